@@ -1,0 +1,40 @@
+package dev.ingot.core;
+
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Creates Ingot's databases in the session's catalog, each located under the project's warehouse, so that Ingot's
+ * tables stay together even when the metastore is shared with other tools.
+ */
+public final class Catalog {
+    private Catalog() {}
+
+    /** Creates {@code features}, {@code quality}, {@code ml}, {@code scores} and {@code ingot} when missing. */
+    public static void ensureDatabases(SparkSession spark, String warehouse) {
+        for (String[] db : Tables.DATABASES) {
+            ensureDatabase(spark, warehouse, db[0], db[1]);
+        }
+    }
+
+    /** Creates one database when missing, at {@code <warehouse>/<name>.db}. */
+    public static void ensureDatabase(SparkSession spark, String warehouse, String name, String comment) {
+        Identifiers.requireName("database", name);
+        String location = stripSlash(warehouse) + "/" + name + ".db";
+        spark.sql("CREATE DATABASE IF NOT EXISTS `" + name + "` COMMENT " + literal(comment)
+                + " LOCATION " + literal(location));
+    }
+
+    /** Whether a table exists in the catalog. */
+    public static boolean tableExists(SparkSession spark, TableName table) {
+        return spark.catalog().tableExists(table.database(), table.table());
+    }
+
+    /** A SQL string literal for any text: quotes and backslashes escaped. */
+    public static String literal(String text) {
+        return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+
+    private static String stripSlash(String s) {
+        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.ingot.core;
+
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The one factory of Ingot's error messages. Each names what was being done, the offending file, key, column or
+ * value, what was available, and the fix.
+ */
+public final class Errors {
+    private Errors() {}
+
+    /** Bad definitions in a project directory: all of them at once. */
+    public static InvalidConfigException invalidProject(Path projectDir, List<ConfigProblem> problems) {
+        return new InvalidConfigException("Invalid project " + projectDir, problems);
+    }
+
+    /** A single bad definition, outside a full project load. */
+    public static InvalidConfigException invalidConfig(String file, String keyPath, String problem, String fix) {
+        return new InvalidConfigException("Invalid configuration", List.of(new ConfigProblem(file, keyPath, problem, fix)));
+    }
+
+    /** A command-line argument is wrong. */
+    public static IngotException badArgument(String option, Object value, String expected) {
+        return new IngotException(ExitCode.BAD_INPUT,
+                "Invalid value for " + option + ": '" + value + "'. Expected " + expected + ".", null);
+    }
+
+    /** A name asked for does not exist; lists what does. */
+    public static IngotException unknownName(String kind, String name, Collection<String> known, String where) {
+        return new IngotException(ExitCode.BAD_INPUT,
+                "Unknown " + kind + " '" + name + "'" + (where.isEmpty() ? "" : " in " + where)
+                        + ". Known: " + (known.isEmpty() ? "(none)" : String.join(", ", known.stream().sorted().toList()))
+                        + ".", null);
+    }
+
+    /** Input data does not have the shape a definition expects (a missing column, a wrong type). */
+    public static IngotException badData(String doing, String problem, String fix) {
+        return new IngotException(ExitCode.BAD_INPUT, "Cannot " + doing + ": " + problem + ". Fix: " + fix + ".", null);
+    }
+
+    /** A job failed for a reason that is not the user's input. Nothing was committed. */
+    public static IngotException jobFailed(String doing, Throwable cause) {
+        String why = cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage();
+        return new IngotException(ExitCode.FAILURE,
+                "Failed to " + doing + ": " + why + " (nothing was committed)", cause);
+    }
+
+    /** A gate (quality, promotion) said no. */
+    public static IngotException gateFailed(String gate, String why) {
+        return new IngotException(ExitCode.GATE_FAILED, gate + " failed: " + why, null);
+    }
+}

@@ -1,0 +1,219 @@
+package dev.ingot.core;
+
+import dev.ingot.core.config.CatalogSettings;
+import dev.ingot.core.config.GpuPolicy;
+import dev.ingot.core.config.ProjectSettings;
+import dev.ingot.core.internal.StageProgressListener;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that builds SparkSessions for Ingot: Delta, the catalog, the warehouse, local defaults and the GPU
+ * plugin. On a cluster, what spark-submit and the cluster set is left alone; Ingot only adds what it needs and what
+ * {@code ingot.yaml} asks for when nobody set it already.
+ *
+ * <pre>{@code
+ * SparkSession spark = IngotSessions.builder(project.settings()).appName("ingot features").build();
+ * }</pre>
+ */
+public final class IngotSessions {
+    private static final Logger LOG = LoggerFactory.getLogger(IngotSessions.class);
+
+    /** Spark's plugin class for RAPIDS. */
+    public static final String RAPIDS_PLUGIN = "com.nvidia.spark.SQLPlugin";
+    static final String DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension";
+    static final String DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog";
+
+    private IngotSessions() {}
+
+    /** A builder for a session that serves the project described by {@code settings}. */
+    public static Builder builder(ProjectSettings settings) {
+        return new Builder(settings);
+    }
+
+    /** Builds a session; see {@link IngotSessions}. */
+    public static final class Builder {
+        private final ProjectSettings settings;
+        private String appName = "ingot";
+        private Optional<String> master = Optional.empty();
+        private Optional<GpuPolicy> gpuOverride = Optional.empty();
+        private boolean consoleProgress = false;
+        private final Map<String, String> extra = new LinkedHashMap<>();
+
+        private Builder(ProjectSettings settings) {
+            this.settings = settings;
+        }
+
+        /** The application name shown in Spark's UI and the cluster manager. */
+        public Builder appName(String name) {
+            this.appName = name;
+            return this;
+        }
+
+        /** The master to use when spark-submit did not set one (default {@code local[*]}). */
+        public Builder master(String masterUrl) {
+            this.master = Optional.ofNullable(masterUrl);
+            return this;
+        }
+
+        /** Overrides the project's GPU policy (the {@code --gpu} option). */
+        public Builder gpu(GpuPolicy policy) {
+            this.gpuOverride = Optional.ofNullable(policy);
+            return this;
+        }
+
+        /** Shows Spark's console progress bar (for a terminal). */
+        public Builder consoleProgress(boolean on) {
+            this.consoleProgress = on;
+            return this;
+        }
+
+        /** A Spark setting that wins over ingot.yaml, but not over spark-submit. */
+        public Builder conf(String key, String value) {
+            extra.put(key, value);
+            return this;
+        }
+
+        /** The settings this builder would apply on top of {@code base} (what spark-submit set). Visible for tests. */
+        Map<String, String> resolve(SparkConf base) {
+            Map<String, String> out = new LinkedHashMap<>();
+            String m = base.contains("spark.master") ? base.get("spark.master") : master.orElse("local[*]");
+            boolean local = m.startsWith("local");
+            if (!base.contains("spark.master")) {
+                out.put("spark.master", m);
+            }
+            // Delta is not optional: append its extension to whatever the user already has.
+            String ext = base.get("spark.sql.extensions", "");
+            if (!ext.contains(DELTA_EXTENSION)) {
+                out.put("spark.sql.extensions", ext.isEmpty() ? DELTA_EXTENSION : ext + "," + DELTA_EXTENSION);
+            }
+            out.put("spark.sql.catalog.spark_catalog", DELTA_CATALOG);
+
+            String warehouse = settings.warehouse();
+            CatalogSettings cat = settings.catalog();
+            if (cat.metastore() != CatalogSettings.Metastore.CLUSTER) {
+                out.put("spark.sql.catalogImplementation", "hive");
+                out.put("spark.sql.warehouse.dir", warehouse);
+            }
+            if (cat.metastore() == CatalogSettings.Metastore.EMBEDDED) {
+                if (warehouse.contains("://") && !warehouse.startsWith("file:")) {
+                    throw Errors.invalidConfig("ingot.yaml", "catalog.metastore",
+                            "an embedded metastore lives on local disk, but the warehouse is " + warehouse,
+                            "use 'metastore: jdbc' (a shared metastore database) or 'metastore: cluster'");
+                }
+                String dir = warehouse.startsWith("file:") ? warehouse.replaceFirst("^file:(//)?", "") : warehouse;
+                out.put("spark.hadoop.javax.jdo.option.ConnectionURL",
+                        "jdbc:derby:;databaseName=" + dir + "/metastore_db;create=true");
+            } else if (cat.metastore() == CatalogSettings.Metastore.JDBC) {
+                out.put("spark.hadoop.javax.jdo.option.ConnectionURL", cat.jdbcUrl().orElseThrow());
+                out.put("spark.hadoop.javax.jdo.option.ConnectionDriverName", cat.jdbcDriver().orElseThrow());
+                cat.jdbcUser().ifPresent(u -> out.put("spark.hadoop.javax.jdo.option.ConnectionUserName", u));
+                cat.jdbcPassword().ifPresent(p -> out.put("spark.hadoop.javax.jdo.option.ConnectionPassword", p));
+                out.put("spark.hadoop.datanucleus.schema.autoCreateAll", "true");
+                out.put("spark.hadoop.hive.metastore.schema.verification", "false");
+            }
+
+            // User defaults: ingot.yaml, then the builder's own, never over what spark-submit set.
+            Map<String, String> soft = new LinkedHashMap<>();
+            soft.put("spark.sql.session.timeZone", "UTC"); // event times are UTC; dates partition by UTC day
+            soft.put("spark.ui.showConsoleProgress", Boolean.toString(consoleProgress));
+            if (local) {
+                // Spark's 200 shuffle partitions are made for clusters; a laptop wants a few per core.
+                int cores = Runtime.getRuntime().availableProcessors();
+                soft.put("spark.sql.shuffle.partitions", Integer.toString(Math.max(4, cores * 4)));
+                soft.put("spark.sql.adaptive.coalescePartitions.initialPartitionNum", Integer.toString(Math.max(8, cores * 8)));
+            }
+            soft.putAll(settings.sparkConf());
+            soft.putAll(extra);
+            soft.forEach((k, v) -> {
+                if (!base.contains(k)) {
+                    out.put(k, v);
+                }
+            });
+
+            GpuDecision gpu = decideGpu(gpuOverride.orElse(settings.gpu()), base, soft);
+            if (gpu.enabled()) {
+                String plugins = base.get("spark.plugins", "");
+                if (!plugins.contains(RAPIDS_PLUGIN)) {
+                    out.put("spark.plugins", plugins.isEmpty() ? RAPIDS_PLUGIN : plugins + "," + RAPIDS_PLUGIN);
+                }
+                out.putIfAbsent("spark.rapids.sql.enabled", "true");
+            }
+            out.put("spark.ingot.gpu", Boolean.toString(gpu.enabled()));
+            out.put("spark.ingot.gpu.reason", gpu.reason());
+            return out;
+        }
+
+        /** Builds the session (or returns the one already running in this JVM, with these settings applied). */
+        public SparkSession build() {
+            SparkConf base = new SparkConf(true);
+            Map<String, String> conf = resolve(base);
+            if (conf.getOrDefault("spark.hadoop.javax.jdo.option.ConnectionURL", "").startsWith("jdbc:derby:")
+                    && System.getProperty("derby.system.home") == null) {
+                // Keep derby.log with the metastore instead of in whatever directory the user ran from.
+                try {
+                    Path home = Path.of(settings.warehouse().replaceFirst("^file:(//)?", ""));
+                    Files.createDirectories(home);
+                    System.setProperty("derby.system.home", home.toString());
+                } catch (java.io.IOException | RuntimeException e) {
+                    LOG.debug("derby.system.home not set: {}", e.toString());
+                }
+            }
+            SparkSession.Builder b = SparkSession.builder().appName(appName);
+            conf.forEach(b::config);
+            if ("hive".equals(conf.get("spark.sql.catalogImplementation"))) {
+                b.enableHiveSupport();
+            }
+            SparkSession spark = b.getOrCreate();
+            StageProgressListener.installOn(spark);
+            LOG.info("Spark {} session '{}' on {} (warehouse {}, GPU: {})", spark.version(), appName,
+                    spark.sparkContext().master(), settings.warehouse(), conf.get("spark.ingot.gpu.reason"));
+            return spark;
+        }
+    }
+
+    /**
+     * The GPU decision for a policy: {@code on} needs the RAPIDS plugin on the class path; {@code auto} turns it on
+     * only when the plugin is there and the cluster gives executors GPUs.
+     */
+    static GpuDecision decideGpu(GpuPolicy policy, SparkConf base, Map<String, String> soft) {
+        boolean plugin = rapidsOnClasspath();
+        boolean gpus = base.contains("spark.executor.resource.gpu.amount") || soft.containsKey("spark.executor.resource.gpu.amount");
+        switch (policy) {
+            case OFF:
+                return new GpuDecision(false, "off (gpu policy off)");
+            case ON:
+                if (!plugin) {
+                    throw new IngotException(ExitCode.BAD_INPUT,
+                            "GPU policy is 'on' but the Spark RAPIDS plugin (" + RAPIDS_PLUGIN + ") is not on the class path. "
+                                    + "Fix: pass --jars rapids-4-spark_2.12-<version>.jar to spark-submit, or use --gpu auto/off.",
+                            null);
+                }
+                return new GpuDecision(true, "on (gpu policy on)");
+            default:
+                if (!plugin) {
+                    return new GpuDecision(false, "off (auto: the RAPIDS plugin is not on the class path)");
+                }
+                if (!gpus) {
+                    return new GpuDecision(false, "off (auto: executors have no GPUs; set spark.executor.resource.gpu.amount)");
+                }
+                return new GpuDecision(true, "on (auto: RAPIDS plugin present and executors have GPUs)");
+        }
+    }
+
+    static boolean rapidsOnClasspath() {
+        try {
+            Class.forName(RAPIDS_PLUGIN, false, Thread.currentThread().getContextClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.ingot.core.config;
+
+import dev.ingot.core.TableName;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A training spec ({@code models/<name>.yaml}).
+ *
+ * @param name the model's name in the registry (the file's base name)
+ * @param description free text
+ * @param spine the table of labelled events (entity keys, event time, label)
+ * @param timestamp the spine's event-time column
+ * @param label the label column
+ * @param features the features joined point-in-time onto the spine
+ * @param algorithm the learning algorithm
+ * @param params the algorithm's hyper-parameters
+ * @param testWindow the latest span of the spine held out for evaluation (a time split, never random)
+ * @param gate what a version must reach to be promoted
+ */
+public record ModelDef(
+        String name,
+        String description,
+        TableName spine,
+        String timestamp,
+        String label,
+        List<FeatureRef> features,
+        Algorithm algorithm,
+        Map<String, String> params,
+        TimeSpan testWindow,
+        Optional<Gate> gate) {
+
+    public ModelDef {
+        Objects.requireNonNull(name, "name");
+        description = description == null ? "" : description;
+        features = List.copyOf(features);
+        params = Map.copyOf(params);
+    }
+
+    /** Learning algorithms. */
+    public enum Algorithm { LOGISTIC_REGRESSION, GBT, RANDOM_FOREST }
+
+    /** Evaluation metrics a gate can use. */
+    public enum Metric { AUC, PR_AUC, ACCURACY, F1, LOG_LOSS }
+
+    /**
+     * A promotion gate.
+     *
+     * @param metric the metric on the test window
+     * @param min the least value that passes (for log loss: the most)
+     */
+    public record Gate(Metric metric, double min) {}
+}

@@ -1,0 +1,45 @@
+package dev.ingot.core.config;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * A loaded, checked project directory. Every reference in it resolves: a view's source exists, a model's features
+ * exist, a view's checks exist. Build one with {@link ProjectLoader}.
+ *
+ * @param dir the project directory (absolute)
+ * @param settings {@code ingot.yaml}
+ * @param sources {@code sources/*.yaml} by name
+ * @param featureViews {@code feature_views/*.yaml} by name
+ * @param suites {@code checks/*.yaml} by name
+ * @param models {@code models/*.yaml} by name
+ */
+public record Project(
+        Path dir,
+        ProjectSettings settings,
+        Map<String, SourceDef> sources,
+        Map<String, FeatureViewDef> featureViews,
+        Map<String, CheckSuiteDef> suites,
+        Map<String, ModelDef> models) {
+
+    public Project {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(settings, "settings");
+        sources = sorted(sources);
+        featureViews = sorted(featureViews);
+        suites = sorted(suites);
+        models = sorted(models);
+    }
+
+    private static <V> Map<String, V> sorted(Map<String, V> m) {
+        return Collections.unmodifiableMap(new TreeMap<>(m));
+    }
+
+    /** The same project with another warehouse location (the {@code --warehouse} option). */
+    public Project withWarehouse(String warehouse) {
+        return new Project(dir, settings.withWarehouse(warehouse), sources, featureViews, suites, models);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.ingot.core.config;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What {@code ingot.yaml} says: the project's name, where its warehouse is, its catalog, tracking, Spark conf and GPU
+ * policy.
+ *
+ * @param name the project's name
+ * @param description free text
+ * @param warehouse where Delta tables live: an absolute path or a URI ({@code s3a://...}); relative paths in the file
+ *     are resolved against the project directory
+ * @param catalog the Hive metastore to use
+ * @param tracking where runs and model versions are recorded
+ * @param sparkConf {@code spark.*} settings applied to every session unless spark-submit already set them
+ * @param gpu whether jobs use Spark RAPIDS
+ */
+public record ProjectSettings(
+        String name,
+        String description,
+        String warehouse,
+        CatalogSettings catalog,
+        TrackingSettings tracking,
+        Map<String, String> sparkConf,
+        GpuPolicy gpu) {
+    public ProjectSettings {
+        Objects.requireNonNull(name, "name");
+        description = description == null ? "" : description;
+        Objects.requireNonNull(warehouse, "warehouse");
+        Objects.requireNonNull(catalog, "catalog");
+        Objects.requireNonNull(tracking, "tracking");
+        sparkConf = Map.copyOf(sparkConf);
+        Objects.requireNonNull(gpu, "gpu");
+    }
+
+    /** The same settings with another warehouse (the {@code --warehouse} option). */
+    public ProjectSettings withWarehouse(String newWarehouse) {
+        return new ProjectSettings(name, description, newWarehouse, catalog, tracking, sparkConf, gpu);
+    }
+}

@@ -1,0 +1,109 @@
+package dev.ingot.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ingot.core.config.CatalogSettings;
+import dev.ingot.core.config.GpuPolicy;
+import dev.ingot.core.config.ProjectSettings;
+import dev.ingot.core.config.TrackingSettings;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+
+class IngotSessionsTest {
+
+    private static ProjectSettings settings(CatalogSettings catalog, Map<String, String> conf, GpuPolicy gpu) {
+        return new ProjectSettings("p", "", "/data/wh", catalog, TrackingSettings.local(), conf, gpu);
+    }
+
+    @Test
+    void localSessionGetsDeltaHiveAndSmallShuffles() {
+        Map<String, String> conf = IngotSessions.builder(settings(CatalogSettings.embedded(), Map.of(), GpuPolicy.AUTO))
+                .resolve(new SparkConf(false));
+        assertThat(conf).as("Delta is always on")
+                .containsEntry("spark.sql.extensions", IngotSessions.DELTA_EXTENSION)
+                .containsEntry("spark.sql.catalog.spark_catalog", IngotSessions.DELTA_CATALOG)
+                .containsEntry("spark.sql.catalogImplementation", "hive")
+                .containsEntry("spark.sql.warehouse.dir", "/data/wh")
+                .containsEntry("spark.hadoop.javax.jdo.option.ConnectionURL",
+                        "jdbc:derby:;databaseName=/data/wh/metastore_db;create=true")
+                .containsEntry("spark.master", "local[*]")
+                .containsEntry("spark.sql.session.timeZone", "UTC");
+        assertThat(Integer.parseInt(conf.get("spark.sql.shuffle.partitions"))).as("sized to the machine, not 200")
+                .isBetween(4, 4 * Runtime.getRuntime().availableProcessors());
+        assertThat(conf.get("spark.ingot.gpu")).as("no RAPIDS jar in tests").isEqualTo("false");
+    }
+
+    @Test
+    void whatSparkSubmitSetIsLeftAlone() {
+        SparkConf submitted = new SparkConf(false)
+                .set("spark.master", "spark://10.0.0.1:7077")
+                .set("spark.sql.shuffle.partitions", "400")
+                .set("spark.sql.extensions", "com.example.MyExtension");
+        Map<String, String> conf = IngotSessions.builder(settings(CatalogSettings.embedded(),
+                        Map.of("spark.sql.shuffle.partitions", "10", "spark.executor.memory", "6g"), GpuPolicy.OFF))
+                .resolve(submitted);
+        assertThat(conf).as("cluster settings are not overridden")
+                .doesNotContainKey("spark.master")
+                .doesNotContainKey("spark.sql.shuffle.partitions")
+                .containsEntry("spark.executor.memory", "6g")
+                .containsEntry("spark.sql.extensions", "com.example.MyExtension," + IngotSessions.DELTA_EXTENSION);
+    }
+
+    @Test
+    void clusterMetastoreIsNotTouchedAndJdbcIsWired() {
+        Map<String, String> cluster = IngotSessions.builder(settings(new CatalogSettings(CatalogSettings.Metastore.CLUSTER,
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()), Map.of(), GpuPolicy.OFF))
+                .resolve(new SparkConf(false));
+        assertThat(cluster).doesNotContainKeys("spark.sql.catalogImplementation", "spark.sql.warehouse.dir",
+                "spark.hadoop.javax.jdo.option.ConnectionURL");
+        Map<String, String> jdbc = IngotSessions.builder(settings(new CatalogSettings(CatalogSettings.Metastore.JDBC,
+                Optional.of("jdbc:postgresql://db/ms"), Optional.of("org.postgresql.Driver"), Optional.of("hive"),
+                Optional.of("pw")), Map.of(), GpuPolicy.OFF)).resolve(new SparkConf(false));
+        assertThat(jdbc).containsEntry("spark.hadoop.javax.jdo.option.ConnectionURL", "jdbc:postgresql://db/ms")
+                .containsEntry("spark.hadoop.javax.jdo.option.ConnectionDriverName", "org.postgresql.Driver")
+                .containsEntry("spark.hadoop.javax.jdo.option.ConnectionPassword", "pw");
+    }
+
+    @Test
+    void embeddedMetastoreRefusesARemoteWarehouse() {
+        ProjectSettings s = new ProjectSettings("p", "", "s3a://bucket/wh", CatalogSettings.embedded(),
+                TrackingSettings.local(), Map.of(), GpuPolicy.OFF);
+        assertThatThrownBy(() -> IngotSessions.builder(s).resolve(new SparkConf(false)))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("ingot.yaml: catalog.metastore")
+                .hasMessageContaining("metastore: jdbc");
+    }
+
+    @Test
+    void gpuOnWithoutRapidsIsBadInputAndAutoExplainsWhyNot() {
+        assertThatThrownBy(() -> IngotSessions.builder(settings(CatalogSettings.embedded(), Map.of(), GpuPolicy.ON))
+                .resolve(new SparkConf(false)))
+                .isInstanceOf(IngotException.class)
+                .hasMessageContaining("--jars rapids-4-spark")
+                .extracting(e -> ((IngotException) e).exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(IngotSessions.decideGpu(GpuPolicy.AUTO, new SparkConf(false), Map.of()).reason())
+                .contains("not on the class path");
+    }
+
+    @Test
+    void sharedSessionWritesDeltaTablesIntoTheIngotDatabases() {
+        SparkSession spark = TestSpark.session();
+        List<String> dbs = spark.sql("SHOW DATABASES").collectAsList().stream().map(r -> r.getString(0)).toList();
+        assertThat(dbs).as("every Ingot database exists").contains("features", "quality", "ml", "scores", "ingot");
+        spark.range(5).toDF("id").write().format("delta").mode("overwrite").saveAsTable("scores.session_probe");
+        Row r = spark.sql("SELECT count(*), sum(id) FROM scores.session_probe").first();
+        assertThat(r.getLong(0)).isEqualTo(5);
+        assertThat(r.getLong(1)).isEqualTo(10);
+        String provider = spark.sql("DESCRIBE DETAIL scores.session_probe").first().getAs("format");
+        assertThat(provider).isEqualTo("delta");
+        Path location = Path.of(TestSpark.warehouse().toString(), "scores.db", "session_probe");
+        assertThat(location.resolve("_delta_log")).as("tables live under the project warehouse").isDirectory();
+    }
+}

@@ -1,0 +1,2 @@
+/** Ingot features module. */
+package dev.ingot.features;

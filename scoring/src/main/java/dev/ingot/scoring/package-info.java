@@ -1,0 +1,2 @@
+/** Ingot scoring module. */
+package dev.ingot.scoring;

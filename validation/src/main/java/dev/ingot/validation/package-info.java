@@ -1,0 +1,2 @@
+/** Ingot validation module. */
+package dev.ingot.validation;
