@@ -1,0 +1,105 @@
+package dev.ingot.jobs.cli;
+
+import dev.ingot.core.Errors;
+import dev.ingot.core.ExitCode;
+import dev.ingot.core.config.GpuPolicy;
+import dev.ingot.core.config.Project;
+import dev.ingot.core.config.ProjectLoader;
+import dev.ingot.jobs.demo.DemoProject;
+import dev.ingot.jobs.demo.RetailDemoData;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ingot demo}: generates the retail card-transactions data set and runs every stage of the example project
+ * end to end, then prints a summary.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Generate the retail demo data set and run the whole pipeline on it (local Spark, Delta tables "
+                + "under ./warehouse, embedded catalog, local tracking store).")
+public final class DemoCommand implements Callable<Integer> {
+    /** Default number of card transactions. */
+    public static final long ROWS_DEFAULT = 200_000;
+
+    @Option(names = "--rows", paramLabel = "N", defaultValue = "" + ROWS_DEFAULT,
+            description = "Card transactions to generate (default: ${DEFAULT-VALUE}; 1000 to 100000000).")
+    long rows;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--warehouse", paramLabel = "PATH|URI", defaultValue = "warehouse",
+            description = "Where the demo's tables go (default: ./${DEFAULT-VALUE}).")
+    String warehouse;
+
+    @Option(names = "--gpu", paramLabel = "auto|on|off", defaultValue = "auto",
+            description = "Use Spark RAPIDS: auto (when present), on (required), off. Default: ${DEFAULT-VALUE}.")
+    String gpu;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (rows < 1_000 || rows > 100_000_000) {
+            throw Errors.badArgument("--rows", rows, "a number of transactions from 1000 to 100000000");
+        }
+        GpuPolicy policy = parseGpu(gpu);
+        PrintWriter out = spec.commandLine().getOut();
+        long t0 = System.nanoTime();
+        String wh = ProjectOptions.resolve(warehouse);
+        Path projectDir = DemoProject.extractTo(Path.of(wh.replaceFirst("^file:(//)?", ""), "_demo_project", "retail"));
+        Project project = ProjectLoader.load(projectDir).withWarehouse(wh);
+        out.println("Ingot demo: " + rows + " card transactions, project " + projectDir + ", warehouse " + wh);
+        out.flush();
+
+        Steps steps = new Steps(out, 1);
+        SparkSession spark = Sessions.open(project, "demo", policy);
+        RetailDemoData.Summary data = steps.run("Generate the retail data set (raw.*)",
+                () -> RetailDemoData.generate(spark, options(rows, seed)));
+
+        out.println();
+        out.printf(Locale.ROOT, "Demo data: %,d customers, %,d merchants, %,d transactions (%,d deliberately broken), "
+                        + "%,d chargebacks, events %s .. %s%n", data.customers(), data.merchants(), data.transactions(),
+                data.brokenRows(), data.chargebacks(), data.firstEvent(), data.lastEvent());
+        out.println();
+        out.println("Tables written:");
+        for (String db : List.of(RetailDemoData.DATABASE, "features", "quality", "ml", "scores", "ingot")) {
+            for (Row t : spark.sql("SHOW TABLES IN `" + db + "`").collectAsList()) {
+                if (t.getBoolean(2)) {
+                    continue; // temporary views
+                }
+                String name = "`" + db + "`.`" + t.getString(1) + "`";
+                long version = spark.sql("DESCRIBE HISTORY " + name + " LIMIT 1").first().getLong(0);
+                out.printf(Locale.ROOT, "  %-34s %,12d rows  Delta version %d%n", db + "." + t.getString(1),
+                        spark.table(name).count(), version);
+            }
+        }
+        out.println();
+        out.printf(Locale.ROOT, "Done in %.1f s. Query it: bin/ingot plan --project %s%n", (System.nanoTime() - t0) / 1e9,
+                projectDir);
+        out.flush();
+        return ExitCode.OK.code();
+    }
+
+    private static RetailDemoData.Options options(long rows, long seed) {
+        RetailDemoData.Options d = RetailDemoData.Options.defaults(rows);
+        return new RetailDemoData.Options(d.transactions(), seed, d.start(), d.days());
+    }
+
+    static GpuPolicy parseGpu(String s) {
+        try {
+            return GpuPolicy.valueOf(s.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw Errors.badArgument("--gpu", s, "auto, on or off");
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.ingot.jobs.cli;
+
+import dev.ingot.core.config.Project;
+import dev.ingot.core.config.ProjectLoader;
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** The options every command that works on a project takes. */
+public final class ProjectOptions {
+    @Option(names = "--project", required = true, paramLabel = "DIR",
+            description = "The project directory (ingot.yaml, sources/, feature_views/, checks/, models/).")
+    Path project;
+
+    @Option(names = "--warehouse", paramLabel = "PATH|URI",
+            description = "Use this warehouse instead of the one in ingot.yaml.")
+    String warehouse;
+
+    /** Loads and checks the project; throws a bad-input error listing every problem. */
+    public Project load() {
+        Project p = ProjectLoader.load(project);
+        return warehouse == null ? p : p.withWarehouse(resolve(warehouse));
+    }
+
+    /** A warehouse given on the command line: relative paths are taken from the current directory. */
+    static String resolve(String warehouse) {
+        if (warehouse.matches("[A-Za-z][A-Za-z0-9+.-]*:.*")) {
+            return warehouse;
+        }
+        return Path.of(warehouse).toAbsolutePath().normalize().toString();
+    }
+
+    Optional<String> warehouseOverride() {
+        return Optional.ofNullable(warehouse).map(ProjectOptions::resolve);
+    }
+}

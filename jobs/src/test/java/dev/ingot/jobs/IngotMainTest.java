@@ -1,0 +1,94 @@
+package dev.ingot.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line's surface: help, plan, exit codes and messages for bad input. No Spark is started here. */
+class IngotMainTest {
+    record Result(int code, String out, String err) {}
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = IngotMain.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsTheCommandsAndExitCodes() {
+        Result r = run("--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("plan").contains("demo").contains("Exit codes: 0 ok, 1 a gate said no, 2 bad input");
+        assertThat(run("plan", "--help").out()).contains("--project").contains("Starts no Spark job");
+    }
+
+    @Test
+    void planOfTheRetailExamplePrintsStagesAndTables() {
+        Result r = run("plan", "--project", "../examples/retail");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Project retail").contains("features materialize --view customer_spend")
+                .contains("features.customer_spend_v<N>").contains("ingot.lineage").contains("No Spark job was started");
+        Result json = run("plan", "--project", "../examples/retail", "--format", "json");
+        assertThat(json.out()).contains("\"project\" : \"retail\"").contains("\"stages\"");
+    }
+
+    @Test
+    void unknownCommandAndBadOptionsAreExitCode2() {
+        Result r = run("materialise");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("materialise").contains("--help");
+        assertThat(run("plan").err()).contains("Missing required option: '--project=DIR'");
+        assertThat(run("plan").code()).isEqualTo(2);
+        assertThat(run("demo", "--rows", "12").code()).isEqualTo(2);
+        assertThat(run("demo", "--rows", "12").err()).contains("--rows").contains("1000 to 100000000");
+        assertThat(run("demo", "--gpu", "sometimes").code()).isEqualTo(2);
+    }
+
+    @Test
+    void badProjectIsExitCode2WithEveryProblemNamed(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("ingot.yaml"), "name: shop\nwarehose: /tmp/x\n");
+        Files.createDirectories(dir.resolve("feature_views"));
+        Files.writeString(dir.resolve("feature_views/spend.yaml"), """
+                source: orders
+                entities: [customer_id]
+                aggregations:
+                  - name: spend
+                    function: sum
+                    column: amount
+                    windows: [36h]
+                """);
+        Result r = run("plan", "--project", dir.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.out()).as("nothing printed on stdout").isEmpty();
+        assertThat(r.err())
+                .contains("ingot.yaml: warehose: unknown key 'warehose' (did you mean 'warehouse'?)")
+                .contains("feature_views/spend.yaml: aggregations[0].windows[0]: '36h' is not a multiple of the view's cadence 1d")
+                .contains("feature_views/spend.yaml: source: 'orders' is neither a source nor a feature view");
+    }
+
+    @Test
+    void secretsFromTheEnvironmentNeverReachTheOutput(@TempDir Path dir) throws IOException {
+        // The JVM's environment cannot be set from a test: use a variable that is always there, as the "secret".
+        String var = System.getenv().containsKey("PATH") ? "PATH" : "HOME";
+        String secret = System.getenv(var);
+        Files.writeString(dir.resolve("ingot.yaml"), """
+                name: shop
+                catalog:
+                  metastore: jdbc
+                  url: jdbc:postgresql://db/ms?password=${env:%s}
+                  driver: org.postgresql.Driver
+                  password: ${env:%s}
+                  bogus: 1
+                """.formatted(var, var));
+        Result r = run("plan", "--project", dir.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("catalog.bogus").doesNotContain(secret);
+    }
+}

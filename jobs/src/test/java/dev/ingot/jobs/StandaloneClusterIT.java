@@ -1,0 +1,160 @@
+package dev.ingot.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ingot.core.TestSpark;
+import java.io.File;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real Spark standalone cluster on 127.0.0.1: a master and a worker in their own JVMs, with the build's local
+ * distribution as SPARK_HOME (only Spark's jars), and {@code bin/ingot --master spark://...} submitting the app jar.
+ * Executors run in JVMs the worker launches, so this proves the app jar carries everything Ingot needs (Delta, the
+ * YAML loader, the demo) to executors that have only Spark.
+ */
+class StandaloneClusterIT {
+    private static final Path DIST = Path.of(System.getProperty("ingot.dist", "target/ingot-dist")).toAbsolutePath();
+    private static final Path INGOT = Path.of("..", "bin", "ingot").toAbsolutePath().normalize();
+    private static final List<Process> DAEMONS = new ArrayList<>();
+
+    @TempDir
+    static Path tmp;
+    private static int masterPort;
+    private static int masterUi;
+    private static Path workDir;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        assertThat(DIST.resolve("jars")).as("the build lays out the distribution first (mvn verify)").isDirectory();
+        masterPort = freePort();
+        masterUi = freePort();
+        workDir = tmp.resolve("worker-work");
+        Files.createDirectories(workDir);
+        DAEMONS.add(daemon("master", "org.apache.spark.deploy.master.Master",
+                "--host", "127.0.0.1", "--port", "" + masterPort, "--webui-port", "" + masterUi));
+        waitFor(() -> json("/json/").contains("\"status\" : \"ALIVE\""), "master ALIVE");
+        DAEMONS.add(daemon("worker", "org.apache.spark.deploy.worker.Worker",
+                "--host", "127.0.0.1", "--webui-port", "" + freePort(), "--cores", "2", "--memory", "2g",
+                "--work-dir", workDir.toString(), "spark://127.0.0.1:" + masterPort));
+        waitFor(() -> json("/json/").contains("\"aliveworkers\" : 1"), "one worker registered");
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        for (Process p : DAEMONS) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void demoDataIsWrittenToDeltaByExecutorsInOtherJvms() throws Exception {
+        Path warehouse = tmp.resolve("warehouse");
+        Path log = tmp.resolve("submit.log");
+        ProcessBuilder pb = new ProcessBuilder(INGOT.toString(), "--master", "spark://127.0.0.1:" + masterPort,
+                "demo", "--rows", "20000", "--warehouse", warehouse.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        env(pb);
+        pb.environment().put("INGOT_DRIVER_MEMORY", "1g");
+        Process submit = pb.start();
+        boolean finished = submit.waitFor(8, TimeUnit.MINUTES);
+        String out = Files.readString(log);
+        assertThat(finished).as("the submit finished in time; output:\n%s", out).isTrue();
+        assertThat(submit.exitValue()).as("exit code; output:\n%s", out).isEqualTo(0);
+        assertThat(out).contains("Tables written:").contains("raw.transactions");
+
+        // The rows, read back independently from the Delta log the cluster wrote.
+        SparkSession spark = TestSpark.session();
+        Row r = spark.read().format("delta").load(warehouse.resolve("raw.db/transactions").toString())
+                .selectExpr("count(*)", "count(DISTINCT txn_id)", "min(ts)", "max(ts)").first();
+        assertThat(r.getLong(0)).as("every generated transaction is in the Delta table").isEqualTo(20000L);
+        assertThat(r.getLong(1)).as("no duplicate transaction ids").isEqualTo(20000L);
+        assertThat(warehouse.resolve("raw.db/transactions/_delta_log/00000000000000000000.json")).exists();
+
+        // The tasks ran in executor JVMs launched by the worker, not in the driver.
+        List<Path> executorLogs;
+        try (Stream<Path> s = Files.walk(workDir)) {
+            executorLogs = s.filter(p -> p.getFileName().toString().equals("stderr")).toList();
+        }
+        assertThat(executorLogs).as("the worker launched executors").isNotEmpty();
+        String execLog = Files.readString(executorLogs.get(0));
+        assertThat(execLog).as("executor log").contains("CoarseGrainedExecutorBackend");
+        assertThat(json("/json/")).as("the application completed on the master").contains("\"completedapps\" : [ {");
+    }
+
+    // ---- helpers ----
+
+    private static Process daemon(String name, String mainClass, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m", "-cp", DIST.resolve("conf") + File.pathSeparator + DIST.resolve("jars") + "/*", mainClass));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(name + ".log").toFile());
+        env(pb);
+        return pb.start();
+    }
+
+    private static void env(ProcessBuilder pb) {
+        Map<String, String> env = pb.environment();
+        env.put("SPARK_HOME", DIST.toString());
+        env.put("SPARK_SCALA_VERSION", "2.12"); // without it the worker looks for build directories
+        env.put("SPARK_LOCAL_IP", "127.0.0.1");
+        env.put("SPARK_LOCAL_HOSTNAME", "127.0.0.1");
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String json(String path) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) new URL("http://127.0.0.1:" + masterUi + path).openConnection();
+            c.setConnectTimeout(2000);
+            c.setReadTimeout(5000);
+            try (var in = c.getInputStream()) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private interface Check {
+        boolean ok() throws Exception;
+    }
+
+    private static void waitFor(Check check, String what) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+        while (Instant.now().isBefore(deadline)) {
+            if (check.ok()) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("timed out waiting for " + what + "; logs in " + tmp);
+    }
+}
