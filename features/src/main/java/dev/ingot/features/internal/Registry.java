@@ -1,0 +1,121 @@
+package dev.ingot.features.internal;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ingot.core.Catalog;
+import dev.ingot.core.Lineage;
+import dev.ingot.core.TableName;
+import dev.ingot.core.Tables;
+import dev.ingot.features.FeatureViewVersion;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import io.delta.tables.DeltaTable;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/** The feature-view registry, {@code ingot.feature_views}: one row per view and version. */
+public final class Registry {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static final StructType SCHEMA = new StructType()
+            .add("view", DataTypes.StringType, false)
+            .add("version", DataTypes.IntegerType, false)
+            .add("table_name", DataTypes.StringType, false)
+            .add("definition_hash", DataTypes.StringType, false)
+            .add("key_hash", DataTypes.StringType, false)
+            .add("feature_hashes", DataTypes.StringType, false)
+            .add("features", DataTypes.StringType, false)
+            .add("entities", DataTypes.StringType, false)
+            .add("cadence", DataTypes.StringType, false)
+            .add("ttl_seconds", DataTypes.LongType, false)
+            .add("created_at", DataTypes.TimestampType, false)
+            .add("updated_at", DataTypes.TimestampType, false)
+            .add("code_version", DataTypes.StringType, false);
+
+    private final SparkSession spark;
+
+    public Registry(SparkSession spark) {
+        this.spark = spark;
+    }
+
+    /** Every version of a view, oldest first (empty when the view was never materialized). */
+    public List<FeatureViewVersion> versions(String view) {
+        if (!Catalog.tableExists(spark, Tables.FEATURE_VIEWS)) {
+            return List.of();
+        }
+        List<FeatureViewVersion> out = new ArrayList<>();
+        for (Row r : spark.table(Tables.FEATURE_VIEWS.sql()).where("view = " + Catalog.literal(view)).collectAsList()) {
+            out.add(fromRow(r));
+        }
+        out.sort(Comparator.comparingInt(FeatureViewVersion::version));
+        return out;
+    }
+
+    /** The latest version of a view. */
+    public Optional<FeatureViewVersion> latest(String view) {
+        List<FeatureViewVersion> all = versions(view);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+    }
+
+    /** Inserts or updates a version (keeping its creation time). */
+    public void upsert(FeatureViewVersion v) {
+        ensureTable();
+        Row row = RowFactory.create(v.view(), v.version(), v.table().toString(), v.definitionHash(), v.keyHash(),
+                json(new LinkedHashMap<>(v.featureHashes())), json(v.features()), json(v.entities()), v.cadence(),
+                v.ttlSeconds(), Timestamp.from(v.createdAt()), Timestamp.from(v.updatedAt()), Lineage.codeVersion());
+        Map<String, String> update = new LinkedHashMap<>();
+        for (String f : SCHEMA.fieldNames()) {
+            if (!f.equals("created_at") && !f.equals("view") && !f.equals("version")) {
+                update.put(f, "s." + f);
+            }
+        }
+        DeltaTable.forName(spark, Tables.FEATURE_VIEWS.toString()).as("t")
+                .merge(spark.createDataFrame(List.of(row), SCHEMA).as("s"), "t.view = s.view AND t.version = s.version")
+                .whenMatched().updateExpr(update)
+                .whenNotMatched().insertAll()
+                .execute();
+    }
+
+    private void ensureTable() {
+        if (!Catalog.tableExists(spark, Tables.FEATURE_VIEWS)) {
+            spark.createDataFrame(List.of(), SCHEMA).write().format("delta").mode("ignore")
+                    .saveAsTable(Tables.FEATURE_VIEWS.sql());
+        }
+    }
+
+    private static FeatureViewVersion fromRow(Row r) {
+        try {
+            Map<String, String> hashes = JSON.readValue(r.getString(5), new TypeReference<LinkedHashMap<String, String>>() {});
+            List<FeatureViewVersion.Feature> features = JSON.readValue(r.getString(6),
+                    new TypeReference<List<FeatureViewVersion.Feature>>() {});
+            List<String> entities = JSON.readValue(r.getString(7), new TypeReference<List<String>>() {});
+            return new FeatureViewVersion(r.getString(0), r.getInt(1), TableName.parse(r.getString(2)), r.getString(3),
+                    r.getString(4), hashes, features, entities, r.getString(8), r.getLong(9),
+                    r.getTimestamp(10).toInstant(), r.getTimestamp(11).toInstant());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("Corrupt row in " + Tables.FEATURE_VIEWS + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String json(Object o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Now, for registry times. */
+    static Instant now() {
+        return Instant.now();
+    }
+}

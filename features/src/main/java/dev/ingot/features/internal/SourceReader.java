@@ -1,0 +1,162 @@
+package dev.ingot.features.internal;
+
+import dev.ingot.core.Catalog;
+import dev.ingot.core.Errors;
+import dev.ingot.core.Lineage;
+import dev.ingot.core.TableName;
+import dev.ingot.core.config.FeatureViewDef;
+import dev.ingot.core.config.Project;
+import dev.ingot.core.config.SourceDef;
+import dev.ingot.features.FeatureViewVersion;
+import io.delta.tables.DeltaTable;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.DataFrameReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/** Reads what a feature view reads, pinned to the Delta version it saw, and checks its shape. */
+public final class SourceReader {
+    private SourceReader() {}
+
+    /**
+     * What was read.
+     *
+     * @param rows the rows (not yet filtered or transformed)
+     * @param eventTime the event-time column
+     * @param input the lineage entry: location and the Delta version read
+     * @param file the definition file to name in errors
+     * @param upstream {@code <view>_v<N>} when the input is another feature view
+     */
+    public record Read(Dataset<Row> rows, String eventTime, Lineage.Input input, String file, Optional<String> upstream) {}
+
+    /** Reads the input of {@code view}. */
+    public static Read read(SparkSession spark, Project project, FeatureViewDef view, Registry registry) {
+        String viewFile = "feature_views/" + view.name() + ".yaml";
+        SourceDef src = project.sources().get(view.source());
+        Read read;
+        if (src != null) {
+            read = readSource(spark, src, view.eventTime());
+        } else {
+            FeatureViewVersion up = registry.latest(view.source()).orElseThrow(() -> Errors.badData(
+                    "materialize feature view '" + view.name() + "'",
+                    "it reads feature view '" + view.source() + "', which has not been materialized yet",
+                    "run 'features materialize --view " + view.source() + "' first"));
+            long v = Lineage.latestVersion(spark, up.table());
+            Dataset<Row> rows = spark.sql("SELECT * FROM " + up.table().sql() + " VERSION AS OF " + v);
+            read = new Read(rows, view.eventTime().orElse("feature_time"),
+                    new Lineage.Input(view.source(), up.table().toString(), Optional.of(v)), viewFile,
+                    Optional.of(up.table().table()));
+        }
+        StructField et = field(read.rows().schema(), read.eventTime());
+        if (et == null) {
+            throw Errors.badData("materialize feature view '" + view.name() + "'",
+                    "event-time column '" + read.eventTime() + "' is not in " + read.input().location()
+                            + " (columns: " + String.join(", ", read.rows().columns()) + ")",
+                    "set 'event_time' in " + (view.eventTime().isPresent() ? viewFile : read.file())
+                            + " to one of its timestamp columns");
+        }
+        if (!et.dataType().equals(DataTypes.TimestampType)) {
+            throw Errors.badData("materialize feature view '" + view.name() + "'",
+                    "event-time column '" + read.eventTime() + "' of " + read.input().location() + " is "
+                            + et.dataType().simpleString() + ", not a timestamp",
+                    "point 'event_time' at a timestamp column (UTC), or add a source whose schema casts it");
+        }
+        return read;
+    }
+
+    private static Read readSource(SparkSession spark, SourceDef src, Optional<String> viewEventTime) {
+        String file = "sources/" + src.name() + ".yaml";
+        String doing = "read source '" + src.name() + "' (" + file + ")";
+        Dataset<Row> rows;
+        Optional<Long> version = Optional.empty();
+        String location;
+        if (src.table().isPresent()) {
+            TableName t = src.table().get();
+            location = t.toString();
+            if (!Catalog.tableExists(spark, t)) {
+                throw Errors.badData(doing, "table " + t + " does not exist",
+                        "create it, or fix 'table' in " + file + (t.database().equals("raw") ? " (bin/ingot demo writes raw.*)" : ""));
+            }
+            if (isDelta(spark, t)) {
+                long v = Lineage.latestVersion(spark, t);
+                version = Optional.of(v);
+                rows = spark.sql("SELECT * FROM " + t.sql() + " VERSION AS OF " + v);
+            } else {
+                rows = spark.table(t.sql());
+            }
+        } else {
+            String path = src.path().orElseThrow();
+            location = path;
+            DataFrameReader r = spark.read().options(src.options());
+            try {
+                switch (src.format()) {
+                    case DELTA -> {
+                        long v = DeltaTable.forPath(spark, path).history(1).first().getLong(0);
+                        version = Optional.of(v);
+                        rows = r.format("delta").option("versionAsOf", v).load(path);
+                    }
+                    case PARQUET -> rows = r.parquet(path);
+                    case CSV -> rows = r.schema(ddl(src.schema())).option("header", src.options().getOrDefault("header", "true")).csv(path);
+                    default -> rows = r.schema(ddl(src.schema())).json(path);
+                }
+            } catch (RuntimeException e) {
+                throw Errors.badData(doing, "cannot read " + src.format().name().toLowerCase() + " at " + path + ": "
+                        + firstLine(e.getMessage()), "check 'path' and 'format' in " + file);
+            }
+        }
+        checkDeclaredSchema(rows.schema(), src, file, doing);
+        return new Read(rows, viewEventTime.orElse(src.eventTime()), new Lineage.Input(src.name(), location, version), file,
+                Optional.empty());
+    }
+
+    private static boolean isDelta(SparkSession spark, TableName t) {
+        try {
+            DeltaTable.forName(spark, t.toString());
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Columns the source file declares must be in the data with those types. */
+    private static void checkDeclaredSchema(StructType actual, SourceDef src, String file, String doing) {
+        for (Map.Entry<String, String> e : src.schema().entrySet()) {
+            StructField f = field(actual, e.getKey());
+            if (f == null) {
+                throw Errors.badData(doing, "column '" + e.getKey() + "' declared in 'schema' is not in the data (columns: "
+                        + String.join(", ", actual.fieldNames()) + ")", "fix 'schema' in " + file);
+            }
+            DataType declared = DataType.fromDDL(e.getValue());
+            if (!declared.sameType(f.dataType())) {
+                throw Errors.badData(doing, "column '" + e.getKey() + "' is " + f.dataType().simpleString()
+                        + " in the data but declared " + e.getValue(), "fix 'schema' in " + file);
+            }
+        }
+    }
+
+    static StructField field(StructType schema, String name) {
+        return Arrays.stream(schema.fields()).filter(f -> f.name().equals(name)).findFirst().orElse(null);
+    }
+
+    private static String ddl(Map<String, String> schema) {
+        StringBuilder b = new StringBuilder();
+        schema.forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ").append('`').append(k).append("` ").append(v));
+        return b.toString();
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        String t = s.strip();
+        int nl = t.indexOf('\n');
+        return nl < 0 ? t : t.substring(0, nl);
+    }
+}
