@@ -17,6 +17,10 @@ public record ConfigProblem(String file, String keyPath, String problem, String 
         Objects.requireNonNull(keyPath, "keyPath");
         Objects.requireNonNull(problem, "problem");
         Objects.requireNonNull(fix, "fix");
+        // A problem quotes the value it found, which may have come from ${env:NAME}: mask it here, not only in
+        // toString, so that no caller of problem() can print it.
+        problem = Secrets.redact(problem);
+        fix = Secrets.redact(fix);
     }
 
     /** One line: {@code file: key.path: problem; fix}. */

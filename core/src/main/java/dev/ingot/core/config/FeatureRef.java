@@ -20,7 +20,7 @@ public record FeatureRef(String view, List<String> features) {
     public static FeatureRef parse(String text, String where) {
         String s = text.trim();
         int colon = s.indexOf(':');
-        String view = colon < 0 ? s : s.substring(0, colon);
+        String view = colon < 0 ? s : s.substring(0, colon).trim();
         if (Identifiers.checkName(view).isPresent()) {
             throw Errors.badArgument(where, text, "VIEW or VIEW:feature1,feature2 with " + Identifiers.nameRule());
         }

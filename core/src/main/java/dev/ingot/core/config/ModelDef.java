@@ -1,5 +1,6 @@
 package dev.ingot.core.config;
 
+import dev.ingot.core.Secrets;
 import dev.ingot.core.TableName;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,14 @@ public record ModelDef(
         description = description == null ? "" : description;
         features = List.copyOf(features);
         params = Map.copyOf(params);
+    }
+
+    /** Redacted: parameters may come from {@code ${env:NAME}}. */
+    @Override
+    public String toString() {
+        return Secrets.redact("ModelDef[name=" + name + ", description=" + description + ", spine=" + spine
+                + ", timestamp=" + timestamp + ", label=" + label + ", features=" + features + ", algorithm=" + algorithm
+                + ", params=" + params + ", testWindow=" + testWindow + ", gate=" + gate + "]");
     }
 
     /** Learning algorithms. */

@@ -38,6 +38,13 @@ public record Project(
         return Collections.unmodifiableMap(new TreeMap<>(m));
     }
 
+    /** Redacted, whole: any value in any file may have come from {@code ${env:NAME}}. */
+    @Override
+    public String toString() {
+        return dev.ingot.core.Secrets.redact("Project[dir=" + dir + ", settings=" + settings + ", sources=" + sources
+                + ", featureViews=" + featureViews + ", suites=" + suites + ", models=" + models + "]");
+    }
+
     /** The same project with another warehouse location (the {@code --warehouse} option). */
     public Project withWarehouse(String warehouse) {
         return new Project(dir, settings.withWarehouse(warehouse), sources, featureViews, suites, models);

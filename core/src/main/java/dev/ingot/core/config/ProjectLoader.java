@@ -2,9 +2,11 @@ package dev.ingot.core.config;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.ingot.core.Errors;
 import dev.ingot.core.Identifiers;
 import dev.ingot.core.TableName;
@@ -23,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Loads a project directory into a {@link Project}, strictly: unknown keys, wrong types, missing files, dangling
@@ -40,11 +43,25 @@ public final class ProjectLoader {
     /** Default warehouse, relative to the project directory. */
     public static final String WAREHOUSE_DEFAULT = "warehouse";
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+    // YAML 1.1 reads on/off/yes/no as booleans, so 'gpu: on' would arrive as 'true'; only true/false are booleans.
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+            .enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS))
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private final Map<String, String> env;
+    private Path dir;
     private final Problems problems = new Problems();
+    /** Per folder, every definition whose file exists (valid or not), by name, with its file relative to the project. */
+    private final Map<String, Map<String, String>> files = new LinkedHashMap<>();
+    /** Files with problems of their own: references into them are not checked further. */
+    private final Set<String> broken = new HashSet<>();
+    /** References found while reading, checked when every file is read; also of definitions that did not load. */
+    private final List<ViewRefs> viewRefs = new ArrayList<>();
+    private final List<ModelRef> modelRefs = new ArrayList<>();
+
+    private record ViewRefs(String file, String name, Optional<String> source, List<String> checks) {}
+
+    private record ModelRef(String file, String keyPath, FeatureRef ref) {}
 
     private ProjectLoader(Map<String, String> env) {
         this.env = env;
@@ -61,8 +78,10 @@ public final class ProjectLoader {
     }
 
     private Project run(Path dir) {
+        this.dir = dir;
         if (!Files.isDirectory(dir)) {
-            throw Errors.invalidConfig(dir.toString(), "", "the project directory does not exist",
+            throw Errors.invalidConfig(dir.toString(), "", Files.exists(dir) ? "the project directory '" + dir
+                            + "' is a file, not a directory" : "the project directory '" + dir + "' does not exist",
                     "pass --project with a directory that holds " + PROJECT_FILE + " (e.g. examples/retail)");
         }
         Path projectFile = dir.resolve(PROJECT_FILE);
@@ -81,7 +100,7 @@ public final class ProjectLoader {
         readFolder(dir, FEATURE_VIEWS, (name, n) -> featureView(name, n).ifPresent(v -> views.put(name, v)));
         readFolder(dir, CHECKS, (name, n) -> suite(name, n).ifPresent(s -> suites.put(name, s)));
         readFolder(dir, MODELS, (name, n) -> model(name, n).ifPresent(m -> models.put(name, m)));
-        crossCheck(sources, views, suites, models);
+        crossCheck(sources, views);
         if (!problems.isEmpty() || settings == null) {
             throw Errors.invalidProject(dir, problems.all());
         }
@@ -99,15 +118,15 @@ public final class ProjectLoader {
         if (!Files.isDirectory(d)) {
             return;
         }
-        List<Path> files;
+        List<Path> list;
         try (Stream<Path> s = Files.list(d)) {
-            files = s.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
+            list = s.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
         } catch (IOException e) {
             problems.add(folder, "", "cannot list the folder: " + e.getMessage(), "check its permissions");
             return;
         }
-        Set<String> seen = new HashSet<>();
-        for (Path f : files) {
+        Map<String, String> seen = files.computeIfAbsent(folder, k -> new LinkedHashMap<>());
+        for (Path f : list) {
             String fileName = f.getFileName().toString();
             String rel = folder + "/" + fileName;
             if (!fileName.endsWith(".yaml") && !fileName.endsWith(".yml")) {
@@ -120,8 +139,8 @@ public final class ProjectLoader {
                         "rename the file to <name>.yaml with " + Identifiers.nameRule());
                 continue;
             }
-            if (!seen.add(name)) {
-                problems.add(rel, "", "a definition named '" + name + "' is already in " + folder + "/",
+            if (seen.putIfAbsent(name, rel) != null) {
+                problems.add(rel, "", "a definition named '" + name + "' is already in " + seen.get(name),
                         "keep one of " + name + ".yaml and " + name + ".yml");
                 continue;
             }
@@ -132,21 +151,28 @@ public final class ProjectLoader {
                                 "rename the file to " + declared + ".yaml, or remove the 'name' key");
                     }
                 });
+                int before = problems.size();
                 reader.read(name, n);
                 n.finish();
+                if (problems.size() > before) {
+                    broken.add(rel);
+                }
             });
         }
     }
 
     private Optional<Node> parse(String rel, Path file) {
         JsonNode json;
-        try {
-            json = YAML.readTree(file.toFile());
+        try (JsonParser parser = YAML.getFactory().createParser(file.toFile())) {
+            json = YAML.readTree(parser);
+            if (json != null && parser.nextToken() != null) {
+                problems.add(rel, "", "holds more than one YAML document (another starts at line "
+                        + parser.getTokenLocation().getLineNr() + ")",
+                        "keep one definition per file: remove the '---' and what follows, or move it to its own file");
+                return Optional.empty();
+            }
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr();
-            problems.add(rel, "", "is not valid YAML" + (where.isEmpty() ? "" : " at " + where) + ": "
-                    + e.getOriginalMessage(), "fix the YAML syntax (indentation, quotes, ':' after keys)");
+            yamlError(rel, file, e);
             return Optional.empty();
         } catch (IOException e) {
             problems.add(rel, "", "cannot be read: " + e.getMessage(), "check that the file exists and is readable");
@@ -154,6 +180,56 @@ public final class ProjectLoader {
         }
         Node n = Node.root(rel, json, problems, env);
         return n.keys().isEmpty() && (json == null || !json.isObject()) ? Optional.empty() : Optional.of(n);
+    }
+
+    /** One line per syntax error: where, what the parser expected, and the line as written. */
+    private void yamlError(String rel, Path file, JsonProcessingException e) {
+        if (e.getOriginalMessage().startsWith("Duplicate field") && e.getProcessor() instanceof JsonParser p) {
+            String key = p.getParsingContext().getCurrentName();
+            problems.add(rel, keyPath(p.getParsingContext()), "the key '" + key + "' appears twice in the same mapping"
+                    + (e.getLocation() == null ? "" : " (again at line " + e.getLocation().getLineNr() + ")"),
+                    "keep one '" + key + ":' line");
+            return;
+        }
+        int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+        int column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
+        String what = e.getOriginalMessage().strip();
+        if (e.getCause() instanceof MarkedYAMLException m) {
+            // snakeyaml's own message spans several lines with a drawing of the spot; keep its words only.
+            what = m.getProblem();
+            if (m.getContext() != null) {
+                what += " (" + m.getContext() + (m.getContextMark() == null ? ""
+                        : " that starts at line " + (m.getContextMark().getLine() + 1)) + ")";
+            }
+            if (m.getProblemMark() != null) {
+                line = m.getProblemMark().getLine() + 1;
+                column = m.getProblemMark().getColumn() + 1;
+            }
+        }
+        String text = "";
+        try {
+            List<String> lines = Files.readAllLines(file);
+            if (line >= 1 && line <= lines.size() && !lines.get(line - 1).isBlank()) {
+                text = " in '" + lines.get(line - 1).strip() + "'";
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // the line is a courtesy; the position is enough
+        }
+        problems.add(rel, "", "is not valid YAML" + (line < 1 ? "" : " at line " + line + ", column " + column) + text
+                + ": " + what.replace('\n', ' '), "fix the YAML syntax (indentation, quotes, ':' after keys)");
+    }
+
+    private static String keyPath(JsonStreamContext ctx) {
+        List<String> parts = new ArrayList<>();
+        for (JsonStreamContext c = ctx; c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inArray()) {
+                parts.add(0, "[" + Math.max(0, c.getCurrentIndex()) + "]");
+            } else if (c.getCurrentName() != null) {
+                parts.add(0, "." + c.getCurrentName());
+            }
+        }
+        String path = String.join("", parts);
+        return path.startsWith(".") ? path.substring(1) : path;
     }
 
     // ---- ingot.yaml ----
@@ -169,7 +245,8 @@ public final class ProjectLoader {
             Map<String, String> c = s.scalarMap("conf");
             c.forEach((k, v) -> {
                 if (!k.startsWith("spark.")) {
-                    s.problem("conf." + k, "is not a Spark setting", "Spark settings start with 'spark.' (e.g. spark.sql.shuffle.partitions)");
+                    s.problem("conf." + k, "'" + k + "' is not a Spark setting",
+                            "Spark settings start with 'spark.' (e.g. spark.sql.shuffle.partitions)");
                 } else {
                     conf.put(k, v);
                 }
@@ -178,16 +255,19 @@ public final class ProjectLoader {
         });
         GpuPolicy gpu = n.choice("gpu", GpuPolicy.class, false).orElse(GpuPolicy.AUTO);
         n.finish();
-        return new ProjectSettings(name.orElse("invalid"), description, resolveWarehouse(dir, warehouse), catalog,
+        return new ProjectSettings(name.orElse("invalid"), description, resolvePath(dir, warehouse), catalog,
                 tracking, conf, gpu);
     }
 
-    /** Relative paths are taken from the project directory, so a project means the same wherever it is run from. */
-    static String resolveWarehouse(Path dir, String warehouse) {
-        if (warehouse.matches("[A-Za-z][A-Za-z0-9+.-]*://.*") || warehouse.startsWith("file:")) {
-            return warehouse;
+    /**
+     * Relative paths (the warehouse, a source's files) are taken from the project directory, so a project means the
+     * same wherever it is run from. URIs ({@code s3a://...}, {@code file:...}) are kept as written.
+     */
+    static String resolvePath(Path dir, String path) {
+        if (path.matches("[A-Za-z][A-Za-z0-9+.-]*://.*") || path.startsWith("file:")) {
+            return path;
         }
-        return dir.resolve(warehouse).toAbsolutePath().normalize().toString();
+        return dir.resolve(path).toAbsolutePath().normalize().toString();
     }
 
     private CatalogSettings catalog(Node n) {
@@ -251,16 +331,17 @@ public final class ProjectLoader {
         Optional<TableName> table = tableText.flatMap(t -> table(n, "table", t));
         boolean ok = true;
         if (tableText.isPresent() == path.isPresent()) {
-            n.problem(null, tableText.isPresent() ? "has both 'table' and 'path'" : "has neither 'table' nor 'path'",
+            n.problem(null, tableText.isPresent() ? "has both table '" + tableText.get() + "' and path '" + path.get() + "'"
+                            : "has neither 'table' nor 'path'",
                     "give exactly one: 'table: database.table' or 'path: <files>' with 'format'");
             ok = false;
-        }
-        if (path.isPresent() && format.isEmpty() && !n.has("format")) {
+        } else if (path.isPresent() && !n.has("format")) {
             n.problem("format", "is missing (required with 'path')", "add 'format: delta', parquet, csv or json");
             ok = false;
-        }
-        if (tableText.isPresent() && format.isPresent() && format.get() != SourceDef.Format.DELTA) {
-            n.problem("format", "a table source's format comes from the catalog", "remove 'format' or use a 'path'");
+        } else if (tableText.isPresent() && format.isPresent() && format.get() != SourceDef.Format.DELTA) {
+            n.problem("format", "'" + format.get().name().toLowerCase() + "' does not apply to a table source: its format"
+                    + " comes from the catalog", "remove 'format', or read the files with 'path' instead of 'table'");
+            ok = false;
         }
         SourceDef.Format f = format.orElse(SourceDef.Format.DELTA);
         if ((f == SourceDef.Format.CSV || f == SourceDef.Format.JSON) && schema.isEmpty()) {
@@ -295,7 +376,8 @@ public final class ProjectLoader {
         if (!ok || eventTime.isEmpty() || (table.isEmpty() && path.isEmpty())) {
             return Optional.empty();
         }
-        return Optional.of(new SourceDef(name, description, table, path, f, options, schema, eventTime.get()));
+        return Optional.of(new SourceDef(name, description, table, path.map(p -> resolvePath(dir, p)), f, options, schema,
+                eventTime.get()));
     }
 
     private Optional<TableName> table(Node n, String key, String text) {
@@ -316,7 +398,7 @@ public final class ProjectLoader {
         List<String> entities = n.names("entities", true, "entity key column", true);
         Optional<String> eventTime = n.column("event_time", false);
         Optional<String> filter = n.string("filter", false, "a Spark SQL predicate");
-        filter.flatMap(SqlCheck::expression).ifPresent(p -> n.problem("filter", "is not valid Spark SQL: " + p,
+        filter.flatMap(SqlCheck::expression).ifPresent(p -> n.problem("filter", "'" + filter.get() + "' is not valid Spark SQL: " + p,
                 "write a SQL predicate such as amount > 0"));
         Set<String> columnsSoFar = new LinkedHashSet<>(entities);
         List<FeatureViewDef.Transformation> transformations = new ArrayList<>();
@@ -324,7 +406,7 @@ public final class ProjectLoader {
             Optional<String> tn = t.column("name", true);
             Optional<String> expr = t.string("expr", true, "a Spark SQL expression");
             String td = t.string("description", false, "text").orElse("");
-            expr.flatMap(SqlCheck::expression).ifPresent(p -> t.problem("expr", "is not valid Spark SQL: " + p,
+            expr.flatMap(SqlCheck::expression).ifPresent(p -> t.problem("expr", "'" + expr.get() + "' is not valid Spark SQL: " + p,
                     "write a SQL expression such as amount * 100"));
             if (tn.isPresent() && !columnsSoFar.add(tn.get())) {
                 t.problem("name", "'" + tn.get() + "' is already a column of this view", "give it another name");
@@ -387,6 +469,12 @@ public final class ProjectLoader {
                     "set a ttl of at least " + cadence);
         }
         List<String> checks = n.names("checks", false, "quality suite name", false);
+        viewRefs.add(new ViewRefs(n.file(), name, source, checks));
+        if (!n.has("aggregations") && !n.has("transformations")) {
+            n.problem(null, "defines no features: it has neither 'aggregations' nor 'transformations'",
+                    "add 'aggregations:' (windowed features) or 'transformations:' (row-level features)");
+            return Optional.empty();
+        }
         if (source.isEmpty() || entities.isEmpty()) {
             return Optional.empty();
         }
@@ -438,7 +526,8 @@ public final class ProjectLoader {
             max = c.number("max", k == CheckSuiteDef.Kind.MAX || bothBounds, lo, hi);
         }
         if (min.isPresent() && max.isPresent() && min.get() > max.get()) {
-            c.problem("min", "min " + min.get() + " is greater than max " + max.get(), "swap them");
+            c.problem("min", "min " + fmt(min.get()) + " is greater than max " + fmt(max.get()),
+                    "swap them, so that min <= max");
         }
         if ((k == CheckSuiteDef.Kind.SIZE || k == CheckSuiteDef.Kind.DISTINCT_COUNT || k == CheckSuiteDef.Kind.QUANTILE
                 || k == CheckSuiteDef.Kind.MEAN || k == CheckSuiteDef.Kind.STDDEV) && !c.has("min") && !c.has("max")) {
@@ -450,12 +539,12 @@ public final class ProjectLoader {
             try {
                 java.util.regex.Pattern.compile(r);
             } catch (java.util.regex.PatternSyntaxException e) {
-                c.problem("regex", "is not a valid regular expression: " + e.getDescription(), "fix the pattern");
+                c.problem("regex", "'" + r + "' is not a valid regular expression: " + e.getDescription(), "fix the pattern");
             }
         });
         Optional<Double> quantile = keys.contains("quantile") ? c.number("quantile", true, 0, 1) : Optional.empty();
         Optional<String> expr = keys.contains("expr") ? c.string("expr", true, "a Spark SQL predicate") : Optional.empty();
-        expr.flatMap(SqlCheck::expression).ifPresent(p -> c.problem("expr", "is not valid Spark SQL: " + p,
+        expr.flatMap(SqlCheck::expression).ifPresent(p -> c.problem("expr", "'" + expr.get() + "' is not valid Spark SQL: " + p,
                 "write a SQL predicate such as amount >= 0"));
         c.finish();
         return Optional.of(new CheckSuiteDef.CheckDef(k, columns, severity, description, min, max, values, regex, quantile, expr));
@@ -472,7 +561,9 @@ public final class ProjectLoader {
         List<String> refs = n.strings("features", true, "feature view, or view:feature1,feature2");
         for (int i = 0; i < refs.size(); i++) {
             try {
-                features.add(FeatureRef.parse(refs.get(i), "features[" + i + "]"));
+                FeatureRef ref = FeatureRef.parse(refs.get(i), "features[" + i + "]");
+                features.add(ref);
+                modelRefs.add(new ModelRef(n.file(), n.at("features[" + i + "]"), ref));
             } catch (dev.ingot.core.IngotException e) {
                 n.problem("features[" + i + "]", "'" + refs.get(i) + "' is not a feature reference",
                         "write VIEW for all its features or VIEW:feature1,feature2");
@@ -506,85 +597,133 @@ public final class ProjectLoader {
 
     // ---- references across files ----
 
-    private void crossCheck(Map<String, SourceDef> sources, Map<String, FeatureViewDef> views,
-                            Map<String, CheckSuiteDef> suites, Map<String, ModelDef> models) {
-        for (FeatureViewDef v : views.values()) {
-            String file = FEATURE_VIEWS + "/" + v.name() + ".yaml";
-            if (!sources.containsKey(v.source()) && !views.containsKey(v.source())) {
-                problems.add(file, "source", "'" + v.source() + "' is neither a source nor a feature view (sources: "
-                        + names(sources.keySet()) + "; feature views: " + names(views.keySet()) + ")",
-                        "name a file of sources/ or feature_views/ without its .yaml");
-            } else if (v.source().equals(v.name())) {
-                problems.add(file, "source", "the view reads itself", "name a source or another feature view");
-            } else if (views.containsKey(v.source()) && cycle(v.name(), views)) {
-                problems.add(file, "source", "feature views read each other in a cycle", "break the cycle");
-            }
-            SourceDef src = sources.get(v.source());
-            if (src != null && !src.schema().isEmpty()) {
-                Set<String> cols = new LinkedHashSet<>(src.schema().keySet());
-                v.transformations().forEach(t -> cols.add(t.name()));
-                for (int i = 0; i < v.entities().size(); i++) {
-                    if (!cols.contains(v.entities().get(i))) {
-                        problems.add(file, "entities[" + i + "]", "'" + v.entities().get(i) + "' is not a column of source '"
-                                + src.name() + "' (columns: " + names(cols) + ")", "name one of its columns");
-                    }
+    /**
+     * References between definitions, checked once every file is read: also those of definitions that did not load,
+     * so that one load reports everything. A reference to a definition whose file exists but has problems of its own
+     * is not checked further: those problems are reported, and "does not exist" would send the user to the wrong place.
+     */
+    private void crossCheck(Map<String, SourceDef> sources, Map<String, FeatureViewDef> views) {
+        Map<String, String> sourceFiles = files.getOrDefault(SOURCES, Map.of());
+        Map<String, String> viewFiles = files.getOrDefault(FEATURE_VIEWS, Map.of());
+        Map<String, String> suiteFiles = files.getOrDefault(CHECKS, Map.of());
+        Map<String, String> viewSources = new LinkedHashMap<>();
+        viewRefs.forEach(r -> r.source().ifPresent(s -> viewSources.put(r.name(), s)));
+        for (ViewRefs r : viewRefs) {
+            if (sourceFiles.containsKey(r.name())) {
+                // 'source:' names a source or a feature view: one name space, or a reference would be ambiguous.
+                problems.add(r.file(), "", "the feature view '" + r.name() + "' has the same name as the source in "
+                        + sourceFiles.get(r.name()) + ", so 'source: " + r.name() + "' would be ambiguous",
+                        "rename one of the two files (e.g. " + FEATURE_VIEWS + "/" + r.name() + "_features.yaml)");
+            } else if (r.source().isPresent()) {
+                String source = r.source().get();
+                if (!sourceFiles.containsKey(source) && !viewFiles.containsKey(source)) {
+                    problems.add(r.file(), "source", "'" + source + "' is neither a source nor a feature view (sources: "
+                                    + names(sourceFiles.keySet()) + "; feature views: " + names(viewFiles.keySet()) + ")"
+                                    + Node.suggest(source, concat(sourceFiles.keySet(), viewFiles.keySet())),
+                            "name a file of sources/ or feature_views/ without its extension");
+                } else if (source.equals(r.name())) {
+                    problems.add(r.file(), "source", "'" + source + "' is this view itself",
+                            "name a source or another feature view");
+                } else if (viewFiles.containsKey(source)) {
+                    cycle(r.name(), viewSources).ifPresent(c -> problems.add(r.file(), "source",
+                            "feature views read each other in a cycle: " + String.join(" -> ", c),
+                            "make one of " + names(new LinkedHashSet<>(c)) + " read a source"));
                 }
-                for (int i = 0; i < v.aggregations().size(); i++) {
-                    Optional<String> c = v.aggregations().get(i).column();
-                    if (c.isPresent() && !cols.contains(c.get())) {
-                        problems.add(file, "aggregations[" + i + "].column", "'" + c.get() + "' is not a column of source '"
-                                + src.name() + "' nor a transformation (columns: " + names(cols) + ")",
-                                "name one of those columns, or add a transformation that makes it");
-                    }
-                }
-                v.eventTime().ifPresent(et -> {
-                    String type = src.schema().get(et);
-                    if (type == null) {
-                        problems.add(file, "event_time", "'" + et + "' is not a column of source '" + src.name()
-                                + "' (columns: " + names(src.schema().keySet()) + ")", "name one of its columns");
-                    } else if (!type.trim().equalsIgnoreCase("timestamp")) {
-                        problems.add(file, "event_time", "'" + et + "' has type " + type + ", not timestamp",
-                                "use a timestamp column (UTC)");
-                    }
-                });
             }
-            for (int i = 0; i < v.checks().size(); i++) {
-                if (!suites.containsKey(v.checks().get(i))) {
-                    problems.add(file, "checks[" + i + "]", "'" + v.checks().get(i) + "' is not a suite in checks/ (suites: "
-                            + names(suites.keySet()) + ")", "name a file of checks/ without its .yaml");
+            for (int i = 0; i < r.checks().size(); i++) {
+                String suite = r.checks().get(i);
+                if (!suiteFiles.containsKey(suite)) {
+                    problems.add(r.file(), "checks[" + i + "]", "'" + suite + "' is not a suite in checks/ (suites: "
+                                    + names(suiteFiles.keySet()) + ")" + Node.suggest(suite, suiteFiles.keySet()),
+                            "name a file of checks/ without its extension");
                 }
             }
         }
-        for (ModelDef m : models.values()) {
-            String file = MODELS + "/" + m.name() + ".yaml";
-            for (int i = 0; i < m.features().size(); i++) {
-                FeatureRef ref = m.features().get(i);
-                FeatureViewDef v = views.get(ref.view());
-                if (v == null) {
-                    problems.add(file, "features[" + i + "]", "'" + ref.view() + "' is not a feature view (feature views: "
-                            + names(views.keySet()) + ")", "name a file of feature_views/ without its .yaml");
-                    continue;
-                }
-                for (String f : ref.features()) {
-                    if (!v.featureNames().contains(f)) {
-                        problems.add(file, "features[" + i + "]", "feature view '" + v.name() + "' has no feature '" + f
-                                + "' (features: " + names(v.featureNames()) + ")", "name one of its features");
-                    }
+        for (FeatureViewDef v : views.values()) {
+            SourceDef src = sources.get(v.source());
+            if (src != null && !src.schema().isEmpty() && !sourceFiles.containsKey(v.name())) {
+                columns(viewFiles.get(v.name()), v, src, sourceFiles.get(src.name()));
+            }
+        }
+        for (ModelRef r : modelRefs) {
+            FeatureRef ref = r.ref();
+            if (!viewFiles.containsKey(ref.view())) {
+                problems.add(r.file(), r.keyPath(), "'" + ref.view() + "' is not a feature view (feature views: "
+                                + names(viewFiles.keySet()) + ")" + Node.suggest(ref.view(), viewFiles.keySet()),
+                        "name a file of feature_views/ without its extension");
+                continue;
+            }
+            FeatureViewDef v = views.get(ref.view());
+            if (v == null || broken.contains(viewFiles.get(ref.view()))) {
+                continue; // its file has problems of its own
+            }
+            for (String f : ref.features()) {
+                if (!v.featureNames().contains(f)) {
+                    problems.add(r.file(), r.keyPath(), "feature view '" + v.name() + "' has no feature '" + f
+                                    + "' (features: " + names(v.featureNames()) + ")" + Node.suggest(f, v.featureNames()),
+                            "name one of its features");
                 }
             }
         }
     }
 
-    private static boolean cycle(String start, Map<String, FeatureViewDef> views) {
-        Set<String> seen = new HashSet<>();
-        String cur = start;
-        while (views.containsKey(cur)) {
-            if (!seen.add(cur)) {
-                return true;
+    /** The columns a view uses exist in its source (or its transformations) with the right types. */
+    private void columns(String file, FeatureViewDef v, SourceDef src, String srcFile) {
+        Set<String> cols = new LinkedHashSet<>(src.schema().keySet());
+        v.transformations().forEach(t -> cols.add(t.name()));
+        for (int i = 0; i < v.entities().size(); i++) {
+            if (!cols.contains(v.entities().get(i))) {
+                problems.add(file, "entities[" + i + "]", "'" + v.entities().get(i) + "' is not a column of "
+                        + srcFile + " nor a transformation (columns: " + names(cols) + ")", "name one of those columns");
             }
-            cur = views.get(cur).source();
         }
-        return false;
+        for (int i = 0; i < v.aggregations().size(); i++) {
+            Optional<String> c = v.aggregations().get(i).column();
+            if (c.isPresent() && !cols.contains(c.get())) {
+                problems.add(file, "aggregations[" + i + "].column", "'" + c.get() + "' is not a column of "
+                                + srcFile + " nor a transformation (columns: " + names(cols) + ")",
+                        "name one of those columns, or add a transformation that makes it");
+            }
+        }
+        v.eventTime().ifPresent(et -> {
+            String type = src.schema().get(et);
+            if (type == null) {
+                problems.add(file, "event_time", "'" + et + "' is not a column of " + srcFile
+                        + " (columns: " + names(src.schema().keySet()) + ")", "name one of its columns");
+            } else if (!type.trim().equalsIgnoreCase("timestamp")) {
+                problems.add(file, "event_time", "'" + et + "' has type " + type + " in " + srcFile
+                        + ", not timestamp", "use a timestamp column (UTC)");
+            }
+        });
+    }
+
+    /** The views from {@code start} back to {@code start}, when following 'source' leads back to it. */
+    private static Optional<List<String>> cycle(String start, Map<String, String> viewSources) {
+        List<String> path = new ArrayList<>(List.of(start));
+        Set<String> seen = new HashSet<>(path);
+        String cur = viewSources.get(start);
+        while (viewSources.containsKey(cur)) {
+            path.add(cur);
+            if (cur.equals(start)) {
+                return Optional.of(path);
+            }
+            if (!seen.add(cur)) {
+                return Optional.empty(); // a cycle further on, which its own views report
+            }
+            cur = viewSources.get(cur);
+        }
+        return Optional.empty();
+    }
+
+    private static List<String> concat(Iterable<String> a, Iterable<String> b) {
+        List<String> out = new ArrayList<>();
+        a.forEach(out::add);
+        b.forEach(out::add);
+        return out;
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
     }
 
     private static String names(Iterable<String> names) {

@@ -1,5 +1,6 @@
 package dev.ingot.core.config;
 
+import dev.ingot.core.Secrets;
 import java.util.Map;
 import java.util.Objects;
 
@@ -32,6 +33,13 @@ public record ProjectSettings(
         Objects.requireNonNull(tracking, "tracking");
         sparkConf = Map.copyOf(sparkConf);
         Objects.requireNonNull(gpu, "gpu");
+    }
+
+    /** Redacted: Spark conf values and the warehouse may come from {@code ${env:NAME}}. */
+    @Override
+    public String toString() {
+        return Secrets.redact("ProjectSettings[name=" + name + ", description=" + description + ", warehouse=" + warehouse
+                + ", catalog=" + catalog + ", tracking=" + tracking + ", sparkConf=" + sparkConf + ", gpu=" + gpu + "]");
     }
 
     /** The same settings with another warehouse (the {@code --warehouse} option). */

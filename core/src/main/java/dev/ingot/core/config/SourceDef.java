@@ -1,5 +1,6 @@
 package dev.ingot.core.config;
 
+import dev.ingot.core.Secrets;
 import dev.ingot.core.TableName;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,7 +13,8 @@ import java.util.Optional;
  * @param name the source's name (the file's base name)
  * @param description free text
  * @param table a catalog table, when the source is one
- * @param path a path or URI, when the source is files
+ * @param path a path or URI, when the source is files; a relative path in the file is resolved against the project
+ *     directory
  * @param format the files' format (for a table: {@link Format#DELTA} or whatever the catalog says)
  * @param options reader options (e.g. {@code header: true} for CSV)
  * @param schema column name to Spark SQL type, in order; required for CSV and JSON, checked against the data otherwise
@@ -40,5 +42,13 @@ public record SourceDef(
         options = Map.copyOf(options);
         schema = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(schema));
         Objects.requireNonNull(eventTime, "eventTime");
+    }
+
+    /** Redacted: a path or reader options (credentials, say) may come from {@code ${env:NAME}}. */
+    @Override
+    public String toString() {
+        return Secrets.redact("SourceDef[name=" + name + ", description=" + description + ", table=" + table + ", path="
+                + path + ", format=" + format + ", options=" + options + ", schema=" + schema + ", eventTime=" + eventTime
+                + "]");
     }
 }

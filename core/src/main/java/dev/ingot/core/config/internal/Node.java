@@ -49,7 +49,7 @@ public final class Node {
             return new Node(file, "", MissingNode.getInstance(), problems, env);
         }
         if (!json.isObject()) {
-            problems.add(file, "", "the document is a " + kind(json) + ", not a mapping of keys",
+            problems.add(file, "", "the document is " + show(json) + ", not a mapping of keys",
                     "write a YAML mapping (key: value lines) at the top level");
             return new Node(file, "", MissingNode.getInstance(), problems, env);
         }
@@ -92,12 +92,12 @@ public final class Node {
         JsonNode v = raw(key);
         if (v == null) {
             if (required) {
-                problem(key, "is missing", "add '" + key + ": <" + expected + ">'");
+                missing(key, "add '" + key + ": <" + expected + ">'");
             }
             return Optional.empty();
         }
         if (!v.isValueNode() || v.isBinary()) {
-            problem(key, "is a " + kind(v) + ", not a string", "write " + expected);
+            problem(key, "is " + show(v) + ", not a string", "write " + expected);
             return Optional.empty();
         }
         String s = v.asText();
@@ -105,7 +105,8 @@ public final class Node {
             problem(key, "is empty", "write " + expected);
             return Optional.empty();
         }
-        return Optional.of(interpolate(at(key), s));
+        // Empty when a variable is unset: that is reported once, not again as a bad value.
+        return Optional.ofNullable(interpolate(at(key), s));
     }
 
     /** A name (see {@link Identifiers#checkName}). */
@@ -144,10 +145,13 @@ public final class Node {
     /** A number within [min, max]. */
     public Optional<Double> number(String key, boolean required, double min, double max) {
         JsonNode v = raw(key);
-        String range = "a number from " + fmt(min) + " to " + fmt(max);
+        String range = min <= -Double.MAX_VALUE && max >= Double.MAX_VALUE ? "a number"
+                : max >= Double.MAX_VALUE ? "a number from " + fmt(min)
+                : min <= -Double.MAX_VALUE ? "a number up to " + fmt(max)
+                : "a number from " + fmt(min) + " to " + fmt(max);
         if (v == null) {
             if (required) {
-                problem(key, "is missing", "add '" + key + ": <" + range + ">'");
+                missing(key, "add '" + key + ": <" + range + ">'");
             }
             return Optional.empty();
         }
@@ -169,7 +173,7 @@ public final class Node {
         String range = "a whole number from " + min + " to " + max;
         if (v == null) {
             if (required) {
-                problem(key, "is missing", "add '" + key + ": <" + range + ">'");
+                missing(key, "add '" + key + ": <" + range + ">'");
             }
             return Optional.empty();
         }
@@ -223,17 +227,20 @@ public final class Node {
         JsonNode v = raw(key);
         if (v == null) {
             if (required) {
-                problem(key, "is missing", "add '" + key + ": [" + expected + ", ...]'");
+                missing(key, "add '" + key + ": [" + expected + ", ...]'");
             }
             return List.of();
         }
         List<String> out = new ArrayList<>();
         if (v.isTextual()) {
-            out.add(interpolate(at(key), v.asText()));
+            String one = interpolate(at(key), v.asText());
+            if (one != null) {
+                out.add(one);
+            }
             return out;
         }
         if (!v.isArray()) {
-            problem(key, "is a " + kind(v) + ", not a list", "write a list of " + expected);
+            problem(key, "is " + show(v) + ", not a list", "write a list of " + expected);
             return List.of();
         }
         if (v.isEmpty() && required) {
@@ -244,7 +251,10 @@ public final class Node {
             if (!e.isValueNode() || e.isNull()) {
                 problem(key + "[" + i + "]", "is " + show(e) + ", not a string", "write " + expected);
             } else {
-                out.add(interpolate(at(key) + "[" + i + "]", e.asText()));
+                String one = interpolate(at(key) + "[" + i + "]", e.asText());
+                if (one != null) {
+                    out.add(one);
+                }
             }
         }
         return out;
@@ -274,12 +284,12 @@ public final class Node {
         JsonNode v = raw(key);
         if (v == null) {
             if (required) {
-                problem(key, "is missing", "add a '" + key + ":' mapping");
+                missing(key, "add a '" + key + ":' mapping");
             }
             return Optional.empty();
         }
         if (!v.isObject()) {
-            problem(key, "is a " + kind(v) + ", not a mapping", "write '" + key + ":' followed by indented key: value lines");
+            problem(key, "is " + show(v) + ", not a mapping", "write '" + key + ":' followed by indented key: value lines");
             return Optional.empty();
         }
         return Optional.of(new Node(file, at(key), v, problems, env));
@@ -290,12 +300,12 @@ public final class Node {
         JsonNode v = raw(key);
         if (v == null) {
             if (required) {
-                problem(key, "is missing", "add a '" + key + ":' list of " + expected);
+                missing(key, "add a '" + key + ":' list of " + expected);
             }
             return List.of();
         }
         if (!v.isArray()) {
-            problem(key, "is a " + kind(v) + ", not a list", "write a list of " + expected + " ('- key: value' items)");
+            problem(key, "is " + show(v) + ", not a list", "write a list of " + expected + " ('- key: value' items)");
             return List.of();
         }
         if (v.isEmpty() && required) {
@@ -322,7 +332,7 @@ public final class Node {
             return out;
         }
         if (!v.isObject()) {
-            problem(key, "is a " + kind(v) + ", not a mapping", "write '" + key + ":' followed by indented key: value lines");
+            problem(key, "is " + show(v) + ", not a mapping", "write '" + key + ":' followed by indented key: value lines");
             return out;
         }
         Iterator<Map.Entry<String, JsonNode>> it = v.fields();
@@ -332,7 +342,10 @@ public final class Node {
                 problem(key + "." + e.getKey(), "is " + show(e.getValue()) + ", not a single value",
                         "write a string, number or boolean");
             } else {
-                out.put(e.getKey(), interpolate(at(key) + "." + e.getKey(), e.getValue().asText()));
+                String one = interpolate(at(key) + "." + e.getKey(), e.getValue().asText());
+                if (one != null) {
+                    out.put(e.getKey(), one);
+                }
             }
         }
         return out;
@@ -357,12 +370,14 @@ public final class Node {
 
     // ---- helpers ----
 
+    /** The text with {@code ${env:NAME}} replaced; null (and a problem) when a variable is unset or malformed. */
     private String interpolate(String keyPath, String s) {
         if (!s.contains("${")) {
             return s;
         }
         Matcher m = ENV.matcher(s);
         StringBuilder out = new StringBuilder();
+        boolean ok = true;
         while (m.find()) {
             String var = m.group(1);
             String value = env.get(var);
@@ -370,6 +385,7 @@ public final class Node {
                 problems.add(file, keyPath, "environment variable " + var + " (from ${env:" + var + "}) is not set",
                         "export " + var + " before running Ingot");
                 value = "";
+                ok = false;
             } else {
                 Secrets.register(value);
             }
@@ -379,8 +395,9 @@ public final class Node {
         if (ENV.matcher(s).replaceAll("").contains("${")) {
             problems.add(file, keyPath, "'" + s + "' has a '${' that is not ${env:NAME}",
                     "write ${env:NAME} to read the environment variable NAME");
+            ok = false;
         }
-        return out.toString();
+        return ok ? out.toString() : null;
     }
 
     static String kind(JsonNode v) {
@@ -402,11 +419,36 @@ public final class Node {
         return "string";
     }
 
+    /** The value as found, for messages: {@code 'abc' (a string)}, {@code a list [a, b]}. */
     static String show(JsonNode v) {
+        if (v.isNull()) {
+            return "null";
+        }
         if (v.isValueNode()) {
             return "'" + v.asText() + "' (a " + kind(v) + ")";
         }
-        return "a " + kind(v);
+        String text = render(v);
+        return "a " + kind(v) + " " + (text.length() > 80 ? text.substring(0, 77) + "..." : text);
+    }
+
+    /** Flow-style YAML of a value as the user wrote it: before interpolation, so it holds no secret. */
+    private static String render(JsonNode v) {
+        if (v.isArray()) {
+            List<String> items = new ArrayList<>();
+            v.forEach(e -> items.add(render(e)));
+            return "[" + String.join(", ", items) + "]";
+        }
+        if (v.isObject()) {
+            List<String> items = new ArrayList<>();
+            v.fields().forEachRemaining(e -> items.add(e.getKey() + ": " + render(e.getValue())));
+            return "{" + String.join(", ", items) + "}";
+        }
+        return v.isNull() ? "null" : v.asText();
+    }
+
+    /** Reports a required key that is absent, or present with nothing after its ':'. */
+    private void missing(String key, String fix) {
+        problem(key, json.has(key) ? "has no value" : "is missing", fix);
     }
 
     static String fmt(double d) {
@@ -414,7 +456,7 @@ public final class Node {
     }
 
     /** ", did you mean 'x'?" when a known word is close to {@code word}. */
-    static String suggest(String word, Iterable<String> candidates) {
+    public static String suggest(String word, Iterable<String> candidates) {
         String best = null;
         int bestDist = Integer.MAX_VALUE;
         for (String c : candidates) {
