@@ -1,0 +1,312 @@
+package dev.ingot.features;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ingot.core.Catalog;
+import dev.ingot.core.Errors;
+import dev.ingot.core.Lineage;
+import dev.ingot.core.TableName;
+import dev.ingot.core.Tables;
+import dev.ingot.core.config.FeatureRef;
+import dev.ingot.core.config.FeatureViewDef;
+import dev.ingot.core.config.Project;
+import dev.ingot.features.internal.AsOfJoin;
+import dev.ingot.features.internal.Materializer;
+import dev.ingot.features.internal.Registry;
+import dev.ingot.features.internal.Tiles;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Feature views of a project over Delta: materialize them, read them (latest, a version, or as of a Delta version
+ * or time), see their history, and build point-in-time correct training sets.
+ *
+ * <pre>{@code
+ * FeatureStore store = FeatureStore.of(spark, ProjectLoader.load(Path.of("examples/retail")));
+ * store.materialize("customer_spend", Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-02-01T00:00:00Z"));
+ * Dataset<Row> training = store.trainingSet(spine, "ts", List.of(FeatureRef.parse("customer_spend", "features")));
+ * }</pre>
+ */
+public final class FeatureStore {
+    /** Ticks per chunk for daily views: a backfill commits every quarter of a year. */
+    public static final int CHUNK_DAYS_DEFAULT = 92;
+    /** Ticks per chunk for hourly views: one week. */
+    public static final int CHUNK_HOURS_DEFAULT = 168;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SparkSession spark;
+    private final Project project;
+    private final Registry registry;
+    private Optional<Integer> chunkSteps = Optional.empty();
+
+    private FeatureStore(SparkSession spark, Project project) {
+        this.spark = spark;
+        this.project = project;
+        this.registry = new Registry(spark);
+    }
+
+    /** The feature store of a project, in a session built by {@code IngotSessions}. */
+    public static FeatureStore of(SparkSession spark, Project project) {
+        return new FeatureStore(spark, project);
+    }
+
+    /** Ticks per Delta commit during a materialization (default: 92 for daily views, 168 for hourly ones). */
+    public FeatureStore chunkSteps(int steps) {
+        if (steps < 1) {
+            throw Errors.badArgument("chunk", steps, "a positive number of ticks");
+        }
+        this.chunkSteps = Optional.of(steps);
+        return this;
+    }
+
+    /** The feature views in the order they can be materialized (a view after the view it reads). */
+    public List<String> viewsInOrder() {
+        List<String> out = new ArrayList<>();
+        Set<String> done = new HashSet<>();
+        for (String v : project.featureViews().keySet()) {
+            visit(v, done, out);
+        }
+        return out;
+    }
+
+    private void visit(String v, Set<String> done, List<String> out) {
+        if (!done.add(v)) {
+            return;
+        }
+        FeatureViewDef d = project.featureViews().get(v);
+        if (project.featureViews().containsKey(d.source())) {
+            visit(d.source(), done, out);
+        }
+        out.add(v);
+    }
+
+    /**
+     * Computes a view's rows for an event-time range: for an aggregated view, every entity and tick in
+     * (from, to] whose windows hold events; for a row-level view, the events in [from, to). Replaces exactly that
+     * range in one Delta commit per chunk, so re-running a range never duplicates.
+     */
+    public MaterializeResult materialize(String view, Instant from, Instant to) {
+        return materialize(view, from, to, Lineage.newRunId());
+    }
+
+    /** As {@link #materialize(String, Instant, Instant)}, under a given run id. */
+    public MaterializeResult materialize(String view, Instant from, Instant to, String runId) {
+        Materializer m = new Materializer(spark, project);
+        Materializer.Prepared p = m.prepare(view);
+        int steps = chunkSteps.orElse(p.view().cadence().seconds() == 3600 ? CHUNK_HOURS_DEFAULT : CHUNK_DAYS_DEFAULT);
+        return m.materialize(p, from, to, runId, steps);
+    }
+
+    /** The registry's versions of a view, oldest first. */
+    public List<FeatureViewVersion> versions(String view) {
+        requireView(view);
+        return registry.versions(view);
+    }
+
+    /** The latest version of a view; a bad-input error when it was never materialized. */
+    public FeatureViewVersion latest(String view) {
+        requireView(view);
+        return registry.latest(view).orElseThrow(() -> Errors.badData("read feature view '" + view + "'",
+                "it has not been materialized yet", "run 'features materialize --view " + view + "'"));
+    }
+
+    /** The latest version's table, as it is now. */
+    public Dataset<Row> read(String view) {
+        return spark.table(latest(view).table().sql());
+    }
+
+    /** A version's table, as it is now. */
+    public Dataset<Row> read(String view, int version) {
+        return spark.table(version(view, version).table().sql());
+    }
+
+    /** A version's table as of a Delta version. */
+    public Dataset<Row> readAsOf(String view, int version, long deltaVersion) {
+        return spark.sql("SELECT * FROM " + version(view, version).table().sql() + " VERSION AS OF " + deltaVersion);
+    }
+
+    /** A version's table as of a time. */
+    public Dataset<Row> readAsOf(String view, int version, Instant time) {
+        return spark.sql("SELECT * FROM " + version(view, version).table().sql() + " TIMESTAMP AS OF "
+                + Catalog.literal(Timestamp.from(time).toString()));
+    }
+
+    private FeatureViewVersion version(String view, int version) {
+        return versions(view).stream().filter(v -> v.version() == version).findFirst()
+                .orElseThrow(() -> Errors.unknownName("version of feature view " + view, Integer.toString(version),
+                        versions(view).stream().map(v -> Integer.toString(v.version())).toList(), ""));
+    }
+
+    /** Every commit of every version of a view, oldest first, with its lineage. */
+    public List<HistoryEntry> history(String view) {
+        List<HistoryEntry> out = new ArrayList<>();
+        for (FeatureViewVersion v : versions(view)) {
+            if (!Catalog.tableExists(spark, v.table())) {
+                continue;
+            }
+            List<Row> commits = spark.sql("DESCRIBE HISTORY " + v.table().sql()).orderBy("version").collectAsList();
+            for (Row c : commits) {
+                scala.collection.Map<String, String> metrics = c.getMap(c.fieldIndex("operationMetrics"));
+                long rows = metrics == null ? 0 : metrics.get("numOutputRows").map(Long::parseLong).getOrElse(() -> 0L);
+                String meta = c.getAs("userMetadata");
+                Optional<String> hash = Optional.empty();
+                Optional<String> runId = Optional.empty();
+                String sources = "";
+                String range = "";
+                if (meta != null) {
+                    try {
+                        JsonNode m = JSON.readTree(meta);
+                        hash = Optional.ofNullable(m.path("definition_hash").textValue());
+                        runId = Optional.ofNullable(m.path("ingot_run_id").textValue());
+                        List<String> s = new ArrayList<>();
+                        for (JsonNode in : m.path("inputs")) {
+                            s.add(in.path("name").asText() + "=" + in.path("location").asText()
+                                    + (in.path("delta_version").isNull() ? "" : "@" + in.path("delta_version").asText()));
+                        }
+                        sources = String.join(", ", s);
+                        range = m.path("details").path("range").asText("");
+                    } catch (java.io.IOException e) {
+                        sources = "(unreadable lineage)";
+                    }
+                }
+                out.add(new HistoryEntry(view, v.version(), c.getLong(c.fieldIndex("version")),
+                        c.getTimestamp(c.fieldIndex("timestamp")).toInstant(), c.getAs("operation"), rows, hash, sources,
+                        range, runId));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A point-in-time correct training set: every spine row exactly once, its columns untouched, plus each requested
+     * feature from the latest feature row of the entity with feature time <= the spine's time and > that time minus
+     * the view's ttl; null when there is none. Features come from each view's latest version, pinned to its current
+     * Delta version.
+     *
+     * @param spine entity keys, an event time, the label and any other columns
+     * @param timeColumn the spine's event-time column (a timestamp)
+     * @param features the features, by view
+     */
+    public Dataset<Row> trainingSet(Dataset<Row> spine, String timeColumn, List<FeatureRef> features) {
+        return buildTrainingSet(spine, timeColumn, features, new ArrayList<>());
+    }
+
+    private Dataset<Row> buildTrainingSet(Dataset<Row> spine, String timeColumn, List<FeatureRef> features,
+                                          List<Lineage.Input> inputs) {
+        if (features.isEmpty()) {
+            throw Errors.badArgument("--features", "(none)", "at least one VIEW or VIEW:feature1,feature2");
+        }
+        List<AsOfJoin.FeatureSide> sides = new ArrayList<>();
+        for (FeatureRef ref : features) {
+            FeatureViewVersion v = latest(ref.view());
+            for (String f : ref.features()) {
+                if (!v.featureNames().contains(f)) {
+                    throw Errors.unknownName("feature of view " + ref.view() + " (version " + v.version() + ")", f,
+                            v.featureNames(), "");
+                }
+            }
+            long dv = Lineage.latestVersion(spark, v.table());
+            inputs.add(new Lineage.Input(ref.view(), v.table().toString(), Optional.of(dv)));
+            Dataset<Row> table = spark.sql("SELECT * FROM " + v.table().sql() + " VERSION AS OF " + dv);
+            List<String> cols = ref.features().isEmpty() ? v.featureNames() : ref.features();
+            sides.add(new AsOfJoin.FeatureSide(ref.view(), table, v.entities(), Tiles.FEATURE_TIME, cols, v.ttlSeconds()));
+        }
+        return AsOfJoin.join(spine, timeColumn, sides);
+    }
+
+    /**
+     * Builds a training set from a spine table and writes it as a Delta table (replacing it) in one commit, with its
+     * lineage in the commit, in {@code ingot.lineage} and in {@code ml.training_sets}.
+     */
+    public TrainingSetResult writeTrainingSet(TableName spineTable, String timeColumn, List<FeatureRef> features,
+                                              TableName out) {
+        long t0 = System.nanoTime();
+        Instant started = Instant.now();
+        String runId = Lineage.newRunId();
+        if (!Catalog.tableExists(spark, spineTable)) {
+            throw Errors.badData("build training set " + out, "spine table " + spineTable + " does not exist",
+                    "pass --spine with an existing table");
+        }
+        List<Lineage.Input> inputs = new ArrayList<>();
+        Dataset<Row> spine;
+        try {
+            long sv = Lineage.latestVersion(spark, spineTable);
+            inputs.add(new Lineage.Input("spine", spineTable.toString(), Optional.of(sv)));
+            spine = spark.sql("SELECT * FROM " + spineTable.sql() + " VERSION AS OF " + sv);
+        } catch (RuntimeException notDelta) {
+            inputs.add(new Lineage.Input("spine", spineTable.toString(), Optional.empty()));
+            spine = spark.table(spineTable.sql());
+        }
+        Dataset<Row> ts = buildTrainingSet(spine, timeColumn, features, inputs);
+        String meta = Lineage.commitMetadata(runId, "training-set", inputs, Optional.empty(),
+                Map.of("features", features.toString()));
+        Catalog.ensureDatabase(spark, project.settings().warehouse(), out.database(), "Ingot outputs");
+        ts.write().format("delta").mode("overwrite").option("overwriteSchema", "true").option("userMetadata", meta)
+                .saveAsTable(out.sql());
+        long version = Lineage.latestVersion(spark, out);
+        Dataset<Row> written = spark.sql("SELECT * FROM " + out.sql() + " VERSION AS OF " + version);
+        List<String> featureCols = new ArrayList<>();
+        for (String c : written.columns()) {
+            if (!List.of(spine.columns()).contains(c)) {
+                featureCols.add(c);
+            }
+        }
+        List<Column> aggs = new ArrayList<>();
+        aggs.add(count(org.apache.spark.sql.functions.lit(1)));
+        featureCols.forEach(c -> aggs.add(count(col(c))));
+        Row counts = written.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).first();
+        long rows = counts.getLong(0);
+        Map<String, Double> nonNull = new LinkedHashMap<>();
+        for (int i = 0; i < featureCols.size(); i++) {
+            nonNull.put(featureCols.get(i), rows == 0 ? 0.0 : counts.getLong(i + 1) / (double) rows);
+        }
+        Lineage.record(spark, new Lineage.Entry(runId, "training-set", out, Optional.of(version), "training_set", inputs,
+                Optional.empty(), Optional.of(rows), Optional.empty(), Optional.empty(), started, Instant.now(),
+                Map.of("features", features.toString(), "spine_time", timeColumn)));
+        recordTrainingSet(out, version, spineTable, timeColumn, features, inputs, rows, runId);
+        List<String> used = inputs.stream().skip(1).map(i -> i.location() + "@" + i.deltaVersion().orElse(-1L)).toList();
+        return new TrainingSetResult(out, version, rows, used, nonNull, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private void recordTrainingSet(TableName out, long version, TableName spine, String timeColumn,
+                                   List<FeatureRef> features, List<Lineage.Input> inputs, long rows, String runId) {
+        StructType schema = new StructType()
+                .add("table_name", DataTypes.StringType, false)
+                .add("delta_version", DataTypes.LongType, false)
+                .add("spine", DataTypes.StringType, false)
+                .add("spine_time", DataTypes.StringType, false)
+                .add("features", DataTypes.StringType, false)
+                .add("inputs", DataTypes.StringType, false)
+                .add("rows", DataTypes.LongType, false)
+                .add("run_id", DataTypes.StringType, false)
+                .add("created_at", DataTypes.TimestampType, false);
+        List<String> in = inputs.stream().map(i -> i.name() + "=" + i.location() + "@" + i.deltaVersion().map(String::valueOf).orElse("-")).toList();
+        Row r = RowFactory.create(out.toString(), version, spine.toString(), timeColumn, features.toString(),
+                String.join(", ", in), rows, runId, Timestamp.from(Instant.now()));
+        spark.createDataFrame(List.of(r), schema).write().format("delta").mode("append").saveAsTable(Tables.TRAINING_SETS.sql());
+    }
+
+    private void requireView(String view) {
+        if (!project.featureViews().containsKey(view)) {
+            throw Errors.unknownName("feature view", view, project.featureViews().keySet(), project.dir() + "/feature_views");
+        }
+    }
+}

@@ -1,0 +1,384 @@
+package dev.ingot.features.internal;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import dev.ingot.core.Catalog;
+import dev.ingot.core.Errors;
+import dev.ingot.core.IngotException;
+import dev.ingot.core.Lineage;
+import dev.ingot.core.TableName;
+import dev.ingot.core.Tables;
+import dev.ingot.core.config.FeatureViewDef;
+import dev.ingot.core.config.Project;
+import dev.ingot.features.FeatureViewVersion;
+import dev.ingot.features.MaterializeResult;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.MetadataBuilder;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Materializes one feature view over an event-time range: version, tiles, windows, one Delta commit per chunk. */
+public final class Materializer {
+    private static final Logger LOG = LoggerFactory.getLogger(Materializer.class);
+
+    private final SparkSession spark;
+    private final Project project;
+    private final Registry registry;
+
+    public Materializer(SparkSession spark, Project project) {
+        this.spark = spark;
+        this.project = project;
+        this.registry = new Registry(spark);
+    }
+
+    /** The version a definition gets, and the rows of the source it reads. */
+    public record Prepared(FeatureViewDef view, SourceReader.Read read, ViewFingerprint fingerprint, int version,
+                           String change, Dataset<Row> rows, Map<String, StructField> featureFields,
+                           Optional<FeatureViewVersion> existing) {
+        public TableName table() {
+            return Tables.featureTable(view.name(), version);
+        }
+
+        public TableName tiles() {
+            return new TableName(Tables.FEATURES, view.name() + "_v" + version + "__tiles");
+        }
+    }
+
+    /** Reads and checks the view's input and decides its version. Starts no job beyond catalog look-ups. */
+    public Prepared prepare(String viewName) {
+        FeatureViewDef view = project.featureViews().get(viewName);
+        if (view == null) {
+            throw Errors.unknownName("feature view", viewName, project.featureViews().keySet(), project.dir() + "/feature_views");
+        }
+        String file = "feature_views/" + view.name() + ".yaml";
+        String doing = "materialize feature view '" + view.name() + "'";
+        SourceReader.Read read = SourceReader.read(spark, project, view, registry);
+        Dataset<Row> rows = read.rows();
+        List<String> available = new ArrayList<>(Arrays.asList(rows.columns()));
+        for (int i = 0; i < view.entities().size(); i++) {
+            String e = view.entities().get(i);
+            if (!available.contains(e)) {
+                throw Errors.badData(doing, "entity column '" + e + "' (" + file + " entities[" + i + "]) is not in "
+                        + read.input().location() + " (columns: " + String.join(", ", available) + ")",
+                        "name one of its columns, or add a transformation that makes it");
+            }
+        }
+        if (view.filter().isPresent()) {
+            rows = analyze(() -> read.rows().where(view.filter().get()), doing, file, "filter", available);
+        }
+        for (int i = 0; i < view.transformations().size(); i++) {
+            FeatureViewDef.Transformation t = view.transformations().get(i);
+            Dataset<Row> before = rows;
+            List<String> cols = Arrays.asList(before.columns());
+            rows = analyze(() -> before.withColumn(t.name(), org.apache.spark.sql.functions.expr(t.expr())), doing, file,
+                    "transformations[" + i + "].expr", cols);
+        }
+        Map<String, StructField> featureFields = new LinkedHashMap<>();
+        if (view.isRowLevel()) {
+            for (FeatureViewDef.Transformation t : view.transformations()) {
+                StructField f = SourceReader.field(rows.schema(), t.name());
+                featureFields.put(t.name(), withComment(f.name(), f.dataType(), t.description()));
+            }
+        } else {
+            for (int i = 0; i < view.aggregations().size(); i++) {
+                FeatureViewDef.Aggregation a = view.aggregations().get(i);
+                DataType in = null;
+                if (a.column().isPresent()) {
+                    StructField f = SourceReader.field(rows.schema(), a.column().get());
+                    if (f == null) {
+                        throw Errors.badData(doing, "column '" + a.column().get() + "' (" + file + " aggregations[" + i
+                                + "].column) is not in " + read.input().location() + " nor made by a transformation (columns: "
+                                + String.join(", ", rows.columns()) + ")", "name one of those columns");
+                    }
+                    in = f.dataType();
+                    boolean numeric = in instanceof NumericType;
+                    switch (a.function()) {
+                        case SUM, AVG, STDDEV -> {
+                            if (!numeric) {
+                                throw Errors.badData(doing, "aggregation '" + a.name() + "' (" + file + " aggregations[" + i
+                                        + "]) takes " + a.function().name().toLowerCase() + " of '" + a.column().get() + "', which is "
+                                        + in.simpleString() + ", not a number", "aggregate a numeric column, or cast it in a transformation");
+                            }
+                        }
+                        default -> { }
+                    }
+                }
+                for (var w : a.windows()) {
+                    featureFields.put(a.name() + "_" + w.text(), withComment(a.name() + "_" + w.text(), outType(a.function(), in),
+                            a.description().isEmpty() ? a.function().name().toLowerCase() + a.column().map(c -> " of " + c).orElse(" of rows")
+                                    + " over " + w.text() : a.description() + " (" + w.text() + ")"));
+                }
+            }
+        }
+        ViewFingerprint fp = ViewFingerprint.of(view, project.sources().containsKey(view.source())
+                ? Optional.of(project.sources().get(view.source())) : Optional.empty(), read.upstream());
+        List<FeatureViewVersion> versions = registry.versions(view.name());
+        int version;
+        String change;
+        Optional<FeatureViewVersion> existing = Optional.empty();
+        Optional<FeatureViewVersion> exact = versions.stream().filter(v -> v.definitionHash().equals(fp.definitionHash())).findFirst();
+        Optional<FeatureViewVersion> compatible = versions.stream()
+                .filter(v -> fp.extendsCompatibly(v.keyHash(), v.featureHashes()))
+                .reduce((a, b) -> b);
+        if (exact.isPresent()) {
+            version = exact.get().version();
+            change = "unchanged";
+            existing = exact;
+        } else if (compatible.isPresent()) {
+            version = compatible.get().version();
+            change = "evolved";
+            existing = compatible;
+        } else {
+            version = versions.stream().mapToInt(FeatureViewVersion::version).max().orElse(0) + 1;
+            change = "new";
+        }
+        return new Prepared(view, read, fp, version, change, rows, featureFields, existing);
+    }
+
+    /** Materializes ticks (from, to] of an aggregated view, or events [from, to) of a row-level view. */
+    public MaterializeResult materialize(Prepared p, Instant from, Instant to, String runId, int chunkSteps) {
+        long t0 = System.nanoTime();
+        FeatureViewDef view = p.view();
+        long step = view.cadence().seconds();
+        if (!from.isBefore(to)) {
+            throw Errors.badArgument("--from/--to", from + " .. " + to, "a range whose start is before its end");
+        }
+        if (from.getEpochSecond() % step != 0 || to.getEpochSecond() % step != 0) {
+            throw Errors.badArgument("--from/--to", from + " .. " + to, "times on the view's " + view.cadence()
+                    + " cadence (" + (step == 86400 ? "whole UTC days, e.g. 2026-01-01" : "whole UTC hours") + ")");
+        }
+        List<Instant[]> chunks = new ArrayList<>();
+        for (long s = from.getEpochSecond(); s < to.getEpochSecond(); s += chunkSteps * step) {
+            chunks.add(new Instant[] {Instant.ofEpochSecond(s), Instant.ofEpochSecond(Math.min(to.getEpochSecond(), s + chunkSteps * step))});
+        }
+        long rows = 0;
+        long tilesComputed = 0;
+        for (int i = 0; i < chunks.size(); i++) {
+            Instant a = chunks.get(i)[0];
+            Instant b = chunks.get(i)[1];
+            long[] r = view.isRowLevel() ? new long[] {writeRowLevel(p, a, b, runId), 0} : writeAggregated(p, a, b, runId);
+            rows += r[0];
+            tilesComputed += r[1];
+            LOG.info("{} chunk {}/{} [{} .. {}): {} feature rows", p.table(), i + 1, chunks.size(), a, b, r[0]);
+        }
+        Instant now = Instant.now();
+        registry.upsert(new FeatureViewVersion(view.name(), p.version(), p.table(), p.fingerprint().definitionHash(),
+                p.fingerprint().keyHash(), p.fingerprint().featureHashes(),
+                p.featureFields().values().stream().map(f -> new FeatureViewVersion.Feature(f.name(),
+                        f.dataType().simpleString(), f.getComment().isDefined() ? f.getComment().get() : "")).toList(),
+                view.entities(), view.isRowLevel() ? "row" : view.cadence().text(), view.ttl().seconds(),
+                p.existing().map(FeatureViewVersion::createdAt).orElse(now), now));
+        return new MaterializeResult(view.name(), p.version(), p.change(), p.table(), Lineage.latestVersion(spark, p.table()),
+                from, to, rows, chunks.size(), tilesComputed, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private long writeRowLevel(Prepared p, Instant from, Instant to, String runId) {
+        FeatureViewDef view = p.view();
+        String et = p.read().eventTime();
+        List<Column> cols = new ArrayList<>();
+        view.entities().forEach(e -> cols.add(col(e)));
+        cols.add(col(et).as(Tiles.FEATURE_TIME));
+        cols.add(org.apache.spark.sql.functions.to_date(col(et)).as(Tiles.FEATURE_DATE));
+        p.featureFields().values().forEach(f -> cols.add(col(f.name()).as(f.name(), f.metadata())));
+        Dataset<Row> out = nonNullKeys(inRange(p.rows(), et, from, to), view).select(cols.toArray(Column[]::new));
+        String where = Tiles.FEATURE_TIME + " >= " + ts(from) + " AND " + Tiles.FEATURE_TIME + " < " + ts(to);
+        return write(p, out, where, from, to, runId);
+    }
+
+    private long[] writeAggregated(Prepared p, Instant from, Instant to, String runId) {
+        FeatureViewDef view = p.view();
+        long step = view.cadence().seconds();
+        long kmax = view.longestWindow().orElseThrow().seconds() / step;
+        Instant histFrom = from.minusSeconds((kmax - 1) * step);
+        String et = p.read().eventTime();
+
+        // 1. Tiles of [from, to) from raw events, plus any tile of the history the windows need that no run made yet.
+        List<Instant[]> ranges = new ArrayList<>();
+        ranges.add(new Instant[] {from, to});
+        ranges.addAll(missingTileRanges(p, histFrom, from));
+        long computed = 0;
+        for (Instant[] r : ranges) {
+            Dataset<Row> tiles = Tiles.compute(nonNullKeys(inRange(p.rows(), et, r[0], r[1]), view), view, et);
+            computed += writeTiles(p, tiles, r[0], r[1], runId);
+        }
+
+        // 2. Windows from the stored tiles of [histFrom, to).
+        Dataset<Row> tiles = spark.table(p.tiles().sql())
+                .where(col(Tiles.TILE_START).geq(lit(java.sql.Timestamp.from(histFrom)))
+                        .and(col(Tiles.TILE_START).lt(lit(java.sql.Timestamp.from(to)))));
+        Dataset<Row> features = Tiles.assemble(tiles, view, from, to);
+        List<Column> cols = new ArrayList<>();
+        view.entities().forEach(e -> cols.add(col(e)));
+        cols.add(col(Tiles.FEATURE_TIME));
+        cols.add(col(Tiles.FEATURE_DATE));
+        p.featureFields().values().forEach(f -> cols.add(col(f.name()).cast(f.dataType()).as(f.name(), f.metadata())));
+        String where = Tiles.FEATURE_TIME + " > " + ts(from) + " AND " + Tiles.FEATURE_TIME + " <= " + ts(to);
+        long rows = write(p, features.select(cols.toArray(Column[]::new)), where, from, to, runId);
+        return new long[] {rows, computed};
+    }
+
+    /** Tile ranges within [from, to) that no earlier run of this version wrote (per ingot.lineage). */
+    private List<Instant[]> missingTileRanges(Prepared p, Instant from, Instant to) {
+        if (!from.isBefore(to)) {
+            return List.of();
+        }
+        long step = p.view().cadence().seconds();
+        TreeSet<Long> missing = new TreeSet<>();
+        for (long s = from.getEpochSecond(); s < to.getEpochSecond(); s += step) {
+            missing.add(s);
+        }
+        if (Catalog.tableExists(spark, p.tiles()) && Catalog.tableExists(spark, Tables.LINEAGE)) {
+            List<Row> covered = spark.table(Tables.LINEAGE.sql())
+                    .where(col("output_table").equalTo(p.tiles().toString()).and(col("operation").equalTo("tiles")))
+                    .select(col("range_from"), col("range_to")).collectAsList();
+            for (Row r : covered) {
+                long a = r.getTimestamp(0).toInstant().getEpochSecond();
+                long b = r.getTimestamp(1).toInstant().getEpochSecond();
+                missing.removeIf(s -> s >= a && s < b);
+            }
+        }
+        List<Instant[]> out = new ArrayList<>();
+        Long runStart = null;
+        Long prev = null;
+        for (long s : missing) {
+            if (runStart == null) {
+                runStart = s;
+            } else if (s != prev + step) {
+                out.add(new Instant[] {Instant.ofEpochSecond(runStart), Instant.ofEpochSecond(prev + step)});
+                runStart = s;
+            }
+            prev = s;
+        }
+        if (runStart != null) {
+            out.add(new Instant[] {Instant.ofEpochSecond(runStart), Instant.ofEpochSecond(prev + step)});
+        }
+        return out;
+    }
+
+    private long writeTiles(Prepared p, Dataset<Row> tiles, Instant from, Instant to, String runId) {
+        Instant started = Instant.now();
+        String where = Tiles.TILE_START + " >= " + ts(from) + " AND " + Tiles.TILE_START + " < " + ts(to);
+        List<Lineage.Input> inputs = List.of(p.read().input());
+        String meta = Lineage.commitMetadata(runId, "features materialize", inputs,
+                Optional.of(p.fingerprint().definitionHash()), Map.of("range", from + "/" + to, "kind", "tiles"));
+        Dataset<Row> out = tiles.repartition(col(Tiles.TILE_DATE));
+        writeDelta(p.tiles(), out, where, Tiles.TILE_DATE, meta, p.view().entities());
+        long version = Lineage.latestVersion(spark, p.tiles());
+        long n = rowsWritten(p.tiles(), version);
+        Lineage.record(spark, new Lineage.Entry(runId, "features materialize", p.tiles(), Optional.of(version), "tiles",
+                inputs, Optional.of(p.fingerprint().definitionHash()), Optional.of(n), Optional.of(from), Optional.of(to),
+                started, Instant.now(), Map.of()));
+        return n;
+    }
+
+    private long write(Prepared p, Dataset<Row> out, String where, Instant from, Instant to, String runId) {
+        Instant started = Instant.now();
+        List<Lineage.Input> inputs = List.of(p.read().input());
+        Map<String, String> details = Map.of("view", p.view().name(), "version", Integer.toString(p.version()),
+                "range", from + "/" + to);
+        String meta = Lineage.commitMetadata(runId, "features materialize", inputs,
+                Optional.of(p.fingerprint().definitionHash()), details);
+        writeDelta(p.table(), out.repartition(col(Tiles.FEATURE_DATE)), where, Tiles.FEATURE_DATE, meta, p.view().entities());
+        long version = Lineage.latestVersion(spark, p.table());
+        long n = rowsWritten(p.table(), version);
+        Lineage.record(spark, new Lineage.Entry(runId, "features materialize", p.table(), Optional.of(version),
+                "materialize", inputs, Optional.of(p.fingerprint().definitionHash()), Optional.of(n), Optional.of(from),
+                Optional.of(to), started, Instant.now(), details));
+        return n;
+    }
+
+    /**
+     * One Delta commit: creates the table (partitioned, rows sorted by entity within each date so files cluster by
+     * key), or replaces exactly the rows matching {@code where} and adds the new ones, evolving the schema when
+     * features were added.
+     */
+    private void writeDelta(TableName table, Dataset<Row> out, String where, String partition, String meta, List<String> keys) {
+        Dataset<Row> sorted = out.sortWithinPartitions(keys.stream().map(k -> col(k)).toArray(Column[]::new));
+        if (!Catalog.tableExists(spark, table)) {
+            sorted.write().format("delta").mode("overwrite").option("userMetadata", meta).partitionBy(partition)
+                    .saveAsTable(table.sql());
+            return;
+        }
+        String location = spark.sql("DESCRIBE DETAIL " + table.sql()).first().getAs("location");
+        sorted.write().format("delta").mode("overwrite").option("replaceWhere", where).option("mergeSchema", "true")
+                .option("userMetadata", meta).save(location);
+    }
+
+    /** Rows the commit of {@code version} added (from Delta's operation metrics). */
+    private long rowsWritten(TableName table, long version) {
+        Row h = spark.sql("DESCRIBE HISTORY " + table.sql() + " LIMIT 1").first();
+        scala.collection.Map<String, String> m = h.getMap(h.fieldIndex("operationMetrics"));
+        return m.get("numOutputRows").map(Long::parseLong).getOrElse(() -> 0L);
+    }
+
+    private static Dataset<Row> inRange(Dataset<Row> rows, String et, Instant from, Instant to) {
+        return rows.where(col(et).geq(lit(java.sql.Timestamp.from(from))).and(col(et).lt(lit(java.sql.Timestamp.from(to)))));
+    }
+
+    /** Rows whose entity key is null can never be joined: they are left out. */
+    private static Dataset<Row> nonNullKeys(Dataset<Row> rows, FeatureViewDef view) {
+        Column ok = lit(true);
+        for (String e : view.entities()) {
+            ok = ok.and(col(e).isNotNull());
+        }
+        return rows.where(ok);
+    }
+
+    private static String ts(Instant i) {
+        return "TIMESTAMP'" + i.toString().replace('T', ' ').replace("Z", "") + "+00:00'";
+    }
+
+    private static DataType outType(FeatureViewDef.Function f, DataType in) {
+        return switch (f) {
+            case COUNT, APPROX_COUNT_DISTINCT -> DataTypes.LongType;
+            case AVG, STDDEV -> DataTypes.DoubleType;
+            case SUM -> in instanceof org.apache.spark.sql.types.IntegralType ? DataTypes.LongType
+                    : in instanceof org.apache.spark.sql.types.DecimalType ? in : DataTypes.DoubleType;
+            case MIN, MAX, LAST -> in;
+        };
+    }
+
+    private static StructField withComment(String name, DataType type, String comment) {
+        Metadata md = new MetadataBuilder().putString("comment", comment).build();
+        return new StructField(name, type, true, md);
+    }
+
+    private interface Analysis {
+        Dataset<Row> run();
+    }
+
+    /** Runs Spark's analysis of a definition's SQL; an unresolved column is bad input naming file, key and columns. */
+    private static Dataset<Row> analyze(Analysis a, String doing, String file, String key, List<String> columns) {
+        try {
+            return a.run();
+        } catch (IngotException e) {
+            throw e;
+        } catch (Exception e) { // Spark's AnalysisException is checked to Java but thrown all the same
+            String msg = SourceReader.firstLine(e.getMessage());
+            if (e instanceof AnalysisException || msg.contains("UNRESOLVED_COLUMN") || msg.contains("cannot be resolved")
+                    || msg.contains("PARSE_SYNTAX_ERROR") || msg.contains("DATATYPE_MISMATCH")) {
+                throw Errors.badData(doing, file + " " + key + ": " + msg + " (columns: " + String.join(", ", columns) + ")",
+                        "fix the SQL in " + file + " " + key);
+            }
+            throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+        }
+    }
+}
