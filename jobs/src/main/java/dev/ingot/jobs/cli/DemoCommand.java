@@ -7,6 +7,15 @@ import dev.ingot.core.config.Project;
 import dev.ingot.core.config.ProjectLoader;
 import dev.ingot.jobs.demo.DemoProject;
 import dev.ingot.jobs.demo.RetailDemoData;
+import dev.ingot.core.Lineage;
+import dev.ingot.core.TableName;
+import dev.ingot.core.Tables;
+import dev.ingot.core.config.FeatureRef;
+import dev.ingot.features.FeatureStore;
+import dev.ingot.features.MaterializeResult;
+import dev.ingot.features.TrainingSetResult;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -61,10 +70,28 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("Ingot demo: " + rows + " card transactions, project " + projectDir + ", warehouse " + wh);
         out.flush();
 
-        Steps steps = new Steps(out, 1);
+        Steps steps = new Steps(out, 4);
         SparkSession spark = Sessions.open(project, "demo", policy);
+        RetailDemoData.Options opts = options(rows, seed);
         RetailDemoData.Summary data = steps.run("Generate the retail data set (raw.*)",
-                () -> RetailDemoData.generate(spark, options(rows, seed)));
+                () -> RetailDemoData.generate(spark, opts));
+
+        FeatureStore store = FeatureStore.of(spark, project);
+        Instant from = opts.start().atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant to = opts.start().plusDays(opts.days()).atStartOfDay(ZoneOffset.UTC).toInstant();
+        String runId = Lineage.newRunId();
+        List<MaterializeResult> materialized = steps.run("Materialize the feature views " + store.viewsInOrder(),
+                () -> store.viewsInOrder().stream().map(v -> store.materialize(v, from, to, runId)).toList());
+        materialized.forEach(m -> out.println("      " + FeaturesCommand.render(m)));
+
+        TableName spine = new TableName(Tables.ML, "fraud_spine");
+        steps.run("Build the label spine " + spine + " (a transaction is fraud when a chargeback for it arrived)",
+                () -> RetailDemoData.writeSpine(spark, spine));
+        TableName training = new TableName(Tables.ML, "fraud_training_set");
+        TrainingSetResult ts = steps.run("Point-in-time training set " + training,
+                () -> store.writeTrainingSet(spine, "ts", store.viewsInOrder().stream()
+                        .map(v -> new FeatureRef(v, List.of())).toList(), training));
+        out.print(TrainingSetCommand.render(ts).indent(6));
 
         out.println();
         out.printf(Locale.ROOT, "Demo data: %,d customers, %,d merchants, %,d transactions (%,d deliberately broken), "
@@ -84,8 +111,8 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         out.println();
-        out.printf(Locale.ROOT, "Done in %.1f s. Query it: bin/ingot plan --project %s%n", (System.nanoTime() - t0) / 1e9,
-                projectDir);
+        out.printf(Locale.ROOT, "Done in %.1f s. Next: bin/ingot plan --project examples/retail; "
+                + "bin/ingot features history --project examples/retail --view customer_spend%n", (System.nanoTime() - t0) / 1e9);
         out.flush();
         return ExitCode.OK.code();
     }

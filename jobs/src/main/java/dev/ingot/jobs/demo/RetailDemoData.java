@@ -532,4 +532,20 @@ public final class RetailDemoData {
                                     .as("reason"));
         }
     }
+
+    /**
+     * The fraud model's label spine: one row per transaction (without the deliberately broken ones) with the entity
+     * keys, its time and {@code is_fraud} = 1 when a chargeback for it arrived. Written as a Delta table, replacing it.
+     */
+    public static long writeSpine(SparkSession spark, dev.ingot.core.TableName spine) {
+        Dataset<Row> rows = spark.sql("""
+                SELECT t.txn_id, t.customer_id, t.merchant_id, t.ts, t.amount, t.channel,
+                       CASE WHEN t.country <> t.card_country THEN 1 ELSE 0 END AS is_foreign,
+                       CASE WHEN c.txn_id IS NULL THEN 0 ELSE 1 END AS is_fraud
+                FROM raw.transactions t
+                LEFT JOIN (SELECT DISTINCT txn_id FROM raw.chargebacks) c ON c.txn_id = t.txn_id
+                WHERE t.amount >= 0 AND t.merchant_id IS NOT NULL AND t.currency IN ('EUR', 'GBP', 'PLN', 'USD')""");
+        rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true").saveAsTable(spine.sql());
+        return spark.table(spine.sql()).count();
+    }
 }
