@@ -129,6 +129,8 @@ public final class IngotSessions {
                 int cores = Runtime.getRuntime().availableProcessors();
                 soft.put("spark.sql.shuffle.partitions", Integer.toString(Math.max(4, cores * 4)));
                 soft.put("spark.sql.adaptive.coalescePartitions.initialPartitionNum", Integer.toString(Math.max(8, cores * 8)));
+                // Delta rebuilds a table's state with 50 tasks by default: on a laptop that is most of a small commit.
+                soft.put("spark.databricks.delta.snapshotPartitions", Integer.toString(Math.max(2, cores)));
             }
             soft.putAll(settings.sparkConf());
             soft.putAll(extra);

@@ -109,6 +109,7 @@ public final class FeatureStore {
 
     /** As {@link #materialize(String, Instant, Instant)}, under a given run id. */
     public MaterializeResult materialize(String view, Instant from, Instant to, String runId) {
+        spark.sparkContext().setJobDescription("features materialize " + view + " [" + from + ", " + to + ")");
         Materializer m = new Materializer(spark, project);
         Materializer.Prepared p = m.prepare(view);
         int steps = chunkSteps.orElse(p.view().cadence().seconds() == 3600 ? CHUNK_HOURS_DEFAULT : CHUNK_DAYS_DEFAULT);
@@ -206,11 +207,24 @@ public final class FeatureStore {
      * @param features the features, by view
      */
     public Dataset<Row> trainingSet(Dataset<Row> spine, String timeColumn, List<FeatureRef> features) {
-        return buildTrainingSet(spine, timeColumn, features, new ArrayList<>());
+        return buildTrainingSet(spine, timeColumn, features, false, new ArrayList<>());
+    }
+
+    /**
+     * As {@link #trainingSet(Dataset, String, List)}; with {@code fullNames}, feature columns are named
+     * {@code <view>__<feature>}, so that views with features of the same name can be joined together.
+     */
+    public Dataset<Row> trainingSet(Dataset<Row> spine, String timeColumn, List<FeatureRef> features, boolean fullNames) {
+        return buildTrainingSet(spine, timeColumn, features, fullNames, new ArrayList<>());
+    }
+
+    /** The output column of a feature: {@code feature}, or {@code view__feature} with full names. */
+    public static String outputName(String view, String feature, boolean fullNames) {
+        return fullNames ? view + "__" + feature : feature;
     }
 
     private Dataset<Row> buildTrainingSet(Dataset<Row> spine, String timeColumn, List<FeatureRef> features,
-                                          List<Lineage.Input> inputs) {
+                                          boolean fullNames, List<Lineage.Input> inputs) {
         if (features.isEmpty()) {
             throw Errors.badArgument("--features", "(none)", "at least one VIEW or VIEW:feature1,feature2");
         }
@@ -227,6 +241,12 @@ public final class FeatureStore {
             inputs.add(new Lineage.Input(ref.view(), v.table().toString(), Optional.of(dv)));
             Dataset<Row> table = spark.sql("SELECT * FROM " + v.table().sql() + " VERSION AS OF " + dv);
             List<String> cols = ref.features().isEmpty() ? v.featureNames() : ref.features();
+            if (fullNames) {
+                for (String c : cols) {
+                    table = table.withColumnRenamed(c, outputName(ref.view(), c, true));
+                }
+                cols = cols.stream().map(c -> outputName(ref.view(), c, true)).toList();
+            }
             sides.add(new AsOfJoin.FeatureSide(ref.view(), table, v.entities(), Tiles.FEATURE_TIME, cols, v.ttlSeconds()));
         }
         return AsOfJoin.join(spine, timeColumn, sides);
@@ -238,6 +258,12 @@ public final class FeatureStore {
      */
     public TrainingSetResult writeTrainingSet(TableName spineTable, String timeColumn, List<FeatureRef> features,
                                               TableName out) {
+        return writeTrainingSet(spineTable, timeColumn, features, false, out);
+    }
+
+    /** As {@link #writeTrainingSet(TableName, String, List, TableName)}, optionally with {@code view__feature} names. */
+    public TrainingSetResult writeTrainingSet(TableName spineTable, String timeColumn, List<FeatureRef> features,
+                                              boolean fullNames, TableName out) {
         long t0 = System.nanoTime();
         Instant started = Instant.now();
         String runId = Lineage.newRunId();
@@ -255,7 +281,7 @@ public final class FeatureStore {
             inputs.add(new Lineage.Input("spine", spineTable.toString(), Optional.empty()));
             spine = spark.table(spineTable.sql());
         }
-        Dataset<Row> ts = buildTrainingSet(spine, timeColumn, features, inputs);
+        Dataset<Row> ts = buildTrainingSet(spine, timeColumn, features, fullNames, inputs);
         String meta = Lineage.commitMetadata(runId, "training-set", inputs, Optional.empty(),
                 Map.of("features", features.toString()));
         Catalog.ensureDatabase(spark, project.settings().warehouse(), out.database(), "Ingot outputs");
@@ -280,7 +306,7 @@ public final class FeatureStore {
         }
         Lineage.record(spark, new Lineage.Entry(runId, "training-set", out, Optional.of(version), "training_set", inputs,
                 Optional.empty(), Optional.of(rows), Optional.empty(), Optional.empty(), started, Instant.now(),
-                Map.of("features", features.toString(), "spine_time", timeColumn)));
+                Map.of("features", features.toString(), "spine_time", timeColumn, "full_names", Boolean.toString(fullNames))));
         recordTrainingSet(out, version, spineTable, timeColumn, features, inputs, rows, runId);
         List<String> used = inputs.stream().skip(1).map(i -> i.location() + "@" + i.deltaVersion().orElse(-1L)).toList();
         return new TrainingSetResult(out, version, rows, used, nonNull, (System.nanoTime() - t0) / 1e9);

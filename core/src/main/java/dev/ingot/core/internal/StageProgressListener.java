@@ -1,6 +1,9 @@
 package dev.ingot.core.internal;
 
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
 import org.apache.spark.scheduler.StageInfo;
@@ -25,6 +28,20 @@ public final class StageProgressListener extends SparkListener {
         }
     }
 
+    /** Stage id to the description of the job it belongs to (set with SparkContext.setJobDescription). */
+    private final Map<Integer, String> descriptions = new ConcurrentHashMap<>();
+
+    @Override
+    public void onJobStart(SparkListenerJobStart event) {
+        String d = event.properties() == null ? null : event.properties().getProperty("spark.job.description");
+        if (d != null) {
+            scala.collection.Iterator<Object> it = event.stageIds().iterator();
+            while (it.hasNext()) {
+                descriptions.put((Integer) it.next(), d);
+            }
+        }
+    }
+
     @Override
     public void onStageCompleted(SparkListenerStageCompleted event) {
         StageInfo s = event.stageInfo();
@@ -33,9 +50,10 @@ public final class StageProgressListener extends SparkListener {
         String outcome = s.failureReason().isDefined() ? "failed: " + s.failureReason().get() : "done";
         var m = s.taskMetrics();
         LOG.info(String.format(Locale.ROOT, "stage %d (%s) %s: %d tasks, %.1f s, read %d rows, wrote %d rows",
-                s.stageId(), shortName(s.name()), outcome, s.numTasks(), ms / 1000.0,
+                s.stageId(), descriptions.getOrDefault(s.stageId(), shortName(s.name())), outcome, s.numTasks(), ms / 1000.0,
                 m.inputMetrics().recordsRead() + m.shuffleReadMetrics().recordsRead(),
                 m.outputMetrics().recordsWritten()));
+        descriptions.remove(s.stageId());
     }
 
     private static String shortName(String name) {

@@ -70,8 +70,8 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("Ingot demo: " + rows + " card transactions, project " + projectDir + ", warehouse " + wh);
         out.flush();
 
-        Steps steps = new Steps(out, 4);
         SparkSession spark = Sessions.open(project, "demo", policy);
+        Steps steps = new Steps(out, 4).labelJobsOf(spark);
         RetailDemoData.Options opts = options(rows, seed);
         RetailDemoData.Summary data = steps.run("Generate the retail data set (raw.*)",
                 () -> RetailDemoData.generate(spark, opts));
@@ -90,7 +90,7 @@ public final class DemoCommand implements Callable<Integer> {
         TableName training = new TableName(Tables.ML, "fraud_training_set");
         TrainingSetResult ts = steps.run("Point-in-time training set " + training,
                 () -> store.writeTrainingSet(spine, "ts", store.viewsInOrder().stream()
-                        .map(v -> new FeatureRef(v, List.of())).toList(), training));
+                        .map(v -> new FeatureRef(v, List.of())).toList(), true, training));
         out.print(TrainingSetCommand.render(ts).indent(6));
 
         out.println();

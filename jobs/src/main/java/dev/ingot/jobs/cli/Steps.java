@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 /** Numbered steps of a command, each printed when it starts and ends, with its time. */
 final class Steps {
     private final PrintWriter out;
+    private org.apache.spark.SparkContext sc;
     private final int total;
     private int current;
 
@@ -15,8 +16,17 @@ final class Steps {
         this.total = total;
     }
 
+    /** Labels the Spark jobs of each step (Spark UI, progress lines) with the step. */
+    Steps labelJobsOf(org.apache.spark.sql.SparkSession spark) {
+        this.sc = spark.sparkContext();
+        return this;
+    }
+
     <T> T run(String what, Supplier<T> step) {
         current++;
+        if (sc != null) {
+            sc.setJobDescription("[" + current + "/" + total + "] " + what);
+        }
         out.printf(Locale.ROOT, "[%d/%d] %s ...%n", current, total, what);
         out.flush();
         long t0 = System.nanoTime();

@@ -37,6 +37,9 @@ public final class TrainingSetCommand implements Callable<Integer> {
             description = "Feature views, or some of their features (repeatable).")
     List<String> features;
 
+    @Option(names = "--full-names", description = "Name feature columns <view>__<feature> (for views whose feature names clash).")
+    boolean fullNames;
+
     @Option(names = "--out", required = true, paramLabel = "TABLE", description = "The table to write (database.table).")
     String out;
 
@@ -53,7 +56,7 @@ public final class TrainingSetCommand implements Callable<Integer> {
             refs.add(FeatureRef.parse(f, "--features"));
         }
         SparkSession spark = Sessions.open(p, "training-set", GpuPolicy.OFF);
-        TrainingSetResult r = FeatureStore.of(spark, p).writeTrainingSet(spineTable, timestamp, refs, outTable);
+        TrainingSetResult r = FeatureStore.of(spark, p).writeTrainingSet(spineTable, timestamp, refs, fullNames, outTable);
         PrintWriter w = spec.commandLine().getOut();
         w.println(render(r));
         w.flush();
