@@ -33,15 +33,15 @@ class RetailDemoDataTest {
         spark = TestSpark.session();
         summary = RetailDemoData.generate(spark, OPTIONS);
         truth = RetailDemoData.transactionsWithTruth(spark, OPTIONS, 3).selectExpr(
-                "count(*)",
-                "sum(CAST(xxhash64(" + TXN_COLUMNS + ") AS decimal(38, 0)))",
-                "count_if(has_chargeback)",
-                "sum(CAST(if(has_chargeback, xxhash64(" + CB_COLUMNS + "), 0) AS decimal(38, 0)))",
-                "avg(CAST(is_fraud AS double))",
-                "count_if(is_fraud AND has_chargeback) / count_if(is_fraud)",
-                "count_if(NOT is_fraud AND has_chargeback) / count_if(NOT is_fraud)",
-                "count_if(burst) / count_if(is_fraud)",
-                "count_if(broken)").first();
+                "count(*) AS transactions",
+                "sum(CAST(xxhash64(" + TXN_COLUMNS + ") AS decimal(38, 0))) AS transactions_hash",
+                "count_if(has_chargeback) AS chargebacks",
+                "sum(CAST(if(has_chargeback, xxhash64(" + CB_COLUMNS + "), 0) AS decimal(38, 0))) AS chargebacks_hash",
+                "avg(CAST(is_fraud AS double)) AS fraud_rate",
+                "count_if(is_fraud AND has_chargeback) / count_if(is_fraud) AS fraud_charged_back",
+                "count_if(NOT is_fraud AND has_chargeback) / count_if(NOT is_fraud) AS friendly_rate",
+                "count_if(burst) / count_if(is_fraud) AS burst_share",
+                "count_if(broken) AS broken").first();
     }
 
     private static Row checksum(Dataset<Row> rows, String columns) {
@@ -60,10 +60,12 @@ class RetailDemoDataTest {
     void sameSeedGivesTheSameRowsWhateverThePartitioning() {
         // The tables were written from 2 cores' worth of partitions; the truth was computed on 3.
         Row transactions = table("transactions", TXN_COLUMNS);
-        assertThat(List.of(truth.get(0), truth.get(1))).as("transactions generated again, on other partitions")
+        assertThat(List.of(truth.getAs("transactions"), truth.getAs("transactions_hash")))
+                .as("transactions generated again, on other partitions")
                 .isEqualTo(List.of(transactions.get(0), transactions.get(1)));
         Row chargebacks = table("chargebacks", CB_COLUMNS);
-        assertThat(List.of(truth.get(2), truth.get(3))).as("chargebacks generated again, on other partitions")
+        assertThat(List.of(truth.getAs("chargebacks"), truth.getAs("chargebacks_hash")))
+                .as("chargebacks generated again, on other partitions")
                 .isEqualTo(List.of(chargebacks.get(0), chargebacks.get(1)));
         assertThat(checksum(RetailDemoData.customers(spark, OPTIONS, 1), "*")).as("customers on 1 partition")
                 .isEqualTo(table("customers", "*"));
@@ -75,8 +77,8 @@ class RetailDemoDataTest {
     void anotherSeedGivesOtherRows() {
         RetailDemoData.Options other = new RetailDemoData.Options(20_000, 43, START, DAYS);
         Row b = checksum(RetailDemoData.transactionsWithTruth(spark, other, 2), TXN_COLUMNS);
-        assertThat(b.getLong(0)).as("same size").isEqualTo(truth.getLong(0));
-        assertThat(b.get(1)).as("other transactions").isNotEqualTo(truth.get(1));
+        assertThat(b.getLong(0)).as("same size").isEqualTo(truth.<Long>getAs("transactions"));
+        assertThat(b.get(1)).as("other transactions").isNotEqualTo(truth.getAs("transactions_hash"));
         assertThat(checksum(RetailDemoData.customers(spark, other, 2), "*").get(1)).as("other customers")
                 .isNotEqualTo(table("customers", "*").get(1));
     }
@@ -88,7 +90,7 @@ class RetailDemoDataTest {
                 .isEqualTo(spark.table("raw.customers").count());
         assertThat(summary.merchants()).as("about one per 150 transactions").isEqualTo(133)
                 .isEqualTo(spark.table("raw.merchants").count());
-        assertThat(summary.chargebacks()).isEqualTo(truth.getLong(2));
+        assertThat(summary.chargebacks()).isEqualTo(truth.<Long>getAs("chargebacks"));
         Row r = q("SELECT min(ts), max(ts) FROM raw.transactions");
         assertThat(summary.firstEvent()).isEqualTo(r.getTimestamp(0).toInstant());
         assertThat(summary.lastEvent()).isEqualTo(r.getTimestamp(1).toInstant());
@@ -103,7 +105,7 @@ class RetailDemoDataTest {
                 + "FROM raw.transactions");
         long found = r.getLong(0);
         assertThat(summary.brokenRows()).as("rows a quality check must catch").isEqualTo(found).isBetween(1L, 12L);
-        assertThat(found).as("exactly the rows broken on purpose, nothing else").isEqualTo(truth.getLong(8));
+        assertThat(found).as("exactly the rows broken on purpose, nothing else").isEqualTo(truth.<Long>getAs("broken"));
         assertThat(r.getLong(1) + r.getLong(2) + r.getLong(3)).as("each broken in one way only").isEqualTo(found);
         assertThat(r.getDouble(4)).as("no amount below 0.50").isGreaterThanOrEqualTo(0.5);
         assertThat(r.getLong(5)).as("amounts in cents").isZero();
@@ -155,10 +157,11 @@ class RetailDemoDataTest {
 
     @Test
     void fraudIsRareAndMostlyChargedBack() {
-        assertThat(truth.getDouble(4)).as("fraud rate").isBetween(0.01, 0.03);
-        assertThat(truth.getDouble(5)).as("share of fraud charged back").isBetween(0.85, 0.95);
-        assertThat(truth.getDouble(6)).as("friendly chargebacks among legitimate transactions").isBetween(0.0001, 0.003);
-        assertThat(truth.getDouble(7)).as("share of fraud in bursts").isBetween(0.15, 0.5);
+        assertThat(truth.<Double>getAs("fraud_rate")).as("fraud rate").isBetween(0.01, 0.03);
+        assertThat(truth.<Double>getAs("fraud_charged_back")).as("share of fraud charged back").isBetween(0.85, 0.95);
+        assertThat(truth.<Double>getAs("friendly_rate")).as("friendly chargebacks among legitimate transactions")
+                .isBetween(0.0001, 0.003);
+        assertThat(truth.<Double>getAs("burst_share")).as("share of fraud in bursts").isBetween(0.15, 0.5);
     }
 
     @Test
