@@ -101,6 +101,8 @@ public final class IngotSessions {
             if (cat.metastore() != CatalogSettings.Metastore.CLUSTER) {
                 out.put("spark.sql.catalogImplementation", "hive");
                 out.put("spark.sql.warehouse.dir", warehouse);
+                // Delta keeps its own schema; Hive's check of column type changes only logs errors for Delta tables.
+                out.put("spark.hadoop.hive.metastore.disallow.incompatible.col.type.changes", "false");
             }
             if (cat.metastore() == CatalogSettings.Metastore.EMBEDDED) {
                 if (warehouse.contains("://") && !warehouse.startsWith("file:")) {
