@@ -1,0 +1,510 @@
+package dev.ingot.features.internal;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.last;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.unix_micros;
+import static org.apache.spark.sql.functions.when;
+
+import dev.ingot.core.Errors;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.expressions.KnownNotNull;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.CalendarIntervalType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.MapType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.TimestampNTZType;
+import org.apache.spark.sql.types.TimestampType;
+import org.apache.spark.sql.types.UserDefinedType;
+
+/**
+ * Point-in-time ("as of") join of a spine to the features of one or more feature views.
+ *
+ * <p>For every spine row and every view, each feature value comes from the latest feature row of the same entity with
+ * {@code feature_time <= spine_time} and {@code feature_time > spine_time - ttl}; when there is none the features are
+ * null. Nothing from the future leaks in, every spine row comes out exactly once (duplicates stay duplicates), and the
+ * spine's columns come first with their names, types, values and order unchanged, followed by each view's features
+ * in the order the views were given.
+ *
+ * <p>How it runs. It is a sort-based merge, not a join: spine rows and feature rows are put into one stream, tagged
+ * by side, partitioned by the entity keys and ordered by time with feature rows before spine rows at equal times. A
+ * running {@code last(feature, ignoreNulls)} over {@code ROWS UNBOUNDED PRECEDING .. CURRENT ROW} then gives each
+ * spine row its latest earlier feature row, and the spine row travels through the stream as one struct, so nothing
+ * has to be joined back. Views keyed by the same spine columns share one stream: one shuffle and one sort for all of
+ * them; each further set of keys costs one more. Work is linear in rows after the sort, and no row pairs are ever
+ * formed, so an entity with many spine and feature rows costs n log n rather than n x m.
+ *
+ * <p>Ties. Aggregated views have one row per entity and time. Row-level views may have several rows with the same
+ * entity and {@code feature_time}; then the row whose feature values are greatest wins, comparing the values in the
+ * order of {@link FeatureSide#featureColumns()} with Spark's ordering (nulls lowest, NaN highest, strings by their
+ * UTF-8 bytes). Values Spark cannot order (maps) come last in that comparison, through their JSON text. Rows equal in
+ * every value are interchangeable. The rule depends only on the data, so the same inputs always give the same output.
+ *
+ * <p>Rows that never match. Spine rows with a null key or a null time get nulls for that view; feature rows with a
+ * null key or a null time are ignored. Spine rows with a null key or time skip the stream's entity groups (each is
+ * put in a group of its own), so many of them cannot pile up in one task.
+ *
+ * <p>Skew. All rows of one entity are processed by one task. The window spills to disk past Spark's buffer limits
+ * and runs in one pass over the sorted rows, so a hot entity is slow but does not fail.
+ */
+public final class AsOfJoin {
+    /** Prefix of the columns this join adds while it runs; spine columns must not use it. */
+    static final String RESERVED = "__ingot_pit_";
+    private static final String TIME = RESERVED + "time";
+    private static final String SIDE = RESERVED + "side";
+    private static final String ISOLATE = RESERVED + "isolate";
+    private static final String SPINE_ROW = RESERVED + "spine";
+    private static final String FEATURE_TIME = RESERVED + "feature_time";
+    private static final int FEATURE_SIDE = 0;
+    private static final int SPINE_SIDE = 1;
+
+    private AsOfJoin() {}
+
+    /**
+     * The features of one view, as a point-in-time join needs them.
+     *
+     * @param view the feature view's name, for messages
+     * @param features the feature table's rows
+     * @param keys the entity key columns; the spine must have columns of these names and the same types
+     * @param timeColumn the feature table's timestamp column ({@code feature_time})
+     * @param featureColumns the features to add to the spine, in output order
+     * @param ttlSeconds how long a feature value stays valid, positive: a row at {@code feature_time} serves spine
+     *     times in {@code [feature_time, feature_time + ttl)}
+     */
+    public record FeatureSide(String view, Dataset<Row> features, List<String> keys, String timeColumn,
+                              List<String> featureColumns, long ttlSeconds) {
+        public FeatureSide {
+            Objects.requireNonNull(view, "view");
+            Objects.requireNonNull(features, "features");
+            keys = List.copyOf(keys);
+            Objects.requireNonNull(timeColumn, "timeColumn");
+            featureColumns = List.copyOf(featureColumns);
+        }
+    }
+
+    /**
+     * Joins each spine row to the features valid at its time; see {@link AsOfJoin}.
+     *
+     * @param spine the rows to label with features: entity keys, an event time, labels and anything else
+     * @param spineTimeColumn the spine's event-time column, a timestamp
+     * @param sides the views to join, in output order
+     * @return the spine's columns unchanged, then each side's feature columns
+     * @throws dev.ingot.core.IngotException (bad input) when a key or the time column is missing or of the wrong
+     *     type, or when output column names would clash
+     */
+    public static Dataset<Row> join(Dataset<Row> spine, String spineTimeColumn, List<FeatureSide> sides) {
+        boolean caseSensitive = Boolean.parseBoolean(spine.sparkSession().conf().get("spark.sql.caseSensitive", "false"));
+        Names spineNames = new Names(spine.schema(), caseSensitive);
+        String spineTime = checkSpine(spine, spineNames, spineTimeColumn, sides);
+        List<Side> resolved = new ArrayList<>();
+        for (FeatureSide s : sides) {
+            resolved.add(resolve(s, resolved.size(), spine, spineNames, caseSensitive));
+        }
+        checkClashes(spine, spineNames, resolved);
+
+        // Views keyed by the same spine columns share one stream (one shuffle, one sort).
+        Map<Set<String>, List<Side>> byKeys = new LinkedHashMap<>();
+        for (Side s : resolved) {
+            byKeys.computeIfAbsent(s.keySet(caseSensitive), k -> new ArrayList<>()).add(s);
+        }
+        Dataset<Row> out = spine;
+        for (List<Side> group : byKeys.values()) {
+            out = joinGroup(out, spineTime, group);
+        }
+
+        List<Column> select = new ArrayList<>();
+        for (String c : spine.columns()) {
+            select.add(out.col(quote(c)));
+        }
+        for (Side s : resolved) {
+            for (String f : s.features) {
+                select.add(out.col(quote(f)));
+            }
+        }
+        return out.select(select.toArray(Column[]::new));
+    }
+
+    /** One stream: the current rows (spine plus features so far) and the feature rows of views with the same keys. */
+    private static Dataset<Row> joinGroup(Dataset<Row> current, String spineTime, List<Side> group) {
+        List<String> keys = group.get(0).spineKeys;
+        StructType currentSchema = current.schema();
+        int views = group.size();
+
+        Column anyNull = lit(false);
+        for (String k : keys) {
+            anyNull = anyNull.or(current.col(quote(k)).isNull());
+        }
+        anyNull = anyNull.or(current.col(quote(spineTime)).isNull());
+
+        List<Column> spineCols = new ArrayList<>();
+        for (String k : keys) {
+            spineCols.add(current.col(quote(k)).as(k));
+        }
+        spineCols.add(current.col(quote(spineTime)).as(TIME));
+        spineCols.add(lit(SPINE_SIDE).as(SIDE));
+        // A spine row that can never match gets a group of its own, so such rows spread over tasks.
+        spineCols.add(when(anyNull, monotonically_increasing_id()).otherwise(lit(null).cast(DataTypes.LongType)).as(ISOLATE));
+        List<Column> rowFields = new ArrayList<>();
+        for (String c : current.columns()) {
+            rowFields.add(current.col(quote(c)).as(c));
+        }
+        spineCols.add(struct(rowFields.toArray(Column[]::new)).as(SPINE_ROW));
+        for (Side s : group) {
+            spineCols.add(lit(null).cast(s.featureStructType()).as(s.featureStruct()));
+            for (TieKey t : s.tieKeys) {
+                spineCols.add(lit(null).cast(t.type).as(t.name));
+            }
+        }
+        Dataset<Row> stream = current.select(spineCols.toArray(Column[]::new));
+
+        for (Side s : group) {
+            Dataset<Row> f = s.side.features();
+            Column usable = f.col(quote(s.time)).isNotNull();
+            for (String k : s.featureKeys(keys)) {
+                usable = usable.and(f.col(quote(k)).isNotNull());
+            }
+            List<Column> cols = new ArrayList<>();
+            List<String> fkeys = s.featureKeys(keys);
+            for (int i = 0; i < keys.size(); i++) {
+                cols.add(f.col(quote(fkeys.get(i))).as(keys.get(i)));
+            }
+            cols.add(f.col(quote(s.time)).as(TIME));
+            cols.add(lit(FEATURE_SIDE).as(SIDE));
+            cols.add(lit(null).cast(DataTypes.LongType).as(ISOLATE));
+            cols.add(lit(null).cast(currentSchema).as(SPINE_ROW));
+            for (Side other : group) {
+                if (other == s) {
+                    List<Column> fields = new ArrayList<>();
+                    fields.add(f.col(quote(s.time)).as(FEATURE_TIME));
+                    for (String c : s.features) {
+                        fields.add(f.col(quote(c)).as(c));
+                    }
+                    cols.add(struct(fields.toArray(Column[]::new)).as(s.featureStruct()));
+                    for (TieKey t : s.tieKeys) {
+                        cols.add(t.value.apply(f).as(t.name));
+                    }
+                } else {
+                    cols.add(lit(null).cast(other.featureStructType()).as(other.featureStruct()));
+                    for (TieKey t : other.tieKeys) {
+                        cols.add(lit(null).cast(t.type).as(t.name));
+                    }
+                }
+            }
+            stream = stream.union(f.where(usable).select(cols.toArray(Column[]::new)));
+        }
+
+        List<Column> partition = new ArrayList<>();
+        for (String k : keys) {
+            partition.add(col(quote(k)));
+        }
+        partition.add(col(ISOLATE));
+        List<Column> order = new ArrayList<>(List.of(col(TIME), col(SIDE)));
+        for (Side s : group) {
+            for (TieKey t : s.tieKeys) {
+                order.add(col(t.name));
+            }
+        }
+        // One window spec for every view of the group, so Spark sorts once and evaluates them together.
+        WindowSpec w = Window.partitionBy(partition.toArray(Column[]::new))
+                .orderBy(order.toArray(Column[]::new))
+                .rowsBetween(Window.unboundedPreceding(), Window.currentRow());
+        List<Column> withLatest = new ArrayList<>(List.of(col(TIME), col(SIDE), col(SPINE_ROW)));
+        for (Side s : group) {
+            withLatest.add(last(col(s.featureStruct()), true).over(w).as(s.featureStruct()));
+        }
+        Dataset<Row> latest = stream.select(withLatest.toArray(Column[]::new)).where(col(SIDE).equalTo(SPINE_SIDE));
+
+        List<Column> out = new ArrayList<>();
+        for (StructField field : currentSchema.fields()) {
+            Column c = col(SPINE_ROW).getField(field.name());
+            // Spine rows always carry their struct: keep the columns' nullability as the spine had it.
+            out.add((field.nullable() ? c : new Column(new KnownNotNull(c.expr()))).as(field.name()));
+        }
+        for (Side s : group) {
+            Column row = col(s.featureStruct());
+            Column fresh = unix_micros(row.getField(FEATURE_TIME)).gt(unix_micros(col(TIME)).minus(lit(s.ttlMicros())));
+            for (String c : s.features) {
+                out.add(when(fresh, row.getField(c)).as(c));
+            }
+        }
+        return latest.select(out.toArray(Column[]::new));
+    }
+
+    private static String checkSpine(Dataset<Row> spine, Names spineNames, String timeColumn, List<FeatureSide> sides) {
+        String doing = "build a point-in-time join";
+        if (sides.isEmpty()) {
+            throw Errors.badData(doing, "no feature views were given", "name at least one view to join");
+        }
+        List<String> reserved = Arrays.stream(spine.columns())
+                .filter(c -> c.toLowerCase(Locale.ROOT).startsWith(RESERVED)).toList();
+        if (!reserved.isEmpty()) {
+            throw Errors.badData(doing, "spine column(s) " + quoted(reserved) + " use the prefix '" + RESERVED
+                    + "', which the join keeps for itself", "rename those spine columns");
+        }
+        List<String> dups = spineNames.duplicates();
+        if (!dups.isEmpty()) {
+            throw Errors.badData(doing, "the spine has several columns named " + quoted(dups)
+                    + " (spine columns: " + String.join(", ", spine.columns()) + ")", "rename or drop the duplicates");
+        }
+        Optional<StructField> time = spineNames.find(timeColumn);
+        if (time.isEmpty()) {
+            throw Errors.badData(doing, "the spine has no time column '" + timeColumn + "' (spine columns: "
+                    + String.join(", ", spine.columns()) + ")", "name the spine's event-time column");
+        }
+        DataType type = time.get().dataType();
+        if (!(type instanceof TimestampType)) {
+            String hint = type instanceof TimestampNTZType
+                    ? "cast it to a timestamp with a time zone: to_utc_timestamp(" + timeColumn + ", 'UTC')"
+                    : "cast it to a timestamp, e.g. to_timestamp(" + timeColumn + ")";
+            throw Errors.badData(doing, "the spine's time column '" + timeColumn + "' is " + type.catalogString()
+                    + ", not a timestamp (spine columns: " + describe(spine.schema()) + ")", hint);
+        }
+        return time.get().name();
+    }
+
+    private static Side resolve(FeatureSide s, int index, Dataset<Row> spine, Names spineNames, boolean caseSensitive) {
+        String doing = "join feature view '" + s.view() + "' to the spine";
+        String spineColumns = " (spine columns: " + describe(spine.schema()) + ")";
+        Names featureNames = new Names(s.features().schema(), caseSensitive);
+        String featureColumns = " (columns of view '" + s.view() + "': " + describe(s.features().schema()) + ")";
+        if (s.keys().isEmpty()) {
+            throw Errors.badData(doing, "the view has no entity key columns", "give the view's entity keys");
+        }
+        if (s.featureColumns().isEmpty()) {
+            throw Errors.badData(doing, "no feature columns were asked for", "select at least one feature");
+        }
+        if (s.ttlSeconds() <= 0) {
+            throw Errors.badData(doing, "the ttl is " + s.ttlSeconds() + " s", "give a positive ttl");
+        }
+        List<String> missingInSpine = s.keys().stream().filter(k -> spineNames.find(k).isEmpty()).toList();
+        if (!missingInSpine.isEmpty()) {
+            throw Errors.badData(doing, "the view is keyed by " + quoted(s.keys()) + ", but the spine has no column "
+                    + quoted(missingInSpine) + spineColumns,
+                    "add the key column(s) to the spine, or rename the spine's columns to the view's key names");
+        }
+        List<String> missingInFeatures = new ArrayList<>();
+        for (String c : concat(s.keys(), List.of(s.timeColumn()), s.featureColumns())) {
+            if (featureNames.find(c).isEmpty()) {
+                missingInFeatures.add(c);
+            }
+        }
+        if (!missingInFeatures.isEmpty()) {
+            throw Errors.badData(doing, "the view's table has no column " + quoted(missingInFeatures) + featureColumns,
+                    "select features the view has");
+        }
+        List<String> mismatched = new ArrayList<>();
+        List<String> spineKeys = new ArrayList<>();
+        List<String> featureKeys = new ArrayList<>();
+        for (String k : s.keys()) {
+            StructField sf = spineNames.find(k).orElseThrow();
+            StructField ff = featureNames.find(k).orElseThrow();
+            spineKeys.add(sf.name());
+            featureKeys.add(ff.name());
+            if (!sf.dataType().catalogString().equals(ff.dataType().catalogString())) {
+                mismatched.add("'" + k + "' is " + sf.dataType().catalogString() + " in the spine but "
+                        + ff.dataType().catalogString() + " in the view");
+            }
+        }
+        if (!mismatched.isEmpty()) {
+            throw Errors.badData(doing, "key types differ: " + String.join("; ", mismatched) + spineColumns,
+                    "cast the spine's key column(s) to the view's types");
+        }
+        StructField time = featureNames.find(s.timeColumn()).orElseThrow();
+        if (!(time.dataType() instanceof TimestampType)) {
+            throw Errors.badData(doing, "the view's time column '" + s.timeColumn() + "' is "
+                    + time.dataType().catalogString() + ", not a timestamp" + featureColumns,
+                    "point the view's time column at its feature_time timestamp");
+        }
+        List<StructField> features = s.featureColumns().stream().map(c -> featureNames.find(c).orElseThrow()).toList();
+        return new Side(s, index, spineKeys, featureKeys, time.name(), features);
+    }
+
+    private static void checkClashes(Dataset<Row> spine, Names spineNames, List<Side> sides) {
+        // output name (normalised) -> where it comes from
+        Map<String, List<String>> owners = new TreeMap<>();
+        for (String c : spine.columns()) {
+            owners.computeIfAbsent(spineNames.norm(c), k -> new ArrayList<>()).add("the spine");
+        }
+        for (Side s : sides) {
+            for (String f : s.features) {
+                owners.computeIfAbsent(spineNames.norm(f), k -> new ArrayList<>()).add("view '" + s.side.view() + "'");
+            }
+        }
+        List<String> clashes = owners.entrySet().stream().filter(e -> e.getValue().size() > 1)
+                .map(e -> "'" + e.getKey() + "' (from " + String.join(" and ", e.getValue()) + ")").toList();
+        if (!clashes.isEmpty()) {
+            throw Errors.badData("build a point-in-time join", "output column names clash: " + String.join(", ", clashes),
+                    "select features per view as view:f1,f2 so that each name appears once, or rename the spine's column");
+        }
+    }
+
+    /** A validated side: the names as the spine and the feature table spell them. */
+    private static final class Side {
+        final FeatureSide side;
+        final int index;
+        final List<String> spineKeys;
+        final List<String> featureKeysInOrder;
+        final String time;
+        final List<String> features;
+        final List<StructField> featureFields;
+        final List<TieKey> tieKeys;
+
+        Side(FeatureSide side, int index, List<String> spineKeys, List<String> featureKeys, String time,
+             List<StructField> featureFields) {
+            this.side = side;
+            this.index = index;
+            this.spineKeys = spineKeys;
+            this.featureKeysInOrder = featureKeys;
+            this.time = time;
+            this.featureFields = featureFields;
+            this.features = featureFields.stream().map(StructField::name).toList();
+            this.tieKeys = tieKeys(index, featureFields);
+        }
+
+        String featureStruct() {
+            return RESERVED + "features_" + index;
+        }
+
+        StructType featureStructType() {
+            List<StructField> fields = new ArrayList<>();
+            fields.add(DataTypes.createStructField(FEATURE_TIME, DataTypes.TimestampType, true));
+            for (StructField f : featureFields) {
+                fields.add(DataTypes.createStructField(f.name(), f.dataType(), true));
+            }
+            return DataTypes.createStructType(fields);
+        }
+
+        Set<String> keySet(boolean caseSensitive) {
+            return spineKeys.stream().map(k -> caseSensitive ? k : k.toLowerCase(Locale.ROOT))
+                    .collect(Collectors.toCollection(java.util.TreeSet::new));
+        }
+
+        /** This view's key names, in the order of {@code groupKeys} (the group's spine key names). */
+        List<String> featureKeys(List<String> groupKeys) {
+            List<String> out = new ArrayList<>();
+            for (String g : groupKeys) {
+                int i = indexIgnoringCase(spineKeys, g);
+                out.add(featureKeysInOrder.get(i));
+            }
+            return out;
+        }
+
+        long ttlMicros() {
+            long s = side.ttlSeconds();
+            return s >= Long.MAX_VALUE / 2_000_000L ? Long.MAX_VALUE / 2 : s * 1_000_000L;
+        }
+    }
+
+    /** A column that orders feature rows of one view with equal entity and time (the tie rule). */
+    private record TieKey(String name, DataType type, java.util.function.Function<Dataset<Row>, Column> value) {}
+
+    private static List<TieKey> tieKeys(int index, List<StructField> fields) {
+        List<StructField> orderable = fields.stream().filter(f -> orderable(f.dataType())).toList();
+        List<StructField> other = fields.stream().filter(f -> !orderable(f.dataType())).toList();
+        List<TieKey> out = new ArrayList<>();
+        if (!orderable.isEmpty()) {
+            List<StructField> typed = orderable.stream()
+                    .map(f -> DataTypes.createStructField(f.name(), f.dataType(), true)).toList();
+            out.add(new TieKey(RESERVED + "tie_" + index, DataTypes.createStructType(typed),
+                    f -> struct(orderable.stream().map(c -> f.col(quote(c.name())).as(c.name())).toArray(Column[]::new))));
+        }
+        if (!other.isEmpty()) {
+            out.add(new TieKey(RESERVED + "tie_json_" + index, DataTypes.StringType,
+                    f -> to_json(struct(other.stream().map(c -> f.col(quote(c.name())).as(c.name())).toArray(Column[]::new)))));
+        }
+        return out;
+    }
+
+    /** Whether Spark can sort by values of this type. */
+    private static boolean orderable(DataType t) {
+        if (t instanceof MapType || t instanceof CalendarIntervalType || t instanceof UserDefinedType) {
+            return false;
+        }
+        if (t instanceof ArrayType a) {
+            return orderable(a.elementType());
+        }
+        if (t instanceof StructType s) {
+            return Arrays.stream(s.fields()).allMatch(f -> orderable(f.dataType()));
+        }
+        return true;
+    }
+
+    /** Column lookup under Spark's case rule. */
+    private record Names(StructType schema, boolean caseSensitive) {
+        String norm(String name) {
+            return caseSensitive ? name : name.toLowerCase(Locale.ROOT);
+        }
+
+        Optional<StructField> find(String name) {
+            return Arrays.stream(schema.fields()).filter(f -> norm(f.name()).equals(norm(name))).findFirst();
+        }
+
+        List<String> duplicates() {
+            Set<String> seen = new LinkedHashSet<>();
+            Set<String> dups = new LinkedHashSet<>();
+            for (String n : schema.fieldNames()) {
+                if (!seen.add(norm(n))) {
+                    dups.add(n);
+                }
+            }
+            return List.copyOf(dups);
+        }
+    }
+
+    private static int indexIgnoringCase(List<String> names, String name) {
+        int exact = names.indexOf(name);
+        if (exact >= 0) {
+            return exact;
+        }
+        for (int i = 0; i < names.size(); i++) {
+            if (names.get(i).equalsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("key " + name + " not in " + names);
+    }
+
+    @SafeVarargs
+    private static List<String> concat(List<String>... lists) {
+        List<String> out = new ArrayList<>();
+        for (List<String> l : lists) {
+            out.addAll(l);
+        }
+        return out;
+    }
+
+    private static String quote(String name) {
+        return "`" + name.replace("`", "``") + "`";
+    }
+
+    private static String quoted(List<String> names) {
+        return names.stream().map(n -> "'" + n + "'").collect(Collectors.joining(", "));
+    }
+
+    private static String describe(StructType schema) {
+        return Arrays.stream(schema.fields()).map(f -> f.name() + " " + f.dataType().catalogString())
+                .collect(Collectors.joining(", "));
+    }
+}
