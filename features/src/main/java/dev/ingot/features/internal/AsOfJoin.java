@@ -222,6 +222,10 @@ public final class AsOfJoin {
         partition.add(col(ISOLATE));
         List<Column> order = new ArrayList<>(List.of(col(TIME), col(SIDE)));
         for (Side s : group) {
+            if (s.tieKeys.isEmpty()) {
+                // The feature struct orders ties itself: its time is equal there, then come the values in order.
+                order.add(col(s.featureStruct()));
+            }
             for (TieKey t : s.tieKeys) {
                 order.add(col(t.name));
             }
@@ -420,10 +424,17 @@ public final class AsOfJoin {
     /** A column that orders feature rows of one view with equal entity and time (the tie rule). */
     private record TieKey(String name, DataType type, java.util.function.Function<Dataset<Row>, Column> value) {}
 
+    /**
+     * Extra columns for the tie rule; none when every feature is orderable, as the feature struct then orders ties
+     * itself and nothing is shuffled twice.
+     */
     private static List<TieKey> tieKeys(int index, List<StructField> fields) {
         List<StructField> orderable = fields.stream().filter(f -> orderable(f.dataType())).toList();
         List<StructField> other = fields.stream().filter(f -> !orderable(f.dataType())).toList();
         List<TieKey> out = new ArrayList<>();
+        if (other.isEmpty()) {
+            return out;
+        }
         if (!orderable.isEmpty()) {
             List<StructField> typed = orderable.stream()
                     .map(f -> DataTypes.createStructField(f.name(), f.dataType(), true)).toList();
