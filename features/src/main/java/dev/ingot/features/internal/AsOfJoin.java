@@ -150,7 +150,6 @@ public final class AsOfJoin {
     private static Dataset<Row> joinGroup(Dataset<Row> current, String spineTime, List<Side> group) {
         List<String> keys = group.get(0).spineKeys;
         StructType currentSchema = current.schema();
-        int views = group.size();
 
         Column anyNull = lit(false);
         for (String k : keys) {
@@ -181,13 +180,11 @@ public final class AsOfJoin {
 
         for (Side s : group) {
             Dataset<Row> f = s.side.features();
-            Column usable = f.col(quote(s.time)).isNotNull();
-            for (String k : s.featureKeys(keys)) {
-                usable = usable.and(f.col(quote(k)).isNotNull());
-            }
-            List<Column> cols = new ArrayList<>();
             List<String> fkeys = s.featureKeys(keys);
+            Column usable = f.col(quote(s.time)).isNotNull();
+            List<Column> cols = new ArrayList<>();
             for (int i = 0; i < keys.size(); i++) {
+                usable = usable.and(f.col(quote(fkeys.get(i))).isNotNull());
                 cols.add(f.col(quote(fkeys.get(i))).as(keys.get(i)));
             }
             cols.add(f.col(quote(s.time)).as(TIME));
