@@ -150,7 +150,6 @@ public final class AsOfJoin {
     private static Dataset<Row> joinGroup(Dataset<Row> current, String spineTime, List<Side> group) {
         List<String> keys = group.get(0).spineKeys;
         StructType currentSchema = current.schema();
-        int views = group.size();
 
         Column anyNull = lit(false);
         for (String k : keys) {
@@ -181,13 +180,11 @@ public final class AsOfJoin {
 
         for (Side s : group) {
             Dataset<Row> f = s.side.features();
-            Column usable = f.col(quote(s.time)).isNotNull();
-            for (String k : s.featureKeys(keys)) {
-                usable = usable.and(f.col(quote(k)).isNotNull());
-            }
-            List<Column> cols = new ArrayList<>();
             List<String> fkeys = s.featureKeys(keys);
+            Column usable = f.col(quote(s.time)).isNotNull();
+            List<Column> cols = new ArrayList<>();
             for (int i = 0; i < keys.size(); i++) {
+                usable = usable.and(f.col(quote(fkeys.get(i))).isNotNull());
                 cols.add(f.col(quote(fkeys.get(i))).as(keys.get(i)));
             }
             cols.add(f.col(quote(s.time)).as(TIME));
@@ -222,6 +219,10 @@ public final class AsOfJoin {
         partition.add(col(ISOLATE));
         List<Column> order = new ArrayList<>(List.of(col(TIME), col(SIDE)));
         for (Side s : group) {
+            if (s.tieKeys.isEmpty()) {
+                // The feature struct orders ties itself: its time is equal there, then come the values in order.
+                order.add(col(s.featureStruct()));
+            }
             for (TieKey t : s.tieKeys) {
                 order.add(col(t.name));
             }
@@ -420,10 +421,17 @@ public final class AsOfJoin {
     /** A column that orders feature rows of one view with equal entity and time (the tie rule). */
     private record TieKey(String name, DataType type, java.util.function.Function<Dataset<Row>, Column> value) {}
 
+    /**
+     * Extra columns for the tie rule; none when every feature is orderable, as the feature struct then orders ties
+     * itself and nothing is shuffled twice.
+     */
     private static List<TieKey> tieKeys(int index, List<StructField> fields) {
         List<StructField> orderable = fields.stream().filter(f -> orderable(f.dataType())).toList();
         List<StructField> other = fields.stream().filter(f -> !orderable(f.dataType())).toList();
         List<TieKey> out = new ArrayList<>();
+        if (other.isEmpty()) {
+            return out;
+        }
         if (!orderable.isEmpty()) {
             List<StructField> typed = orderable.stream()
                     .map(f -> DataTypes.createStructField(f.name(), f.dataType(), true)).toList();
