@@ -52,6 +52,30 @@ class IngotMainTest {
     }
 
     @Test
+    void featureCommandsRefuseBadArgumentsBeforeStartingSpark() {
+        Result backwards = run("features", "materialize", "--project", "../examples/retail", "--from", "2026-02-01", "--to", "2026-01-01");
+        assertThat(backwards.code()).isEqualTo(2);
+        assertThat(backwards.err()).contains("--from/--to").contains("--from before --to");
+        Result badDate = run("features", "materialize", "--project", "../examples/retail", "--from", "01/02/2026", "--to", "2026-03-01");
+        assertThat(badDate.code()).isEqualTo(2);
+        assertThat(badDate.err()).contains("--from").contains("a UTC date such as 2026-01-01");
+        Result unknownView = run("features", "materialize", "--project", "../examples/retail", "--view", "customer_spnd",
+                "--from", "2026-01-01", "--to", "2026-01-02");
+        assertThat(unknownView.code()).isEqualTo(2);
+        assertThat(unknownView.err()).contains("Unknown feature view 'customer_spnd'").contains("customer_spend, merchant_risk");
+        Result history = run("features", "history", "--project", "../examples/retail", "--view", "nope");
+        assertThat(history.code()).isEqualTo(2);
+        Result badRef = run("training-set", "--project", "../examples/retail", "--spine", "ml.spine", "--features",
+                "customer_spend:Bad-Name", "--out", "ml.ts");
+        assertThat(badRef.code()).isEqualTo(2);
+        assertThat(badRef.err()).contains("--features");
+        Result badTable = run("training-set", "--project", "../examples/retail", "--spine", "spine_without_db",
+                "--features", "customer_spend", "--out", "ml.ts");
+        assertThat(badTable.code()).isEqualTo(2);
+        assertThat(badTable.err()).contains("database.table");
+    }
+
+    @Test
     void badProjectIsExitCode2WithEveryProblemNamed(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("ingot.yaml"), "name: shop\nwarehose: /tmp/x\n");
         Files.createDirectories(dir.resolve("feature_views"));
