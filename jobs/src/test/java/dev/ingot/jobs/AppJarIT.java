@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** What the two artifacts hold: the app jar carries Ingot and what Spark lacks; the distribution is plain Spark. */
 class AppJarIT {
-    private static final Path APP_JAR = Path.of(System.getProperty("ingot.appJar", "target/ingot-jobs.jar"));
+    private static final Path APP_JAR = Path.of(System.getProperty("ingot.appJar", "target/ingot-dist/app/ingot-jobs.jar"));
     private static final Path DIST = Path.of(System.getProperty("ingot.dist", "target/ingot-dist"));
 
     @Test
@@ -39,7 +39,29 @@ class AppJarIT {
                 "com/fasterxml/jackson/databind/ObjectMapper.class",
                 "breeze/linalg/DenseVector.class",
                 "org/yaml/snakeyaml/Yaml.class",
+                "scala/reflect/api/TypeCreator.class",
                 "com/fasterxml/jackson/dataformat/yaml/YAMLFactory.class");
+    }
+
+    @Test
+    void appJarAndSparksJarsShareNoClass() throws IOException {
+        // A class in both would be loaded from Spark's jars by Spark and from the app jar by Ingot: two copies, and
+        // a NoClassDefFoundError when Spark needs one that only the app jar has.
+        Set<String> app;
+        try (JarFile jar = new JarFile(APP_JAR.toFile())) {
+            app = jar.stream().map(e -> e.getName()).filter(n -> n.endsWith(".class") && !n.contains("module-info"))
+                    .collect(Collectors.toSet());
+        }
+        List<String> shared = new java.util.ArrayList<>();
+        try (Stream<Path> jars = Files.list(DIST.resolve("jars"))) {
+            for (Path j : jars.toList()) {
+                try (JarFile jar = new JarFile(j.toFile())) {
+                    jar.stream().map(e -> e.getName()).filter(app::contains).limit(3)
+                            .forEach(n -> shared.add(j.getFileName() + ": " + n));
+                }
+            }
+        }
+        assertThat(shared).as("classes in both the app jar and jars/").isEmpty();
     }
 
     @Test
