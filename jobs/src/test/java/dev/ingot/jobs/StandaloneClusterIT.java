@@ -71,7 +71,7 @@ class StandaloneClusterIT {
         Path warehouse = tmp.resolve("warehouse");
         Path log = tmp.resolve("submit.log");
         ProcessBuilder pb = new ProcessBuilder(INGOT.toString(), "--master", "spark://127.0.0.1:" + masterPort,
-                "demo", "--rows", "20000", "--warehouse", warehouse.toString())
+                "demo", "--rows", "20000", "--data-only", "--warehouse", warehouse.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         env(pb);
         pb.environment().put("INGOT_DRIVER_MEMORY", "1g");
@@ -99,6 +99,28 @@ class StandaloneClusterIT {
         String execLog = Files.readString(executorLogs.get(0));
         assertThat(execLog).as("executor log").contains("CoarseGrainedExecutorBackend");
         assertThat(json("/json/")).as("the application completed on the master").contains("\"completedapps\" : [ {");
+
+        // A feature view materialized on the cluster: tiles, windows and Delta commits from executors.
+        Path log2 = tmp.resolve("materialize.log");
+        Path project = warehouse.resolve("_demo_project/retail");
+        ProcessBuilder mat = new ProcessBuilder(INGOT.toString(), "--master", "spark://127.0.0.1:" + masterPort,
+                "features", "materialize", "--project", project.toString(), "--warehouse", warehouse.toString(),
+                "--view", "merchant_risk", "--from", "2026-01-01", "--to", "2026-01-15")
+                .redirectErrorStream(true).redirectOutput(log2.toFile());
+        env(mat);
+        mat.environment().put("INGOT_DRIVER_MEMORY", "1g");
+        Process m = mat.start();
+        assertThat(m.waitFor(8, TimeUnit.MINUTES)).as("materialize finished in time").isTrue();
+        String mout = Files.readString(log2);
+        assertThat(m.exitValue()).as("exit code; output:\n%s", mout).isEqualTo(0);
+        assertThat(mout).contains("features.merchant_risk_v1:");
+        long rows = spark.read().format("delta").load(warehouse.resolve("features.db/merchant_risk_v1").toString())
+                .where("feature_time > TIMESTAMP'2026-01-01 00:00:00' AND feature_time <= TIMESTAMP'2026-01-15 00:00:00'").count();
+        long expected = spark.read().format("delta").load(warehouse.resolve("raw.db/transactions").toString())
+                .where("ts < TIMESTAMP'2026-01-15 00:00:00' AND merchant_id IS NOT NULL AND amount >= 0 AND currency IN ('EUR', 'GBP', 'PLN', 'USD')")
+                .selectExpr("merchant_id", "explode(sequence(to_date(ts) + 1, least(to_date(ts) + 7, DATE'2026-01-15'))) AS d")
+                .distinct().count();
+        assertThat(rows).as("one row per merchant and day with a transaction in its 7-day window").isEqualTo(expected);
     }
 
     // ---- helpers ----

@@ -53,6 +53,9 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Use Spark RAPIDS: auto (when present), on (required), off. Default: ${DEFAULT-VALUE}.")
     String gpu;
 
+    @Option(names = "--data-only", description = "Only generate the data set (raw.*); run no pipeline stage.")
+    boolean dataOnly;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -71,10 +74,18 @@ public final class DemoCommand implements Callable<Integer> {
         out.flush();
 
         SparkSession spark = Sessions.open(project, "demo", policy);
-        Steps steps = new Steps(out, 4).labelJobsOf(spark);
+        Steps steps = new Steps(out, dataOnly ? 1 : 4).labelJobsOf(spark);
         RetailDemoData.Options opts = options(rows, seed);
         RetailDemoData.Summary data = steps.run("Generate the retail data set (raw.*)",
                 () -> RetailDemoData.generate(spark, opts));
+        if (!dataOnly) {
+            pipeline(spark, project, opts, steps, out);
+        }
+        summary(spark, data, out, t0);
+        return ExitCode.OK.code();
+    }
+
+    private void pipeline(SparkSession spark, Project project, RetailDemoData.Options opts, Steps steps, PrintWriter out) {
 
         FeatureStore store = FeatureStore.of(spark, project);
         Instant from = opts.start().atStartOfDay(ZoneOffset.UTC).toInstant();
@@ -92,7 +103,9 @@ public final class DemoCommand implements Callable<Integer> {
                 () -> store.writeTrainingSet(spine, "ts", store.viewsInOrder().stream()
                         .map(v -> new FeatureRef(v, List.of())).toList(), true, training));
         out.print(TrainingSetCommand.render(ts).indent(6));
+    }
 
+    private static void summary(SparkSession spark, RetailDemoData.Summary data, PrintWriter out, long t0) {
         out.println();
         out.printf(Locale.ROOT, "Demo data: %,d customers, %,d merchants, %,d transactions (%,d deliberately broken), "
                         + "%,d chargebacks, events %s .. %s%n", data.customers(), data.merchants(), data.transactions(),
@@ -114,7 +127,6 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "Done in %.1f s. Next: bin/ingot plan --project examples/retail; "
                 + "bin/ingot features history --project examples/retail --view customer_spend%n", (System.nanoTime() - t0) / 1e9);
         out.flush();
-        return ExitCode.OK.code();
     }
 
     private static RetailDemoData.Options options(long rows, long seed) {
