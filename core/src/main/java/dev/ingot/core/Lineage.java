@@ -114,14 +114,25 @@ public final class Lineage {
 
     /** Appends a row to {@code ingot.lineage}, creating the table when missing. */
     public static void record(SparkSession spark, Entry e) {
+        record(spark, List.of(e));
+    }
+
+    /** Appends rows to {@code ingot.lineage} in one commit, creating the table when missing. */
+    public static void record(SparkSession spark, List<Entry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
         ensureTable(spark);
-        Row row = RowFactory.create(e.runId(), e.command(), e.output().toString(), e.outputVersion().orElse(null),
+        spark.createDataFrame(entries.stream().map(Lineage::row).toList(), SCHEMA).write().format("delta").mode("append")
+                .saveAsTable(Tables.LINEAGE.sql());
+    }
+
+    private static Row row(Entry e) {
+        return RowFactory.create(e.runId(), e.command(), e.output().toString(), e.outputVersion().orElse(null),
                 e.operation(), json(e.inputs().stream().map(Input::asMap).toList()), e.definitionHash().orElse(null),
                 codeVersion(), e.rowsWritten().orElse(null), e.rangeFrom().map(Timestamp::from).orElse(null),
                 e.rangeTo().map(Timestamp::from).orElse(null), Timestamp.from(e.startedAt()),
                 Timestamp.from(e.finishedAt()), e.details().isEmpty() ? null : json(e.details()));
-        spark.createDataFrame(List.of(row), SCHEMA).write().format("delta").mode("append")
-                .saveAsTable(Tables.LINEAGE.sql());
     }
 
     /** Creates {@code ingot.lineage} when missing. */

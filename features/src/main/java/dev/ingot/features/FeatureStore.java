@@ -144,10 +144,24 @@ public final class FeatureStore {
         return spark.sql("SELECT * FROM " + version(view, version).table().sql() + " VERSION AS OF " + deltaVersion);
     }
 
-    /** A version's table as of a time. */
+    /** A version's table as of a time: as its latest commit at or before {@code time} left it. */
     public Dataset<Row> readAsOf(String view, int version, Instant time) {
-        return spark.sql("SELECT * FROM " + version(view, version).table().sql() + " TIMESTAMP AS OF "
-                + Catalog.literal(Timestamp.from(time).toString()));
+        // Resolved here rather than with TIMESTAMP AS OF: Delta 3.3's SQL path turns the instant into local text in
+        // the JVM's zone and reads it back in the session's, so a JVM outside UTC would get the wrong version.
+        TableName table = version(view, version).table();
+        long found = -1;
+        Instant first = null;
+        for (Row c : spark.sql("DESCRIBE HISTORY " + table.sql()).select("version", "timestamp").collectAsList()) {
+            Instant at = c.getTimestamp(1).toInstant();
+            first = first == null || at.isBefore(first) ? at : first;
+            if (!at.isAfter(time)) {
+                found = Math.max(found, c.getLong(0));
+            }
+        }
+        if (found < 0) {
+            throw Errors.badArgument("--as-of", time, "a time at or after the first commit of " + table + " (" + first + ")");
+        }
+        return readAsOf(view, version, found);
     }
 
     private FeatureViewVersion version(String view, int version) {

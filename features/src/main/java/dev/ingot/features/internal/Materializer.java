@@ -38,10 +38,12 @@ import org.slf4j.LoggerFactory;
 /** Materializes one feature view over an event-time range: version, tiles, windows, one Delta commit per chunk. */
 public final class Materializer {
     private static final Logger LOG = LoggerFactory.getLogger(Materializer.class);
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final SparkSession spark;
     private final Project project;
     private final Registry registry;
+    private final Map<TableName, String> locations = new java.util.HashMap<>();
 
     public Materializer(SparkSession spark, Project project) {
         this.spark = spark;
@@ -78,7 +80,7 @@ public final class Materializer {
             if (!available.contains(e)) {
                 throw Errors.badData(doing, "entity column '" + e + "' (" + file + " entities[" + i + "]) is not in "
                         + read.input().location() + " (columns: " + String.join(", ", available) + ")",
-                        "name one of its columns, or add a transformation that makes it");
+                        "name one of its columns");
             }
         }
         if (view.filter().isPresent()) {
@@ -171,26 +173,50 @@ public final class Materializer {
         }
         long rows = 0;
         long tilesComputed = 0;
+        long deltaVersion = -1;
         for (int i = 0; i < chunks.size(); i++) {
             Instant a = chunks.get(i)[0];
             Instant b = chunks.get(i)[1];
-            long[] r = view.isRowLevel() ? new long[] {writeRowLevel(p, a, b, runId), 0} : writeAggregated(p, a, b, runId);
-            rows += r[0];
-            tilesComputed += r[1];
-            LOG.info("{} chunk {}/{} [{} .. {}): {} feature rows", p.table(), i + 1, chunks.size(), a, b, r[0]);
+            Written w = view.isRowLevel() ? writeRowLevel(p, a, b, runId) : writeAggregated(p, a, b, runId);
+            rows += w.rows();
+            tilesComputed += w.rawTiles();
+            deltaVersion = w.version();
+            LOG.info(String.format(java.util.Locale.ROOT,
+                    "%s chunk %d/%d [%s .. %s): %d feature rows (%.1f s), %d tiles from raw events (%.1f s)", p.table(),
+                    i + 1, chunks.size(), a, b, w.rows(), w.featureSeconds(), w.rawTiles(), w.tileSeconds()));
         }
         Instant now = Instant.now();
-        registry.upsert(new FeatureViewVersion(view.name(), p.version(), p.table(), p.fingerprint().definitionHash(),
-                p.fingerprint().keyHash(), p.fingerprint().featureHashes(),
+        FeatureViewVersion registered = new FeatureViewVersion(view.name(), p.version(), p.table(),
+                p.fingerprint().definitionHash(), p.fingerprint().keyHash(), p.fingerprint().featureHashes(),
                 p.featureFields().values().stream().map(f -> new FeatureViewVersion.Feature(f.name(),
                         f.dataType().simpleString(), f.getComment().isDefined() ? f.getComment().get() : "")).toList(),
                 view.entities(), view.isRowLevel() ? "row" : view.cadence().text(), view.ttl().seconds(),
-                p.existing().map(FeatureViewVersion::createdAt).orElse(now), now));
-        return new MaterializeResult(view.name(), p.version(), p.change(), p.table(), Lineage.latestVersion(spark, p.table()),
+                p.existing().map(FeatureViewVersion::createdAt).orElse(now), now);
+        // updatedAt says when the definition last changed: a run of the same definition leaves the row alone (and
+        // saves a MERGE). Descriptions and the ttl are not in the definition hash, so they are compared too.
+        boolean same = p.existing().map(e -> withTimes(e, now).equals(withTimes(registered, now))).orElse(false);
+        if (!same) {
+            registry.upsert(registered);
+        }
+        return new MaterializeResult(view.name(), p.version(), p.change(), p.table(), deltaVersion,
                 from, to, rows, chunks.size(), tilesComputed, (System.nanoTime() - t0) / 1e9);
     }
 
-    private long writeRowLevel(Prepared p, Instant from, Instant to, String runId) {
+    private static FeatureViewVersion withTimes(FeatureViewVersion v, Instant t) {
+        return new FeatureViewVersion(v.view(), v.version(), v.table(), v.definitionHash(), v.keyHash(), v.featureHashes(),
+                v.features(), v.entities(), v.cadence(), v.ttlSeconds(), t, t);
+    }
+
+    /** What a chunk wrote: the feature table's new Delta version, its rows, and tiles computed from raw events. */
+    private record Written(long version, long rows, long rawTiles, double tileSeconds, double featureSeconds) {}
+
+    /**
+     * A write: the Delta version it made (empty when it changed nothing, so Delta made no commit), the table's version
+     * after it, and the rows it wrote.
+     */
+    private record Commit(Optional<Long> made, long version, long rows) {}
+
+    private Written writeRowLevel(Prepared p, Instant from, Instant to, String runId) {
         FeatureViewDef view = p.view();
         String et = p.read().eventTime();
         List<Column> cols = new ArrayList<>();
@@ -200,42 +226,73 @@ public final class Materializer {
         p.featureFields().values().forEach(f -> cols.add(col(f.name()).as(f.name(), f.metadata())));
         Dataset<Row> out = nonNullKeys(inRange(p.rows(), et, from, to), view).select(cols.toArray(Column[]::new));
         String where = Tiles.FEATURE_TIME + " >= " + ts(from) + " AND " + Tiles.FEATURE_TIME + " < " + ts(to);
-        return write(p, out, where, from, to, runId);
+        List<Lineage.Entry> lineage = new ArrayList<>();
+        long t0 = System.nanoTime();
+        Commit c = write(p, out, where, from, to, runId, lineage);
+        Lineage.record(spark, lineage);
+        return new Written(c.version(), c.rows(), 0, 0, (System.nanoTime() - t0) / 1e9);
     }
 
-    private long[] writeAggregated(Prepared p, Instant from, Instant to, String runId) {
+    private Written writeAggregated(Prepared p, Instant from, Instant to, String runId) {
         FeatureViewDef view = p.view();
         long step = view.cadence().seconds();
         long kmax = view.longestWindow().orElseThrow().seconds() / step;
         Instant histFrom = from.minusSeconds((kmax - 1) * step);
         String et = p.read().eventTime();
+        List<String> states = p.fingerprint().tileStates();
+        // Lineage rows of the chunk go in one commit of ingot.lineage at its end; the tiles' rows also when the
+        // feature write fails, so that no later run recomputes tiles that were committed.
+        List<Lineage.Entry> lineage = new ArrayList<>();
+        Written written;
+        try {
+            // 1. Tiles of [from, to) from raw events, plus any tile of the history the windows need that no run made yet.
+            long t0 = System.nanoTime();
+            List<Instant[]> ranges = new ArrayList<>();
+            ranges.add(new Instant[] {from, to});
+            ranges.addAll(missingTileRanges(p, histFrom, from));
+            long computed = 0;
+            for (Instant[] r : ranges) {
+                Dataset<Row> tiles = Tiles.compute(nonNullKeys(inRange(p.rows(), et, r[0], r[1]), view), view, et, states);
+                computed += writeTiles(p, tiles, r[0], r[1], runId, lineage);
+            }
 
-        // 1. Tiles of [from, to) from raw events, plus any tile of the history the windows need that no run made yet.
-        List<Instant[]> ranges = new ArrayList<>();
-        ranges.add(new Instant[] {from, to});
-        ranges.addAll(missingTileRanges(p, histFrom, from));
-        long computed = 0;
-        for (Instant[] r : ranges) {
-            Dataset<Row> tiles = Tiles.compute(nonNullKeys(inRange(p.rows(), et, r[0], r[1]), view), view, et);
-            computed += writeTiles(p, tiles, r[0], r[1], runId);
+            long t1 = System.nanoTime();
+
+            // 2. Windows from the stored tiles of [histFrom, to); the date predicate prunes the tiles' partitions.
+            Dataset<Row> tiles = spark.table(p.tiles().sql())
+                    .where(col(Tiles.TILE_DATE).geq(lit(utcDate(histFrom)))
+                            .and(col(Tiles.TILE_DATE).leq(lit(utcDate(to))))
+                            .and(col(Tiles.TILE_START).geq(lit(java.sql.Timestamp.from(histFrom))))
+                            .and(col(Tiles.TILE_START).lt(lit(java.sql.Timestamp.from(to)))));
+            Dataset<Row> features = Tiles.assemble(tiles, view, from, to, states);
+            List<Column> cols = new ArrayList<>();
+            view.entities().forEach(e -> cols.add(col(e)));
+            cols.add(col(Tiles.FEATURE_TIME));
+            cols.add(col(Tiles.FEATURE_DATE));
+            p.featureFields().values().forEach(f -> cols.add(col(f.name()).cast(f.dataType()).as(f.name(), f.metadata())));
+            String where = Tiles.FEATURE_TIME + " > " + ts(from) + " AND " + Tiles.FEATURE_TIME + " <= " + ts(to);
+            Commit c = write(p, features.select(cols.toArray(Column[]::new)), where, from, to, runId, lineage);
+            written = new Written(c.version(), c.rows(), computed, (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
+        } catch (RuntimeException e) {
+            try {
+                Lineage.record(spark, lineage);
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
         }
-
-        // 2. Windows from the stored tiles of [histFrom, to).
-        Dataset<Row> tiles = spark.table(p.tiles().sql())
-                .where(col(Tiles.TILE_START).geq(lit(java.sql.Timestamp.from(histFrom)))
-                        .and(col(Tiles.TILE_START).lt(lit(java.sql.Timestamp.from(to)))));
-        Dataset<Row> features = Tiles.assemble(tiles, view, from, to);
-        List<Column> cols = new ArrayList<>();
-        view.entities().forEach(e -> cols.add(col(e)));
-        cols.add(col(Tiles.FEATURE_TIME));
-        cols.add(col(Tiles.FEATURE_DATE));
-        p.featureFields().values().forEach(f -> cols.add(col(f.name()).cast(f.dataType()).as(f.name(), f.metadata())));
-        String where = Tiles.FEATURE_TIME + " > " + ts(from) + " AND " + Tiles.FEATURE_TIME + " <= " + ts(to);
-        long rows = write(p, features.select(cols.toArray(Column[]::new)), where, from, to, runId);
-        return new long[] {rows, computed};
+        Lineage.record(spark, lineage);
+        return written;
     }
 
-    /** Tile ranges within [from, to) that no earlier run of this version wrote (per ingot.lineage). */
+    private static java.time.LocalDate utcDate(Instant i) {
+        return i.atZone(java.time.ZoneOffset.UTC).toLocalDate();
+    }
+
+    /**
+     * Tile ranges within [from, to) that no earlier run of this version wrote with every tile state the definition
+     * needs (per ingot.lineage): after a view evolved, tiles written before hold no state for the new aggregations.
+     */
     private List<Instant[]> missingTileRanges(Prepared p, Instant from, Instant to) {
         if (!from.isBefore(to)) {
             return List.of();
@@ -247,9 +304,14 @@ public final class Materializer {
         }
         if (Catalog.tableExists(spark, p.tiles()) && Catalog.tableExists(spark, Tables.LINEAGE)) {
             List<Row> covered = spark.table(Tables.LINEAGE.sql())
-                    .where(col("output_table").equalTo(p.tiles().toString()).and(col("operation").equalTo("tiles")))
-                    .select(col("range_from"), col("range_to")).collectAsList();
+                    .where(col("output_table").equalTo(p.tiles().toString()).and(col("operation").equalTo("tiles"))
+                            .and(col("range_from").lt(lit(java.sql.Timestamp.from(to))))
+                            .and(col("range_to").gt(lit(java.sql.Timestamp.from(from)))))
+                    .select(col("range_from"), col("range_to"), col("details")).collectAsList();
             for (Row r : covered) {
+                if (!statesOf(r.getString(2)).containsAll(p.fingerprint().tileStates())) {
+                    continue;
+                }
                 long a = r.getTimestamp(0).toInstant().getEpochSecond();
                 long b = r.getTimestamp(1).toInstant().getEpochSecond();
                 missing.removeIf(s -> s >= a && s < b);
@@ -273,60 +335,82 @@ public final class Materializer {
         return out;
     }
 
-    private long writeTiles(Prepared p, Dataset<Row> tiles, Instant from, Instant to, String runId) {
+    private static final String STATES = "tile_states";
+
+    /** The tile states a tiles write recorded in its lineage details (none for a write that recorded none). */
+    private static java.util.Set<String> statesOf(String details) {
+        if (details == null) {
+            return java.util.Set.of();
+        }
+        try {
+            String s = JSON.readTree(details).path(STATES).asText("");
+            return s.isEmpty() ? java.util.Set.of() : java.util.Set.of(s.split(","));
+        } catch (java.io.IOException e) {
+            return java.util.Set.of();
+        }
+    }
+
+    private long writeTiles(Prepared p, Dataset<Row> tiles, Instant from, Instant to, String runId,
+                            List<Lineage.Entry> lineage) {
         Instant started = Instant.now();
         String where = Tiles.TILE_START + " >= " + ts(from) + " AND " + Tiles.TILE_START + " < " + ts(to);
         List<Lineage.Input> inputs = List.of(p.read().input());
         String meta = Lineage.commitMetadata(runId, "features materialize", inputs,
                 Optional.of(p.fingerprint().definitionHash()), Map.of("range", from + "/" + to, "kind", "tiles"));
         Dataset<Row> out = tiles.repartition(col(Tiles.TILE_DATE));
-        writeDelta(p.tiles(), out, where, Tiles.TILE_DATE, meta, p.view().entities());
-        long version = Lineage.latestVersion(spark, p.tiles());
-        long n = rowsWritten(p.tiles(), version);
-        Lineage.record(spark, new Lineage.Entry(runId, "features materialize", p.tiles(), Optional.of(version), "tiles",
-                inputs, Optional.of(p.fingerprint().definitionHash()), Optional.of(n), Optional.of(from), Optional.of(to),
-                started, Instant.now(), Map.of()));
-        return n;
+        Commit c = writeDelta(p.tiles(), out, where, Tiles.TILE_DATE, meta, p.view().entities());
+        lineage.add(new Lineage.Entry(runId, "features materialize", p.tiles(), c.made(), "tiles",
+                inputs, Optional.of(p.fingerprint().definitionHash()), Optional.of(c.rows()), Optional.of(from),
+                Optional.of(to), started, Instant.now(),
+                Map.of(STATES, String.join(",", new TreeSet<>(p.fingerprint().tileStates())))));
+        return c.rows();
     }
 
-    private long write(Prepared p, Dataset<Row> out, String where, Instant from, Instant to, String runId) {
+    private Commit write(Prepared p, Dataset<Row> out, String where, Instant from, Instant to, String runId,
+                         List<Lineage.Entry> lineage) {
         Instant started = Instant.now();
         List<Lineage.Input> inputs = List.of(p.read().input());
         Map<String, String> details = Map.of("view", p.view().name(), "version", Integer.toString(p.version()),
                 "range", from + "/" + to);
         String meta = Lineage.commitMetadata(runId, "features materialize", inputs,
                 Optional.of(p.fingerprint().definitionHash()), details);
-        writeDelta(p.table(), out.repartition(col(Tiles.FEATURE_DATE)), where, Tiles.FEATURE_DATE, meta, p.view().entities());
-        long version = Lineage.latestVersion(spark, p.table());
-        long n = rowsWritten(p.table(), version);
-        Lineage.record(spark, new Lineage.Entry(runId, "features materialize", p.table(), Optional.of(version),
-                "materialize", inputs, Optional.of(p.fingerprint().definitionHash()), Optional.of(n), Optional.of(from),
-                Optional.of(to), started, Instant.now(), details));
-        return n;
+        Commit c = writeDelta(p.table(), out.repartition(col(Tiles.FEATURE_DATE)), where, Tiles.FEATURE_DATE, meta,
+                p.view().entities());
+        lineage.add(new Lineage.Entry(runId, "features materialize", p.table(), c.made(), "materialize", inputs,
+                Optional.of(p.fingerprint().definitionHash()), Optional.of(c.rows()), Optional.of(from), Optional.of(to),
+                started, Instant.now(), details));
+        return c;
     }
 
     /**
-     * One Delta commit: creates the table (partitioned, rows sorted by entity within each date so files cluster by
+     * One Delta write: creates the table (partitioned, rows sorted by entity within each date so files cluster by
      * key), or replaces exactly the rows matching {@code where} and adds the new ones, evolving the schema when
-     * features were added.
+     * features were added. Returns the commit's version and rows, read back from the table's history.
      */
-    private void writeDelta(TableName table, Dataset<Row> out, String where, String partition, String meta, List<String> keys) {
+    private Commit writeDelta(TableName table, Dataset<Row> out, String where, String partition, String meta, List<String> keys) {
         Dataset<Row> sorted = out.sortWithinPartitions(keys.stream().map(k -> col(k)).toArray(Column[]::new));
         if (!Catalog.tableExists(spark, table)) {
             sorted.write().format("delta").mode("overwrite").option("userMetadata", meta).partitionBy(partition)
                     .saveAsTable(table.sql());
-            return;
+        } else {
+            String location = locations.computeIfAbsent(table,
+                    t -> spark.sql("DESCRIBE DETAIL " + t.sql()).first().getAs("location"));
+            sorted.write().format("delta").mode("overwrite").option("replaceWhere", where).option("mergeSchema", "true")
+                    .option("userMetadata", meta).save(location);
         }
-        String location = spark.sql("DESCRIBE DETAIL " + table.sql()).first().getAs("location");
-        sorted.write().format("delta").mode("overwrite").option("replaceWhere", where).option("mergeSchema", "true")
-                .option("userMetadata", meta).save(location);
-    }
-
-    /** Rows the commit of {@code version} added (from Delta's operation metrics). */
-    private long rowsWritten(TableName table, long version) {
-        Row h = spark.sql("DESCRIBE HISTORY " + table.sql() + " LIMIT 1").first();
-        scala.collection.Map<String, String> m = h.getMap(h.fieldIndex("operationMetrics"));
-        return m.get("numOutputRows").map(Long::parseLong).getOrElse(() -> 0L);
+        // Delta makes no commit for a write that neither adds nor removes a file (an empty range written again), so
+        // the newest commit is not necessarily this one: it is the one carrying this write's metadata (which names
+        // the run and the range), looked for among the last few in case another writer committed meanwhile.
+        List<Row> recent = spark.sql("DESCRIBE HISTORY " + table.sql() + " LIMIT 10")
+                .select("version", "userMetadata", "operationMetrics").collectAsList();
+        for (Row h : recent) {
+            if (meta.equals(h.getString(1))) {
+                scala.collection.Map<String, String> m = h.getMap(2);
+                return new Commit(Optional.of(h.getLong(0)), h.getLong(0),
+                        m.get("numOutputRows").map(Long::parseLong).getOrElse(() -> 0L));
+            }
+        }
+        return new Commit(Optional.empty(), recent.isEmpty() ? -1 : recent.get(0).getLong(0), 0);
     }
 
     private static Dataset<Row> inRange(Dataset<Row> rows, String et, Instant from, Instant to) {
@@ -350,8 +434,11 @@ public final class Materializer {
         return switch (f) {
             case COUNT, APPROX_COUNT_DISTINCT -> DataTypes.LongType;
             case AVG, STDDEV -> DataTypes.DoubleType;
+            // As Spark's own sum: a decimal sum has 10 more digits (sum(decimal(10,2)) is decimal(20,2)), so that a
+            // window's total does not overflow the column's type (and silently turn null).
             case SUM -> in instanceof org.apache.spark.sql.types.IntegralType ? DataTypes.LongType
-                    : in instanceof org.apache.spark.sql.types.DecimalType ? in : DataTypes.DoubleType;
+                    : in instanceof org.apache.spark.sql.types.DecimalType d
+                            ? DataTypes.createDecimalType(Math.min(38, d.precision() + 10), d.scale()) : DataTypes.DoubleType;
             case MIN, MAX, LAST -> in;
         };
     }

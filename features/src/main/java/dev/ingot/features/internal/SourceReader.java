@@ -63,10 +63,12 @@ public final class SourceReader {
                             + " to one of its timestamp columns");
         }
         if (!et.dataType().equals(DataTypes.TimestampType)) {
+            String file = view.eventTime().isPresent() ? viewFile : read.file();
             throw Errors.badData("materialize feature view '" + view.name() + "'",
-                    "event-time column '" + read.eventTime() + "' of " + read.input().location() + " is "
-                            + et.dataType().simpleString() + ", not a timestamp",
-                    "point 'event_time' at a timestamp column (UTC), or add a source whose schema casts it");
+                    "event-time column '" + read.eventTime() + "' (" + file + " event_time) of " + read.input().location()
+                            + " is " + et.dataType().simpleString() + ", not a timestamp",
+                    "point 'event_time' in " + file + " at a timestamp column (UTC), or cast the column to a timestamp "
+                            + "in the table the source reads");
         }
         return read;
     }

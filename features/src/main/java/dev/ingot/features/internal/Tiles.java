@@ -23,7 +23,9 @@ import dev.ingot.core.config.FeatureViewDef;
 import dev.ingot.core.config.FeatureViewDef.Aggregation;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -39,7 +41,9 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Partial state per aggregate: count → n; sum → sum; avg → sum, n; min/max → min/max; stddev → n, sum, M2
  * (merged with Chan's formula); approx_count_distinct → a HyperLogLog sketch (merged with {@code hll_union_agg});
- * last → the latest (time, value) pair, ties broken by the larger value.
+ * last → the latest (time, value) pair, ties broken by the larger value. The state columns of an aggregation are named
+ * by its tile state ({@link ViewFingerprint#tileStates()}), not by its position: aggregations that share a function and
+ * a column share their state, and tiles stored before a view evolved keep their meaning.
  */
 public final class Tiles {
     /** Column holding a tile's start. */
@@ -53,8 +57,12 @@ public final class Tiles {
 
     private Tiles() {}
 
-    /** Partial aggregates per entity and tile of {@code rows} (already filtered, transformed and limited in time). */
-    public static Dataset<Row> compute(Dataset<Row> rows, FeatureViewDef view, String eventTime) {
+    /**
+     * Partial aggregates per entity and tile of {@code rows} (already filtered, transformed and limited in time).
+     *
+     * @param states the tile state of each aggregation ({@link ViewFingerprint#tileStates()})
+     */
+    public static Dataset<Row> compute(Dataset<Row> rows, FeatureViewDef view, String eventTime, List<String> states) {
         List<Column> groups = new ArrayList<>();
         view.entities().forEach(e -> groups.add(col(e)));
         String unit = view.cadence().seconds() == 3600 ? "HOUR" : "DAY";
@@ -62,9 +70,13 @@ public final class Tiles {
         List<Column> aggs = new ArrayList<>();
         aggs.add(count(lit(1)).as("__rows"));
         StructType schema = rows.schema();
+        Set<String> done = new HashSet<>();
         for (int i = 0; i < view.aggregations().size(); i++) {
             Aggregation a = view.aggregations().get(i);
-            String p = prefix(i);
+            if (!done.add(states.get(i))) {
+                continue;
+            }
+            String p = prefix(states, i);
             Column c = a.column().map(x -> col(x)).orElse(null);
             switch (a.function()) {
                 case COUNT -> aggs.add((c == null ? count(lit(1)) : count(c)).as(p + "n"));
@@ -101,9 +113,11 @@ public final class Tiles {
     /**
      * Feature rows for every entity and tick T in (from, to] whose longest window holds an event: each window of k
      * steps ending at T aggregates the tiles starting in [T - k steps, T). {@code tiles} must hold every tile from
-     * {@code from - (longest window - 1 step)} to {@code to}.
+     * {@code from - (longest window - 1 step)} to {@code to}, with the columns of {@code states} (one per aggregation,
+     * as given to {@link #compute}).
      */
-    public static Dataset<Row> assemble(Dataset<Row> tiles, FeatureViewDef view, Instant from, Instant to) {
+    public static Dataset<Row> assemble(Dataset<Row> tiles, FeatureViewDef view, Instant from, Instant to,
+                                        List<String> states) {
         long c = view.cadence().seconds();
         long kmax = view.longestWindow().orElseThrow().seconds() / c;
         long fromS = from.getEpochSecond();
@@ -124,7 +138,7 @@ public final class Tiles {
         List<Column> aggs = new ArrayList<>();
         for (int i = 0; i < view.aggregations().size(); i++) {
             Aggregation a = view.aggregations().get(i);
-            String p = prefix(i);
+            String p = prefix(states, i);
             for (var w : a.windows()) {
                 Column in = col("__j").lt(w.seconds() / c);
                 String name = a.name() + "_" + w.text();
@@ -159,7 +173,7 @@ public final class Tiles {
         return org.apache.spark.sql.functions.least(a, b);
     }
 
-    private static String prefix(int i) {
-        return "a" + i + "__";
+    private static String prefix(List<String> states, int i) {
+        return states.get(i) + "__";
     }
 }

@@ -7,8 +7,10 @@ import dev.ingot.core.config.SourceDef;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -22,13 +24,21 @@ import java.util.Optional;
  *       transformations up to the one that makes its column (transformations may use earlier ones). A changed
  *       feature is a new version; an added feature (new name) is compatible: the table's schema evolves in place.</li>
  *   <li>Descriptions and the ttl change no value, so they change no hash.</li>
+ *   <li>Each aggregation's <b>tile state</b> names the partial aggregate its tiles hold: its function and the chain of
+ *       its column, not its windows, name or position. Tiles columns are named by it, so that stored tiles keep their
+ *       meaning when a view evolves (aggregations added, reordered, windows added).</li>
  * </ul>
  *
  * @param keyHash the hash of what all features share
  * @param featureHashes feature name to its hash, in table order
  * @param definitionHash the hash of both: equal definitions have equal hashes
+ * @param tileStates per aggregation (in definition order), the id of its partial state in the tiles table
  */
-public record ViewFingerprint(String keyHash, Map<String, String> featureHashes, String definitionHash) {
+public record ViewFingerprint(String keyHash, Map<String, String> featureHashes, String definitionHash,
+                              List<String> tileStates) {
+    public ViewFingerprint {
+        tileStates = List.copyOf(tileStates);
+    }
 
     /**
      * The fingerprint of a view.
@@ -62,11 +72,13 @@ public record ViewFingerprint(String keyHash, Map<String, String> featureHashes,
             chain.put(t.name(), prev);
         }
         Map<String, String> features = new LinkedHashMap<>();
+        List<String> states = new ArrayList<>();
         if (view.isRowLevel()) {
             chain.forEach(features::put);
         } else {
             for (Aggregation a : view.aggregations()) {
                 String columnChain = a.column().map(c -> chain.getOrDefault(c, "source-column:" + c)).orElse("rows");
+                states.add("s" + sha256(a.function() + "|" + columnChain).substring(0, 12));
                 for (var w : a.windows()) {
                     features.put(a.name() + "_" + w.text(),
                             sha256(a.function() + "|" + columnChain + "|" + w.seconds()));
@@ -75,7 +87,7 @@ public record ViewFingerprint(String keyHash, Map<String, String> featureHashes,
         }
         StringBuilder all = new StringBuilder(keyHash);
         features.forEach((k, v) -> all.append('|').append(k).append('=').append(v));
-        return new ViewFingerprint(keyHash, Map.copyOf(features), sha256(all.toString()));
+        return new ViewFingerprint(keyHash, Map.copyOf(features), sha256(all.toString()), states);
     }
 
     /**

@@ -1,0 +1,255 @@
+package dev.ingot.features;
+
+import static dev.ingot.features.TestProject.day;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.ingot.core.Catalog;
+import dev.ingot.core.ConfigProblem;
+import dev.ingot.core.ExitCode;
+import dev.ingot.core.IngotException;
+import dev.ingot.core.InvalidConfigException;
+import dev.ingot.core.Lineage;
+import dev.ingot.core.TableName;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad input stops a materialization before anything is written: a clear {@link IngotException} with
+ * {@link ExitCode#BAD_INPUT} whose message names the file, the key and the column, and says how to fix it; no feature
+ * table, no tiles, no registry row, and an existing table keeps its Delta version.
+ */
+class MaterializeBadInputTest {
+    private static final String DB = "mbad";
+    private static final String OK = """
+            source: mbad_events
+            entities: [customer_id]
+            aggregations:
+              - {name: spend, function: sum, column: amount, windows: [1d, 2d]}
+            """;
+    private static SparkSession spark;
+    private static TestProject project;
+    private static long okVersion;
+
+    @BeforeAll
+    static void eventsAndOneGoodView(@TempDir Path dir) {
+        spark = TestProject.sparkWithDatabase(DB);
+        spark.sql("""
+                SELECT CAST(id % 5 AS BIGINT) AS customer_id,
+                       timestamp_seconds(1767225600 + (id * 7919) % (4 * 86400)) AS ts,
+                       CAST(timestamp_seconds(1767225600 + (id * 7919) % (4 * 86400)) AS STRING) AS ts_text,
+                       CAST(id % 100 AS DOUBLE) AS amount,
+                       CONCAT('note ', id) AS note,
+                       CASE WHEN id % 2 = 0 THEN 'ok' ELSE 'void' END AS status
+                FROM range(200)""").write().format("delta").mode("overwrite").saveAsTable(DB + ".events");
+        project = new TestProject(dir).source("mbad_events", DB + ".events", "ts").view("mbad_ok", OK);
+        okVersion = project.store().materialize("mbad_ok", day(0), day(2)).deltaVersion();
+    }
+
+    @Test
+    void unknownColumnInAnAggregation() {
+        String msg = rejected("mbad_agg_col", """
+                source: mbad_events
+                entities: [customer_id]
+                aggregations:
+                  - {name: spend, function: sum, column: amout, windows: [1d]}
+                """);
+        assertThat(msg).contains("'amout'", "feature_views/mbad_agg_col.yaml aggregations[0].column", "mbad.events",
+                "columns: customer_id, ts, ts_text, amount, note, status", "Fix: name one of those columns");
+    }
+
+    @Test
+    void unknownEntityColumn() {
+        String msg = rejected("mbad_entity", """
+                source: mbad_events
+                entities: [customer]
+                aggregations:
+                  - {name: spend, function: sum, column: amount, windows: [1d]}
+                """);
+        assertThat(msg).contains("entity column 'customer'", "feature_views/mbad_entity.yaml entities[0]", "mbad.events",
+                "columns: customer_id, ts", "Fix:");
+    }
+
+    @Test
+    void unknownColumnInATransformation() {
+        String msg = rejected("mbad_tr_col", """
+                source: mbad_events
+                entities: [customer_id]
+                transformations:
+                  - {name: doubled, expr: amout * 2}
+                aggregations:
+                  - {name: spend, function: sum, column: doubled, windows: [1d]}
+                """);
+        assertThat(msg).contains("feature_views/mbad_tr_col.yaml transformations[0].expr", "amout", "columns: customer_id",
+                "Fix: fix the SQL in feature_views/mbad_tr_col.yaml transformations[0].expr");
+    }
+
+    @Test
+    void transformationOfTheWrongType() {
+        String msg = rejected("mbad_tr_type", """
+                source: mbad_events
+                entities: [customer_id]
+                transformations:
+                  - {name: next_day, expr: "date_add(amount, 1)"}
+                aggregations:
+                  - {name: last_day, function: max, column: next_day, windows: [1d]}
+                """);
+        assertThat(msg).contains("feature_views/mbad_tr_type.yaml transformations[0].expr", "DATATYPE_MISMATCH",
+                "amount", "Fix:");
+    }
+
+    @Test
+    void unknownColumnInTheFilter() {
+        String msg = rejected("mbad_filter", """
+                source: mbad_events
+                entities: [customer_id]
+                filter: "statuss = 'ok'"
+                aggregations:
+                  - {name: spend, function: sum, column: amount, windows: [1d]}
+                """);
+        assertThat(msg).contains("feature_views/mbad_filter.yaml filter", "statuss", "columns: customer_id", "Fix:");
+    }
+
+    @Test
+    void eventTimeThatIsNotATimestamp() {
+        String msg = rejected("mbad_event_time", """
+                source: mbad_events
+                entities: [customer_id]
+                event_time: ts_text
+                aggregations:
+                  - {name: spend, function: sum, column: amount, windows: [1d]}
+                """);
+        assertThat(msg).contains("event-time column 'ts_text'", "mbad.events", "string, not a timestamp",
+                "feature_views/mbad_event_time.yaml", "Fix:");
+    }
+
+    @Test
+    void sumOfAStringColumn() {
+        String msg = rejected("mbad_sum_text", """
+                source: mbad_events
+                entities: [customer_id]
+                aggregations:
+                  - {name: spend, function: sum, column: amount, windows: [1d]}
+                  - {name: notes, function: sum, column: note, windows: [1d]}
+                """);
+        assertThat(msg).contains("aggregation 'notes'", "feature_views/mbad_sum_text.yaml aggregations[1]", "'note'",
+                "string, not a number", "Fix: aggregate a numeric column, or cast it in a transformation");
+    }
+
+    @Test
+    void emptyOrBackwardRangeLeavesAnExistingTableAlone() {
+        FeatureStore store = project.store();
+        for (Instant[] range : new Instant[][] {{day(2), day(2)}, {day(3), day(1)}}) {
+            IngotException e = catchThrowableOfType(IngotException.class,
+                    () -> store.materialize("mbad_ok", range[0], range[1]));
+            assertThat(e.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+            assertThat(e.getMessage()).contains("--from/--to", range[0].toString(), "start is before its end");
+        }
+        assertUntouched();
+    }
+
+    @Test
+    void rangeNotOnTheCadenceLeavesAnExistingTableAlone() {
+        FeatureStore store = project.store();
+        IngotException e = catchThrowableOfType(IngotException.class,
+                () -> store.materialize("mbad_ok", day(0).plusSeconds(12 * 3600), day(2)));
+        assertThat(e.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(e.getMessage()).contains("--from/--to", "2026-01-01T12:00:00Z", "1d cadence", "whole UTC days");
+        assertUntouched();
+
+        project.view("mbad_hourly", OK + "cadence: 1h\n");
+        IngotException h = catchThrowableOfType(IngotException.class,
+                () -> project.store().materialize("mbad_hourly", day(0), day(1).plusSeconds(1800)));
+        assertThat(h.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(h.getMessage()).contains("2026-01-02T00:30:00Z", "1h cadence", "whole UTC hours");
+        assertNothingWritten("mbad_hourly");
+    }
+
+    @Test
+    void aBrokenNewDefinitionOfAMaterializedViewWritesNoNewVersion(@TempDir Path dir) {
+        TestProject other = new TestProject(dir).source("mbad_events", DB + ".events", "ts")
+                .view("mbad_ok", OK.replace("column: amount", "column: amount_usd"));
+        IngotException e = catchThrowableOfType(IngotException.class,
+                () -> other.store().materialize("mbad_ok", day(0), day(2)));
+        assertThat(e.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(e.getMessage()).contains("'amount_usd'");
+        assertThat(Catalog.tableExists(spark, new TableName("features", "mbad_ok_v2"))).isFalse();
+        assertThat(project.store().versions("mbad_ok")).hasSize(1);
+        assertUntouched();
+    }
+
+    @Test
+    void unknownView() {
+        IngotException e = catchThrowableOfType(IngotException.class,
+                () -> project.store().materialize("mbad_nope", day(0), day(1)));
+        assertThat(e.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(e.getMessage()).contains("Unknown feature view 'mbad_nope'", "feature_views", "Known: ", "mbad_ok");
+    }
+
+    @Test
+    void duplicateFeatureNamesAreRejectedWhenTheProjectLoads(@TempDir Path dir) {
+        TestProject p = new TestProject(dir).source("mbad_events", DB + ".events", "ts").view("dup", """
+                source: mbad_events
+                entities: [customer_id]
+                aggregations:
+                  - {name: spend, function: sum, column: amount, windows: [1d, 7d]}
+                  - {name: spend, function: max, column: amount, windows: [7d]}
+                """);
+        ConfigProblem problem = onlyProblem(p);
+        assertThat(problem.file()).isEqualTo("feature_views/dup.yaml");
+        assertThat(problem.keyPath()).isEqualTo("aggregations[1].name");
+        assertThat(problem.problem()).contains("'spend_7d'", "already has");
+        assertThat(problem.fix()).contains("another name");
+    }
+
+    @Test
+    void windowThatIsNotAMultipleOfTheCadenceIsRejectedWhenTheProjectLoads(@TempDir Path dir) {
+        TestProject p = new TestProject(dir).source("mbad_events", DB + ".events", "ts").view("odd", """
+                source: mbad_events
+                entities: [customer_id]
+                aggregations:
+                  - {name: spend, function: sum, column: amount, windows: [1d, 36h]}
+                """);
+        ConfigProblem problem = onlyProblem(p);
+        assertThat(problem.file()).isEqualTo("feature_views/odd.yaml");
+        assertThat(problem.keyPath()).isEqualTo("aggregations[0].windows[1]");
+        assertThat(problem.problem()).contains("'36h'", "not a multiple of the view's cadence 1d");
+        assertThat(problem.fix()).contains("whole number of 1d ticks");
+    }
+
+    private static ConfigProblem onlyProblem(TestProject p) {
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, p::load);
+        assertThat(e.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(e.problems()).hasSize(1);
+        return e.problems().get(0);
+    }
+
+    /** Materializing {@code view} fails with bad input, and writes nothing; returns the message. */
+    private static String rejected(String view, String yaml) {
+        project.view(view, yaml);
+        IngotException e = catchThrowableOfType(IngotException.class,
+                () -> project.store().materialize(view, day(0), day(2)));
+        assertThat(e).as("materializing " + view).isNotNull();
+        assertThat(e.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(e.getMessage()).startsWith("Cannot materialize feature view '" + view + "'");
+        assertNothingWritten(view);
+        return e.getMessage();
+    }
+
+    private static void assertNothingWritten(String view) {
+        assertThat(Catalog.tableExists(spark, new TableName("features", view + "_v1"))).as("feature table").isFalse();
+        assertThat(Catalog.tableExists(spark, new TableName("features", view + "_v1__tiles"))).as("tiles").isFalse();
+        assertThat(project.store().versions(view)).as("registry").isEmpty();
+        assertThat(spark.sql("SELECT * FROM ingot.lineage WHERE output_table LIKE 'features." + view + "\\_v%'").count())
+                .as("lineage").isZero();
+    }
+
+    private static void assertUntouched() {
+        TableName t = new TableName("features", "mbad_ok_v1");
+        assertThat(Lineage.latestVersion(spark, t)).as("Delta version of " + t).isEqualTo(okVersion);
+    }
+}

@@ -1,0 +1,146 @@
+package dev.ingot.features.bench;
+
+import dev.ingot.core.Catalog;
+import dev.ingot.core.IngotSessions;
+import dev.ingot.core.Lineage;
+import dev.ingot.core.TableName;
+import dev.ingot.core.config.CatalogSettings;
+import dev.ingot.core.config.GpuPolicy;
+import dev.ingot.core.config.ProjectLoader;
+import dev.ingot.core.config.ProjectSettings;
+import dev.ingot.core.config.TrackingSettings;
+import dev.ingot.features.FeatureStore;
+import dev.ingot.features.MaterializeResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Benchmark: the cost of materializing one more day after 30, against recomputing all 31 days, in the same run.
+ *
+ * <p>Generates time-ordered events as a Delta table (as an append-only event log is: each file covers a span of
+ * time), materializes days 1..30, then times (a) day 31 alone and (b) all 31 days again (which replaces the range),
+ * and checks that (a)'s rows for the day-31 tick equal (b)'s. Not a test (its name does not end in Test): run it with
+ * {@code benchmarks/run-incremental.sh}. Options: {@code --events N --entities N --warehouse DIR --master M}.
+ */
+public final class IncrementalMaterializeBench {
+    private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+    private static final int DAYS = 31;
+    private static final String VIEW = """
+            description: Benchmark view, several aggregations over 1d, 7d and 30d windows
+            source: events
+            entities: [customer_id]
+            cadence: 1d
+            aggregations:
+              - {name: n, function: count, windows: [1d, 7d, 30d]}
+              - {name: spend, function: sum, column: amount, windows: [1d, 7d, 30d]}
+              - {name: avg_amount, function: avg, column: amount, windows: [7d, 30d]}
+              - {name: max_amount, function: max, column: amount, windows: [30d]}
+              - {name: merchants, function: approx_count_distinct, column: merchant_id, windows: [30d]}
+            """;
+
+    private IncrementalMaterializeBench() {}
+
+    public static void main(String[] args) throws IOException {
+        Map<String, String> opts = new LinkedHashMap<>(Map.of("events", "10000000", "entities", "50000",
+                "master", "local[2]", "warehouse", Files.createTempDirectory("ingot-bench").toString()));
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        long events = Long.parseLong(opts.get("events"));
+        long entities = Long.parseLong(opts.get("entities"));
+        Path warehouse = Path.of(opts.get("warehouse")).toAbsolutePath();
+        Files.createDirectories(warehouse);
+
+        ProjectSettings settings = new ProjectSettings("bench", "", warehouse.toString(), CatalogSettings.embedded(),
+                TrackingSettings.local(), Map.of(), GpuPolicy.OFF);
+        SparkSession spark = IngotSessions.builder(settings).appName("ingot-bench-incremental")
+                .master(opts.get("master")).conf("spark.ui.enabled", "false").build();
+        Catalog.ensureDatabases(spark, warehouse.toString());
+        Catalog.ensureDatabase(spark, warehouse.toString(), "bench", "benchmark inputs");
+
+        List<String> report = new ArrayList<>();
+        report.add(String.format(Locale.ROOT, "events=%d entities=%d days=%d master=%s shuffle.partitions=%s", events,
+                entities, DAYS, opts.get("master"), spark.conf().get("spark.sql.shuffle.partitions")));
+
+        // 1. Events, time-ordered: each of 2 files per day covers half a day. Amounts are multiples of 0.25, so
+        //    sums are exact in any order. Not timed.
+        long t = System.nanoTime();
+        long span = DAYS * 86400L;
+        spark.sql("SELECT CAST(pmod(hash(id, 1), " + entities + ") AS BIGINT) AS customer_id, "
+                + "timestamp_seconds(" + START.getEpochSecond() + " + CAST(id * " + span + " / " + events + " AS BIGINT)) AS ts, "
+                + "CAST(pmod(hash(id, 2), 40000) AS DOUBLE) / 4 AS amount, "
+                + "CAST(pmod(hash(id, 3), 2000) AS BIGINT) AS merchant_id "
+                + "FROM range(0, " + events + ", 1, " + (DAYS * 2) + ")")
+                .write().format("delta").mode("overwrite").saveAsTable("bench.events");
+        report.add(line("generate events (not timed)", secs(t)));
+
+        Path project = warehouse.resolve("project");
+        Files.createDirectories(project.resolve("sources"));
+        Files.createDirectories(project.resolve("feature_views"));
+        Files.writeString(project.resolve("ingot.yaml"), "name: bench\nwarehouse: " + warehouse + "\n");
+        Files.writeString(project.resolve("sources/events.yaml"), "table: bench.events\nevent_time: ts\n");
+        Files.writeString(project.resolve("feature_views/spend.yaml"), VIEW);
+        FeatureStore store = FeatureStore.of(spark, ProjectLoader.load(project));
+
+        // 2. Days 1..30 (ticks Jan 2 .. Jan 31). Not timed.
+        MaterializeResult base = store.materialize("spend", day(0), day(30));
+        report.add(line("materialize days 1..30 (not timed)", base));
+
+        // 3a. Day 31 alone (the tick Feb 1).
+        MaterializeResult one = store.materialize("spend", day(30), day(31));
+        report.add(line("(a) day 31 only", one));
+
+        // 3b. All 31 days again: replaces the range.
+        MaterializeResult all = store.materialize("spend", day(0), day(31));
+        report.add(line("(b) days 1..31 recomputed", all));
+
+        // 4. The day-31 tick from (a) equals (b)'s.
+        TableName table = all.table();
+        String tick = "feature_time = timestamp_seconds(" + day(31).getEpochSecond() + ")";
+        Dataset<Row> a = spark.sql("SELECT * FROM " + table.sql() + " VERSION AS OF " + one.deltaVersion()).where(tick);
+        Dataset<Row> b = spark.sql("SELECT * FROM " + table.sql() + " VERSION AS OF " + all.deltaVersion()).where(tick);
+        long rows = b.count();
+        long onlyA = a.exceptAll(b).count();
+        long onlyB = b.exceptAll(a).count();
+        report.add(String.format(Locale.ROOT, "check: day-31 tick rows=%d, only in (a)=%d, only in (b)=%d -> %s", rows,
+                onlyA, onlyB, onlyA == 0 && onlyB == 0 && rows == one.rowsWritten() ? "EQUAL" : "DIFFERENT"));
+        report.add(String.format(Locale.ROOT, "ratio (a)/(b) = %.3f (1/%.1f)", one.seconds() / all.seconds(),
+                all.seconds() / one.seconds()));
+        report.add("source Delta version " + Lineage.latestVersion(spark, new TableName("bench", "events"))
+                + ", warehouse " + warehouse);
+        System.out.println();
+        System.out.println("== Incremental materialization benchmark ==");
+        report.forEach(System.out::println);
+        spark.stop();
+        if (onlyA != 0 || onlyB != 0) {
+            System.exit(1);
+        }
+    }
+
+    private static Instant day(int n) {
+        return START.plusSeconds(86400L * n);
+    }
+
+    private static double secs(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static String line(String what, double seconds) {
+        return String.format(Locale.ROOT, "%-38s %8.1f s", what, seconds);
+    }
+
+    private static String line(String what, MaterializeResult r) {
+        return String.format(Locale.ROOT, "%-38s %8.1f s  (%d feature rows, %d tiles from raw events, %d chunk(s))",
+                what, r.seconds(), r.rowsWritten(), r.rawTilesComputed(), r.chunks());
+    }
+}
