@@ -52,11 +52,11 @@ public final class Gate {
      * @throws dev.ingot.core.InvalidConfigException (exit code 2) when a check does not fit the candidate's schema
      */
     public GateOutcome check(Dataset<Row> candidate, List<CheckSuiteDef> suites, TableName target) {
-        long version = currentVersion(spark, target);
-        Validator validator = Validator.of(spark).withTable(target, version);
-        DeequRun run = validator.start(candidate, suites);
+        Validator validator = Validator.of(spark).asCandidateFor(target);
+        long time = System.currentTimeMillis();
+        DeequRun run = validator.start(candidate, suites, time);
         try {
-            ValidationResult result = validator.result(run);
+            ValidationResult result = validator.result(run, time);
             QualityTables.record(spark, result, run);
             if (result.passed() && run.quarantined().isPresent() && result.quarantinedRows() > 0) {
                 QualityTables.quarantine(spark, target, run.quarantined().get(), result.runId());

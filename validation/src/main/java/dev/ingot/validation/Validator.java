@@ -4,6 +4,8 @@ import dev.ingot.core.TableName;
 import dev.ingot.core.config.CheckSuiteDef;
 import dev.ingot.validation.internal.DeequRun;
 import dev.ingot.validation.internal.Preflight;
+import dev.ingot.validation.internal.QualityTables;
+import dev.ingot.core.Tables;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,16 +31,38 @@ public final class Validator {
     private final SparkSession spark;
     private final Optional<TableName> table;
     private final OptionalLong deltaVersion;
+    private final boolean candidate;
+    private final boolean history;
 
-    private Validator(SparkSession spark, Optional<TableName> table, OptionalLong deltaVersion) {
+    private Validator(SparkSession spark, Optional<TableName> table, OptionalLong deltaVersion, boolean candidate,
+                      boolean history) {
         this.spark = Objects.requireNonNull(spark, "spark");
         this.table = table;
         this.deltaVersion = deltaVersion;
+        this.candidate = candidate;
+        this.history = history;
     }
 
     /** A validator on a session. */
     public static Validator of(SparkSession spark) {
-        return new Validator(spark, Optional.empty(), OptionalLong.empty());
+        return new Validator(spark, Optional.empty(), OptionalLong.empty(), false, false);
+    }
+
+    /**
+     * Validates a table as it is now: its current Delta version is recorded, and drift checks with
+     * {@code reference: previous} compare with the version before.
+     */
+    public Validator withTable(TableName table) {
+        return new Validator(spark, Optional.of(table), OptionalLong.of(Gate.currentVersion(spark, table)), false, history);
+    }
+
+    /** Appends every run's metrics to {@code quality.metrics} and check outcomes to {@code quality.results}. */
+    public Validator withHistory() {
+        return new Validator(spark, table, deltaVersion, candidate, true);
+    }
+
+    Validator asCandidateFor(TableName target) {
+        return new Validator(spark, Optional.of(target), OptionalLong.of(Gate.currentVersion(spark, target)), true, true);
     }
 
     /**
@@ -48,7 +72,7 @@ public final class Validator {
      * @param deltaVersion its Delta version: the one read, or for data about to be published, the version before
      */
     public Validator withTable(TableName table, long deltaVersion) {
-        return new Validator(spark, Optional.of(table), OptionalLong.of(deltaVersion));
+        return new Validator(spark, Optional.of(table), OptionalLong.of(deltaVersion), false, history);
     }
 
     /** Runs one suite over the data. */
@@ -63,23 +87,29 @@ public final class Validator {
      * @throws dev.ingot.core.InvalidConfigException (exit code 2) when a check does not fit the data's schema
      */
     public ValidationResult validate(Dataset<Row> data, List<CheckSuiteDef> suites) {
-        try (DeequRun run = start(data, suites)) {
-            return result(run);
+        long time = System.currentTimeMillis();
+        try (DeequRun run = start(data, suites, time)) {
+            ValidationResult result = result(run, time);
+            if (history) {
+                QualityTables.record(spark, result, run);
+            }
+            return result;
         }
     }
 
-    DeequRun start(Dataset<Row> data, List<CheckSuiteDef> suites) {
+    DeequRun start(Dataset<Row> data, List<CheckSuiteDef> suites, long time) {
         Objects.requireNonNull(data, "data");
         if (suites.isEmpty()) {
             throw new IllegalArgumentException("no suites to validate with");
         }
         Preflight.check(data, suites, table.map(TableName::toString).orElse("the data"));
-        return DeequRun.run(data, suites);
+        return DeequRun.run(data, suites, new DeequRun.Context(spark, table, deltaVersion, candidate, time,
+                Tables.QUALITY_METRICS));
     }
 
-    ValidationResult result(DeequRun run) {
+    ValidationResult result(DeequRun run, long time) {
         return new ValidationResult(UUID.randomUUID().toString(), table.map(TableName::toString), deltaVersion,
-                System.currentTimeMillis(), run.rows(), run.quarantinedRows(), run.results(), run.metrics());
+                time, run.rows(), run.quarantinedRows(), run.results(), run.metrics());
     }
 
     SparkSession spark() {

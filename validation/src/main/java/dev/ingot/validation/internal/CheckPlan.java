@@ -40,7 +40,7 @@ public final class CheckPlan {
     private final CheckSuiteDef suite;
     private final int index;
     private final CheckDef check;
-    private final Analyzer<?, Metric<?>> analyzer;
+    private final Optional<Analyzer<?, Metric<?>>> analyzer;
     private final Optional<String> rowCondition;
 
     CheckPlan(CheckSuiteDef suite, int index) {
@@ -72,7 +72,8 @@ public final class CheckPlan {
         return suite.name() + "#" + index;
     }
 
-    Analyzer<?, Metric<?>> analyzer() {
+    /** The Deequ analyzer of the check's metric; empty for drift checks, which Ingot computes itself. */
+    Optional<Analyzer<?, Metric<?>>> analyzer() {
         return analyzer;
     }
 
@@ -118,9 +119,19 @@ public final class CheckPlan {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static Analyzer<?, Metric<?>> analyzer(CheckDef c, Optional<String> rowCondition) {
+    private static Optional<Analyzer<?, Metric<?>>> analyzer(CheckDef c, Optional<String> rowCondition) {
         String column = c.columns().isEmpty() ? null : c.columns().get(0);
         Object a = switch (c.kind()) {
+            case DRIFT -> null;
+            case ANOMALY -> switch (c.anomaly().orElseThrow().metric()) {
+                case SIZE -> new Size(Scala.none());
+                case COMPLETENESS -> new Completeness(column, Scala.none(), Scala.none());
+                case MEAN -> new Mean(column, Scala.none());
+                case STDDEV -> new StandardDeviation(column, Scala.none());
+                case MIN -> new Minimum(column, Scala.none(), Scala.none());
+                case MAX -> new Maximum(column, Scala.none(), Scala.none());
+                case DISTINCT_COUNT -> new CountDistinct(Scala.list(c.columns()));
+            };
             case COMPLETENESS -> new Completeness(column, Scala.none(), Scala.none());
             case UNIQUENESS -> new Uniqueness(Scala.list(c.columns()), Scala.none(), Scala.none());
             case MIN -> new Minimum(column, Scala.none(), Scala.none());
@@ -134,7 +145,7 @@ public final class CheckPlan {
             case CONTAINED_IN, RANGE, PATTERN, PREDICATE -> new Compliance(complianceName(c), rowCondition.orElseThrow(),
                     Scala.none(), Scala.list(c.columns()), Scala.none());
         };
-        return (Analyzer) a;
+        return Optional.ofNullable((Analyzer) a);
     }
 
     private static String complianceName(CheckDef c) {
@@ -195,6 +206,8 @@ public final class CheckPlan {
             case MEAN -> "mean";
             case STDDEV -> "standard deviation";
             case PREDICATE -> "fraction satisfying '" + check.expr().orElseThrow() + "'";
+            case ANOMALY -> check.anomaly().orElseThrow().metric().name().toLowerCase(java.util.Locale.ROOT);
+            case DRIFT -> "drift";
         };
         return check.columns().isEmpty() ? what : what + " of " + String.join(", ", check.columns());
     }
@@ -207,7 +220,7 @@ public final class CheckPlan {
      * @param quarantined for a check whose failing rows were routed to quarantine: how many were
      */
     CheckResult evaluate(Optional<Metric<?>> metric, long rows, OptionalLong quarantined) {
-        String metricName = metric.map(Metric::name).orElse(analyzer.getClass().getSimpleName());
+        String metricName = metric.map(Metric::name).orElse(analyzer.map(a -> a.getClass().getSimpleName()).orElse(""));
         OptionalDouble value = OptionalDouble.empty();
         String failure = null;
         if (metric.isEmpty()) {
@@ -252,6 +265,63 @@ public final class CheckPlan {
         }
         return new CheckResult(suite.name(), suiteFile(suite), index, check.kind(), check.columns(), check.severity(),
                 check.description(), status, metricName, value, failing, message);
+    }
+
+    /**
+     * Decides an anomaly check: Deequ's strategy over the metric's history and its new value.
+     *
+     * @param metric the new value's metric
+     * @param history earlier values, oldest first, at most {@code window} of them
+     * @param anomalous whether the strategy flagged the new value (empty when there is too little history)
+     */
+    CheckResult anomalyResult(Optional<Metric<?>> metric, List<Double> history, Optional<Boolean> anomalous) {
+        CheckSuiteDef.AnomalyDef rule = check.anomaly().orElseThrow();
+        String metricName = metric.map(Metric::name).orElse("");
+        OptionalDouble value = metric.filter(m -> m.value().isSuccess()).map(m -> OptionalDouble.of(((Number) m.value().get()).doubleValue()))
+                .orElse(OptionalDouble.empty());
+        String bound = rule.strategy() == CheckSuiteDef.Strategy.RELATIVE_CHANGE
+                ? "a change of at most " + fmt(rule.maxChange().orElseThrow() * 100) + "% from the previous run"
+                : "within " + fmt(rule.sigmas().orElseThrow()) + " standard deviations of the mean of the last "
+                        + history.size() + " runs";
+        CheckStatus status;
+        String message;
+        String last = history.isEmpty() ? "" : " (previous: " + fmt(history.get(history.size() - 1)) + ")";
+        if (value.isEmpty()) {
+            status = CheckStatus.ERROR;
+            message = subject() + " could not be computed";
+        } else if (anomalous.isEmpty()) {
+            status = CheckStatus.PASSED;
+            message = subject() + " is " + fmt(value.getAsDouble()) + ": not enough history yet (" + history.size() + " runs)";
+        } else if (anomalous.get()) {
+            status = CheckStatus.FAILED;
+            message = subject() + " is " + fmt(value.getAsDouble()) + last + ", an anomaly: expected " + bound;
+        } else {
+            status = CheckStatus.PASSED;
+            message = subject() + " is " + fmt(value.getAsDouble()) + last + ", " + bound;
+        }
+        return new CheckResult(suite.name(), suiteFile(suite), index, check.kind(), check.columns(), check.severity(),
+                check.description(), status, metricName, value, -1, message);
+    }
+
+    /** Decides a drift check from its distance to the reference, or passes it when there is no reference yet. */
+    CheckResult driftResult(Optional<Drift.Distance> distance, String reference) {
+        CheckSuiteDef.DriftDef rule = check.drift().orElseThrow();
+        if (distance.isEmpty()) {
+            return new CheckResult(suite.name(), suiteFile(suite), index, check.kind(), check.columns(), check.severity(),
+                    check.description(), CheckStatus.PASSED, "PSI", OptionalDouble.empty(), -1,
+                    "drift of " + check.columns().get(0) + ": no reference yet (" + reference + ")");
+        }
+        Drift.Distance d = distance.get();
+        boolean psiOk = rule.psiMax().map(m -> d.psi() <= m).orElse(true);
+        boolean ksOk = rule.ksMax().map(m -> d.ks() <= m).orElse(true);
+        // The result carries the statistic that has a threshold, PSI first; both are in the metrics.
+        boolean usePsi = rule.psiMax().isPresent() && (!psiOk || ksOk || rule.ksMax().isEmpty());
+        String msg = "drift of " + check.columns().get(0) + " from " + reference + ": PSI " + fmt(d.psi())
+                + rule.psiMax().map(m -> (d.psi() <= m ? " <= " : " > ") + fmt(m)).orElse("")
+                + ", KS " + fmt(d.ks()) + rule.ksMax().map(m -> (d.ks() <= m ? " <= " : " > ") + fmt(m)).orElse("");
+        return new CheckResult(suite.name(), suiteFile(suite), index, check.kind(), check.columns(), check.severity(),
+                check.description(), psiOk && ksOk ? CheckStatus.PASSED : CheckStatus.FAILED, usePsi ? "PSI" : "KS",
+                OptionalDouble.of(usePsi ? d.psi() : d.ks()), -1, msg);
     }
 
     static String fmt(double v) {

@@ -6,6 +6,8 @@ import com.amazon.deequ.analyzers.Size;
 import com.amazon.deequ.analyzers.runners.AnalysisRunner;
 import com.amazon.deequ.analyzers.runners.AnalyzerContext;
 import com.amazon.deequ.metrics.Metric;
+import dev.ingot.core.Catalog;
+import dev.ingot.core.TableName;
 import dev.ingot.core.config.CheckSuiteDef;
 import dev.ingot.validation.CheckResult;
 import dev.ingot.validation.MetricValue;
@@ -19,6 +21,7 @@ import java.util.OptionalLong;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 
@@ -37,17 +40,19 @@ public final class DeequRun implements AutoCloseable {
 
     private final List<CheckResult> results;
     private final List<MetricValue> metrics;
+    private final List<MetricValue> extraMetrics;
     private final AnalyzerContext context;
     private final Map<Analyzer<?, Metric<?>>, List<String>> checkIds;
     private final long rows;
     private final long quarantinedRows;
     private final Optional<Dataset<Row>> annotated;
 
-    private DeequRun(List<CheckPlan> plans, List<CheckResult> results, List<MetricValue> metrics, AnalyzerContext context,
+    private DeequRun(List<CheckResult> results, List<MetricValue> metrics, List<MetricValue> extraMetrics, AnalyzerContext context,
                      Map<Analyzer<?, Metric<?>>, List<String>> checkIds, long rows, long quarantinedRows,
                      Optional<Dataset<Row>> annotated) {
         this.results = results;
         this.metrics = metrics;
+        this.extraMetrics = extraMetrics;
         this.context = context;
         this.checkIds = checkIds;
         this.rows = rows;
@@ -55,63 +60,131 @@ public final class DeequRun implements AutoCloseable {
         this.annotated = annotated;
     }
 
+    /**
+     * Where the data comes from, for history and references.
+     *
+     * @param spark the session
+     * @param table the table validated, or the target of a candidate
+     * @param deltaVersion the table's Delta version (for a candidate: the target's before publishing; -1 when none)
+     * @param candidate whether the data is rows about to be published to {@code table} rather than the table itself
+     * @param timeMillis the run's time
+     * @param metricsTable where metric history lives
+     */
+    public record Context(SparkSession spark, Optional<TableName> table, OptionalLong deltaVersion, boolean candidate,
+                          long timeMillis, TableName metricsTable) {}
+
     /** Runs the suites; the caller has already checked them with {@link Preflight}. */
-    public static DeequRun run(Dataset<Row> data, List<CheckSuiteDef> suites) {
+    public static DeequRun run(Dataset<Row> data, List<CheckSuiteDef> suites, Context cx) {
         List<CheckPlan> plans = CheckPlan.of(suites);
         List<CheckPlan> quarantining = plans.stream().filter(CheckPlan::quarantines).toList();
+        List<CheckPlan> rest = plans.stream().filter(p -> !p.quarantines()).toList();
         Analyzer<?, Metric<?>> size = cast(new Size(Scala.none()));
-        if (quarantining.isEmpty()) {
-            AnalyzerContext ctx = analyze(data, plans.stream().map(CheckPlan::analyzer).toList(), size);
-            long rows = count(ctx, size);
-            List<CheckResult> results = plans.stream()
-                    .map(p -> p.evaluate(metric(ctx, p.analyzer()), rows, OptionalLong.empty())).toList();
-            return new DeequRun(plans, results, metricValues(plans, ctx), ctx, ids(plans), rows, 0, Optional.empty());
-        }
-
-        String failed = "filter(array(" + quarantining.stream()
-                .map(p -> "IF(" + p.rowCondition().orElseThrow() + ", NULL, '" + p.checkId() + "')")
-                .collect(Collectors.joining(", ")) + "), x -> x IS NOT NULL)";
-        Dataset<Row> annotated = data.withColumn(FAILED, functions.expr(failed)).persist(StorageLevel.MEMORY_AND_DISK());
+        Optional<Dataset<Row>> annotated = Optional.empty();
         try {
-            Analyzer<?, Metric<?>> clean = cast(new Compliance("rows without quarantined checks", "size(" + FAILED + ") = 0",
-                    Scala.none(), Scala.list(List.of()), Scala.none()));
+            AnalyzerContext ctx1 = AnalyzerContext.empty();
             Map<String, Analyzer<?, Metric<?>>> perCheck = new LinkedHashMap<>();
-            for (CheckPlan p : quarantining) {
-                perCheck.put(p.checkId(), cast(new Compliance("rows passing " + p.checkId(),
-                        "NOT array_contains(" + FAILED + ", '" + p.checkId() + "')", Scala.none(), Scala.list(List.of()),
-                        Scala.none())));
+            Dataset<Row> good = data;
+            long rows;
+            long quarantined = 0;
+            if (!quarantining.isEmpty()) {
+                String failed = "filter(array(" + quarantining.stream()
+                        .map(p -> "IF(" + p.rowCondition().orElseThrow() + ", NULL, '" + p.checkId() + "')")
+                        .collect(Collectors.joining(", ")) + "), x -> x IS NOT NULL)";
+                annotated = Optional.of(data.withColumn(FAILED, functions.expr(failed)).persist(StorageLevel.MEMORY_AND_DISK()));
+                Analyzer<?, Metric<?>> clean = cast(new Compliance("rows without quarantined checks", "size(" + FAILED + ") = 0",
+                        Scala.none(), Scala.list(List.of()), Scala.none()));
+                for (CheckPlan p : quarantining) {
+                    perCheck.put(p.checkId(), cast(new Compliance("rows passing " + p.checkId(),
+                            "NOT array_contains(" + FAILED + ", '" + p.checkId() + "')", Scala.none(), Scala.list(List.of()),
+                            Scala.none())));
+                }
+                List<Analyzer<?, Metric<?>>> first = new ArrayList<>(analyzers(quarantining));
+                first.add(clean);
+                first.addAll(perCheck.values());
+                ctx1 = analyze(annotated.get(), first, size);
+                rows = count(ctx1, size);
+                quarantined = failing(ctx1, clean, rows);
+                good = annotated.get().filter("size(" + FAILED + ") = 0");
+            } else {
+                rows = -1;
             }
-            List<Analyzer<?, Metric<?>>> first = new ArrayList<>(quarantining.stream().map(CheckPlan::analyzer).toList());
-            first.add(clean);
-            first.addAll(perCheck.values());
-            AnalyzerContext ctx1 = analyze(annotated, first, size);
-            long rows = count(ctx1, size);
-            long quarantined = failing(ctx1, clean, rows);
-
-            List<CheckPlan> rest = plans.stream().filter(p -> !p.quarantines()).toList();
-            Dataset<Row> good = annotated.filter("size(" + FAILED + ") = 0");
-            AnalyzerContext ctx2 = rest.isEmpty() ? AnalyzerContext.empty()
-                    : analyze(good, rest.stream().map(CheckPlan::analyzer).toList(), size);
+            AnalyzerContext ctx2 = rest.isEmpty() || (!quarantining.isEmpty() && analyzers(rest).isEmpty())
+                    ? AnalyzerContext.empty() : analyze(good, analyzers(rest), size);
+            if (quarantining.isEmpty()) {
+                rows = count(ctx2, size);
+            }
             long goodRows = rows - quarantined;
-            List<CheckResult> results = plans.stream().map(p -> p.quarantines()
-                    ? p.evaluate(metric(ctx1, p.analyzer()), rows, OptionalLong.of(failing(ctx1, perCheck.get(p.checkId()), rows)))
-                    : p.evaluate(metric(ctx2, p.analyzer()), goodRows, OptionalLong.empty())).toList();
+
+            List<CheckResult> results = new ArrayList<>();
+            List<MetricValue> extra = new ArrayList<>();
+            for (CheckPlan p : plans) {
+                if (p.quarantines()) {
+                    results.add(p.evaluate(metric(ctx1, p.analyzer()), rows,
+                            OptionalLong.of(failing(ctx1, perCheck.get(p.checkId()), rows))));
+                } else if (p.check().kind() == CheckSuiteDef.Kind.ANOMALY) {
+                    results.add(Anomalies.decide(p, metric(ctx2, p.analyzer()), cx));
+                } else if (p.check().kind() == CheckSuiteDef.Kind.DRIFT) {
+                    results.add(drift(p, good, cx, extra));
+                } else {
+                    results.add(p.evaluate(metric(ctx2, p.analyzer()), goodRows, OptionalLong.empty()));
+                }
+            }
             // The history keeps the checks' own metrics and the size of the whole input, not the internal counts.
             Map<Analyzer<?, Metric<?>>, Metric<?>> kept = new LinkedHashMap<>();
             for (CheckPlan p : quarantining) {
-                metric(ctx1, p.analyzer()).ifPresent(m -> kept.put(p.analyzer(), m));
+                metric(ctx1, p.analyzer()).ifPresent(m -> kept.put(p.analyzer().orElseThrow(), m));
             }
-            metric(ctx1, size).ifPresent(m -> kept.put(size, m));
+            metric(quarantining.isEmpty() ? ctx2 : ctx1, Optional.of(size)).ifPresent(m -> kept.put(size, m));
             for (CheckPlan p : rest) {
-                metric(ctx2, p.analyzer()).ifPresent(m -> kept.putIfAbsent(p.analyzer(), m));
+                metric(ctx2, p.analyzer()).ifPresent(m -> kept.putIfAbsent(p.analyzer().orElseThrow(), m));
             }
             AnalyzerContext ctx = context(kept);
-            return new DeequRun(plans, results, metricValues(plans, ctx), ctx, ids(plans), rows, quarantined,
-                    Optional.of(annotated));
+            List<MetricValue> metrics = new ArrayList<>(metricValues(plans, ctx));
+            metrics.addAll(extra);
+            return new DeequRun(results, metrics, extra, ctx, ids(plans), rows, quarantined, annotated);
         } catch (RuntimeException e) {
-            annotated.unpersist();
+            annotated.ifPresent(Dataset::unpersist);
             throw e;
         }
+    }
+
+    private static List<Analyzer<?, Metric<?>>> analyzers(List<CheckPlan> plans) {
+        return plans.stream().flatMap(p -> p.analyzer().stream()).toList();
+    }
+
+    private static CheckResult drift(CheckPlan p, Dataset<Row> data, Context cx, List<MetricValue> extra) {
+        CheckSuiteDef.DriftDef rule = p.check().drift().orElseThrow();
+        String column = p.check().columns().get(0);
+        Optional<Dataset<Row>> reference;
+        String name;
+        if (rule.reference().isPresent()) {
+            name = rule.reference().get().toString();
+            reference = Optional.of(cx.spark().table(name));
+        } else if (cx.table().isPresent() && cx.candidate()) {
+            name = cx.table().get() + " (current rows)";
+            reference = Catalog.tableExists(cx.spark(), cx.table().get())
+                    ? Optional.of(cx.spark().table(cx.table().get().toString())) : Optional.empty();
+        } else if (cx.table().isPresent() && cx.deltaVersion().orElse(-1) > 0) {
+            long previous = cx.deltaVersion().getAsLong() - 1;
+            name = cx.table().get() + " version " + previous;
+            reference = Optional.of(cx.spark().sql("SELECT * FROM " + cx.table().get().sql() + " VERSION AS OF " + previous));
+        } else {
+            name = "no previous version";
+            reference = Optional.empty();
+        }
+        Optional<Drift.Distance> d = Optional.empty();
+        if (reference.isPresent()) {
+            try {
+                d = Optional.of(Drift.between(reference.get(), data, column, rule.bins()));
+            } catch (IllegalArgumentException e) {
+                name = name + ": " + e.getMessage();
+            }
+        }
+        d.ifPresent(x -> {
+            extra.add(new MetricValue(p.checkId(), "Column", column, "PSI", x.psi()));
+            extra.add(new MetricValue(p.checkId(), "Column", column, "KS", x.ks()));
+        });
+        return p.driftResult(d, name);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -133,13 +206,16 @@ public final class DeequRun implements AutoCloseable {
         return AnalysisRunner.onData(data).addAnalyzers(Scala.list(new ArrayList<>(all))).run();
     }
 
-    private static Optional<Metric<?>> metric(AnalyzerContext ctx, Analyzer<?, Metric<?>> analyzer) {
-        scala.Option<Metric<?>> m = ctx.metricMap().get(analyzer);
+    private static Optional<Metric<?>> metric(AnalyzerContext ctx, Optional<Analyzer<?, Metric<?>>> analyzer) {
+        if (analyzer.isEmpty()) {
+            return Optional.empty();
+        }
+        scala.Option<Metric<?>> m = ctx.metricMap().get(analyzer.get());
         return m.isDefined() ? Optional.of(m.get()) : Optional.empty();
     }
 
     private static double value(AnalyzerContext ctx, Analyzer<?, Metric<?>> analyzer) {
-        Metric<?> m = metric(ctx, analyzer).orElseThrow(() -> new IllegalStateException("no metric for " + analyzer));
+        Metric<?> m = metric(ctx, Optional.of(analyzer)).orElseThrow(() -> new IllegalStateException("no metric for " + analyzer));
         if (m.value().isFailure()) {
             throw new IllegalStateException("Deequ could not compute " + analyzer, m.value().failed().get());
         }
@@ -160,7 +236,7 @@ public final class DeequRun implements AutoCloseable {
     private static Map<Analyzer<?, Metric<?>>, List<String>> ids(List<CheckPlan> plans) {
         Map<Analyzer<?, Metric<?>>, List<String>> ids = new LinkedHashMap<>();
         for (CheckPlan p : plans) {
-            ids.computeIfAbsent(p.analyzer(), a -> new ArrayList<>()).add(p.checkId());
+            p.analyzer().ifPresent(an -> ids.computeIfAbsent(an, a -> new ArrayList<>()).add(p.checkId()));
         }
         return ids;
     }
@@ -188,6 +264,11 @@ public final class DeequRun implements AutoCloseable {
     /** Every metric kept for the history, one per check that uses it (and the size, with no check). */
     public List<MetricValue> metrics() {
         return metrics;
+    }
+
+    /** Metrics Ingot computes itself (drift), which Deequ's context does not hold. */
+    public List<MetricValue> extraMetrics() {
+        return extraMetrics;
     }
 
     /** The same metrics as Deequ holds them, for a {@link com.amazon.deequ.repository.MetricsRepository}. */

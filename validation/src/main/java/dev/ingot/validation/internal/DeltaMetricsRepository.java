@@ -103,6 +103,24 @@ public final class DeltaMetricsRepository implements MetricsRepository {
 
     @Override
     public void save(ResultKey key, AnalyzerContext context) {
+        save(key, context, List.of());
+    }
+
+    /** Saves results of several runs in one commit (backfills, tests). */
+    public void saveAll(List<AnalysisResult> results) {
+        List<Row> rows = new ArrayList<>();
+        for (AnalysisResult r : results) {
+            rows.addAll(rows(r.resultKey(), r.analyzerContext(), List.of()));
+        }
+        append(spark, table, spark.createDataFrame(rows, SCHEMA));
+    }
+
+    /** Saves Deequ's metrics and, in the same commit, metrics Ingot computed itself (no Deequ result for those). */
+    public void save(ResultKey key, AnalyzerContext context, List<dev.ingot.validation.MetricValue> extra) {
+        append(spark, table, spark.createDataFrame(rows(key, context, extra), SCHEMA));
+    }
+
+    private List<Row> rows(ResultKey key, AnalyzerContext context, List<dev.ingot.validation.MetricValue> extra) {
         Map<String, String> tags = JavaConverters.mapAsJavaMap(key.tags());
         String runId = tags.getOrDefault(TAG_RUN, "");
         String tableName = tags.get(TAG_TABLE);
@@ -122,7 +140,14 @@ public final class DeltaMetricsRepository implements MetricsRepository {
                         immutable(tags), json));
             }
         }
-        append(spark, table, spark.createDataFrame(rows, SCHEMA));
+        for (dev.ingot.validation.MetricValue v : extra) {
+            String id = v.checkId();
+            rows.add(RowFactory.create(runId, tableName, deltaVersion.isPresent() ? deltaVersion.getAsLong() : null,
+                    id.substring(0, id.lastIndexOf('#')), Integer.parseInt(id.substring(id.lastIndexOf('#') + 1)), id,
+                    v.instance(), v.entity(), v.name(), Double.isNaN(v.value()) ? null : v.value(), time, key.dataSetDate(),
+                    immutable(tags), null));
+        }
+        return rows;
     }
 
     private static String serialize(ResultKey key, Analyzer<?, Metric<?>> analyzer, Metric<?> metric) {

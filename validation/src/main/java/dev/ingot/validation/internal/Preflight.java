@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
@@ -57,8 +58,11 @@ public final class Preflight {
                         continue;
                     }
                     DataType type = field.get().dataType();
+                    boolean numericAnomaly = c.anomaly().map(a -> a.metric() != CheckSuiteDef.Metric.COMPLETENESS
+                            && a.metric() != CheckSuiteDef.Metric.DISTINCT_COUNT).orElse(false);
                     String needs = switch (c.kind()) {
-                        case MIN, MAX, RANGE, MEAN, STDDEV, QUANTILE -> type instanceof NumericType ? null : "a numeric column";
+                        case MIN, MAX, RANGE, MEAN, STDDEV, QUANTILE, DRIFT -> type instanceof NumericType ? null : "a numeric column";
+                        case ANOMALY -> !numericAnomaly || type instanceof NumericType ? null : "a numeric column";
                         case PATTERN -> type instanceof StringType ? null : "a string column";
                         default -> null;
                     };
@@ -66,6 +70,20 @@ public final class Preflight {
                         problems.add(new ConfigProblem(file, key, "the " + kind + " check needs " + needs + ", but '" + name
                                 + "' of " + what + " is " + type.simpleString(),
                                 "check a " + (needs.contains("numeric") ? "numeric" : "string") + " column, or cast it in the feature view"));
+                    }
+                }
+                if (c.drift().flatMap(CheckSuiteDef.DriftDef::reference).isPresent()) {
+                    String ref = c.drift().get().reference().get().toString();
+                    SparkSession spark = data.sparkSession();
+                    if (!spark.catalog().tableExists(ref)) {
+                        problems.add(new ConfigProblem(file, "checks[" + i + "].reference", "the reference table " + ref
+                                + " does not exist", "name an existing table, or 'previous'"));
+                    } else if (!c.columns().isEmpty() && Arrays.stream(spark.table(ref).schema().fieldNames())
+                            .noneMatch(f -> f.equalsIgnoreCase(c.columns().get(0)))) {
+                        problems.add(new ConfigProblem(file, "checks[" + i + "].reference", "the reference table " + ref
+                                + " has no column '" + c.columns().get(0) + "' (columns: "
+                                + String.join(", ", spark.table(ref).schema().fieldNames()) + ")",
+                                "name a reference with the same column"));
                     }
                 }
                 if (c.expr().isPresent()) {

@@ -41,7 +41,8 @@ public final class QualityTables {
     /** Appends the run's metrics and check outcomes. */
     public static void record(SparkSession spark, ValidationResult result, DeequRun run) {
         new DeltaMetricsRepository(spark, Tables.QUALITY_METRICS, run.checkIds(), result.deltaVersion())
-                .save(DeltaMetricsRepository.key(result.timeMillis(), result.table(), result.runId()), run.context());
+                .save(DeltaMetricsRepository.key(result.timeMillis(), result.table(), result.runId()), run.context(),
+                        run.extraMetrics());
         List<Row> rows = new ArrayList<>();
         Timestamp time = new Timestamp(result.timeMillis());
         Long version = result.deltaVersion().isPresent() ? result.deltaVersion().getAsLong() : null;
