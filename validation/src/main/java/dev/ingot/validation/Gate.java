@@ -8,6 +8,7 @@ import dev.ingot.core.config.CheckSuiteDef;
 import dev.ingot.validation.internal.DeequRun;
 import dev.ingot.validation.internal.QualityTables;
 import io.delta.tables.DeltaTable;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -32,14 +33,21 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class Gate {
     private final SparkSession spark;
+    private final Optional<Path> reportDir;
 
-    private Gate(SparkSession spark) {
+    private Gate(SparkSession spark, Optional<Path> reportDir) {
         this.spark = Objects.requireNonNull(spark, "spark");
+        this.reportDir = reportDir;
     }
 
-    /** A gate on a session. */
+    /** A gate on a session; it writes no report until {@link #withReports(Path)}. */
     public static Gate of(SparkSession spark) {
-        return new Gate(spark);
+        return new Gate(spark, Optional.empty());
+    }
+
+    /** Writes an HTML report of every check into {@code dir} ({@link GateOutcome#report()}). */
+    public Gate withReports(Path dir) {
+        return new Gate(spark, Optional.of(dir));
     }
 
     /**
@@ -61,7 +69,10 @@ public final class Gate {
             if (result.passed() && run.quarantined().isPresent() && result.quarantinedRows() > 0) {
                 QualityTables.quarantine(spark, target, run.quarantined().get(), result.runId());
             }
-            return new GateOutcome(target, result, run.published(candidate), run, Optional.empty());
+            Optional<Path> report = reportDir.map(dir -> QualityReport.write(spark, result,
+                    run.quarantined().map(q -> q.limit(QualityReport.EXAMPLES).collectAsList()).orElse(List.of()),
+                    result.passed(), dir));
+            return new GateOutcome(target, result, run.published(candidate), run, report);
         } catch (IngotException e) {
             run.close();
             throw e;

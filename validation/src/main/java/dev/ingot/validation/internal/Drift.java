@@ -1,12 +1,15 @@
 package dev.ingot.validation.internal;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * Distance between the distribution of a numeric column in a reference and in new data: population stability index
@@ -16,7 +19,7 @@ import org.apache.spark.sql.functions;
  * of zero is taken as {@value #EPSILON} so that an empty bin counts as a large shift rather than an infinity. KS is
  * the largest gap between the two cumulative distributions, evaluated at the percentiles of both data sets (exact
  * counts at those points, so at most one percentile away from the exact statistic). Each data set is read twice:
- * once for its quantiles, once for the counts at every point, all in one aggregation.
+ * once for its quantiles, once for its counts at every point.
  */
 public final class Drift {
     /** The share assumed for an empty bin. */
@@ -84,17 +87,25 @@ public final class Drift {
         return new Distance(psi, ks, refN, curN);
     }
 
-    /** Counts of values at most each point, then the total, in one aggregation. */
+    /**
+     * Counts of values at most each point, then the total: one grouped count by the index of the first point at or
+     * above each value (a binary search), summed up on the driver. Cheaper than one conditional count per point.
+     */
     private static long[] cumulative(Dataset<Row> values, List<Double> points) {
-        Column[] aggs = new Column[points.size() + 1];
-        for (int i = 0; i < points.size(); i++) {
-            aggs[i] = functions.count(functions.when(functions.col("v").leq(points.get(i)), 1));
+        double[] grid = points.stream().mapToDouble(Double::doubleValue).toArray();
+        UserDefinedFunction bucket = functions.udf((UDF1<Double, Integer>) v -> {
+            int i = Arrays.binarySearch(grid, v);
+            return i >= 0 ? i : -i - 1;
+        }, DataTypes.IntegerType);
+        long[] perBucket = new long[grid.length + 1];
+        for (Row r : values.groupBy(bucket.apply(functions.col("v")).as("b")).count().collectAsList()) {
+            perBucket[r.getInt(0)] += r.getLong(1);
         }
-        aggs[points.size()] = functions.count(functions.lit(1));
-        Row r = values.agg(aggs[0], java.util.Arrays.copyOfRange(aggs, 1, aggs.length)).first();
-        long[] out = new long[aggs.length];
-        for (int i = 0; i < aggs.length; i++) {
-            out[i] = r.getLong(i);
+        long[] out = new long[grid.length + 1];
+        long sum = 0;
+        for (int i = 0; i <= grid.length; i++) {
+            sum += perBucket[i];
+            out[i] = sum;
         }
         return out;
     }
