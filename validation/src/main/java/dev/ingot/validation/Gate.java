@@ -70,7 +70,8 @@ public final class Gate {
                 QualityTables.quarantine(spark, target, run.quarantined().get(), result.runId());
             }
             Optional<Path> report = reportDir.map(dir -> QualityReport.write(spark, result,
-                    run.quarantined().map(q -> q.limit(QualityReport.EXAMPLES).collectAsList()).orElse(List.of()),
+                    run.quarantined().map(q -> q.withColumnRenamed(DeequRun.FAILED, "failed_checks")
+                            .limit(QualityReport.EXAMPLES).collectAsList()).orElse(List.of()),
                     result.passed(), dir));
             return new GateOutcome(target, result, run.published(candidate), run, report);
         } catch (IngotException e) {

@@ -65,7 +65,7 @@ class QualityReportTest {
                 .contains("mean of amount is")
                 .contains("<b>2</b> rows failed row-level checks and went to <code>quality.report_orders__quarantine</code>")
                 .contains("&lt;lost&gt;").doesNotContain("<lost>")
-                .contains("report_orders#1");
+                .contains("<th>failed_checks</th>").contains("report_orders#1");
         assertThat(html.split("<svg xmlns").length - 1).as("one chart per metric of a check").isEqualTo(3);
         assertThat(html).as("2 runs charted").contains(">2 runs</text>");
         assertThat(html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "")).as("nothing fetched from anywhere")
