@@ -73,7 +73,7 @@ public final class Gate {
                     run.quarantined().map(q -> q.withColumnRenamed(DeequRun.FAILED, "failed_checks")
                             .limit(QualityReport.EXAMPLES).collectAsList()).orElse(List.of()),
                     result.passed(), dir));
-            return new GateOutcome(target, result, run.published(candidate), run, report);
+            return new GateOutcome(target, report.map(result::withReport).orElse(result), run.published(candidate), run, report);
         } catch (IngotException e) {
             run.close();
             throw e;

@@ -1,5 +1,6 @@
 package dev.ingot.validation;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,13 +18,22 @@ import java.util.OptionalLong;
  * @param quarantinedRows rows that failed an error-level row-level check of a {@code quarantine} suite
  * @param checks one result per check
  * @param metrics every metric computed
+ * @param report the HTML report of the run, when one was written
  */
 public record ValidationResult(String runId, Optional<String> table, OptionalLong deltaVersion, long timeMillis, long rows,
-                               long quarantinedRows, List<CheckResult> checks, List<MetricValue> metrics) {
+                               long quarantinedRows, List<CheckResult> checks, List<MetricValue> metrics,
+                               Optional<Path> report) {
     public ValidationResult {
         Objects.requireNonNull(runId, "runId");
         checks = List.copyOf(checks);
         metrics = List.copyOf(metrics);
+        Objects.requireNonNull(report, "report");
+    }
+
+    /** The same result with the path of its report. */
+    ValidationResult withReport(Path path) {
+        return new ValidationResult(runId, table, deltaVersion, timeMillis, rows, quarantinedRows, checks, metrics,
+                Optional.of(path));
     }
 
     /** Error-level checks that failed: any of them means the data must not be published. */

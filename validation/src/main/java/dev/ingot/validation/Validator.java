@@ -6,6 +6,7 @@ import dev.ingot.validation.internal.DeequRun;
 import dev.ingot.validation.internal.Preflight;
 import dev.ingot.validation.internal.QualityTables;
 import dev.ingot.core.Tables;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -33,19 +34,45 @@ public final class Validator {
     private final OptionalLong deltaVersion;
     private final boolean candidate;
     private final boolean history;
+    private final Optional<Path> reportDir;
 
     private Validator(SparkSession spark, Optional<TableName> table, OptionalLong deltaVersion, boolean candidate,
-                      boolean history) {
+                      boolean history, Optional<Path> reportDir) {
         this.spark = Objects.requireNonNull(spark, "spark");
         this.table = table;
         this.deltaVersion = deltaVersion;
         this.candidate = candidate;
         this.history = history;
+        this.reportDir = reportDir;
     }
 
-    /** A validator on a session. */
+    /** A validator on a session: no history recorded, no report written, until asked for. */
     public static Validator of(SparkSession spark) {
-        return new Validator(spark, Optional.empty(), OptionalLong.empty(), false, false);
+        return new Validator(spark, Optional.empty(), OptionalLong.empty(), false, false, Optional.empty());
+    }
+
+    /** Writes an HTML report of every run into {@code dir} ({@link ValidationResult#report()}). */
+    public Validator withReports(Path dir) {
+        return new Validator(spark, table, deltaVersion, candidate, history, Optional.of(dir));
+    }
+
+    /**
+     * Validates a table at its current Delta version (pinned, so that a concurrent write does not mix versions),
+     * recording metrics and results in the history: what {@code ingot validate --table T} runs.
+     *
+     * @throws dev.ingot.core.IngotException (exit code 2) when the table does not exist, or a check does not fit it
+     */
+    public ValidationResult validateTable(TableName table, List<CheckSuiteDef> suites) {
+        if (!dev.ingot.core.Catalog.tableExists(spark, table)) {
+            throw dev.ingot.core.Errors.badData("validate " + table, "the table does not exist",
+                    "name an existing table, e.g. one listed by SHOW TABLES IN " + table.database());
+        }
+        Validator v = withTable(table).withHistory();
+        long version = v.deltaVersion.getAsLong();
+        Dataset<Row> data = version >= 0
+                ? spark.sql("SELECT * FROM " + table.sql() + " VERSION AS OF " + version)
+                : spark.table(table.toString());
+        return v.validate(data, suites);
     }
 
     /**
@@ -53,16 +80,18 @@ public final class Validator {
      * {@code reference: previous} compare with the version before.
      */
     public Validator withTable(TableName table) {
-        return new Validator(spark, Optional.of(table), OptionalLong.of(Gate.currentVersion(spark, table)), false, history);
+        return new Validator(spark, Optional.of(table), OptionalLong.of(Gate.currentVersion(spark, table)), false, history,
+                reportDir);
     }
 
     /** Appends every run's metrics to {@code quality.metrics} and check outcomes to {@code quality.results}. */
     public Validator withHistory() {
-        return new Validator(spark, table, deltaVersion, candidate, true);
+        return new Validator(spark, table, deltaVersion, candidate, true, reportDir);
     }
 
     Validator asCandidateFor(TableName target) {
-        return new Validator(spark, Optional.of(target), OptionalLong.of(Gate.currentVersion(spark, target)), true, true);
+        return new Validator(spark, Optional.of(target), OptionalLong.of(Gate.currentVersion(spark, target)), true, true,
+                Optional.empty());
     }
 
     /**
@@ -72,7 +101,7 @@ public final class Validator {
      * @param deltaVersion its Delta version: the one read, or for data about to be published, the version before
      */
     public Validator withTable(TableName table, long deltaVersion) {
-        return new Validator(spark, Optional.of(table), OptionalLong.of(deltaVersion), false, history);
+        return new Validator(spark, Optional.of(table), OptionalLong.of(deltaVersion), false, history, reportDir);
     }
 
     /** Runs one suite over the data. */
@@ -93,6 +122,11 @@ public final class Validator {
             if (history) {
                 QualityTables.record(spark, result, run);
             }
+            if (reportDir.isPresent()) {
+                result = result.withReport(QualityReport.write(spark, result, run.quarantined()
+                        .map(q -> q.withColumnRenamed(DeequRun.FAILED, "failed_checks").limit(QualityReport.EXAMPLES)
+                                .collectAsList()).orElse(List.of()), null, reportDir.get()));
+            }
             return result;
         }
     }
@@ -109,7 +143,7 @@ public final class Validator {
 
     ValidationResult result(DeequRun run, long time) {
         return new ValidationResult(UUID.randomUUID().toString(), table.map(TableName::toString), deltaVersion,
-                time, run.rows(), run.quarantinedRows(), run.results(), run.metrics());
+                time, run.rows(), run.quarantinedRows(), run.results(), run.metrics(), Optional.empty());
     }
 
     SparkSession spark() {
