@@ -104,6 +104,22 @@ class GateTest {
     }
 
     @Test
+    void anExplicitFractionStillStopsTheGateWhenTooManyRowsWouldBeQuarantined() {
+        TableName target = new TableName("features", "gate_orders_limit");
+        CheckSuiteDef orders = suite("orders_limit", CheckSuiteDef.Policy.QUARANTINE, predicate("amount >= 0", 0.9));
+        try (GateOutcome gate = Gate.of(spark).check(candidate, List.of(orders), target)) {
+            assertThat(gate.publishable()).isFalse();
+            assertThat(gate.errors()).singleElement().satisfies(c -> {
+                assertThat(c.status()).isEqualTo(CheckStatus.FAILED);
+                assertThat(c.failingRows()).isEqualTo(3);
+                assertThat(c.message()).isEqualTo("fraction satisfying 'amount >= 0' is 0.625, expected >= 0.9 (3 of 8 rows fail)");
+            });
+            assertThat(gate.quarantinedRows()).as("nothing moved when nothing is published").isZero();
+        }
+        assertThat(spark.catalog().tableExists("quality", "gate_orders_limit__quarantine")).isFalse();
+    }
+
+    @Test
     void aFailingErrorCheckPublishesNothingAndLeavesTheTableVersionUnchanged() {
         TableName target = new TableName("features", "gate_orders_strict");
         candidate.limit(0).write().format("delta").saveAsTable(target.toString());
