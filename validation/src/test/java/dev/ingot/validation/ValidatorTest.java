@@ -128,6 +128,16 @@ class ValidatorTest {
     }
 
     @Test
+    void noRowsPassEveryCheckButASizeCheck() {
+        CheckSuiteDef suite = strict("empty", col(Kind.COMPLETENESS, "amount", null, null), col(Kind.MEAN, "amount", 1.0, 2.0),
+                quantile("amount", 0.5, 1.0, null), check(Kind.SIZE, List.of(), 1.0, null));
+        ValidationResult r = Validator.of(spark).validate(data.limit(0), suite);
+        assertThat(r.checks()).extracting(CheckResult::status)
+                .containsExactly(CheckStatus.PASSED, CheckStatus.PASSED, CheckStatus.PASSED, CheckStatus.FAILED);
+        assertThat(r.check("empty", 1).message()).isEqualTo("mean of amount: no rows to check");
+    }
+
+    @Test
     void threeHundredChecksInOneSuiteRunInOneGo() {
         List<CheckDef> checks = new ArrayList<>();
         for (int i = 0; i < 300; i++) {

@@ -241,8 +241,8 @@ public final class CheckPlan {
         CheckStatus status;
         String message;
         if (value.isEmpty()) {
-            // Fractions of no rows are vacuously fine; other metrics of no rows mean the data is not what it should be.
-            if (rows == 0 && fraction()) {
+            // Nothing to measure in no rows (an incremental run with nothing new): only a size check can object.
+            if (rows == 0) {
                 status = CheckStatus.PASSED;
                 message = subject() + ": no rows to check";
             } else {
