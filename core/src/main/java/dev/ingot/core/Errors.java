@@ -21,6 +21,11 @@ public final class Errors {
         return new InvalidConfigException("Invalid configuration", List.of(new ConfigProblem(file, keyPath, problem, fix)));
     }
 
+    /** Definitions that are wrong for the data they are applied to (e.g. a check on a missing column): all at once. */
+    public static InvalidConfigException invalidConfig(String doing, List<ConfigProblem> problems) {
+        return new InvalidConfigException("Cannot " + doing, problems);
+    }
+
     /** A command-line argument is wrong. */
     public static IngotException badArgument(String option, Object value, String expected) {
         return new IngotException(ExitCode.BAD_INPUT,

@@ -505,6 +505,12 @@ public final class ProjectLoader {
             return Optional.empty();
         }
         CheckSuiteDef.Kind k = kind.get();
+        if (k == CheckSuiteDef.Kind.ANOMALY) {
+            return anomaly(c, severity, description);
+        }
+        if (k == CheckSuiteDef.Kind.DRIFT) {
+            return drift(c, severity, description);
+        }
         List<String> keys = k.keys();
         boolean fraction = k == CheckSuiteDef.Kind.COMPLETENESS || k == CheckSuiteDef.Kind.UNIQUENESS
                 || k == CheckSuiteDef.Kind.PATTERN || k == CheckSuiteDef.Kind.PREDICATE;
@@ -548,6 +554,63 @@ public final class ProjectLoader {
                 "write a SQL predicate such as amount >= 0"));
         c.finish();
         return Optional.of(new CheckSuiteDef.CheckDef(k, columns, severity, description, min, max, values, regex, quantile, expr));
+    }
+
+    private Optional<CheckSuiteDef.CheckDef> anomaly(Node c, CheckSuiteDef.Severity severity, String description) {
+        Optional<CheckSuiteDef.Metric> metric = c.choice("metric", CheckSuiteDef.Metric.class, true);
+        boolean needsColumn = metric.map(CheckSuiteDef.Metric::needsColumn).orElse(false);
+        List<String> columns = List.of();
+        if (needsColumn || c.has("column")) {
+            columns = c.column("column", needsColumn).map(List::of).orElse(List.of());
+        }
+        if (metric.isPresent() && !needsColumn && !columns.isEmpty()) {
+            c.problem("column", "the size metric is of the whole table, not of a column", "remove 'column'");
+        }
+        Optional<CheckSuiteDef.Strategy> strategy = c.choice("strategy", CheckSuiteDef.Strategy.class, true);
+        boolean relative = strategy.orElse(null) == CheckSuiteDef.Strategy.RELATIVE_CHANGE;
+        boolean stdDev = strategy.orElse(null) == CheckSuiteDef.Strategy.STD_DEV;
+        Optional<Double> maxChange = Optional.empty();
+        Optional<Double> sigmas = Optional.empty();
+        if (relative || c.has("max_change")) {
+            maxChange = c.number("max_change", relative, 0, Double.MAX_VALUE);
+            if (!relative && maxChange.isPresent() && strategy.isPresent()) {
+                c.problem("max_change", "only the relative_change strategy takes max_change", "remove it, or use 'sigmas'");
+            }
+        }
+        if (stdDev || c.has("sigmas")) {
+            sigmas = c.number("sigmas", stdDev, 0, Double.MAX_VALUE);
+            if (!stdDev && sigmas.isPresent() && strategy.isPresent()) {
+                c.problem("sigmas", "only the std_dev strategy takes sigmas", "remove it, or use 'max_change'");
+            }
+        }
+        long window = c.integer("window", false, 1, 1000).orElse(relative ? 1L : 10L);
+        c.finish();
+        if (metric.isEmpty() || strategy.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new CheckSuiteDef.CheckDef(CheckSuiteDef.Kind.ANOMALY, columns, severity, description,
+                Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of(new CheckSuiteDef.AnomalyDef(metric.get(), strategy.get(), maxChange, sigmas, (int) window)),
+                Optional.empty()));
+    }
+
+    private Optional<CheckSuiteDef.CheckDef> drift(Node c, CheckSuiteDef.Severity severity, String description) {
+        List<String> columns = c.column("column", true).map(List::of).orElse(List.of());
+        Optional<TableName> reference = Optional.empty();
+        Optional<String> ref = c.string("reference", false, "'previous' or database.table");
+        if (ref.isPresent() && !ref.get().equals("previous")) {
+            reference = table(c, "reference", ref.get());
+        }
+        Optional<Double> psiMax = c.number("psi_max", false, 0, Double.MAX_VALUE);
+        Optional<Double> ksMax = c.number("ks_max", false, 0, 1);
+        if (!c.has("psi_max") && !c.has("ks_max")) {
+            c.problem(null, "a drift check needs a threshold", "add 'psi_max' (e.g. 0.2), 'ks_max' (e.g. 0.1) or both");
+        }
+        long bins = c.integer("bins", false, 2, 100).orElse(10L);
+        c.finish();
+        return Optional.of(new CheckSuiteDef.CheckDef(CheckSuiteDef.Kind.DRIFT, columns, severity, description,
+                Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.of(new CheckSuiteDef.DriftDef(reference, psiMax, ksMax, (int) bins))));
     }
 
     // ---- models ----

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -820,6 +821,66 @@ class ProjectLoaderTest {
                 "'freshness' is not one of completeness, uniqueness, contained_in, min, max, range, pattern, size,"
                         + " distinct_count, quantile, mean, stddev, predicate",
                 "write one of completeness, uniqueness");
+    }
+
+    @Test
+    void anomalyAndDriftChecksTakeTheirRules() throws IOException {
+        write("checks/orders_quality.yaml", ORDERS_QUALITY + """
+                  - kind: anomaly
+                    metric: size
+                    strategy: relative_change
+                    max_change: 0.3
+                  - kind: anomaly
+                    metric: completeness
+                    column: amount
+                    strategy: std-dev
+                    sigmas: 3
+                    severity: warning
+                  - kind: drift
+                    column: amount
+                    reference: ml.churn_training
+                    psi_max: 0.2
+                    ks_max: 0.1
+                  - kind: drift
+                    column: amount
+                    reference: previous
+                    psi_max: 0.25
+                    bins: 20
+                """);
+        List<CheckSuiteDef.CheckDef> checks = ProjectLoader.load(dir, ENV).suites().get("orders_quality").checks();
+        assertThat(checks.get(4).anomaly()).contains(new CheckSuiteDef.AnomalyDef(CheckSuiteDef.Metric.SIZE,
+                CheckSuiteDef.Strategy.RELATIVE_CHANGE, Optional.of(0.3), Optional.empty(), 1));
+        assertThat(checks.get(4).columns()).isEmpty();
+        assertThat(checks.get(5).anomaly()).as("std_dev looks at the last 10 runs by default")
+                .contains(new CheckSuiteDef.AnomalyDef(CheckSuiteDef.Metric.COMPLETENESS, CheckSuiteDef.Strategy.STD_DEV,
+                        Optional.empty(), Optional.of(3.0), 10));
+        assertThat(checks.get(5).columns()).containsExactly("amount");
+        assertThat(checks.get(6).drift()).contains(new CheckSuiteDef.DriftDef(
+                Optional.of(new TableName("ml", "churn_training")), Optional.of(0.2), Optional.of(0.1), 10));
+        assertThat(checks.get(7).drift()).contains(new CheckSuiteDef.DriftDef(Optional.empty(), Optional.of(0.25),
+                Optional.empty(), 20));
+    }
+
+    @Test
+    void anomalyAndDriftRulesAreCheckedStrictly() throws IOException {
+        write("checks/orders_quality.yaml", ORDERS_QUALITY + """
+                  - kind: anomaly
+                    metric: mean
+                    strategy: std_dev
+                    max_change: 0.3
+                  - kind: anomaly
+                    metric: size
+                    strategy: relative_change
+                  - kind: drift
+                    column: amount
+                """);
+        List<ConfigProblem> p = problems();
+        assertThat(p).extracting(ConfigProblem::keyPath)
+                .containsExactly("checks[4].column", "checks[4].max_change", "checks[4].sigmas", "checks[5].max_change", "checks[6]");
+        assertProblem(p.get(1), "checks/orders_quality.yaml", "checks[4].max_change",
+                "only the relative_change strategy takes max_change", "use 'sigmas'");
+        assertProblem(p.get(4), "checks/orders_quality.yaml", "checks[6]", "a drift check needs a threshold",
+                "add 'psi_max' (e.g. 0.2), 'ks_max' (e.g. 0.1) or both");
     }
 
     @Test
