@@ -37,6 +37,8 @@ class IngotSessionsTest {
                 .containsEntry("spark.sql.session.timeZone", "UTC");
         assertThat(Integer.parseInt(conf.get("spark.sql.shuffle.partitions"))).as("sized to the machine, not 200")
                 .isBetween(4, 4 * Runtime.getRuntime().availableProcessors());
+        assertThat(Integer.parseInt(conf.get("spark.databricks.delta.snapshotPartitions")))
+                .as("Delta's log replay sized to the machine, not 50").isBetween(2, Runtime.getRuntime().availableProcessors() + 2);
         assertThat(conf.get("spark.ingot.gpu")).as("no RAPIDS jar in tests").isEqualTo("false");
     }
 
@@ -52,6 +54,7 @@ class IngotSessionsTest {
         assertThat(conf).as("cluster settings are not overridden")
                 .doesNotContainKey("spark.master")
                 .doesNotContainKey("spark.sql.shuffle.partitions")
+                .doesNotContainKey("spark.databricks.delta.snapshotPartitions")
                 .containsEntry("spark.executor.memory", "6g")
                 .containsEntry("spark.sql.extensions", "com.example.MyExtension," + IngotSessions.DELTA_EXTENSION);
     }

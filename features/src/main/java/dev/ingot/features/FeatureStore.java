@@ -51,6 +51,7 @@ public final class FeatureStore {
     public static final int CHUNK_HOURS_DEFAULT = 168;
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FeatureStore.class);
 
     private final SparkSession spark;
     private final Project project;
@@ -110,10 +111,18 @@ public final class FeatureStore {
     /** As {@link #materialize(String, Instant, Instant)}, under a given run id. */
     public MaterializeResult materialize(String view, Instant from, Instant to, String runId) {
         spark.sparkContext().setJobDescription("features materialize " + view + " [" + from + ", " + to + ")");
+        long t0 = System.nanoTime();
         Materializer m = new Materializer(spark, project);
         Materializer.Prepared p = m.prepare(view);
+        double prepared = (System.nanoTime() - t0) / 1e9;
         int steps = chunkSteps.orElse(p.view().cadence().seconds() == 3600 ? CHUNK_HOURS_DEFAULT : CHUNK_DAYS_DEFAULT);
-        return m.materialize(p, from, to, runId, steps);
+        MaterializeResult r = m.materialize(p, from, to, runId, steps);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        LOG.info(String.format(java.util.Locale.ROOT, "%s [%s .. %s): %s, %d rows, %d tiles from raw events, %.1f s "
+                + "(reading the source and the registry %.1f s)", r.table(), from, to, r.change(), r.rowsWritten(),
+                r.rawTilesComputed(), seconds, prepared));
+        return new MaterializeResult(r.view(), r.version(), r.change(), r.table(), r.deltaVersion(), r.from(), r.to(),
+                r.rowsWritten(), r.chunks(), r.rawTilesComputed(), seconds);
     }
 
     /** The registry's versions of a view, oldest first. */
@@ -159,7 +168,7 @@ public final class FeatureStore {
             }
         }
         if (found < 0) {
-            throw Errors.badArgument("--as-of", time, "a time at or after the first commit of " + table + " (" + first + ")");
+            throw Errors.badArgument("as-of time", time, "a time at or after the first commit of " + table + " (" + first + ")");
         }
         return readAsOf(view, version, found);
     }

@@ -17,7 +17,7 @@ import java.time.Instant;
  * @param rowsWritten feature rows written for the range
  * @param chunks how many chunks (one Delta commit each) the range took
  * @param rawTilesComputed tiles computed from raw events (history tiles computed because they were missing included)
- * @param seconds wall time
+ * @param seconds wall time of the whole call (reading the source and the registry, every chunk, the registry update)
  */
 public record MaterializeResult(String view, int version, String change, TableName table, long deltaVersion,
                                 Instant from, Instant to, long rowsWritten, int chunks, long rawTilesComputed,

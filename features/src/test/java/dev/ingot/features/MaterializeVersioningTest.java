@@ -226,7 +226,7 @@ class MaterializeVersioningTest {
             IngotException early = catchThrowableOfType(IngotException.class,
                     () -> store.readAsOf("mver_spend", 1, committed.minusSeconds(1)));
             assertThat(early.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
-            assertThat(early.getMessage()).contains("--as-of", "first commit of features.mver_spend_v1");
+            assertThat(early.getMessage()).contains("as-of time", "first commit of features.mver_spend_v1");
         } finally {
             TimeZone.setDefault(jvm);
         }

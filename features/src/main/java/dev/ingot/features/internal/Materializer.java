@@ -181,9 +181,8 @@ public final class Materializer {
             rows += w.rows();
             tilesComputed += w.rawTiles();
             deltaVersion = w.version();
-            LOG.info(String.format(java.util.Locale.ROOT,
-                    "%s chunk %d/%d [%s .. %s): %d feature rows (%.1f s), %d tiles from raw events (%.1f s)", p.table(),
-                    i + 1, chunks.size(), a, b, w.rows(), w.featureSeconds(), w.rawTiles(), w.tileSeconds()));
+            LOG.info("{} chunk {}/{} [{} .. {}): {} feature rows, {} tiles from raw events ({})", p.table(), i + 1,
+                    chunks.size(), a, b, w.rows(), w.rawTiles(), w.phases());
         }
         Instant now = Instant.now();
         FeatureViewVersion registered = new FeatureViewVersion(view.name(), p.version(), p.table(),
@@ -208,7 +207,27 @@ public final class Materializer {
     }
 
     /** What a chunk wrote: the feature table's new Delta version, its rows, and tiles computed from raw events. */
-    private record Written(long version, long rows, long rawTiles, double tileSeconds, double featureSeconds) {}
+    private record Written(long version, long rows, long rawTiles, Phases phases) {}
+
+    /** Seconds per phase of a chunk, for its log line: where the time of a run goes. */
+    private static final class Phases {
+        private final Map<String, Double> seconds = new LinkedHashMap<>();
+        private long mark = System.nanoTime();
+
+        /** The time since the last phase ended belongs to {@code phase}. */
+        void done(String phase) {
+            long now = System.nanoTime();
+            seconds.merge(phase, (now - mark) / 1e9, Double::sum);
+            mark = now;
+        }
+
+        @Override
+        public String toString() {
+            List<String> parts = new ArrayList<>();
+            seconds.forEach((k, v) -> parts.add(String.format(java.util.Locale.ROOT, "%s %.1f s", k, v)));
+            return String.join(", ", parts);
+        }
+    }
 
     /**
      * A write: the Delta version it made (empty when it changed nothing, so Delta made no commit), the table's version
@@ -225,12 +244,14 @@ public final class Materializer {
         cols.add(org.apache.spark.sql.functions.to_date(col(et)).as(Tiles.FEATURE_DATE));
         p.featureFields().values().forEach(f -> cols.add(col(f.name()).as(f.name(), f.metadata())));
         Dataset<Row> out = nonNullKeys(inRange(p.rows(), et, from, to), view).select(cols.toArray(Column[]::new));
-        String where = Tiles.FEATURE_TIME + " >= " + ts(from) + " AND " + Tiles.FEATURE_TIME + " < " + ts(to);
+        String where = dates(Tiles.FEATURE_DATE, from, to) + Tiles.FEATURE_TIME + " >= " + ts(from) + " AND "
+                + Tiles.FEATURE_TIME + " < " + ts(to);
         List<Lineage.Entry> lineage = new ArrayList<>();
-        long t0 = System.nanoTime();
-        Commit c = write(p, out, where, from, to, runId, lineage);
+        Phases phases = new Phases();
+        Commit c = write(p, out, where, from, to, runId, lineage, phases);
         Lineage.record(spark, lineage);
-        return new Written(c.version(), c.rows(), 0, 0, (System.nanoTime() - t0) / 1e9);
+        phases.done("lineage");
+        return new Written(c.version(), c.rows(), 0, phases);
     }
 
     private Written writeAggregated(Prepared p, Instant from, Instant to, String runId) {
@@ -243,20 +264,19 @@ public final class Materializer {
         // Lineage rows of the chunk go in one commit of ingot.lineage at its end; the tiles' rows also when the
         // feature write fails, so that no later run recomputes tiles that were committed.
         List<Lineage.Entry> lineage = new ArrayList<>();
+        Phases phases = new Phases();
         Written written;
         try {
             // 1. Tiles of [from, to) from raw events, plus any tile of the history the windows need that no run made yet.
-            long t0 = System.nanoTime();
             List<Instant[]> ranges = new ArrayList<>();
             ranges.add(new Instant[] {from, to});
             ranges.addAll(missingTileRanges(p, histFrom, from));
+            phases.done("tile coverage");
             long computed = 0;
             for (Instant[] r : ranges) {
                 Dataset<Row> tiles = Tiles.compute(nonNullKeys(inRange(p.rows(), et, r[0], r[1]), view), view, et, states);
-                computed += writeTiles(p, tiles, r[0], r[1], runId, lineage);
+                computed += writeTiles(p, tiles, r[0], r[1], runId, lineage, phases);
             }
-
-            long t1 = System.nanoTime();
 
             // 2. Windows from the stored tiles of [histFrom, to); the date predicate prunes the tiles' partitions.
             Dataset<Row> tiles = spark.table(p.tiles().sql())
@@ -270,9 +290,10 @@ public final class Materializer {
             cols.add(col(Tiles.FEATURE_TIME));
             cols.add(col(Tiles.FEATURE_DATE));
             p.featureFields().values().forEach(f -> cols.add(col(f.name()).cast(f.dataType()).as(f.name(), f.metadata())));
-            String where = Tiles.FEATURE_TIME + " > " + ts(from) + " AND " + Tiles.FEATURE_TIME + " <= " + ts(to);
-            Commit c = write(p, features.select(cols.toArray(Column[]::new)), where, from, to, runId, lineage);
-            written = new Written(c.version(), c.rows(), computed, (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
+            String where = dates(Tiles.FEATURE_DATE, from, to) + Tiles.FEATURE_TIME + " > " + ts(from) + " AND "
+                    + Tiles.FEATURE_TIME + " <= " + ts(to);
+            Commit c = write(p, features.select(cols.toArray(Column[]::new)), where, from, to, runId, lineage, phases);
+            written = new Written(c.version(), c.rows(), computed, phases);
         } catch (RuntimeException e) {
             try {
                 Lineage.record(spark, lineage);
@@ -282,6 +303,7 @@ public final class Materializer {
             throw e;
         }
         Lineage.record(spark, lineage);
+        phases.done("lineage");
         return written;
     }
 
@@ -351,14 +373,15 @@ public final class Materializer {
     }
 
     private long writeTiles(Prepared p, Dataset<Row> tiles, Instant from, Instant to, String runId,
-                            List<Lineage.Entry> lineage) {
+                            List<Lineage.Entry> lineage, Phases phases) {
         Instant started = Instant.now();
-        String where = Tiles.TILE_START + " >= " + ts(from) + " AND " + Tiles.TILE_START + " < " + ts(to);
+        String where = dates(Tiles.TILE_DATE, from, to) + Tiles.TILE_START + " >= " + ts(from) + " AND "
+                + Tiles.TILE_START + " < " + ts(to);
         List<Lineage.Input> inputs = List.of(p.read().input());
         String meta = Lineage.commitMetadata(runId, "features materialize", inputs,
                 Optional.of(p.fingerprint().definitionHash()), Map.of("range", from + "/" + to, "kind", "tiles"));
         Dataset<Row> out = tiles.repartition(col(Tiles.TILE_DATE));
-        Commit c = writeDelta(p.tiles(), out, where, Tiles.TILE_DATE, meta, p.view().entities());
+        Commit c = writeDelta(p.tiles(), out, where, Tiles.TILE_DATE, meta, p.view().entities(), phases, "tiles");
         lineage.add(new Lineage.Entry(runId, "features materialize", p.tiles(), c.made(), "tiles",
                 inputs, Optional.of(p.fingerprint().definitionHash()), Optional.of(c.rows()), Optional.of(from),
                 Optional.of(to), started, Instant.now(),
@@ -367,7 +390,7 @@ public final class Materializer {
     }
 
     private Commit write(Prepared p, Dataset<Row> out, String where, Instant from, Instant to, String runId,
-                         List<Lineage.Entry> lineage) {
+                         List<Lineage.Entry> lineage, Phases phases) {
         Instant started = Instant.now();
         List<Lineage.Input> inputs = List.of(p.read().input());
         Map<String, String> details = Map.of("view", p.view().name(), "version", Integer.toString(p.version()),
@@ -375,7 +398,7 @@ public final class Materializer {
         String meta = Lineage.commitMetadata(runId, "features materialize", inputs,
                 Optional.of(p.fingerprint().definitionHash()), details);
         Commit c = writeDelta(p.table(), out.repartition(col(Tiles.FEATURE_DATE)), where, Tiles.FEATURE_DATE, meta,
-                p.view().entities());
+                p.view().entities(), phases, p.view().isRowLevel() ? "rows" : "windows");
         lineage.add(new Lineage.Entry(runId, "features materialize", p.table(), c.made(), "materialize", inputs,
                 Optional.of(p.fingerprint().definitionHash()), Optional.of(c.rows()), Optional.of(from), Optional.of(to),
                 started, Instant.now(), details));
@@ -387,7 +410,8 @@ public final class Materializer {
      * key), or replaces exactly the rows matching {@code where} and adds the new ones, evolving the schema when
      * features were added. Returns the commit's version and rows, read back from the table's history.
      */
-    private Commit writeDelta(TableName table, Dataset<Row> out, String where, String partition, String meta, List<String> keys) {
+    private Commit writeDelta(TableName table, Dataset<Row> out, String where, String partition, String meta,
+                              List<String> keys, Phases phases, String phase) {
         Dataset<Row> sorted = out.sortWithinPartitions(keys.stream().map(k -> col(k)).toArray(Column[]::new));
         if (!Catalog.tableExists(spark, table)) {
             sorted.write().format("delta").mode("overwrite").option("userMetadata", meta).partitionBy(partition)
@@ -398,6 +422,7 @@ public final class Materializer {
             sorted.write().format("delta").mode("overwrite").option("replaceWhere", where).option("mergeSchema", "true")
                     .option("userMetadata", meta).save(location);
         }
+        phases.done(phase);
         // Delta makes no commit for a write that neither adds nor removes a file (an empty range written again), so
         // the newest commit is not necessarily this one: it is the one carrying this write's metadata (which names
         // the run and the range), looked for among the last few in case another writer committed meanwhile.
@@ -406,10 +431,12 @@ public final class Materializer {
         for (Row h : recent) {
             if (meta.equals(h.getString(1))) {
                 scala.collection.Map<String, String> m = h.getMap(2);
+                phases.done("commit lookup");
                 return new Commit(Optional.of(h.getLong(0)), h.getLong(0),
                         m.get("numOutputRows").map(Long::parseLong).getOrElse(() -> 0L));
             }
         }
+        phases.done("commit lookup");
         return new Commit(Optional.empty(), recent.isEmpty() ? -1 : recent.get(0).getLong(0), 0);
     }
 
@@ -424,6 +451,14 @@ public final class Materializer {
             ok = ok.and(col(e).isNotNull());
         }
         return rows.where(ok);
+    }
+
+    /**
+     * The partition dates a range's rows fall on, as the first conjuncts of a replaceWhere: implied by the time
+     * predicate that follows, but only a predicate on the partition column lets Delta skip other dates' files for sure.
+     */
+    private static String dates(String column, Instant from, Instant to) {
+        return column + " >= DATE'" + utcDate(from) + "' AND " + column + " <= DATE'" + utcDate(to) + "' AND ";
     }
 
     private static String ts(Instant i) {

@@ -86,13 +86,9 @@ public final class SourceReader {
                 throw Errors.badData(doing, "table " + t + " does not exist",
                         "create it, or fix 'table' in " + file + (t.database().equals("raw") ? " (bin/ingot demo writes raw.*)" : ""));
             }
-            if (isDelta(spark, t)) {
-                long v = Lineage.latestVersion(spark, t);
-                version = Optional.of(v);
-                rows = spark.sql("SELECT * FROM " + t.sql() + " VERSION AS OF " + v);
-            } else {
-                rows = spark.table(t.sql());
-            }
+            version = deltaVersion(spark, t);
+            rows = version.isPresent() ? spark.sql("SELECT * FROM " + t.sql() + " VERSION AS OF " + version.get())
+                    : spark.table(t.sql());
         } else {
             String path = src.path().orElseThrow();
             location = path;
@@ -118,13 +114,15 @@ public final class SourceReader {
                 Optional.empty());
     }
 
-    private static boolean isDelta(SparkSession spark, TableName t) {
+    /** The latest Delta version of a table; empty when it is not a Delta table. */
+    private static Optional<Long> deltaVersion(SparkSession spark, TableName t) {
+        DeltaTable table;
         try {
-            DeltaTable.forName(spark, t.toString());
-            return true;
-        } catch (RuntimeException e) {
-            return false;
+            table = DeltaTable.forName(spark, t.toString());
+        } catch (RuntimeException notDelta) {
+            return Optional.empty();
         }
+        return Optional.of(table.history(1).first().getLong(0));
     }
 
     /** Columns the source file declares must be in the data with those types. */

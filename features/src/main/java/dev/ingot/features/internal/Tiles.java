@@ -124,13 +124,22 @@ public final class Tiles {
         long toS = to.getEpochSecond();
         // Tile i contributes to ticks T = start + (j + 1) steps, j in [0, kmax): keep the ticks in (from, to].
         Column start = expr("unix_seconds(" + TILE_START + ")");
-        Column jlo = greatest(lit(0L), lit(fromS).minus(start).divide(c).cast(DataTypes.LongType));
-        Column jhi = functionsLeast(lit(kmax - 1), lit(toS).minus(start).divide(c).cast(DataTypes.LongType).minus(1));
-        Dataset<Row> exploded = tiles
-                .withColumn("__jlo", jlo).withColumn("__jhi", jhi)
-                .where(col("__jlo").leq(col("__jhi")))
-                .withColumn("__j", expr("explode(sequence(__jlo, __jhi))"))
-                .withColumn(FEATURE_TIME, expr("timestamp_seconds(unix_seconds(" + TILE_START + ") + (__j + 1) * " + c + ")"));
+        Dataset<Row> exploded;
+        if (toS - fromS == c) {
+            // One tick (the daily or hourly run): each tile serves it once, at age j = (T - 1 step - start) / step.
+            exploded = tiles
+                    .withColumn("__j", lit(toS - c).minus(start).divide(c).cast(DataTypes.LongType))
+                    .where(col("__j").geq(0).and(col("__j").leq(kmax - 1)))
+                    .withColumn(FEATURE_TIME, expr("timestamp_seconds(" + toS + "L)"));
+        } else {
+            Column jlo = greatest(lit(0L), lit(fromS).minus(start).divide(c).cast(DataTypes.LongType));
+            Column jhi = functionsLeast(lit(kmax - 1), lit(toS).minus(start).divide(c).cast(DataTypes.LongType).minus(1));
+            exploded = tiles
+                    .withColumn("__jlo", jlo).withColumn("__jhi", jhi)
+                    .where(col("__jlo").leq(col("__jhi")))
+                    .withColumn("__j", expr("explode(sequence(__jlo, __jhi))"))
+                    .withColumn(FEATURE_TIME, expr("timestamp_seconds(unix_seconds(" + TILE_START + ") + (__j + 1) * " + c + ")"));
+        }
 
         List<Column> groups = new ArrayList<>();
         view.entities().forEach(e -> groups.add(col(e)));
