@@ -3,6 +3,7 @@ package dev.ingot.features.internal;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ingot.core.Catalog;
 import dev.ingot.core.Errors;
 import dev.ingot.core.IngotException;
@@ -14,12 +15,17 @@ import dev.ingot.core.config.Project;
 import dev.ingot.features.FeatureViewVersion;
 import dev.ingot.features.MaterializeResult;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
@@ -38,12 +44,12 @@ import org.slf4j.LoggerFactory;
 /** Materializes one feature view over an event-time range: version, tiles, windows, one Delta commit per chunk. */
 public final class Materializer {
     private static final Logger LOG = LoggerFactory.getLogger(Materializer.class);
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SparkSession spark;
     private final Project project;
     private final Registry registry;
-    private final Map<TableName, String> locations = new java.util.HashMap<>();
+    private final Map<TableName, String> locations = new HashMap<>();
 
     public Materializer(SparkSession spark, Project project) {
         this.spark = spark;
@@ -224,7 +230,7 @@ public final class Materializer {
         @Override
         public String toString() {
             List<String> parts = new ArrayList<>();
-            seconds.forEach((k, v) -> parts.add(String.format(java.util.Locale.ROOT, "%s %.1f s", k, v)));
+            seconds.forEach((k, v) -> parts.add(String.format(Locale.ROOT, "%s %.1f s", k, v)));
             return String.join(", ", parts);
         }
     }
@@ -244,8 +250,8 @@ public final class Materializer {
         cols.add(org.apache.spark.sql.functions.to_date(col(et)).as(Tiles.FEATURE_DATE));
         p.featureFields().values().forEach(f -> cols.add(col(f.name()).as(f.name(), f.metadata())));
         Dataset<Row> out = nonNullKeys(inRange(p.rows(), et, from, to), view).select(cols.toArray(Column[]::new));
-        String where = dates(Tiles.FEATURE_DATE, from, to) + Tiles.FEATURE_TIME + " >= " + ts(from) + " AND "
-                + Tiles.FEATURE_TIME + " < " + ts(to);
+        String where = dates(Tiles.FEATURE_DATE, from, to.minusNanos(1000)) + Tiles.FEATURE_TIME + " >= " + ts(from)
+                + " AND " + Tiles.FEATURE_TIME + " < " + ts(to);
         List<Lineage.Entry> lineage = new ArrayList<>();
         Phases phases = new Phases();
         Commit c = write(p, out, where, from, to, runId, lineage, phases);
@@ -290,8 +296,8 @@ public final class Materializer {
             cols.add(col(Tiles.FEATURE_TIME));
             cols.add(col(Tiles.FEATURE_DATE));
             p.featureFields().values().forEach(f -> cols.add(col(f.name()).cast(f.dataType()).as(f.name(), f.metadata())));
-            String where = dates(Tiles.FEATURE_DATE, from, to) + Tiles.FEATURE_TIME + " > " + ts(from) + " AND "
-                    + Tiles.FEATURE_TIME + " <= " + ts(to);
+            String where = dates(Tiles.FEATURE_DATE, from.plusSeconds(step), to) + Tiles.FEATURE_TIME + " > " + ts(from)
+                    + " AND " + Tiles.FEATURE_TIME + " <= " + ts(to);
             Commit c = write(p, features.select(cols.toArray(Column[]::new)), where, from, to, runId, lineage, phases);
             written = new Written(c.version(), c.rows(), computed, phases);
         } catch (RuntimeException e) {
@@ -307,8 +313,8 @@ public final class Materializer {
         return written;
     }
 
-    private static java.time.LocalDate utcDate(Instant i) {
-        return i.atZone(java.time.ZoneOffset.UTC).toLocalDate();
+    private static LocalDate utcDate(Instant i) {
+        return i.atZone(ZoneOffset.UTC).toLocalDate();
     }
 
     /**
@@ -360,23 +366,23 @@ public final class Materializer {
     private static final String STATES = "tile_states";
 
     /** The tile states a tiles write recorded in its lineage details (none for a write that recorded none). */
-    private static java.util.Set<String> statesOf(String details) {
+    private static Set<String> statesOf(String details) {
         if (details == null) {
-            return java.util.Set.of();
+            return Set.of();
         }
         try {
             String s = JSON.readTree(details).path(STATES).asText("");
-            return s.isEmpty() ? java.util.Set.of() : java.util.Set.of(s.split(","));
+            return s.isEmpty() ? Set.of() : Set.of(s.split(","));
         } catch (java.io.IOException e) {
-            return java.util.Set.of();
+            return Set.of();
         }
     }
 
     private long writeTiles(Prepared p, Dataset<Row> tiles, Instant from, Instant to, String runId,
                             List<Lineage.Entry> lineage, Phases phases) {
         Instant started = Instant.now();
-        String where = dates(Tiles.TILE_DATE, from, to) + Tiles.TILE_START + " >= " + ts(from) + " AND "
-                + Tiles.TILE_START + " < " + ts(to);
+        String where = dates(Tiles.TILE_DATE, from, to.minusNanos(1000)) + Tiles.TILE_START + " >= " + ts(from)
+                + " AND " + Tiles.TILE_START + " < " + ts(to);
         List<Lineage.Input> inputs = List.of(p.read().input());
         String meta = Lineage.commitMetadata(runId, "features materialize", inputs,
                 Optional.of(p.fingerprint().definitionHash()), Map.of("range", from + "/" + to, "kind", "tiles"));
@@ -454,11 +460,12 @@ public final class Materializer {
     }
 
     /**
-     * The partition dates a range's rows fall on, as the first conjuncts of a replaceWhere: implied by the time
-     * predicate that follows, but only a predicate on the partition column lets Delta skip other dates' files for sure.
+     * The partition dates of a range's rows (first and last row time, both inclusive), as the first conjuncts of a
+     * replaceWhere: implied by the time predicate that follows, but only a predicate on the partition column lets
+     * Delta leave other dates' files alone for sure (the day before a daily run's tick is not even read).
      */
-    private static String dates(String column, Instant from, Instant to) {
-        return column + " >= DATE'" + utcDate(from) + "' AND " + column + " <= DATE'" + utcDate(to) + "' AND ";
+    private static String dates(String column, Instant first, Instant last) {
+        return column + " >= DATE'" + utcDate(first) + "' AND " + column + " <= DATE'" + utcDate(last) + "' AND ";
     }
 
     private static String ts(Instant i) {
