@@ -29,6 +29,15 @@ public final class Catalog {
         return spark.catalog().tableExists(table.database(), table.table());
     }
 
+    /** Creates an empty Delta table with {@code schema} when the table does not exist yet. */
+    public static void createDeltaTableIfMissing(SparkSession spark, TableName table,
+                                                 org.apache.spark.sql.types.StructType schema) {
+        if (!tableExists(spark, table)) {
+            spark.createDataFrame(java.util.List.of(), schema).write().format("delta").mode("ignore")
+                    .saveAsTable(table.sql());
+        }
+    }
+
     /** A SQL string literal for any text: quotes and backslashes escaped. */
     public static String literal(String text) {
         return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";

@@ -137,10 +137,7 @@ public final class Lineage {
 
     /** Creates {@code ingot.lineage} when missing. */
     public static void ensureTable(SparkSession spark) {
-        if (!Catalog.tableExists(spark, Tables.LINEAGE)) {
-            spark.createDataFrame(List.of(), SCHEMA).write().format("delta").mode("ignore")
-                    .saveAsTable(Tables.LINEAGE.sql());
-        }
+        Catalog.createDeltaTableIfMissing(spark, Tables.LINEAGE, SCHEMA);
     }
 
     /** The Delta version of the latest commit of a table. */

@@ -20,7 +20,6 @@ import dev.ingot.features.internal.Tiles;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,23 +79,7 @@ public final class FeatureStore {
 
     /** The feature views in the order they can be materialized (a view after the view it reads). */
     public List<String> viewsInOrder() {
-        List<String> out = new ArrayList<>();
-        Set<String> done = new HashSet<>();
-        for (String v : project.featureViews().keySet()) {
-            visit(v, done, out);
-        }
-        return out;
-    }
-
-    private void visit(String v, Set<String> done, List<String> out) {
-        if (!done.add(v)) {
-            return;
-        }
-        FeatureViewDef d = project.featureViews().get(v);
-        if (project.featureViews().containsKey(d.source())) {
-            visit(d.source(), done, out);
-        }
-        out.add(v);
+        return project.featureViewsInOrder();
     }
 
     /**

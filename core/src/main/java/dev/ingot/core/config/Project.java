@@ -45,6 +45,27 @@ public record Project(
                 + ", featureViews=" + featureViews + ", suites=" + suites + ", models=" + models + "]");
     }
 
+    /** Feature view names in the order they can be materialized: a view after the view it reads. */
+    public java.util.List<String> featureViewsInOrder() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        java.util.Set<String> done = new java.util.HashSet<>();
+        for (String v : featureViews.keySet()) {
+            visit(v, done, out);
+        }
+        return out;
+    }
+
+    private void visit(String v, java.util.Set<String> done, java.util.List<String> out) {
+        if (!done.add(v)) {
+            return;
+        }
+        String upstream = featureViews.get(v).source();
+        if (featureViews.containsKey(upstream)) {
+            visit(upstream, done, out);
+        }
+        out.add(v);
+    }
+
     /** The same project with another warehouse location (the {@code --warehouse} option). */
     public Project withWarehouse(String warehouse) {
         return new Project(dir, settings.withWarehouse(warehouse), sources, featureViews, suites, models);

@@ -86,10 +86,7 @@ public final class Registry {
     }
 
     private void ensureTable() {
-        if (!Catalog.tableExists(spark, Tables.FEATURE_VIEWS)) {
-            spark.createDataFrame(List.of(), SCHEMA).write().format("delta").mode("ignore")
-                    .saveAsTable(Tables.FEATURE_VIEWS.sql());
-        }
+        Catalog.createDeltaTableIfMissing(spark, Tables.FEATURE_VIEWS, SCHEMA);
     }
 
     private static FeatureViewVersion fromRow(Row r) {

@@ -10,7 +10,6 @@ import dev.ingot.core.config.Project;
 import dev.ingot.core.config.SourceDef;
 import dev.ingot.core.config.TrackingSettings;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -38,7 +37,8 @@ public record ProjectPlan(Project project, List<Stage> stages) {
     /** The plan of a loaded project. */
     public static ProjectPlan of(Project p) {
         List<Stage> stages = new ArrayList<>();
-        for (FeatureViewDef v : viewsInOrder(p)) {
+        for (String name : p.featureViewsInOrder()) {
+            FeatureViewDef v = p.featureViews().get(name);
             List<String> writes = new ArrayList<>();
             writes.add(Tables.FEATURES + "." + v.name() + "_v<N>");
             for (String suite : v.checks()) {
@@ -100,28 +100,6 @@ public record ProjectPlan(Project project, List<Stage> stages) {
         }
         return s.table().map(TableName::toString)
                 .orElseGet(() -> s.path().orElseThrow() + " (" + s.format().name().toLowerCase(Locale.ROOT) + ")");
-    }
-
-    /** Views ordered so that a view comes after the view it reads. */
-    static List<FeatureViewDef> viewsInOrder(Project p) {
-        List<FeatureViewDef> out = new ArrayList<>();
-        Set<String> done = new HashSet<>();
-        for (FeatureViewDef v : p.featureViews().values()) {
-            visit(p, v, done, out);
-        }
-        return out;
-    }
-
-    private static void visit(Project p, FeatureViewDef v, Set<String> done, List<FeatureViewDef> out) {
-        if (done.contains(v.name())) {
-            return;
-        }
-        done.add(v.name());
-        FeatureViewDef upstream = p.featureViews().get(v.source());
-        if (upstream != null) {
-            visit(p, upstream, done, out);
-        }
-        out.add(v);
     }
 
     private static List<String> dedupe(List<String> l) {
