@@ -55,6 +55,14 @@ public final class Tables {
         return new TableName(QUALITY, table.table() + "__quarantine");
     }
 
+    /**
+     * {@code <database>.<table>__staging}: candidate rows of {@code table} waiting for (or refused by) its quality
+     * gate, kept for inspection when the gate says no.
+     */
+    public static TableName staging(TableName table) {
+        return new TableName(table.database(), table.table() + "__staging");
+    }
+
     /** {@code scores.<name>}. */
     public static TableName scores(String name) {
         return new TableName(SCORES, Identifiers.requireName("score table", name));

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ingot.core.Catalog;
 import dev.ingot.core.Errors;
 import dev.ingot.core.Lineage;
+import dev.ingot.core.PublishGate;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.config.FeatureRef;
@@ -56,6 +57,7 @@ public final class FeatureStore {
     private final Project project;
     private final Registry registry;
     private Optional<Integer> chunkSteps = Optional.empty();
+    private Optional<PublishGate> gate = Optional.empty();
 
     private FeatureStore(SparkSession spark, Project project) {
         this.spark = spark;
@@ -77,6 +79,15 @@ public final class FeatureStore {
         return this;
     }
 
+    /**
+     * The quality gate that checks the new rows of views naming {@code checks} before they are published
+     * (write-audit-publish). Without one, the gate of {@code ingot-validation} is used when it is on the class path.
+     */
+    public FeatureStore withGate(PublishGate gate) {
+        this.gate = Optional.of(gate);
+        return this;
+    }
+
     /** The feature views in the order they can be materialized (a view after the view it reads). */
     public List<String> viewsInOrder() {
         return project.featureViewsInOrder();
@@ -95,7 +106,10 @@ public final class FeatureStore {
     public MaterializeResult materialize(String view, Instant from, Instant to, String runId) {
         spark.sparkContext().setJobDescription("features materialize " + view + " [" + from + ", " + to + ")");
         long t0 = System.nanoTime();
-        Materializer m = new Materializer(spark, project);
+        Optional<PublishGate> g = project.featureViews().containsKey(view)
+                && !project.featureViews().get(view).checks().isEmpty() && gate.isEmpty()
+                ? PublishGate.discover(spark) : gate;
+        Materializer m = new Materializer(spark, project, g);
         Materializer.Prepared p = m.prepare(view);
         double prepared = (System.nanoTime() - t0) / 1e9;
         int steps = chunkSteps.orElse(p.view().cadence().seconds() == 3600 ? CHUNK_HOURS_DEFAULT : CHUNK_DAYS_DEFAULT);
@@ -105,7 +119,7 @@ public final class FeatureStore {
                 + "(reading the source and the registry %.1f s)", r.table(), from, to, r.change(), r.rowsWritten(),
                 r.rawTilesComputed(), seconds, prepared));
         return new MaterializeResult(r.view(), r.version(), r.change(), r.table(), r.deltaVersion(), r.from(), r.to(),
-                r.rowsWritten(), r.chunks(), r.rawTilesComputed(), seconds);
+                r.rowsWritten(), r.chunks(), r.rawTilesComputed(), seconds, r.gate());
     }
 
     /** The registry's versions of a view, oldest first. */

@@ -2,6 +2,9 @@ package dev.ingot.features;
 
 import dev.ingot.core.TableName;
 import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a materialization did.
@@ -18,7 +21,28 @@ import java.time.Instant;
  * @param chunks how many chunks (one Delta commit each) the range took
  * @param rawTilesComputed tiles computed from raw events (history tiles computed because they were missing included)
  * @param seconds wall time of the whole call (reading the source and the registry, every chunk, the registry update)
+ * @param gate what the view's quality gate said, when it names {@code checks}
  */
 public record MaterializeResult(String view, int version, String change, TableName table, long deltaVersion,
                                 Instant from, Instant to, long rowsWritten, int chunks, long rawTilesComputed,
-                                double seconds) {}
+                                double seconds, Optional<GateSummary> gate) {
+    public MaterializeResult {
+        Objects.requireNonNull(gate, "gate");
+    }
+
+    /**
+     * What the quality gate let through over every chunk of a run.
+     *
+     * @param suites the suites the view names
+     * @param quarantinedRows rows moved to {@code quality.<table>__quarantine} instead of being published
+     * @param warnings warning-level checks that failed (the rows were published), one line each
+     * @param reports the HTML reports written, one per chunk
+     */
+    public record GateSummary(List<String> suites, long quarantinedRows, List<String> warnings, List<String> reports) {
+        public GateSummary {
+            suites = List.copyOf(suites);
+            warnings = List.copyOf(warnings);
+            reports = List.copyOf(reports);
+        }
+    }
+}

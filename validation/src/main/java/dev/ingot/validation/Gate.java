@@ -3,6 +3,7 @@ package dev.ingot.validation;
 import dev.ingot.core.Catalog;
 import dev.ingot.core.Errors;
 import dev.ingot.core.IngotException;
+import dev.ingot.core.PublishGate;
 import dev.ingot.core.TableName;
 import dev.ingot.core.config.CheckSuiteDef;
 import dev.ingot.validation.internal.DeequRun;
@@ -31,7 +32,7 @@ import org.apache.spark.sql.SparkSession;
  * {@link GateOutcome#published()}; the other checks are decided on the rows left. Metrics go to
  * {@code quality.metrics}, check outcomes to {@code quality.results}, whatever the decision.
  */
-public final class Gate {
+public final class Gate implements PublishGate {
     private final SparkSession spark;
     private final Optional<Path> reportDir;
 
@@ -80,6 +81,54 @@ public final class Gate {
         } catch (RuntimeException e) {
             run.close();
             throw Errors.jobFailed("check the quality of the rows for " + target, e);
+        }
+    }
+
+    /**
+     * {@link PublishGate}: {@link #check} that throws {@link GateOutcome#failure()} (exit code 1) when the gate says
+     * no, so that writers outside this module ({@code features materialize}) gate their writes without Deequ types.
+     */
+    @Override
+    public PublishGate.Admission admit(Dataset<Row> candidate, List<CheckSuiteDef> suites, TableName target) {
+        GateOutcome outcome = check(candidate, suites, target);
+        if (!outcome.publishable()) {
+            outcome.close();
+            throw outcome.failure();
+        }
+        return new PublishGate.Admission() {
+            @Override
+            public Dataset<Row> rows() {
+                return outcome.published();
+            }
+
+            @Override
+            public long quarantinedRows() {
+                return outcome.quarantinedRows();
+            }
+
+            @Override
+            public List<String> warnings() {
+                return outcome.warnings().stream()
+                        .map(c -> c.suiteFile() + " checks[" + c.checkIndex() + "] " + c.message()).toList();
+            }
+
+            @Override
+            public Optional<String> report() {
+                return outcome.report().map(Path::toString);
+            }
+
+            @Override
+            public void close() {
+                outcome.close();
+            }
+        };
+    }
+
+    /** Registers {@link Gate} as the {@link PublishGate} of a session (META-INF/services); it writes no report. */
+    public static final class Provider implements PublishGate.Provider {
+        @Override
+        public PublishGate create(SparkSession spark) {
+            return Gate.of(spark);
         }
     }
 

@@ -75,7 +75,8 @@ public final class GateOutcome implements AutoCloseable {
 
     /** The exception to end a command with when the gate said no (exit code 1), naming each failed check. */
     public IngotException failure() {
-        return Errors.gateFailed("Quality gate of " + target, result.summary());
+        return Errors.gateFailed("Quality gate of " + target, result.summary()
+                + report.map(r -> "\nReport: " + r).orElse(""));
     }
 
     /** Releases the cached candidate. */

@@ -6,7 +6,10 @@ import static org.apache.spark.sql.functions.lit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ingot.core.Catalog;
 import dev.ingot.core.Errors;
+import dev.ingot.core.ExitCode;
 import dev.ingot.core.IngotException;
+import dev.ingot.core.PublishGate;
+import dev.ingot.core.config.CheckSuiteDef;
 import dev.ingot.core.Lineage;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
@@ -50,11 +53,25 @@ public final class Materializer {
     private final Project project;
     private final Registry registry;
     private final Map<TableName, String> locations = new HashMap<>();
+    private final Optional<PublishGate> gate;
+    /** What the gate said over the chunks of the current run. */
+    private GateTally tally;
 
-    public Materializer(SparkSession spark, Project project) {
+    /**
+     * @param gate checks the new rows of views that name {@code checks} before they are published; required for
+     *     such views
+     */
+    public Materializer(SparkSession spark, Project project, Optional<PublishGate> gate) {
         this.spark = spark;
         this.project = project;
         this.registry = new Registry(spark);
+        this.gate = gate;
+    }
+
+    private static final class GateTally {
+        long quarantined;
+        final List<String> warnings = new ArrayList<>();
+        final List<String> reports = new ArrayList<>();
     }
 
     /** The version a definition gets, and the rows of the source it reads. */
@@ -173,6 +190,12 @@ public final class Materializer {
             throw Errors.badArgument("--from/--to", from + " .. " + to, "times on the view's " + view.cadence()
                     + " cadence (" + (step == 86400 ? "whole UTC days, e.g. 2026-01-01" : "whole UTC hours") + ")");
         }
+        if (!view.checks().isEmpty() && gate.isEmpty()) {
+            throw Errors.badData("materialize feature view '" + view.name() + "'", "it names quality suites "
+                    + view.checks() + " but no quality gate is available", "put ingot-validation on the class path "
+                    + "(bin/ingot and the app jar have it), or pass a gate to FeatureStore.withGate");
+        }
+        tally = new GateTally();
         List<Instant[]> chunks = new ArrayList<>();
         for (long s = from.getEpochSecond(); s < to.getEpochSecond(); s += chunkSteps * step) {
             chunks.add(new Instant[] {Instant.ofEpochSecond(s), Instant.ofEpochSecond(Math.min(to.getEpochSecond(), s + chunkSteps * step))});
@@ -204,7 +227,9 @@ public final class Materializer {
             registry.upsert(registered);
         }
         return new MaterializeResult(view.name(), p.version(), p.change(), p.table(), deltaVersion,
-                from, to, rows, chunks.size(), tilesComputed, (System.nanoTime() - t0) / 1e9);
+                from, to, rows, chunks.size(), tilesComputed, (System.nanoTime() - t0) / 1e9,
+                view.checks().isEmpty() ? Optional.empty() : Optional.of(new MaterializeResult.GateSummary(view.checks(),
+                        tally.quarantined, tally.warnings, tally.reports)));
     }
 
     private static FeatureViewVersion withTimes(FeatureViewVersion v, Instant t) {
@@ -403,11 +428,58 @@ public final class Materializer {
                 "range", from + "/" + to);
         String meta = Lineage.commitMetadata(runId, "features materialize", inputs,
                 Optional.of(p.fingerprint().definitionHash()), details);
-        Commit c = writeDelta(p.table(), out.repartition(col(Tiles.FEATURE_DATE)), where, Tiles.FEATURE_DATE, meta,
-                p.view().entities(), phases, p.view().isRowLevel() ? "rows" : "windows");
+        Commit c;
+        if (p.view().checks().isEmpty()) {
+            c = writeDelta(p.table(), out.repartition(col(Tiles.FEATURE_DATE)), where, Tiles.FEATURE_DATE, meta,
+                    p.view().entities(), phases, p.view().isRowLevel() ? "rows" : "windows");
+        } else {
+            c = writeGated(p, out, where, meta, from, to, phases);
+        }
         lineage.add(new Lineage.Entry(runId, "features materialize", p.table(), c.made(), "materialize", inputs,
                 Optional.of(p.fingerprint().definitionHash()), Optional.of(c.rows()), Optional.of(from), Optional.of(to),
                 started, Instant.now(), details));
+        return c;
+    }
+
+    /**
+     * Write-audit-publish: the candidate rows are written to {@code <table>__staging}, the view's suites run over
+     * them, and only when no error-level check fails are they (less any quarantined rows) published, in the same
+     * single replaceWhere commit as an ungated write. When the gate says no, the feature table is left as it was
+     * (no commit) and the staging table keeps the candidate rows for inspection.
+     */
+    private Commit writeGated(Prepared p, Dataset<Row> out, String where, String meta, Instant from, Instant to,
+                              Phases phases) {
+        TableName staging = Tables.staging(p.table());
+        try {
+            out.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
+                    .option("userMetadata", meta).saveAsTable(staging.sql());
+        } catch (RuntimeException e) {
+            throw Errors.jobFailed("stage the candidate rows of " + p.table() + " in " + staging, e);
+        }
+        phases.done("staging");
+        List<CheckSuiteDef> suites = p.view().checks().stream().map(n -> project.suites().get(n)).toList();
+        PublishGate.Admission admission;
+        try {
+            admission = gate.orElseThrow().admit(spark.table(staging.sql()), suites, p.table());
+        } catch (IngotException e) {
+            if (e.exitCode() != ExitCode.GATE_FAILED) {
+                throw e;
+            }
+            throw new IngotException(ExitCode.GATE_FAILED, e.getMessage() + "\nNothing was published to " + p.table()
+                    + " for [" + from + ", " + to + "): its Delta version is unchanged. The candidate rows are kept "
+                    + "for inspection: SELECT * FROM " + staging, null);
+        }
+        phases.done("quality gate");
+        Commit c;
+        try (admission) {
+            tally.quarantined += admission.quarantinedRows();
+            tally.warnings.addAll(admission.warnings());
+            admission.report().ifPresent(tally.reports::add);
+            c = writeDelta(p.table(), admission.rows().repartition(col(Tiles.FEATURE_DATE)), where, Tiles.FEATURE_DATE,
+                    meta, p.view().entities(), phases, p.view().isRowLevel() ? "rows" : "windows");
+        }
+        spark.sql("DROP TABLE IF EXISTS " + staging.sql());
+        phases.done("staging dropped");
         return c;
     }
 
