@@ -49,6 +49,7 @@ class IngotMainTest {
         assertThat(run("demo", "--rows", "12").code()).isEqualTo(2);
         assertThat(run("demo", "--rows", "12").err()).contains("--rows").contains("1000 to 100000000");
         assertThat(run("demo", "--gpu", "sometimes").code()).isEqualTo(2);
+        assertThat(run("demo", "--days", "0").err()).contains("--days").contains("from 1 to 3660");
     }
 
     @Test

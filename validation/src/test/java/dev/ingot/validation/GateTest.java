@@ -120,6 +120,20 @@ class GateTest {
     }
 
     @Test
+    void minOneWrittenOutQuarantinesLikeTheDefault() {
+        TableName target = new TableName("features", "gate_orders_min1");
+        CheckSuiteDef orders = suite("orders_min1", CheckSuiteDef.Policy.QUARANTINE,
+                col(Kind.COMPLETENESS, "amount", 1.0, null), predicate("amount >= 0", 1.0));
+        try (GateOutcome gate = Gate.of(spark).check(candidate, List.of(orders), target)) {
+            assertThat(gate.publishable()).as(gate.result().summary()).isTrue();
+            assertThat(gate.quarantinedRows()).isEqualTo(3); // o3 (no amount), o5 and o7 (negative)
+            assertThat(gate.published().count()).isEqualTo(5);
+            assertThat(gate.result().checks()).extracting(CheckResult::status)
+                    .containsExactly(CheckStatus.QUARANTINED, CheckStatus.QUARANTINED);
+        }
+    }
+
+    @Test
     void aFailingErrorCheckPublishesNothingAndLeavesTheTableVersionUnchanged() {
         TableName target = new TableName("features", "gate_orders_strict");
         candidate.limit(0).write().format("delta").saveAsTable(target.toString());

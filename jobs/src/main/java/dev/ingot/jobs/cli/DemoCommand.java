@@ -20,6 +20,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import dev.ingot.validation.Gate;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -38,9 +40,16 @@ public final class DemoCommand implements Callable<Integer> {
     /** Default number of card transactions. */
     public static final long ROWS_DEFAULT = 200_000;
 
+    /** The suite raw.transactions is loaded through. */
+    static final String RAW_SUITE = "transactions_raw";
+
     @Option(names = "--rows", paramLabel = "N", defaultValue = "" + ROWS_DEFAULT,
             description = "Card transactions to generate (default: ${DEFAULT-VALUE}; 1000 to 100000000).")
     long rows;
+
+    @Option(names = "--days", paramLabel = "D", defaultValue = "182",
+            description = "Days of transactions from 2026-01-01 (default: ${DEFAULT-VALUE}; fewer for a quicker demo).")
+    int days;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -64,6 +73,9 @@ public final class DemoCommand implements Callable<Integer> {
         if (rows < 1_000 || rows > 100_000_000) {
             throw Errors.badArgument("--rows", rows, "a number of transactions from 1000 to 100000000");
         }
+        if (days < 1 || days > 3_660) {
+            throw Errors.badArgument("--days", days, "a number of days from 1 to 3660");
+        }
         GpuPolicy policy = parseGpu(gpu);
         PrintWriter out = spec.commandLine().getOut();
         long t0 = System.nanoTime();
@@ -75,25 +87,38 @@ public final class DemoCommand implements Callable<Integer> {
 
         SparkSession spark = Sessions.open(project, "demo", policy);
         Steps steps = new Steps(out, dataOnly ? 1 : 4).labelJobsOf(spark);
-        RetailDemoData.Options opts = options(rows, seed);
-        RetailDemoData.Summary data = steps.run("Generate the retail data set (raw.*)",
-                () -> RetailDemoData.generate(spark, opts));
+        RetailDemoData.Options opts = options(rows, seed, days);
+        Path reports = Reports.defaultFor(wh);
+        Gate gate = Gate.of(spark).withReports(reports);
+        // The full demo loads raw.transactions through checks/transactions_raw.yaml (policy quarantine): the
+        // deliberately broken rows go to quality.transactions__quarantine. --data-only writes the feed as generated.
+        Optional<RetailDemoData.LoadGate> load = dataOnly ? Optional.empty()
+                : Optional.of(new RetailDemoData.LoadGate(gate, List.of(project.suites().get(RAW_SUITE))));
+        RetailDemoData.Summary data = steps.run(dataOnly ? "Generate the retail data set (raw.*)"
+                        : "Generate the retail data set (raw.*), loading raw.transactions through the quality gate "
+                        + "checks/" + RAW_SUITE + ".yaml",
+                () -> RetailDemoData.generate(spark, opts, load));
         if (!dataOnly) {
-            pipeline(spark, project, opts, steps, out);
+            out.printf(Locale.ROOT, "      raw.transactions: %,d rows published, %,d broken rows quarantined in %s%n",
+                    data.transactions(), data.quarantinedRows(), Tables.quarantine(new TableName(RetailDemoData.DATABASE,
+                            "transactions")));
+            pipeline(spark, project, opts, steps, out, gate);
+            out.println("      Quality reports: " + reports);
         }
         summary(spark, data, out, t0);
         return ExitCode.OK.code();
     }
 
-    private void pipeline(SparkSession spark, Project project, RetailDemoData.Options opts, Steps steps, PrintWriter out) {
-
-        FeatureStore store = FeatureStore.of(spark, project);
+    private void pipeline(SparkSession spark, Project project, RetailDemoData.Options opts, Steps steps, PrintWriter out,
+                          Gate gate) {
+        FeatureStore store = FeatureStore.of(spark, project).withGate(gate);
         Instant from = opts.start().atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant to = opts.start().plusDays(opts.days()).atStartOfDay(ZoneOffset.UTC).toInstant();
         String runId = Lineage.newRunId();
-        List<MaterializeResult> materialized = steps.run("Materialize the feature views " + store.viewsInOrder(),
+        List<MaterializeResult> materialized = steps.run("Materialize the feature views " + store.viewsInOrder()
+                        + " (new rows checked by their suites before they are published)",
                 () -> store.viewsInOrder().stream().map(v -> store.materialize(v, from, to, runId)).toList());
-        materialized.forEach(m -> out.println("      " + FeaturesCommand.render(m)));
+        materialized.forEach(m -> out.print(FeaturesCommand.render(m).indent(6)));
 
         TableName spine = new TableName(Tables.ML, "fraud_spine");
         steps.run("Build the label spine " + spine + " (a transaction is fraud when a chargeback for it arrived)",
@@ -107,9 +132,10 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static void summary(SparkSession spark, RetailDemoData.Summary data, PrintWriter out, long t0) {
         out.println();
-        out.printf(Locale.ROOT, "Demo data: %,d customers, %,d merchants, %,d transactions (%,d deliberately broken), "
-                        + "%,d chargebacks, events %s .. %s%n", data.customers(), data.merchants(), data.transactions(),
-                data.brokenRows(), data.chargebacks(), data.firstEvent(), data.lastEvent());
+        out.printf(Locale.ROOT, "Demo data: %,d customers, %,d merchants, %,d transactions (%,d deliberately broken, "
+                        + "%,d of them quarantined), %,d chargebacks, events %s .. %s%n", data.customers(), data.merchants(),
+                data.transactions(), data.brokenRows(), data.quarantinedRows(), data.chargebacks(), data.firstEvent(),
+                data.lastEvent());
         out.println();
         out.println("Tables written:");
         for (String db : List.of(RetailDemoData.DATABASE, "features", "quality", "ml", "scores", "ingot")) {
@@ -129,9 +155,9 @@ public final class DemoCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private static RetailDemoData.Options options(long rows, long seed) {
+    private static RetailDemoData.Options options(long rows, long seed, int days) {
         RetailDemoData.Options d = RetailDemoData.Options.defaults(rows);
-        return new RetailDemoData.Options(d.transactions(), seed, d.start(), d.days());
+        return new RetailDemoData.Options(d.transactions(), seed, d.start(), days);
     }
 
     static GpuPolicy parseGpu(String s) {

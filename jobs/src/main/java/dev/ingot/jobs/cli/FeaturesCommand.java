@@ -3,6 +3,8 @@ package dev.ingot.jobs.cli;
 import dev.ingot.core.Errors;
 import dev.ingot.core.ExitCode;
 import dev.ingot.core.Lineage;
+import dev.ingot.core.Tables;
+import dev.ingot.validation.Gate;
 import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.Project;
 import dev.ingot.features.FeatureStore;
@@ -33,6 +35,9 @@ public final class FeaturesCommand {
     public static final class Materialize implements Callable<Integer> {
         @Mixin
         ProjectOptions options;
+
+        @Mixin
+        Reports reports;
 
         @Option(names = "--view", paramLabel = "V", description = "Only this view (default: every view, upstream first).")
         String view;
@@ -68,7 +73,7 @@ public final class FeaturesCommand {
                 throw Errors.badArgument("--project", p.dir(), "a project with feature_views/*.yaml");
             }
             SparkSession spark = Sessions.open(p, "features materialize", DemoCommand.parseGpu(gpu));
-            FeatureStore store = FeatureStore.of(spark, p);
+            FeatureStore store = FeatureStore.of(spark, p).withGate(Gate.of(spark).withReports(reports.resolve(p)));
             if (chunk != null) {
                 store.chunkSteps(chunk);
             }
@@ -84,8 +89,18 @@ public final class FeaturesCommand {
     }
 
     static String render(MaterializeResult r) {
-        return String.format(Locale.ROOT, "%s: %,d feature rows for [%s, %s) in %d chunk(s), version %d (%s), Delta version %d, %.1f s",
+        String line = String.format(Locale.ROOT, "%s: %,d feature rows for [%s, %s) in %d chunk(s), version %d (%s), Delta version %d, %.1f s",
                 r.table(), r.rowsWritten(), r.from(), r.to(), r.chunks(), r.version(), r.change(), r.deltaVersion(), r.seconds());
+        if (r.gate().isEmpty()) {
+            return line;
+        }
+        MaterializeResult.GateSummary g = r.gate().get();
+        StringBuilder b = new StringBuilder(line).append(String.format(Locale.ROOT,
+                "%n  quality gate %s: published, %,d rows quarantined%s, %d warnings", g.suites(), g.quarantinedRows(),
+                g.quarantinedRows() > 0 ? " (in " + Tables.quarantine(r.table()) + ")" : "", g.warnings().size()));
+        g.warnings().forEach(w -> b.append("\n    warning ").append(w));
+        g.reports().forEach(x -> b.append("\n  Report: ").append(x));
+        return b.toString();
     }
 
     /** {@code features history}. */

@@ -24,12 +24,16 @@ import static org.apache.spark.sql.functions.xxhash64;
 import dev.ingot.core.Catalog;
 import dev.ingot.core.Errors;
 import dev.ingot.core.IngotException;
+import dev.ingot.core.PublishGate;
+import dev.ingot.core.TableName;
+import dev.ingot.core.config.CheckSuiteDef;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -193,14 +197,24 @@ public final class RetailDemoData {
      *
      * @param customers rows of raw.customers
      * @param merchants rows of raw.merchants
-     * @param transactions rows of raw.transactions, broken ones included
+     * @param transactions rows of raw.transactions (without the rows a load gate quarantined)
      * @param chargebacks rows of raw.chargebacks
-     * @param brokenRows the deliberately broken transactions (see {@link RetailDemoData})
+     * @param brokenRows the deliberately broken transactions generated (see {@link RetailDemoData})
+     * @param quarantinedRows transactions the load gate moved to quality.transactions__quarantine (0 without a gate)
      * @param firstEvent the earliest transaction time
      * @param lastEvent the latest transaction time
      */
     public record Summary(long customers, long merchants, long transactions, long chargebacks, long brokenRows,
-                          Instant firstEvent, Instant lastEvent) {}
+                          long quarantinedRows, Instant firstEvent, Instant lastEvent) {}
+
+    /**
+     * Loads raw.transactions through a quality gate (write-audit-publish at ingestion): rows failing row-level
+     * checks of a {@code quarantine} suite go to {@code quality.transactions__quarantine}, the rest are published.
+     *
+     * @param gate the gate
+     * @param suites the suites of raw.transactions (the retail project's {@code transactions_raw})
+     */
+    public record LoadGate(PublishGate gate, List<CheckSuiteDef> suites) {}
 
     /**
      * Writes raw.customers, raw.merchants, raw.transactions and raw.chargebacks as Delta tables, replacing them, and
@@ -211,6 +225,15 @@ public final class RetailDemoData {
      *     table as it was)
      */
     public static Summary generate(SparkSession spark, Options options) {
+        return generate(spark, options, Optional.empty());
+    }
+
+    /**
+     * As {@link #generate(SparkSession, Options)}, loading raw.transactions through a gate when one is given.
+     *
+     * @throws IngotException with exit code 1 when the gate refuses the load (raw.transactions is then left as it was)
+     */
+    public static Summary generate(SparkSession spark, Options options, Optional<LoadGate> gate) {
         Objects.requireNonNull(spark, "spark");
         Objects.requireNonNull(options, "options");
         long t0 = System.nanoTime();
@@ -223,8 +246,17 @@ public final class RetailDemoData {
         write(merchants(spark, options, partitions(parallelism, options.merchants())), "merchants", null);
         Dataset<Row> truth = transactionsWithTruth(spark, options, partitions(parallelism, options.transactions()));
         // One file per day instead of one per day and task.
-        write(truth.select(Arrays.stream(TRANSACTION_COLUMNS).map(c -> col(c)).toArray(Column[]::new))
-                .repartition(col("event_date")), "transactions", "event_date");
+        Dataset<Row> transactions = truth.select(Arrays.stream(TRANSACTION_COLUMNS).map(c -> col(c)).toArray(Column[]::new));
+        long quarantined = 0;
+        if (gate.isPresent()) {
+            try (PublishGate.Admission a = gate.get().gate().admit(transactions, gate.get().suites(),
+                    new TableName(DATABASE, "transactions"))) {
+                write(a.rows().repartition(col("event_date")), "transactions", "event_date");
+                quarantined = a.quarantinedRows();
+            }
+        } else {
+            write(transactions.repartition(col("event_date")), "transactions", "event_date");
+        }
         write(chargebacks(truth), "chargebacks", null);
 
         Row r = spark.table(DATABASE + ".transactions").agg(
@@ -233,8 +265,8 @@ public final class RetailDemoData {
                 expr("unix_micros(min(ts))"),
                 expr("unix_micros(max(ts))")).first();
         long chargebacks = spark.table(DATABASE + ".chargebacks").count();
-        Summary s = new Summary(options.customers(), options.merchants(), r.getLong(0), chargebacks, r.getLong(1),
-                micros(r.getLong(2)), micros(r.getLong(3)));
+        Summary s = new Summary(options.customers(), options.merchants(), r.getLong(0), chargebacks,
+                r.getLong(1) + quarantined, quarantined, micros(r.getLong(2)), micros(r.getLong(3)));
         LOG.info("Demo data written to {}.* in {} s: {}", DATABASE, (System.nanoTime() - t0) / 1_000_000_000, s);
         return s;
     }

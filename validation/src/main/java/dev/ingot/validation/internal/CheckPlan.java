@@ -252,9 +252,11 @@ public final class CheckPlan {
         } else {
             double v = value.getAsDouble();
             boolean ok = within(v);
-            boolean explicitFraction = fraction() && check.min().isPresent();
+            // min: 1.0 is the default bound of a fraction written out: every published row passes. A lower explicit
+            // bound (0.99) still limits how many rows may be quarantined before the whole publish fails.
+            boolean explicitFraction = fraction() && check.min().isPresent() && check.min().get() < 1.0;
             if (quarantined.isPresent() && failing > 0 && (ok || !explicitFraction)) {
-                // The bad rows are quarantined; an explicit fraction bound still limits how many may be.
+                // The bad rows are quarantined; an explicit fraction bound below 1 still limits how many may be.
                 status = CheckStatus.QUARANTINED;
                 message = subject() + " is " + fmt(v) + rowsNote + ": failing rows quarantined";
             } else {
