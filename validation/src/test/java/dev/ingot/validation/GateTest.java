@@ -120,6 +120,21 @@ class GateTest {
     }
 
     @Test
+    void aNonDeterministicCandidateIsSplitExactlyAsItWasMeasured() {
+        // rand() gives other values on every read: the split must come from the rows the metrics saw.
+        Dataset<Row> random = spark.range(2000).selectExpr("id", "rand() - 0.5 AS amount");
+        TableName target = new TableName("features", "gate_random");
+        CheckSuiteDef s = suite("random_q", CheckSuiteDef.Policy.QUARANTINE, predicate("amount >= 0", null));
+        try (GateOutcome gate = Gate.of(spark).check(random, List.of(s), target)) {
+            long quarantined = gate.quarantinedRows();
+            assertThat(quarantined).isBetween(800L, 1200L);
+            assertThat(gate.published().count()).isEqualTo(2000 - quarantined);
+            assertThat(gate.published().where("amount < 0").count()).isZero();
+            assertThat(spark.table(Tables.quarantine(target).toString()).count()).isEqualTo(quarantined);
+        }
+    }
+
+    @Test
     void minOneWrittenOutQuarantinesLikeTheDefault() {
         TableName target = new TableName("features", "gate_orders_min1");
         CheckSuiteDef orders = suite("orders_min1", CheckSuiteDef.Policy.QUARANTINE,

@@ -48,7 +48,7 @@ public final class CheckPlan {
         this.index = index;
         this.check = suite.checks().get(index);
         this.rowCondition = rowCondition(check);
-        this.analyzer = analyzer(check, rowCondition);
+        this.analyzer = analyzer(check, rowCondition, Scala.none());
     }
 
     /** {@code checks/<suite>.yaml}. */
@@ -75,6 +75,23 @@ public final class CheckPlan {
     /** The Deequ analyzer of the check's metric; empty for drift checks, which Ingot computes itself. */
     Optional<Analyzer<?, Metric<?>>> analyzer() {
         return analyzer;
+    }
+
+    /**
+     * The same analyzer restricted to the rows matching {@code where} (Deequ's own filter, evaluated inside the shared
+     * aggregation), for the analyzers that are computed in the shared scan; empty for grouping analyzers (uniqueness,
+     * distinct count), which are computed over filtered data instead.
+     */
+    Optional<Analyzer<?, Metric<?>>> analyzerWhere(String where) {
+        if (analyzer.isEmpty() || grouping()) {
+            return Optional.empty();
+        }
+        return analyzer(check, rowCondition, scala.Option.apply(where));
+    }
+
+    /** Whether the analyzer groups rows (its own aggregation after a shuffle) rather than sharing the scan. */
+    boolean grouping() {
+        return analyzer.map(a -> (Object) a instanceof Uniqueness || (Object) a instanceof CountDistinct).orElse(false);
     }
 
     /**
@@ -119,31 +136,32 @@ public final class CheckPlan {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static Optional<Analyzer<?, Metric<?>>> analyzer(CheckDef c, Optional<String> rowCondition) {
+    private static Optional<Analyzer<?, Metric<?>>> analyzer(CheckDef c, Optional<String> rowCondition,
+                                                            scala.Option<String> where) {
         String column = c.columns().isEmpty() ? null : c.columns().get(0);
         Object a = switch (c.kind()) {
             case DRIFT -> null;
             case ANOMALY -> switch (c.anomaly().orElseThrow().metric()) {
-                case SIZE -> new Size(Scala.none());
-                case COMPLETENESS -> new Completeness(column, Scala.none(), Scala.none());
-                case MEAN -> new Mean(column, Scala.none());
-                case STDDEV -> new StandardDeviation(column, Scala.none());
-                case MIN -> new Minimum(column, Scala.none(), Scala.none());
-                case MAX -> new Maximum(column, Scala.none(), Scala.none());
+                case SIZE -> new Size(where);
+                case COMPLETENESS -> new Completeness(column, where, Scala.none());
+                case MEAN -> new Mean(column, where);
+                case STDDEV -> new StandardDeviation(column, where);
+                case MIN -> new Minimum(column, where, Scala.none());
+                case MAX -> new Maximum(column, where, Scala.none());
                 case DISTINCT_COUNT -> new CountDistinct(Scala.list(c.columns()));
             };
-            case COMPLETENESS -> new Completeness(column, Scala.none(), Scala.none());
+            case COMPLETENESS -> new Completeness(column, where, Scala.none());
             case UNIQUENESS -> new Uniqueness(Scala.list(c.columns()), Scala.none(), Scala.none());
-            case MIN -> new Minimum(column, Scala.none(), Scala.none());
-            case MAX -> new Maximum(column, Scala.none(), Scala.none());
-            case SIZE -> new Size(Scala.none());
+            case MIN -> new Minimum(column, where, Scala.none());
+            case MAX -> new Maximum(column, where, Scala.none());
+            case SIZE -> new Size(where);
             case DISTINCT_COUNT -> new CountDistinct(Scala.list(c.columns()));
-            case QUANTILE -> new ApproxQuantile(column, c.quantile().orElseThrow(), QUANTILE_RELATIVE_ERROR, Scala.none());
-            case MEAN -> new Mean(column, Scala.none());
-            case STDDEV -> new StandardDeviation(column, Scala.none());
+            case QUANTILE -> new ApproxQuantile(column, c.quantile().orElseThrow(), QUANTILE_RELATIVE_ERROR, where);
+            case MEAN -> new Mean(column, where);
+            case STDDEV -> new StandardDeviation(column, where);
             // The instance names the condition, so that two checks with the same condition share one metric.
             case CONTAINED_IN, RANGE, PATTERN, PREDICATE -> new Compliance(complianceName(c), rowCondition.orElseThrow(),
-                    Scala.none(), Scala.list(c.columns()), Scala.none());
+                    where, Scala.list(c.columns()), Scala.none());
         };
         return Optional.ofNullable((Analyzer) a);
     }

@@ -29,11 +29,11 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * Runs suites over data with Deequ: every check's analyzer in one shared scan.
  *
- * <p>With row-level checks that quarantine, the data is first annotated with one projection that adds
- * {@link #FAILED}, the ids of the quarantining checks each row fails, and persisted: that single read of the input
- * feeds the metrics of the quarantining checks and the quarantine counts (pass 1, over every row), the metrics of
- * the other checks (pass 2, over the rows to publish, read from the cache) and the split into published and
- * quarantined rows.
+ * <p>With row-level checks that quarantine, the same shared scan computes the quarantining checks' metrics over every
+ * row, how many rows fail each of them and any of them, and the other checks' metrics over the rows that pass them
+ * all (Deequ's {@code where}). The split into published and quarantined rows ({@link #FAILED} lists the checks a
+ * quarantined row fails) reads the input again when it is written; a non-deterministic input is persisted first so
+ * that the split matches the metrics.
  */
 public final class DeequRun implements AutoCloseable {
     /** The column of check ids a row fails, in annotated and quarantined data. */
@@ -46,11 +46,15 @@ public final class DeequRun implements AutoCloseable {
     private final Map<Analyzer<?, Metric<?>>, List<String>> checkIds;
     private final long rows;
     private final long quarantinedRows;
-    private final Optional<Dataset<Row>> annotated;
+    private final Dataset<Row> input;
+    private final Optional<String> clean;
+    private final Optional<String> failedExpr;
+    private final Optional<Dataset<Row>> cached;
 
     private DeequRun(List<CheckResult> results, List<MetricValue> metrics, List<MetricValue> extraMetrics, AnalyzerContext context,
                      Map<Analyzer<?, Metric<?>>, List<String>> checkIds, long rows, long quarantinedRows,
-                     Optional<Dataset<Row>> annotated) {
+                     Dataset<Row> input, Optional<String> clean, Optional<String> failedExpr,
+                     Optional<Dataset<Row>> cached) {
         this.results = results;
         this.metrics = metrics;
         this.extraMetrics = extraMetrics;
@@ -58,7 +62,10 @@ public final class DeequRun implements AutoCloseable {
         this.checkIds = checkIds;
         this.rows = rows;
         this.quarantinedRows = quarantinedRows;
-        this.annotated = annotated;
+        this.input = input;
+        this.clean = clean;
+        this.failedExpr = failedExpr;
+        this.cached = cached;
     }
 
     /**
@@ -80,73 +87,117 @@ public final class DeequRun implements AutoCloseable {
         List<CheckPlan> quarantining = plans.stream().filter(CheckPlan::quarantines).toList();
         List<CheckPlan> rest = plans.stream().filter(p -> !p.quarantines()).toList();
         Analyzer<?, Metric<?>> size = cast(new Size(Scala.none()));
-        Optional<Dataset<Row>> annotated = Optional.empty();
+        if (quarantining.isEmpty()) {
+            AnalyzerContext ctx = rest.isEmpty() ? AnalyzerContext.empty() : analyze(data, analyzers(rest), size);
+            long rows = count(ctx, size);
+            List<CheckResult> results = new ArrayList<>();
+            List<MetricValue> extra = new ArrayList<>();
+            for (CheckPlan p : plans) {
+                results.add(decide(p, ctx, data, rows, cx, extra));
+            }
+            Map<Analyzer<?, Metric<?>>, Metric<?>> kept = new LinkedHashMap<>();
+            metric(ctx, Optional.of(size)).ifPresent(m -> kept.put(size, m));
+            for (CheckPlan p : rest) {
+                metric(ctx, p.analyzer()).ifPresent(m -> kept.putIfAbsent(p.analyzer().orElseThrow(), m));
+            }
+            return finish(plans, results, kept, extra, rows, 0, data, Optional.empty(), Optional.empty(), Optional.empty());
+        }
+
+        // Quarantine in the same scan as the metrics: a row is clean when it passes every quarantining check. One
+        // Deequ aggregation computes the quarantining checks' metrics over every row, the failing rows per check
+        // and overall, and the other checks' metrics over the clean rows only (Deequ's own 'where' filter). Grouping
+        // analyzers (uniqueness, distinct count) group the clean rows, as they would group any data. The split is
+        // made when the rows are written: the input is read again, so a non-deterministic input is persisted first.
+        String clean = quarantining.stream().map(p -> p.rowCondition().orElseThrow()).distinct()
+                .collect(Collectors.joining(" AND "));
+        String failedExpr = "filter(array(" + quarantining.stream()
+                .map(p -> "IF(" + p.rowCondition().orElseThrow() + ", NULL, '" + p.checkId() + "')")
+                .collect(Collectors.joining(", ")) + "), x -> x IS NOT NULL)";
+        Optional<Dataset<Row>> cached = data.queryExecution().analyzed().deterministic() ? Optional.empty()
+                : Optional.of(data.persist(StorageLevel.MEMORY_AND_DISK()));
+        Dataset<Row> input = cached.orElse(data);
         try {
-            AnalyzerContext ctx1 = AnalyzerContext.empty();
+            Analyzer<?, Metric<?>> cleanRows = cast(new Compliance("rows without quarantined checks", clean,
+                    Scala.none(), Scala.list(List.of()), Scala.none()));
             Map<String, Analyzer<?, Metric<?>>> perCheck = new LinkedHashMap<>();
-            Dataset<Row> good = data;
-            long rows;
-            long quarantined = 0;
-            if (!quarantining.isEmpty()) {
-                String failed = "filter(array(" + quarantining.stream()
-                        .map(p -> "IF(" + p.rowCondition().orElseThrow() + ", NULL, '" + p.checkId() + "')")
-                        .collect(Collectors.joining(", ")) + "), x -> x IS NOT NULL)";
-                annotated = Optional.of(data.withColumn(FAILED, functions.expr(failed)).persist(StorageLevel.MEMORY_AND_DISK()));
-                Analyzer<?, Metric<?>> clean = cast(new Compliance("rows without quarantined checks", "size(" + FAILED + ") = 0",
-                        Scala.none(), Scala.list(List.of()), Scala.none()));
-                for (CheckPlan p : quarantining) {
-                    perCheck.put(p.checkId(), cast(new Compliance("rows passing " + p.checkId(),
-                            "NOT array_contains(" + FAILED + ", '" + p.checkId() + "')", Scala.none(), Scala.list(List.of()),
-                            Scala.none())));
+            for (CheckPlan p : quarantining) {
+                perCheck.put(p.checkId(), cast(new Compliance("rows passing " + p.rowCondition().orElseThrow(),
+                        p.rowCondition().orElseThrow(), Scala.none(), Scala.list(List.of()), Scala.none())));
+            }
+            Map<CheckPlan, Analyzer<?, Metric<?>>> filtered = new LinkedHashMap<>();
+            List<CheckPlan> grouping = new ArrayList<>();
+            for (CheckPlan p : rest) {
+                if (p.grouping()) {
+                    grouping.add(p);
+                } else {
+                    p.analyzerWhere(clean).ifPresent(a -> filtered.put(p, a));
                 }
-                List<Analyzer<?, Metric<?>>> first = new ArrayList<>(analyzers(quarantining));
-                first.add(clean);
-                first.addAll(perCheck.values());
-                ctx1 = analyze(annotated.get(), first, size);
-                rows = count(ctx1, size);
-                quarantined = failing(ctx1, clean, rows);
-                good = annotated.get().filter("size(" + FAILED + ") = 0");
-            } else {
-                rows = -1;
             }
-            AnalyzerContext ctx2 = rest.isEmpty() || (!quarantining.isEmpty() && analyzers(rest).isEmpty())
-                    ? AnalyzerContext.empty() : analyze(good, analyzers(rest), size);
-            if (quarantining.isEmpty()) {
-                rows = count(ctx2, size);
-            }
+            List<Analyzer<?, Metric<?>>> shared = new ArrayList<>(analyzers(quarantining));
+            shared.add(cleanRows);
+            shared.addAll(perCheck.values());
+            shared.addAll(filtered.values());
+            AnalyzerContext all = analyze(input, shared, size);
+            Dataset<Row> good = input.filter(clean);
+            AnalyzerContext grouped = grouping.isEmpty() ? AnalyzerContext.empty()
+                    : analyze(good, analyzers(grouping), size);
+            long rows = count(all, size);
+            long quarantined = failing(all, cleanRows, rows);
             long goodRows = rows - quarantined;
+
+            // The other checks' metrics, under their own (unfiltered) analyzers: they describe the rows published.
+            Map<Analyzer<?, Metric<?>>, Metric<?>> restMetrics = new LinkedHashMap<>();
+            filtered.forEach((p, a) -> metric(all, Optional.of(a)).ifPresent(m -> restMetrics.putIfAbsent(p.analyzer().orElseThrow(), m)));
+            for (CheckPlan p : grouping) {
+                metric(grouped, p.analyzer()).ifPresent(m -> restMetrics.putIfAbsent(p.analyzer().orElseThrow(), m));
+            }
+            AnalyzerContext ctxRest = context(restMetrics);
 
             List<CheckResult> results = new ArrayList<>();
             List<MetricValue> extra = new ArrayList<>();
             for (CheckPlan p : plans) {
                 if (p.quarantines()) {
-                    results.add(p.evaluate(metric(ctx1, p.analyzer()), rows,
-                            OptionalLong.of(failing(ctx1, perCheck.get(p.checkId()), rows))));
-                } else if (p.check().kind() == CheckSuiteDef.Kind.ANOMALY) {
-                    results.add(Anomalies.decide(p, metric(ctx2, p.analyzer()), cx));
-                } else if (p.check().kind() == CheckSuiteDef.Kind.DRIFT) {
-                    results.add(drift(p, good, cx, extra));
+                    results.add(p.evaluate(metric(all, p.analyzer()), rows,
+                            OptionalLong.of(failing(all, perCheck.get(p.checkId()), rows))));
                 } else {
-                    results.add(p.evaluate(metric(ctx2, p.analyzer()), goodRows, OptionalLong.empty()));
+                    results.add(decide(p, ctxRest, good, goodRows, cx, extra));
                 }
             }
             // The history keeps the checks' own metrics and the size of the whole input, not the internal counts.
             Map<Analyzer<?, Metric<?>>, Metric<?>> kept = new LinkedHashMap<>();
             for (CheckPlan p : quarantining) {
-                metric(ctx1, p.analyzer()).ifPresent(m -> kept.put(p.analyzer().orElseThrow(), m));
+                metric(all, p.analyzer()).ifPresent(m -> kept.put(p.analyzer().orElseThrow(), m));
             }
-            metric(quarantining.isEmpty() ? ctx2 : ctx1, Optional.of(size)).ifPresent(m -> kept.put(size, m));
-            for (CheckPlan p : rest) {
-                metric(ctx2, p.analyzer()).ifPresent(m -> kept.putIfAbsent(p.analyzer().orElseThrow(), m));
-            }
-            AnalyzerContext ctx = context(kept);
-            List<MetricValue> metrics = new ArrayList<>(metricValues(plans, ctx));
-            metrics.addAll(extra);
-            return new DeequRun(results, metrics, extra, ctx, ids(plans), rows, quarantined, annotated);
+            metric(all, Optional.of(size)).ifPresent(m -> kept.put(size, m));
+            restMetrics.forEach(kept::putIfAbsent);
+            return finish(plans, results, kept, extra, rows, quarantined, input, Optional.of(clean),
+                    Optional.of(failedExpr), cached);
         } catch (RuntimeException e) {
-            annotated.ifPresent(Dataset::unpersist);
+            cached.ifPresent(Dataset::unpersist);
             throw e;
         }
+    }
+
+    /** Decides a check that does not quarantine, from its metric over {@code data} ({@code rows} rows). */
+    private static CheckResult decide(CheckPlan p, AnalyzerContext ctx, Dataset<Row> data, long rows, Context cx,
+                                      List<MetricValue> extra) {
+        if (p.check().kind() == CheckSuiteDef.Kind.ANOMALY) {
+            return Anomalies.decide(p, metric(ctx, p.analyzer()), cx);
+        }
+        if (p.check().kind() == CheckSuiteDef.Kind.DRIFT) {
+            return drift(p, data, cx, extra);
+        }
+        return p.evaluate(metric(ctx, p.analyzer()), rows, OptionalLong.empty());
+    }
+
+    private static DeequRun finish(List<CheckPlan> plans, List<CheckResult> results,
+                                   Map<Analyzer<?, Metric<?>>, Metric<?>> kept, List<MetricValue> extra, long rows,
+                                   long quarantined, Dataset<Row> input, Optional<String> clean,
+                                   Optional<String> failedExpr, Optional<Dataset<Row>> cached) {
+        AnalyzerContext ctx = context(kept);
+        List<MetricValue> metrics = new ArrayList<>(metricValues(plans, ctx));
+        metrics.addAll(extra);
+        return new DeequRun(results, metrics, extra, ctx, ids(plans), rows, quarantined, input, clean, failedExpr, cached);
     }
 
     private static List<Analyzer<?, Metric<?>>> analyzers(List<CheckPlan> plans) {
@@ -306,24 +357,19 @@ public final class DeequRun implements AutoCloseable {
         return quarantinedRows;
     }
 
-    /** The persisted input with {@link #FAILED}, when there are quarantining checks. */
-    public Optional<Dataset<Row>> annotated() {
-        return annotated;
-    }
-
-    /** Rows to publish: those failing no quarantining check, without {@link #FAILED}. */
-    public Dataset<Row> published(Dataset<Row> input) {
-        return annotated.map(a -> a.filter("size(" + FAILED + ") = 0").drop(FAILED)).orElse(input);
+    /** Rows to publish: those failing no quarantining check (all of {@code data} when nothing quarantines). */
+    public Dataset<Row> published(Dataset<Row> data) {
+        return clean.map(c -> input.filter(c)).orElse(data);
     }
 
     /** Rows to quarantine, with {@link #FAILED}; empty when nothing quarantines. */
     public Optional<Dataset<Row>> quarantined() {
-        return annotated.map(a -> a.filter("size(" + FAILED + ") > 0"));
+        return clean.map(c -> input.filter("NOT (" + c + ")").withColumn(FAILED, functions.expr(failedExpr.orElseThrow())));
     }
 
-    /** Releases the cached annotated input. */
+    /** Releases the input when it had to be persisted (a non-deterministic plan). */
     @Override
     public void close() {
-        annotated.ifPresent(Dataset::unpersist);
+        cached.ifPresent(Dataset::unpersist);
     }
 }
