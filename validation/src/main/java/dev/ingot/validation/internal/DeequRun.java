@@ -38,6 +38,8 @@ import org.apache.spark.storage.StorageLevel;
 public final class DeequRun implements AutoCloseable {
     /** The column of check ids a row fails, in annotated and quarantined data. */
     public static final String FAILED = "_ingot_failed_checks";
+    /** Whether a row passes every quarantining check, while the metrics are computed. */
+    private static final String CLEAN = "_ingot_clean";
 
     private final List<CheckResult> results;
     private final List<MetricValue> metrics;
@@ -108,21 +110,31 @@ public final class DeequRun implements AutoCloseable {
         // and overall, and the other checks' metrics over the clean rows only (Deequ's own 'where' filter). Grouping
         // analyzers (uniqueness, distinct count) group the clean rows, as they would group any data. The split is
         // made when the rows are written: the input is read again, so a non-deterministic input is persisted first.
-        String clean = quarantining.stream().map(p -> p.rowCondition().orElseThrow()).distinct()
-                .collect(Collectors.joining(" AND "));
+        // Each distinct row condition is evaluated once per row, into a boolean column that the analyzers read: the
+        // conditions can be costly (patterns) and an aggregation evaluates each filter of each analyzer on its own.
+        Map<String, String> flags = new LinkedHashMap<>();
+        for (CheckPlan p : quarantining) {
+            flags.computeIfAbsent(p.rowCondition().orElseThrow(), c -> "_ingot_ok_" + flags.size());
+        }
+        String clean = String.join(" AND ", flags.keySet());
         String failedExpr = "filter(array(" + quarantining.stream()
                 .map(p -> "IF(" + p.rowCondition().orElseThrow() + ", NULL, '" + p.checkId() + "')")
                 .collect(Collectors.joining(", ")) + "), x -> x IS NOT NULL)";
         Optional<Dataset<Row>> cached = data.queryExecution().analyzed().deterministic() ? Optional.empty()
                 : Optional.of(data.persist(StorageLevel.MEMORY_AND_DISK()));
         Dataset<Row> input = cached.orElse(data);
+        List<org.apache.spark.sql.Column> projection = new ArrayList<>();
+        projection.add(functions.col("*"));
+        flags.forEach((cond, name) -> projection.add(functions.expr(cond).as(name)));
+        Dataset<Row> flagged = input.select(projection.toArray(org.apache.spark.sql.Column[]::new))
+                .withColumn(CLEAN, functions.expr(String.join(" AND ", flags.values())));
         try {
-            Analyzer<?, Metric<?>> cleanRows = cast(new Compliance("rows without quarantined checks", clean,
+            Analyzer<?, Metric<?>> cleanRows = cast(new Compliance("rows without quarantined checks", CLEAN,
                     Scala.none(), Scala.list(List.of()), Scala.none()));
             Map<String, Analyzer<?, Metric<?>>> perCheck = new LinkedHashMap<>();
             for (CheckPlan p : quarantining) {
                 perCheck.put(p.checkId(), cast(new Compliance("rows passing " + p.rowCondition().orElseThrow(),
-                        p.rowCondition().orElseThrow(), Scala.none(), Scala.list(List.of()), Scala.none())));
+                        flags.get(p.rowCondition().orElseThrow()), Scala.none(), Scala.list(List.of()), Scala.none())));
             }
             Map<CheckPlan, Analyzer<?, Metric<?>>> filtered = new LinkedHashMap<>();
             List<CheckPlan> grouping = new ArrayList<>();
@@ -130,14 +142,14 @@ public final class DeequRun implements AutoCloseable {
                 if (p.grouping()) {
                     grouping.add(p);
                 } else {
-                    p.analyzerWhere(clean).ifPresent(a -> filtered.put(p, a));
+                    p.analyzerWhere(CLEAN).ifPresent(a -> filtered.put(p, a));
                 }
             }
             List<Analyzer<?, Metric<?>>> shared = new ArrayList<>(analyzers(quarantining));
             shared.add(cleanRows);
             shared.addAll(perCheck.values());
             shared.addAll(filtered.values());
-            AnalyzerContext all = analyze(input, shared, size);
+            AnalyzerContext all = analyze(flagged, shared, size);
             Dataset<Row> good = input.filter(clean);
             AnalyzerContext grouped = grouping.isEmpty() ? AnalyzerContext.empty()
                     : analyze(good, analyzers(grouping), size);
