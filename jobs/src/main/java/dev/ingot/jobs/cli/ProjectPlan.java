@@ -41,6 +41,9 @@ public record ProjectPlan(Project project, List<Stage> stages) {
             FeatureViewDef v = p.featureViews().get(name);
             List<String> writes = new ArrayList<>();
             writes.add(Tables.FEATURES + "." + v.name() + "_v<N>");
+            if (!v.checks().isEmpty()) {
+                writes.add(Tables.FEATURES + "." + v.name() + "_v<N>__staging (candidate rows, kept when the gate says no)");
+            }
             for (String suite : v.checks()) {
                 writes.addAll(qualityTables(p.suites().get(suite), Tables.FEATURES + "." + v.name() + "_v<N>"));
             }

@@ -26,6 +26,7 @@ import dev.ingot.core.Errors;
 import dev.ingot.core.IngotException;
 import dev.ingot.core.PublishGate;
 import dev.ingot.core.TableName;
+import dev.ingot.core.Tables;
 import dev.ingot.core.config.CheckSuiteDef;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -249,11 +250,16 @@ public final class RetailDemoData {
         Dataset<Row> transactions = truth.select(Arrays.stream(TRANSACTION_COLUMNS).map(c -> col(c)).toArray(Column[]::new));
         long quarantined = 0;
         if (gate.isPresent()) {
-            try (PublishGate.Admission a = gate.get().gate().admit(transactions, gate.get().suites(),
-                    new TableName(DATABASE, "transactions"))) {
+            // Write, audit, publish: the load is staged as a Delta table, the suites run over it, and only then are
+            // its clean rows published (a refused load stays in the staging table for inspection).
+            TableName target = new TableName(DATABASE, "transactions");
+            TableName staging = Tables.staging(target);
+            write(transactions.repartition(col("event_date")), staging.table(), "event_date");
+            try (PublishGate.Admission a = gate.get().gate().admit(spark.table(staging.sql()), gate.get().suites(), target)) {
                 write(a.rows().repartition(col("event_date")), "transactions", "event_date");
                 quarantined = a.quarantinedRows();
             }
+            spark.sql("DROP TABLE IF EXISTS " + staging.sql());
         } else {
             write(transactions.repartition(col("event_date")), "transactions", "event_date");
         }
