@@ -89,6 +89,8 @@ class ValidationBenchmark {
         Dataset<Row> data = spark.table("features.bench_rows");
         CheckSuiteDef strict = new CheckSuiteDef("bench", "", Optional.empty(), CheckSuiteDef.Policy.STRICT, checks(true));
         CheckSuiteDef scanOnly = new CheckSuiteDef("bench_scan", "", Optional.empty(), CheckSuiteDef.Policy.STRICT, checks(false));
+        CheckSuiteDef oneAggregation = new CheckSuiteDef("bench_agg", "", Optional.empty(), CheckSuiteDef.Policy.STRICT,
+                checks(false).stream().filter(c -> c.kind() != Kind.QUANTILE).toList());
         CheckSuiteDef quarantine = new CheckSuiteDef("bench_q", "", Optional.empty(), CheckSuiteDef.Policy.QUARANTINE, checks(true));
         Validator v = Validator.of(spark);
         Runnable plain = () -> data.select(COLUMNS[0], java.util.Arrays.copyOfRange(COLUMNS, 1, COLUMNS.length))
@@ -98,6 +100,7 @@ class ValidationBenchmark {
         v.validate(data, scanOnly);
         int n = Integer.getInteger("ingot.bench.repeat", 3);
         long scan = best(n, plain);
+        long aggregationOnly = best(n, () -> v.validate(data, oneAggregation));
         long metricsNoGrouping = best(n, () -> v.validate(data, scanOnly));
         long metrics = best(n, () -> v.validate(data, strict));
         long quarantined = best(n, () -> {
@@ -112,9 +115,13 @@ class ValidationBenchmark {
                 g.published().write().format("noop").mode("overwrite").save();
             }
         });
-        System.out.printf("%nBENCHMARK %d rows, %d checks (%d without uniqueness/distinct count), best of %d%n", rows,
+        System.out.printf("%nBENCHMARK load average %.2f%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                .getSystemLoadAverage());
+        System.out.printf("BENCHMARK %d rows, %d checks (%d without uniqueness/distinct count), best of %d%n", rows,
                 strict.checks().size(), scanOnly.checks().size(), n);
         System.out.printf("BENCHMARK plain scan of the same columns:        %6d ms%n", scan);
+        System.out.printf("BENCHMARK metrics only, %2d checks, no quantiles: %6d ms  %.2fx%n", oneAggregation.checks().size(),
+                aggregationOnly, aggregationOnly / (double) scan);
         System.out.printf("BENCHMARK metrics only, %2d scan-shared checks:   %6d ms  %.2fx%n", scanOnly.checks().size(), metricsNoGrouping,
                 metricsNoGrouping / (double) scan);
         System.out.printf("BENCHMARK metrics only, all %2d checks:           %6d ms  %.2fx%n", strict.checks().size(), metrics,
