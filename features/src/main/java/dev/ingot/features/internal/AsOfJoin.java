@@ -1,9 +1,9 @@
 package dev.ingot.features.internal;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.last;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
+import static org.apache.spark.sql.functions.raise_error;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.unix_micros;
@@ -24,10 +24,10 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.catalyst.expressions.KnownNotNull;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.CalendarIntervalType;
 import org.apache.spark.sql.types.DataType;
@@ -73,8 +73,11 @@ public final class AsOfJoin {
     /** Prefix of the columns this join adds while it runs; spine columns must not use it. */
     static final String RESERVED = "__ingot_pit_";
     private static final String TIME = RESERVED + "time";
-    private static final String SIDE = RESERVED + "side";
     private static final String ISOLATE = RESERVED + "isolate";
+    private static final String VIEW = RESERVED + "view";
+    private static final String SORT = RESERVED + "sort";
+    /** Times (in microseconds) whose sort key fits in a long: about +/-73,000 years from 1970. */
+    private static final long SORT_LIMIT = 1L << 61;
     private static final String SPINE_ROW = RESERVED + "spine";
     private static final String FEATURE_TIME = RESERVED + "feature_time";
     private static final int FEATURE_SIDE = 0;
@@ -161,9 +164,9 @@ public final class AsOfJoin {
         for (String k : keys) {
             spineCols.add(current.col(quote(k)).as(k));
         }
-        spineCols.add(current.col(quote(spineTime)).as(TIME));
-        spineCols.add(lit(SPINE_SIDE).as(SIDE));
-        // A spine row that can never match gets a group of its own, so such rows spread over tasks.
+        spineCols.add(sortKey(current.col(quote(spineTime)), SPINE_SIDE, "the spine's column '" + spineTime + "'").as(SORT));
+        spineCols.add(lit(-1).as(VIEW));
+        // A spine row that can never match gets a partition key of its own, so such rows spread over tasks.
         spineCols.add(when(anyNull, monotonically_increasing_id()).otherwise(lit(null).cast(DataTypes.LongType)).as(ISOLATE));
         List<Column> rowFields = new ArrayList<>();
         for (String c : current.columns()) {
@@ -172,13 +175,14 @@ public final class AsOfJoin {
         spineCols.add(struct(rowFields.toArray(Column[]::new)).as(SPINE_ROW));
         for (Side s : group) {
             spineCols.add(lit(null).cast(s.featureStructType()).as(s.featureStruct()));
-            for (TieKey t : s.tieKeys) {
-                spineCols.add(lit(null).cast(t.type).as(t.name));
+            if (s.tieType() != null) {
+                spineCols.add(lit(null).cast(s.tieType()).as(s.tieColumn()));
             }
         }
         Dataset<Row> stream = current.select(spineCols.toArray(Column[]::new));
 
-        for (Side s : group) {
+        for (int v = 0; v < group.size(); v++) {
+            Side s = group.get(v);
             Dataset<Row> f = s.side.features();
             List<String> fkeys = s.featureKeys(keys);
             Column usable = f.col(quote(s.time)).isNotNull();
@@ -187,25 +191,26 @@ public final class AsOfJoin {
                 usable = usable.and(f.col(quote(fkeys.get(i))).isNotNull());
                 cols.add(f.col(quote(fkeys.get(i))).as(keys.get(i)));
             }
-            cols.add(f.col(quote(s.time)).as(TIME));
-            cols.add(lit(FEATURE_SIDE).as(SIDE));
+            cols.add(sortKey(f.col(quote(s.time)), FEATURE_SIDE, "view '" + s.side.view() + "'").as(SORT));
+            cols.add(lit(v).as(VIEW));
             cols.add(lit(null).cast(DataTypes.LongType).as(ISOLATE));
             cols.add(lit(null).cast(currentSchema).as(SPINE_ROW));
             for (Side other : group) {
                 if (other == s) {
                     List<Column> fields = new ArrayList<>();
-                    fields.add(f.col(quote(s.time)).as(FEATURE_TIME));
+                    fields.add(unix_micros(f.col(quote(s.time))).as(FEATURE_TIME));
                     for (String c : s.features) {
                         fields.add(f.col(quote(c)).as(c));
                     }
                     cols.add(struct(fields.toArray(Column[]::new)).as(s.featureStruct()));
-                    for (TieKey t : s.tieKeys) {
-                        cols.add(t.value.apply(f).as(t.name));
+                    if (s.tieType() != null) {
+                        cols.add(struct(s.tieKeys.stream().map(t -> t.value.apply(f).as(t.name)).toArray(Column[]::new))
+                                .as(s.tieColumn()));
                     }
                 } else {
                     cols.add(lit(null).cast(other.featureStructType()).as(other.featureStruct()));
-                    for (TieKey t : other.tieKeys) {
-                        cols.add(lit(null).cast(t.type).as(t.name));
+                    if (other.tieType() != null) {
+                        cols.add(lit(null).cast(other.tieType()).as(other.tieColumn()));
                     }
                 }
             }
@@ -217,25 +222,41 @@ public final class AsOfJoin {
             partition.add(col(quote(k)));
         }
         partition.add(col(ISOLATE));
-        List<Column> order = new ArrayList<>(List.of(col(TIME), col(SIDE)));
-        for (Side s : group) {
-            if (s.tieKeys.isEmpty()) {
-                // The feature struct orders ties itself: its time is equal there, then come the values in order.
-                order.add(col(s.featureStruct()));
-            }
-            for (TieKey t : s.tieKeys) {
-                order.add(col(t.name));
-            }
+        List<Column> merged = new ArrayList<>();
+        for (String k : keys) {
+            merged.add(col(quote(k)));
         }
-        // One window spec for every view of the group, so Spark sorts once and evaluates them together.
-        WindowSpec w = Window.partitionBy(partition.toArray(Column[]::new))
-                .orderBy(order.toArray(Column[]::new))
-                .rowsBetween(Window.unboundedPreceding(), Window.currentRow());
-        List<Column> withLatest = new ArrayList<>(List.of(col(TIME), col(SIDE), col(SPINE_ROW)));
+        merged.addAll(List.of(col(SORT), col(VIEW), col(SPINE_ROW)));
+        List<DataType> tieTypes = new ArrayList<>();
+        boolean[] ownTies = new boolean[group.size()];
         for (Side s : group) {
-            withLatest.add(last(col(s.featureStruct()), true).over(w).as(s.featureStruct()));
+            merged.add(col(s.featureStruct()));
         }
-        Dataset<Row> latest = stream.select(withLatest.toArray(Column[]::new)).where(col(SIDE).equalTo(SPINE_SIDE));
+        for (int v = 0; v < group.size(); v++) {
+            Side s = group.get(v);
+            ownTies[v] = s.tieType() != null;
+            if (ownTies[v]) {
+                merged.add(col(s.tieColumn()));
+            }
+            tieTypes.add(ownTies[v] ? s.tieType() : s.featureStructType());
+        }
+        // Sorted by one long (time, then side), so Spark radix-sorts on it and never compares rows. An entity's
+        // rows need not be next to each other: the merge keeps each entity's latest row in a hash map.
+        Dataset<Row> sorted = stream.repartition(partition.toArray(Column[]::new))
+                .sortWithinPartitions(col(SORT))
+                .select(merged.toArray(Column[]::new));
+
+        List<StructField> outFields = new ArrayList<>();
+        outFields.add(DataTypes.createStructField(SPINE_ROW, currentSchema, false));
+        outFields.add(DataTypes.createStructField(TIME, DataTypes.LongType, true));
+        long[] ttls = new long[group.size()];
+        for (int v = 0; v < group.size(); v++) {
+            Side s = group.get(v);
+            outFields.add(DataTypes.createStructField(s.featureStruct(), s.featureStructType(), true));
+            ttls[v] = s.ttlMicros();
+        }
+        StructType outSchema = DataTypes.createStructType(outFields);
+        Dataset<Row> latest = sorted.mapPartitions(new AsOfMerge(keys.size(), ttls, tieTypes, ownTies), Encoders.row(outSchema));
 
         List<Column> out = new ArrayList<>();
         for (StructField field : currentSchema.fields()) {
@@ -245,12 +266,26 @@ public final class AsOfJoin {
         }
         for (Side s : group) {
             Column row = col(s.featureStruct());
-            Column fresh = unix_micros(row.getField(FEATURE_TIME)).gt(unix_micros(col(TIME)).minus(lit(s.ttlMicros())));
+            Column fresh = row.getField(FEATURE_TIME).gt(col(TIME).minus(lit(s.ttlMicros())));
             for (String c : s.features) {
                 out.add(when(fresh, row.getField(c)).as(c));
             }
         }
         return latest.select(out.toArray(Column[]::new));
+    }
+
+    /**
+     * The stream's sort key: the time in microseconds times two, plus one for spine rows, so that feature rows come
+     * first at equal times. Null for a null time. Times beyond about 73,000 years from 1970 (far outside the years
+     * 0001-9999 that Spark supports) would overflow it and fail the query instead.
+     */
+    private static Column sortKey(Column time, int side, String where) {
+        Column us = unix_micros(time);
+        return when(us.isNull(), lit(null).cast(DataTypes.LongType))
+                .when(us.between(-SORT_LIMIT, SORT_LIMIT), us.multiply(2).plus(side))
+                .otherwise(raise_error(functions.concat(lit("Cannot build a point-in-time join: " + where + " has the time "),
+                        time.cast(DataTypes.StringType), lit(", outside the range it can order (years 0001-9999 are"
+                                + " fine); fix or filter that row"))).cast(DataTypes.LongType));
     }
 
     private static String checkSpine(Dataset<Row> spine, Names spineNames, String timeColumn, List<FeatureSide> sides) {
@@ -390,11 +425,25 @@ public final class AsOfJoin {
 
         StructType featureStructType() {
             List<StructField> fields = new ArrayList<>();
-            fields.add(DataTypes.createStructField(FEATURE_TIME, DataTypes.TimestampType, true));
+            fields.add(DataTypes.createStructField(FEATURE_TIME, DataTypes.LongType, true));
             for (StructField f : featureFields) {
                 fields.add(DataTypes.createStructField(f.name(), f.dataType(), true));
             }
             return DataTypes.createStructType(fields);
+        }
+
+        /** The column that carries this view's tie values, when its feature struct cannot order ties itself. */
+        String tieColumn() {
+            return RESERVED + "tie_" + index;
+        }
+
+        /** The type of {@link #tieColumn()}; null when the feature struct orders ties itself. */
+        StructType tieType() {
+            if (tieKeys.isEmpty()) {
+                return null;
+            }
+            return DataTypes.createStructType(tieKeys.stream()
+                    .map(t -> DataTypes.createStructField(t.name, t.type, true)).toList());
         }
 
         Set<String> keySet(boolean caseSensitive) {
