@@ -79,7 +79,6 @@ public final class AsOfJoin {
     /** Times (in microseconds) whose sort key fits in a long: about +/-73,000 years from 1970. */
     private static final long SORT_LIMIT = 1L << 61;
     private static final String SPINE_ROW = RESERVED + "spine";
-    private static final String FEATURE_TIME = RESERVED + "feature_time";
     private static final int FEATURE_SIDE = 0;
     private static final int SPINE_SIDE = 1;
 
@@ -174,10 +173,7 @@ public final class AsOfJoin {
         }
         spineCols.add(struct(rowFields.toArray(Column[]::new)).as(SPINE_ROW));
         for (Side s : group) {
-            spineCols.add(lit(null).cast(s.featureStructType()).as(s.featureStruct()));
-            if (s.tieType() != null) {
-                spineCols.add(lit(null).cast(s.tieType()).as(s.tieColumn()));
-            }
+            spineCols.addAll(s.nullValues());
         }
         Dataset<Row> stream = current.select(spineCols.toArray(Column[]::new));
 
@@ -196,23 +192,7 @@ public final class AsOfJoin {
             cols.add(lit(null).cast(DataTypes.LongType).as(ISOLATE));
             cols.add(lit(null).cast(currentSchema).as(SPINE_ROW));
             for (Side other : group) {
-                if (other == s) {
-                    List<Column> fields = new ArrayList<>();
-                    fields.add(unix_micros(f.col(quote(s.time))).as(FEATURE_TIME));
-                    for (String c : s.features) {
-                        fields.add(f.col(quote(c)).as(c));
-                    }
-                    cols.add(struct(fields.toArray(Column[]::new)).as(s.featureStruct()));
-                    if (s.tieType() != null) {
-                        cols.add(struct(s.tieKeys.stream().map(t -> t.value.apply(f).as(t.name)).toArray(Column[]::new))
-                                .as(s.tieColumn()));
-                    }
-                } else {
-                    cols.add(lit(null).cast(other.featureStructType()).as(other.featureStruct()));
-                    if (other.tieType() != null) {
-                        cols.add(lit(null).cast(other.tieType()).as(other.tieColumn()));
-                    }
-                }
+                cols.addAll(other == s ? s.values(f) : other.nullValues());
             }
             stream = stream.union(f.where(usable).select(cols.toArray(Column[]::new)));
         }
@@ -227,36 +207,32 @@ public final class AsOfJoin {
             merged.add(col(quote(k)));
         }
         merged.addAll(List.of(col(SORT), col(VIEW), col(SPINE_ROW)));
-        List<DataType> tieTypes = new ArrayList<>();
-        boolean[] ownTies = new boolean[group.size()];
+        List<StructField> outFields = new ArrayList<>();
+        outFields.add(DataTypes.createStructField(SPINE_ROW, currentSchema, false));
+        outFields.add(DataTypes.createStructField(TIME, DataTypes.LongType, true));
         for (Side s : group) {
-            merged.add(col(s.featureStruct()));
+            for (StructField field : s.valueFields()) {
+                merged.add(col(field.name()));
+                outFields.add(field);
+            }
         }
+        AsOfMerge.View[] views = new AsOfMerge.View[group.size()];
         for (int v = 0; v < group.size(); v++) {
             Side s = group.get(v);
-            ownTies[v] = s.tieType() != null;
-            if (ownTies[v]) {
+            boolean ownTie = s.tieType() != null;
+            if (ownTie) {
                 merged.add(col(s.tieColumn()));
             }
-            tieTypes.add(ownTies[v] ? s.tieType() : s.featureStructType());
+            views[v] = new AsOfMerge.View(s.valueFields().size(), s.ttlMicros(),
+                    ownTie ? s.tieType() : DataTypes.createStructType(s.valueFields()), ownTie);
         }
         // Sorted by one long (time, then side), so Spark radix-sorts on it and never compares rows. An entity's
         // rows need not be next to each other: the merge keeps each entity's latest row in a hash map.
         Dataset<Row> sorted = stream.repartition(partition.toArray(Column[]::new))
                 .sortWithinPartitions(col(SORT))
                 .select(merged.toArray(Column[]::new));
-
-        List<StructField> outFields = new ArrayList<>();
-        outFields.add(DataTypes.createStructField(SPINE_ROW, currentSchema, false));
-        outFields.add(DataTypes.createStructField(TIME, DataTypes.LongType, true));
-        long[] ttls = new long[group.size()];
-        for (int v = 0; v < group.size(); v++) {
-            Side s = group.get(v);
-            outFields.add(DataTypes.createStructField(s.featureStruct(), s.featureStructType(), true));
-            ttls[v] = s.ttlMicros();
-        }
-        StructType outSchema = DataTypes.createStructType(outFields);
-        Dataset<Row> latest = sorted.mapPartitions(new AsOfMerge(keys.size(), ttls, tieTypes, ownTies), Encoders.row(outSchema));
+        Dataset<Row> latest = sorted.mapPartitions(new AsOfMerge(keys.size(), views),
+                Encoders.row(DataTypes.createStructType(outFields)));
 
         List<Column> out = new ArrayList<>();
         for (StructField field : currentSchema.fields()) {
@@ -265,10 +241,10 @@ public final class AsOfJoin {
             out.add((field.nullable() ? c : new Column(new KnownNotNull(c.expr()))).as(field.name()));
         }
         for (Side s : group) {
-            Column row = col(s.featureStruct());
-            Column fresh = row.getField(FEATURE_TIME).gt(col(TIME).minus(lit(s.ttlMicros())));
-            for (String c : s.features) {
-                out.add(when(fresh, row.getField(c)).as(c));
+            List<StructField> values = s.valueFields();
+            Column fresh = col(values.get(0).name()).gt(col(TIME).minus(lit(s.ttlMicros())));
+            for (int i = 0; i < s.features.size(); i++) {
+                out.add(when(fresh, col(values.get(i + 1).name())).as(s.features.get(i)));
             }
         }
         return latest.select(out.toArray(Column[]::new));
@@ -419,17 +395,44 @@ public final class AsOfJoin {
             this.tieKeys = tieKeys(index, featureFields);
         }
 
-        String featureStruct() {
-            return RESERVED + "features_" + index;
+        /**
+         * The columns that carry this view's row through the stream: its time in microseconds, then its features, under
+         * internal names (a spine row or another view's row has nulls there).
+         */
+        List<StructField> valueFields() {
+            List<StructField> fields = new ArrayList<>();
+            fields.add(DataTypes.createStructField(RESERVED + "v" + index + "_time", DataTypes.LongType, true));
+            for (int i = 0; i < featureFields.size(); i++) {
+                fields.add(DataTypes.createStructField(RESERVED + "v" + index + "_" + i, featureFields.get(i).dataType(), true));
+            }
+            return fields;
         }
 
-        StructType featureStructType() {
-            List<StructField> fields = new ArrayList<>();
-            fields.add(DataTypes.createStructField(FEATURE_TIME, DataTypes.LongType, true));
-            for (StructField f : featureFields) {
-                fields.add(DataTypes.createStructField(f.name(), f.dataType(), true));
+        /** This view's value columns (and tie struct) from its feature rows {@code f}. */
+        List<Column> values(Dataset<Row> f) {
+            List<StructField> fields = valueFields();
+            List<Column> cols = new ArrayList<>();
+            cols.add(unix_micros(f.col(quote(time))).as(fields.get(0).name()));
+            for (int i = 0; i < features.size(); i++) {
+                cols.add(f.col(quote(features.get(i))).as(fields.get(i + 1).name()));
             }
-            return DataTypes.createStructType(fields);
+            if (tieType() != null) {
+                cols.add(struct(tieKeys.stream().map(t -> t.value.apply(f).as(t.name)).toArray(Column[]::new))
+                        .as(tieColumn()));
+            }
+            return cols;
+        }
+
+        /** Nulls in place of this view's value columns (and tie struct), for rows that are not this view's. */
+        List<Column> nullValues() {
+            List<Column> cols = new ArrayList<>();
+            for (StructField field : valueFields()) {
+                cols.add(lit(null).cast(field.dataType()).as(field.name()));
+            }
+            if (tieType() != null) {
+                cols.add(lit(null).cast(tieType()).as(tieColumn()));
+            }
+            return cols;
         }
 
         /** The column that carries this view's tie values, when its feature struct cannot order ties itself. */

@@ -1,5 +1,6 @@
 package dev.ingot.features.internal;
 
+import java.io.Serializable;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -24,11 +25,11 @@ import scala.collection.Seq;
  * microseconds times two, plus one for spine rows: feature rows come before spine rows at equal times), keeping each
  * entity's latest feature row per view in a hash map.
  *
- * <p>Input rows are {@code [key_1 .. key_n, sort key, view, spine struct, feature struct per view, tie struct per view
- * that has one]}; each spine row comes out once as {@code [spine struct, time in microseconds, latest feature struct
- * per view or null]}. A feature struct starts with its time in microseconds. Of two feature rows of one entity and view
- * at the same time, the one whose tie values (the tie struct, else the feature struct) are greater in Spark's ordering
- * is kept, whatever order they came in.
+ * <p>Input rows are {@code [key_1 .. key_n, sort key, view, spine struct, each view's values, the tie struct of each
+ * view that has one]}, where a view's values are its time in microseconds and its features. Each spine row comes out
+ * once as {@code [spine struct, time in microseconds, each view's values from its latest row, or nulls]}. Of two
+ * feature rows of one entity and view at the same time, the one whose tie values (its tie struct, else its values) are
+ * greater in Spark's ordering is kept, whatever order they came in.
  *
  * <p>The ttl is not checked here, only used to drop rows that no later spine row can use: the stream is in time
  * order, so a feature row at {@code f} with {@code f <= now - ttl} is stale for every row still to come. Memory: one
@@ -39,19 +40,22 @@ final class AsOfMerge implements MapPartitionsFunction<Row, Row> {
     /** Below this many entities per task nothing is dropped: a sweep costs more than it saves. */
     private static final int MIN_SWEEP = 1 << 16;
 
+    /**
+     * One view of the stream.
+     *
+     * @param width how many value columns it has (time, then features)
+     * @param ttlMicros its ttl
+     * @param tieType the type of the values that order its ties: its tie struct's, else a struct of its values
+     * @param ownTie whether it has a tie struct column
+     */
+    record View(int width, long ttlMicros, DataType tieType, boolean ownTie) implements Serializable {}
+
     private final int keys;
-    private final long[] ttlMicros;
-    /** Per view: the type of the values that order ties (a tie struct or the feature struct). */
-    private final List<DataType> tieTypes;
+    private final View[] views;
 
-    /** Per view: whether its tie values come in a tie struct of their own (else the feature struct orders ties). */
-    private final boolean[] ownTies;
-
-    AsOfMerge(int keys, long[] ttlMicros, List<DataType> tieTypes, boolean[] ownTies) {
+    AsOfMerge(int keys, View[] views) {
         this.keys = keys;
-        this.ttlMicros = ttlMicros.clone();
-        this.tieTypes = List.copyOf(tieTypes);
-        this.ownTies = ownTies.clone();
+        this.views = views.clone();
     }
 
     @Override
@@ -61,28 +65,30 @@ final class AsOfMerge implements MapPartitionsFunction<Row, Row> {
 
     private final class Merge implements Iterator<Row> {
         private final Iterator<Row> input;
+        /** Per entity, per view: the input row that is its latest so far. */
         private final Map<Object, Row[]> latest = new HashMap<>();
-        private final int views = ttlMicros.length;
         private final int sort = keys;
         private final int view = keys + 1;
         private final int spine = keys + 2;
-        private final int features = keys + 3;
-        /** Per view: the input column of its tie struct, or -1 when its feature struct orders ties. */
-        private final int[] tieColumn = new int[views];
-        /** Per view: the tie values of the row kept in {@link #latest}, where one came with its own tie struct. */
-        private final Map<Object, Row>[] keptTies;
+        private final int n = views.length;
+        /** Per view: its first value column (its time), and its tie struct column or -1. */
+        private final int[] first = new int[n];
+        private final int[] tie = new int[n];
+        private final int outWidth;
         private Tie[] ties;
         private int sweepAt = MIN_SWEEP;
         private Row next;
 
-        @SuppressWarnings("unchecked")
         Merge(Iterator<Row> input) {
             this.input = input;
-            keptTies = new Map[views];
-            int c = features + views;
-            for (int v = 0; v < views; v++) {
-                tieColumn[v] = ownTies[v] ? c++ : -1;
-                keptTies[v] = ownTies[v] ? new HashMap<>() : null;
+            int c = keys + 3;
+            for (int v = 0; v < n; v++) {
+                first[v] = c;
+                c += views[v].width();
+            }
+            outWidth = 2 + c - (keys + 3);
+            for (int v = 0; v < n; v++) {
+                tie[v] = views[v].ownTie() ? c++ : -1;
             }
         }
 
@@ -98,14 +104,9 @@ final class AsOfMerge implements MapPartitionsFunction<Row, Row> {
                 long micros = sk >> 1;
                 if ((sk & 1) == 0) {
                     int v = r.getInt(view);
-                    Object key = key(r);
-                    Row[] kept = latest.computeIfAbsent(key, k -> new Row[views]);
-                    Row row = r.getStruct(features + v);
-                    if (kept[v] == null || kept[v].getLong(0) != micros || greaterTie(v, key, kept[v], r, row)) {
-                        kept[v] = row;
-                        if (tieColumn[v] >= 0) {
-                            keptTies[v].put(key, r.getStruct(tieColumn[v]));
-                        }
+                    Row[] kept = latest.computeIfAbsent(key(r), k -> new Row[n]);
+                    if (kept[v] == null || kept[v].getLong(first[v]) != micros || greaterTie(v, r, kept[v])) {
+                        kept[v] = r;
                     }
                     if (latest.size() > sweepAt) {
                         sweep(micros);
@@ -118,28 +119,42 @@ final class AsOfMerge implements MapPartitionsFunction<Row, Row> {
         }
 
         private Row emit(Row r, Object key, long micros) {
-            Object[] out = new Object[2 + views];
+            Object[] out = new Object[outWidth];
             out[0] = r.get(spine);
             out[1] = r.isNullAt(sort) ? null : micros;
             Row[] found = key == null ? null : latest.get(key);
             if (found != null) {
-                System.arraycopy(found, 0, out, 2, views);
+                int o = 2;
+                for (int v = 0; v < n; v++) {
+                    Row f = found[v];
+                    for (int i = 0; i < views[v].width(); i++) {
+                        out[o++] = f == null ? null : f.get(first[v] + i);
+                    }
+                }
             }
             return RowFactory.create(out);
         }
 
-        /** Whether a feature row at the same time as the kept one wins the tie rule. */
-        private boolean greaterTie(int v, Object key, Row kept, Row r, Row row) {
+        /** Whether feature row {@code r} of view {@code v}, at the same time as {@code kept}, wins the tie rule. */
+        private boolean greaterTie(int v, Row r, Row kept) {
             if (ties == null) {
-                ties = new Tie[views];
+                ties = new Tie[n];
             }
             if (ties[v] == null) {
-                ties[v] = new Tie(tieTypes.get(v));
+                ties[v] = new Tie(views[v].tieType());
             }
-            if (tieColumn[v] < 0) {
-                return ties[v].compare(row, kept) > 0;
+            return ties[v].compare(tieValues(v, r), tieValues(v, kept)) > 0;
+        }
+
+        private Row tieValues(int v, Row r) {
+            if (tie[v] >= 0) {
+                return r.getStruct(tie[v]);
             }
-            return ties[v].compare(r.getStruct(tieColumn[v]), keptTies[v].get(key)) > 0;
+            Object[] values = new Object[views[v].width()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = r.get(first[v] + i);
+            }
+            return RowFactory.create(values);
         }
 
         @Override
@@ -169,16 +184,12 @@ final class AsOfMerge implements MapPartitionsFunction<Row, Row> {
 
         /** Drops feature rows too old for any row to come (all rows to come are at {@code now} or later). */
         private void sweep(long now) {
-            latest.entrySet().removeIf(e -> {
-                Row[] rows = e.getValue();
+            latest.values().removeIf(rows -> {
                 boolean any = false;
-                for (int v = 0; v < views; v++) {
+                for (int v = 0; v < n; v++) {
                     if (rows[v] != null) {
-                        if (rows[v].getLong(0) <= now - ttlMicros[v]) {
+                        if (rows[v].getLong(first[v]) <= now - views[v].ttlMicros()) {
                             rows[v] = null;
-                            if (keptTies[v] != null) {
-                                keptTies[v].remove(e.getKey());
-                            }
                         } else {
                             any = true;
                         }
