@@ -33,6 +33,7 @@ import org.apache.spark.sql.types.CalendarIntervalType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.MapType;
+import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.TimestampNTZType;
@@ -164,7 +165,10 @@ public final class AsOfJoin {
             spineCols.add(current.col(quote(k)).as(k));
         }
         spineCols.add(sortKey(current.col(quote(spineTime)), SPINE_SIDE, "the spine's column '" + spineTime + "'").as(SORT));
-        spineCols.add(lit(-1).as(VIEW));
+        boolean several = group.size() > 1;
+        if (several) {
+            spineCols.add(lit(-1).as(VIEW));
+        }
         // A spine row that can never match gets a partition key of its own, so such rows spread over tasks.
         spineCols.add(when(anyNull, monotonically_increasing_id()).otherwise(lit(null).cast(DataTypes.LongType)).as(ISOLATE));
         List<Column> rowFields = new ArrayList<>();
@@ -188,7 +192,9 @@ public final class AsOfJoin {
                 cols.add(f.col(quote(fkeys.get(i))).as(keys.get(i)));
             }
             cols.add(sortKey(f.col(quote(s.time)), FEATURE_SIDE, "view '" + s.side.view() + "'").as(SORT));
-            cols.add(lit(v).as(VIEW));
+            if (several) {
+                cols.add(lit(v).as(VIEW));
+            }
             cols.add(lit(null).cast(DataTypes.LongType).as(ISOLATE));
             cols.add(lit(null).cast(currentSchema).as(SPINE_ROW));
             for (Side other : group) {
@@ -206,7 +212,12 @@ public final class AsOfJoin {
         for (String k : keys) {
             merged.add(col(quote(k)));
         }
-        merged.addAll(List.of(col(SORT), col(VIEW), col(SPINE_ROW)));
+        merged.add(col(SORT));
+        if (several) {
+            // With one view, the sort key's last bit says all: feature row or spine row.
+            merged.add(col(VIEW));
+        }
+        merged.add(col(SPINE_ROW));
         List<StructField> outFields = new ArrayList<>();
         outFields.add(DataTypes.createStructField(SPINE_ROW, currentSchema, false));
         outFields.add(DataTypes.createStructField(TIME, DataTypes.LongType, true));
@@ -244,7 +255,12 @@ public final class AsOfJoin {
             List<StructField> values = s.valueFields();
             Column fresh = col(values.get(0).name()).gt(col(TIME).minus(lit(s.ttlMicros())));
             for (int i = 0; i < s.features.size(); i++) {
-                out.add(when(fresh, col(values.get(i + 1).name())).as(s.features.get(i)));
+                Column value = col(values.get(i + 1).name());
+                DataType type = s.featureFields.get(i).dataType();
+                if (!values.get(i + 1).dataType().equals(type)) {
+                    value = value.cast(type);
+                }
+                out.add(when(fresh, value).as(s.features.get(i)));
             }
         }
         return latest.select(out.toArray(Column[]::new));
@@ -403,7 +419,11 @@ public final class AsOfJoin {
             List<StructField> fields = new ArrayList<>();
             fields.add(DataTypes.createStructField(RESERVED + "v" + index + "_time", DataTypes.LongType, true));
             for (int i = 0; i < featureFields.size(); i++) {
-                fields.add(DataTypes.createStructField(RESERVED + "v" + index + "_" + i, featureFields.get(i).dataType(), true));
+                // Strings travel as their UTF-8 bytes: the same order and values, but the merge then copies bytes
+                // instead of decoding every row's string to a Java String and encoding it back.
+                DataType type = featureFields.get(i).dataType();
+                fields.add(DataTypes.createStructField(RESERVED + "v" + index + "_" + i,
+                        type instanceof StringType ? DataTypes.BinaryType : type, true));
             }
             return fields;
         }
@@ -414,7 +434,7 @@ public final class AsOfJoin {
             List<Column> cols = new ArrayList<>();
             cols.add(unix_micros(f.col(quote(time))).as(fields.get(0).name()));
             for (int i = 0; i < features.size(); i++) {
-                cols.add(f.col(quote(features.get(i))).as(fields.get(i + 1).name()));
+                cols.add(f.col(quote(features.get(i))).cast(fields.get(i + 1).dataType()).as(fields.get(i + 1).name()));
             }
             if (tieType() != null) {
                 cols.add(struct(tieKeys.stream().map(t -> t.value.apply(f).as(t.name)).toArray(Column[]::new))

@@ -25,7 +25,7 @@ import scala.collection.Seq;
  * microseconds times two, plus one for spine rows: feature rows come before spine rows at equal times), keeping each
  * entity's latest feature row per view in a hash map.
  *
- * <p>Input rows are {@code [key_1 .. key_n, sort key, view, spine struct, each view's values, the tie struct of each
+ * <p>Input rows are {@code [key_1 .. key_n, sort key, view (only when there are several), spine struct, each view's values, the tie struct of each
  * view that has one]}, where a view's values are its time in microseconds and its features. Each spine row comes out
  * once as {@code [spine struct, time in microseconds, each view's values from its latest row, or nulls]}. Of two
  * feature rows of one entity and view at the same time, the one whose tie values (its tie struct, else its values) are
@@ -67,10 +67,11 @@ final class AsOfMerge implements MapPartitionsFunction<Row, Row> {
         private final Iterator<Row> input;
         /** Per entity, per view: the input row that is its latest so far. */
         private final Map<Object, Row[]> latest = new HashMap<>();
-        private final int sort = keys;
-        private final int view = keys + 1;
-        private final int spine = keys + 2;
         private final int n = views.length;
+        private final int sort = keys;
+        /** With one view there is no view column. */
+        private final int view = n > 1 ? keys + 1 : -1;
+        private final int spine = n > 1 ? keys + 2 : keys + 1;
         /** Per view: its first value column (its time), and its tie struct column or -1. */
         private final int[] first = new int[n];
         private final int[] tie = new int[n];
@@ -81,12 +82,12 @@ final class AsOfMerge implements MapPartitionsFunction<Row, Row> {
 
         Merge(Iterator<Row> input) {
             this.input = input;
-            int c = keys + 3;
+            int c = spine + 1;
             for (int v = 0; v < n; v++) {
                 first[v] = c;
                 c += views[v].width();
             }
-            outWidth = 2 + c - (keys + 3);
+            outWidth = 2 + c - (spine + 1);
             for (int v = 0; v < n; v++) {
                 tie[v] = views[v].ownTie() ? c++ : -1;
             }
@@ -103,7 +104,7 @@ final class AsOfMerge implements MapPartitionsFunction<Row, Row> {
                 long sk = r.getLong(sort);
                 long micros = sk >> 1;
                 if ((sk & 1) == 0) {
-                    int v = r.getInt(view);
+                    int v = view < 0 ? 0 : r.getInt(view);
                     Row[] kept = latest.computeIfAbsent(key(r), k -> new Row[n]);
                     if (kept[v] == null || kept[v].getLong(first[v]) != micros || greaterTie(v, r, kept[v])) {
                         kept[v] = r;
