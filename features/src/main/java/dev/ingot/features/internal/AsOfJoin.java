@@ -49,13 +49,17 @@ import org.apache.spark.sql.types.UserDefinedType;
  * spine's columns come first with their names, types, values and order unchanged, followed by each view's features
  * in the order the views were given.
  *
- * <p>How it runs. It is a sort-based merge, not a join: spine rows and feature rows are put into one stream, tagged
- * by side, partitioned by the entity keys and ordered by time with feature rows before spine rows at equal times. A
- * running {@code last(feature, ignoreNulls)} over {@code ROWS UNBOUNDED PRECEDING .. CURRENT ROW} then gives each
- * spine row its latest earlier feature row, and the spine row travels through the stream as one struct, so nothing
- * has to be joined back. Views keyed by the same spine columns share one stream: one shuffle and one sort for all of
- * them; each further set of keys costs one more. Work is linear in rows after the sort, and no row pairs are ever
- * formed, so an entity with many spine and feature rows costs n log n rather than n x m.
+ * <p>How it runs. It is a sort-based merge, not a join: spine rows and feature rows are put into one stream,
+ * hash-partitioned by the entity keys, and sorted within each task by one long, the time in microseconds times two
+ * plus one for spine rows (so feature rows come first at equal times). Spark radix-sorts on that key and never
+ * compares rows. One pass over the sorted rows ({@link AsOfMerge}) then keeps each entity's latest feature row per
+ * view in a hash map and gives each spine row the rows kept for its entity; the spine row travels through the stream
+ * as one struct, so nothing has to be joined back. Views keyed by the same spine columns share one stream: one
+ * shuffle and one sort for all of them; each further set of keys costs one more. Work is linear in rows after the
+ * sort, and no row pairs are ever formed, so an entity with many spine and feature rows costs n log n rather than
+ * n x m. (An earlier version sorted by entity, then time, and ran {@code last(feature, ignoreNulls)} over a window:
+ * the same result, but its sort compared rows on every tie of the entity key, and the window copied every row; the
+ * benchmark in docs/benchmarks.md measured it 1.5x slower.)
  *
  * <p>Ties. Aggregated views have one row per entity and time. Row-level views may have several rows with the same
  * entity and {@code feature_time}; then the row whose feature values are greatest wins, comparing the values in the
@@ -67,8 +71,11 @@ import org.apache.spark.sql.types.UserDefinedType;
  * null key or a null time are ignored. Spine rows with a null key or time skip the stream's entity groups (each is
  * put in a group of its own), so many of them cannot pile up in one task.
  *
- * <p>Skew. All rows of one entity are processed by one task. The window spills to disk past Spark's buffer limits
- * and runs in one pass over the sorted rows, so a hot entity is slow but does not fail.
+ * <p>Memory and skew. All rows of one entity are processed by one task; the sort spills to disk past Spark's memory
+ * limits. The merge holds, on the heap, one feature row per entity and view of the task, and drops those older than
+ * the view's ttl as the stream's time passes them: a task with millions of live entities needs more shuffle
+ * partitions. Times must lie within about 73,000 years of 1970 (Spark's own range is the years 0001-9999); a time
+ * outside fails the query with a message naming the view or spine column.
  */
 public final class AsOfJoin {
     /** Prefix of the columns this join adds while it runs; spine columns must not use it. */
@@ -222,6 +229,7 @@ public final class AsOfJoin {
         outFields.add(DataTypes.createStructField(SPINE_ROW, currentSchema, false));
         outFields.add(DataTypes.createStructField(TIME, DataTypes.LongType, true));
         for (Side s : group) {
+            outFields.add(s.timeField());
             for (StructField field : s.valueFields()) {
                 merged.add(col(field.name()));
                 outFields.add(field);
@@ -253,11 +261,11 @@ public final class AsOfJoin {
         }
         for (Side s : group) {
             List<StructField> values = s.valueFields();
-            Column fresh = col(values.get(0).name()).gt(col(TIME).minus(lit(s.ttlMicros())));
+            Column fresh = col(s.timeField().name()).gt(col(TIME).minus(lit(s.ttlMicros())));
             for (int i = 0; i < s.features.size(); i++) {
-                Column value = col(values.get(i + 1).name());
+                Column value = col(values.get(i).name());
                 DataType type = s.featureFields.get(i).dataType();
-                if (!values.get(i + 1).dataType().equals(type)) {
+                if (!values.get(i).dataType().equals(type)) {
                     value = value.cast(type);
                 }
                 out.add(when(fresh, value).as(s.features.get(i)));
@@ -411,13 +419,17 @@ public final class AsOfJoin {
             this.tieKeys = tieKeys(index, featureFields);
         }
 
+        /** The merge's output column of the time of this view's row, in microseconds. */
+        StructField timeField() {
+            return DataTypes.createStructField(RESERVED + "v" + index + "_time", DataTypes.LongType, true);
+        }
+
         /**
-         * The columns that carry this view's row through the stream: its time in microseconds, then its features, under
-         * internal names (a spine row or another view's row has nulls there).
+         * The columns that carry this view's features through the stream, under internal names (a spine row or another
+         * view's row has nulls there). The row's time is in the stream's sort key.
          */
         List<StructField> valueFields() {
             List<StructField> fields = new ArrayList<>();
-            fields.add(DataTypes.createStructField(RESERVED + "v" + index + "_time", DataTypes.LongType, true));
             for (int i = 0; i < featureFields.size(); i++) {
                 // Strings travel as their UTF-8 bytes: the same order and values, but the merge then copies bytes
                 // instead of decoding every row's string to a Java String and encoding it back.
@@ -432,9 +444,8 @@ public final class AsOfJoin {
         List<Column> values(Dataset<Row> f) {
             List<StructField> fields = valueFields();
             List<Column> cols = new ArrayList<>();
-            cols.add(unix_micros(f.col(quote(time))).as(fields.get(0).name()));
             for (int i = 0; i < features.size(); i++) {
-                cols.add(f.col(quote(features.get(i))).cast(fields.get(i + 1).dataType()).as(fields.get(i + 1).name()));
+                cols.add(f.col(quote(features.get(i))).cast(fields.get(i).dataType()).as(fields.get(i).name()));
             }
             if (tieType() != null) {
                 cols.add(struct(tieKeys.stream().map(t -> t.value.apply(f).as(t.name)).toArray(Column[]::new))

@@ -26,8 +26,8 @@ import scala.collection.Seq;
  * entity's latest feature row per view in a hash map.
  *
  * <p>Input rows are {@code [key_1 .. key_n, sort key, view (only when there are several), spine struct, each view's values, the tie struct of each
- * view that has one]}, where a view's values are its time in microseconds and its features. Each spine row comes out
- * once as {@code [spine struct, time in microseconds, each view's values from its latest row, or nulls]}. Of two
+ * view that has one]}, where a view's values are its features. Each spine row comes out once as {@code [spine struct,
+ * time in microseconds, then per view: the time in microseconds and the values of its latest row, or nulls]}. Of two
  * feature rows of one entity and view at the same time, the one whose tie values (its tie struct, else its values) are
  * greater in Spark's ordering is kept, whatever order they came in.
  *
@@ -43,9 +43,9 @@ final class AsOfMerge implements MapPartitionsFunction<Row, Row> {
     /**
      * One view of the stream.
      *
-     * @param width how many value columns it has (time, then features)
+     * @param width how many value columns it has (its features)
      * @param ttlMicros its ttl
-     * @param tieType the type of the values that order its ties: its tie struct's, else a struct of its values
+     * @param tieType the type of the values that order its ties: its tie struct's, else a struct of its features
      * @param ownTie whether it has a tie struct column
      */
     record View(int width, long ttlMicros, DataType tieType, boolean ownTie) implements Serializable {}
@@ -87,7 +87,7 @@ final class AsOfMerge implements MapPartitionsFunction<Row, Row> {
                 first[v] = c;
                 c += views[v].width();
             }
-            outWidth = 2 + c - (spine + 1);
+            outWidth = 2 + n + c - (spine + 1);
             for (int v = 0; v < n; v++) {
                 tie[v] = views[v].ownTie() ? c++ : -1;
             }
@@ -106,7 +106,7 @@ final class AsOfMerge implements MapPartitionsFunction<Row, Row> {
                 if ((sk & 1) == 0) {
                     int v = view < 0 ? 0 : r.getInt(view);
                     Row[] kept = latest.computeIfAbsent(key(r), k -> new Row[n]);
-                    if (kept[v] == null || kept[v].getLong(first[v]) != micros || greaterTie(v, r, kept[v])) {
+                    if (kept[v] == null || micros(kept[v]) != micros || greaterTie(v, r, kept[v])) {
                         kept[v] = r;
                     }
                     if (latest.size() > sweepAt) {
@@ -128,12 +128,18 @@ final class AsOfMerge implements MapPartitionsFunction<Row, Row> {
                 int o = 2;
                 for (int v = 0; v < n; v++) {
                     Row f = found[v];
+                    out[o++] = f == null ? null : micros(f);
                     for (int i = 0; i < views[v].width(); i++) {
                         out[o++] = f == null ? null : f.get(first[v] + i);
                     }
                 }
             }
             return RowFactory.create(out);
+        }
+
+        /** The time of an input row, in microseconds. */
+        private long micros(Row r) {
+            return r.getLong(sort) >> 1;
         }
 
         /** Whether feature row {@code r} of view {@code v}, at the same time as {@code kept}, wins the tie rule. */
@@ -189,7 +195,7 @@ final class AsOfMerge implements MapPartitionsFunction<Row, Row> {
                 boolean any = false;
                 for (int v = 0; v < n; v++) {
                     if (rows[v] != null) {
-                        if (rows[v].getLong(first[v]) <= now - views[v].ttlMicros()) {
+                        if (micros(rows[v]) <= now - views[v].ttlMicros()) {
                             rows[v] = null;
                         } else {
                             any = true;
