@@ -26,8 +26,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.catalyst.expressions.KnownNotNull;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.CalendarIntervalType;
 import org.apache.spark.sql.types.DataType;
@@ -283,9 +283,9 @@ public final class AsOfJoin {
         Column us = unix_micros(time);
         return when(us.isNull(), lit(null).cast(DataTypes.LongType))
                 .when(us.between(-SORT_LIMIT, SORT_LIMIT), us.multiply(2).plus(side))
-                .otherwise(raise_error(functions.concat(lit("Cannot build a point-in-time join: " + where + " has the time "),
-                        time.cast(DataTypes.StringType), lit(", outside the range it can order (years 0001-9999 are"
-                                + " fine); fix or filter that row"))).cast(DataTypes.LongType));
+                .otherwise(raise_error(functions.concat(lit("Cannot build a point-in-time join: " + where + " has a time "),
+                        us.cast(DataTypes.StringType), lit(" microseconds from 1970-01-01 UTC, outside the range it can"
+                                + " order (the years 0001-9999 are fine); fix or filter that row"))).cast(DataTypes.LongType));
     }
 
     private static String checkSpine(Dataset<Row> spine, Names spineNames, String timeColumn, List<FeatureSide> sides) {
