@@ -58,8 +58,8 @@ import org.apache.spark.sql.types.UserDefinedType;
  * shuffle and one sort for all of them; each further set of keys costs one more. Work is linear in rows after the
  * sort, and no row pairs are ever formed, so an entity with many spine and feature rows costs n log n rather than
  * n x m. (An earlier version sorted by entity, then time, and ran {@code last(feature, ignoreNulls)} over a window:
- * the same result, but its sort compared rows on every tie of the entity key, and the window copied every row; the
- * benchmark in docs/benchmarks.md measured it 1.5x slower.)
+ * the same result, but its sort compared rows on every tie of the entity key, and the window copied every row: about
+ * twice the CPU time in the benchmark of docs/benchmarks.md.)
  *
  * <p>Ties. Aggregated views have one row per entity and time. Row-level views may have several rows with the same
  * entity and {@code feature_time}; then the row whose feature values are greatest wins, comparing the values in the
