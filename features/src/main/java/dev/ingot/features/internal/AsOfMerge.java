@@ -25,10 +25,10 @@ import scala.collection.Seq;
  * microseconds times two, plus one for spine rows: feature rows come before spine rows at equal times), keeping each
  * entity's latest feature row per view in a hash map.
  *
- * <p>Input rows are {@code [key_1 .. key_n, sort key, view (only when there are several), spine struct, each view's values, the tie struct of each
- * view that has one]}, where a view's values are its features. Each spine row comes out once as {@code [spine struct,
- * time in microseconds, then per view: the time in microseconds and the values of its latest row, or nulls]}. Of two
- * feature rows of one entity and view at the same time, the one whose tie values (its tie struct, else its values) are
+ * <p>Input rows are {@code [key_1 .. key_n, sort key, view (only when there are several), spine struct, each view's
+ * features, the tie struct of each view that has one]}. Each spine row comes out once as {@code [spine struct, time in
+ * microseconds, then per view: the time in microseconds and the features of its latest row, or nulls]}. Of two feature
+ * rows of one entity and view at the same time, the one whose tie values (its tie struct, else its features) are
  * greater in Spark's ordering is kept, whatever order they came in.
  *
  * <p>The ttl is not checked here, only used to drop rows that no later spine row can use: the stream is in time
@@ -72,7 +72,7 @@ final class AsOfMerge implements MapPartitionsFunction<Row, Row> {
         /** With one view there is no view column. */
         private final int view = n > 1 ? keys + 1 : -1;
         private final int spine = n > 1 ? keys + 2 : keys + 1;
-        /** Per view: its first value column (its time), and its tie struct column or -1. */
+        /** Per view: its first feature column, and its tie struct column or -1. */
         private final int[] first = new int[n];
         private final int[] tie = new int[n];
         private final int outWidth;
