@@ -42,6 +42,8 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.spark.executor.TaskMetrics;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageCompleted;
+import org.apache.spark.scheduler.StageInfo;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -237,6 +239,7 @@ public final class PointInTimeJoinBench {
         double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
         heap.stop();
         spark.sparkContext().listenerBus().waitUntilEmpty();
+        metrics.stages().forEach(line -> log("%s (run %d): %s", method, run, line));
         Result r = new Result(method, run, seconds, cpuSeconds, loadAverage(), sums.getLong(0), sums.getDecimal(1),
                 sums.getLong(2), heap.peakUsed.get(), heap.peakAfterGc.get(), gcMillis() - gcBefore, metrics.totals());
         log("%s (run %d): %.1f s (JVM CPU %.1f s, load average %.2f), %,d rows (%,d with features), checksum %s; "
@@ -306,6 +309,7 @@ public final class PointInTimeJoinBench {
             }
         }
 
+        private final List<String> stages = new ArrayList<>();
         private long maxPeak;
         private long sumPeak;
         private long memorySpilled;
@@ -315,6 +319,25 @@ public final class PointInTimeJoinBench {
 
         synchronized void reset() {
             maxPeak = sumPeak = memorySpilled = diskSpilled = shuffleWritten = tasks = 0;
+            stages.clear();
+        }
+
+        /** One line per completed stage since the last reset: wall time, summed task run time, tasks, name. */
+        synchronized List<String> stages() {
+            return List.copyOf(stages);
+        }
+
+        @Override
+        public synchronized void onStageCompleted(SparkListenerStageCompleted completed) {
+            StageInfo s = completed.stageInfo();
+            long wall = s.completionTime().isDefined() && s.submissionTime().isDefined()
+                    ? (Long) s.completionTime().get() - (Long) s.submissionTime().get() : -1;
+            TaskMetrics m = s.taskMetrics();
+            stages.add(String.format(Locale.ROOT, "stage %d: %.1f s wall, %.1f s task run time (%.1f s CPU), "
+                            + "%d tasks, shuffle read %,d MB, written %,d MB: %s", s.stageId(), wall / 1000.0,
+                    m.executorRunTime() / 1000.0, m.executorCpuTime() / 1e9, s.numTasks(),
+                    m.shuffleReadMetrics().totalBytesRead() >> 20, m.shuffleWriteMetrics().bytesWritten() >> 20,
+                    s.name()));
         }
 
         synchronized Totals totals() {

@@ -1,9 +1,9 @@
 package dev.ingot.features.internal;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.last;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
+import static org.apache.spark.sql.functions.raise_error;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.unix_micros;
@@ -24,15 +24,16 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.expressions.KnownNotNull;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.CalendarIntervalType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.MapType;
+import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.TimestampNTZType;
@@ -48,13 +49,17 @@ import org.apache.spark.sql.types.UserDefinedType;
  * spine's columns come first with their names, types, values and order unchanged, followed by each view's features
  * in the order the views were given.
  *
- * <p>How it runs. It is a sort-based merge, not a join: spine rows and feature rows are put into one stream, tagged
- * by side, partitioned by the entity keys and ordered by time with feature rows before spine rows at equal times. A
- * running {@code last(feature, ignoreNulls)} over {@code ROWS UNBOUNDED PRECEDING .. CURRENT ROW} then gives each
- * spine row its latest earlier feature row, and the spine row travels through the stream as one struct, so nothing
- * has to be joined back. Views keyed by the same spine columns share one stream: one shuffle and one sort for all of
- * them; each further set of keys costs one more. Work is linear in rows after the sort, and no row pairs are ever
- * formed, so an entity with many spine and feature rows costs n log n rather than n x m.
+ * <p>How it runs. It is a sort-based merge, not a join: spine rows and feature rows are put into one stream,
+ * hash-partitioned by the entity keys, and sorted within each task by one long, the time in microseconds times two
+ * plus one for spine rows (so feature rows come first at equal times). Spark radix-sorts on that key and never
+ * compares rows. One pass over the sorted rows ({@link AsOfMerge}) then keeps each entity's latest feature row per
+ * view in a hash map and gives each spine row the rows kept for its entity; the spine row travels through the stream
+ * as one struct, so nothing has to be joined back. Views keyed by the same spine columns share one stream: one
+ * shuffle and one sort for all of them; each further set of keys costs one more. Work is linear in rows after the
+ * sort, and no row pairs are ever formed, so an entity with many spine and feature rows costs n log n rather than
+ * n x m. (An earlier version sorted by entity, then time, and ran {@code last(feature, ignoreNulls)} over a window:
+ * the same result, but its sort compared rows on every tie of the entity key, and the window copied every row: about
+ * twice the CPU time in the benchmark of docs/benchmarks.md.)
  *
  * <p>Ties. Aggregated views have one row per entity and time. Row-level views may have several rows with the same
  * entity and {@code feature_time}; then the row whose feature values are greatest wins, comparing the values in the
@@ -66,17 +71,22 @@ import org.apache.spark.sql.types.UserDefinedType;
  * null key or a null time are ignored. Spine rows with a null key or time skip the stream's entity groups (each is
  * put in a group of its own), so many of them cannot pile up in one task.
  *
- * <p>Skew. All rows of one entity are processed by one task. The window spills to disk past Spark's buffer limits
- * and runs in one pass over the sorted rows, so a hot entity is slow but does not fail.
+ * <p>Memory and skew. All rows of one entity are processed by one task; the sort spills to disk past Spark's memory
+ * limits. The merge holds, on the heap, one feature row per entity and view of the task, and drops those older than
+ * the view's ttl as the stream's time passes them: a task with millions of live entities needs more shuffle
+ * partitions. Times must lie within about 73,000 years of 1970 (Spark's own range is the years 0001-9999); a time
+ * outside fails the query with a message naming the view or spine column.
  */
 public final class AsOfJoin {
     /** Prefix of the columns this join adds while it runs; spine columns must not use it. */
     static final String RESERVED = "__ingot_pit_";
     private static final String TIME = RESERVED + "time";
-    private static final String SIDE = RESERVED + "side";
     private static final String ISOLATE = RESERVED + "isolate";
+    private static final String VIEW = RESERVED + "view";
+    private static final String SORT = RESERVED + "sort";
+    /** Times (in microseconds) whose sort key fits in a long: about +/-73,000 years from 1970. */
+    private static final long SORT_LIMIT = 1L << 61;
     private static final String SPINE_ROW = RESERVED + "spine";
-    private static final String FEATURE_TIME = RESERVED + "feature_time";
     private static final int FEATURE_SIDE = 0;
     private static final int SPINE_SIDE = 1;
 
@@ -161,9 +171,12 @@ public final class AsOfJoin {
         for (String k : keys) {
             spineCols.add(current.col(quote(k)).as(k));
         }
-        spineCols.add(current.col(quote(spineTime)).as(TIME));
-        spineCols.add(lit(SPINE_SIDE).as(SIDE));
-        // A spine row that can never match gets a group of its own, so such rows spread over tasks.
+        spineCols.add(sortKey(current.col(quote(spineTime)), SPINE_SIDE, "the spine's column '" + spineTime + "'").as(SORT));
+        boolean several = group.size() > 1;
+        if (several) {
+            spineCols.add(lit(-1).as(VIEW));
+        }
+        // A spine row that can never match gets a partition key of its own, so such rows spread over tasks.
         spineCols.add(when(anyNull, monotonically_increasing_id()).otherwise(lit(null).cast(DataTypes.LongType)).as(ISOLATE));
         List<Column> rowFields = new ArrayList<>();
         for (String c : current.columns()) {
@@ -171,14 +184,12 @@ public final class AsOfJoin {
         }
         spineCols.add(struct(rowFields.toArray(Column[]::new)).as(SPINE_ROW));
         for (Side s : group) {
-            spineCols.add(lit(null).cast(s.featureStructType()).as(s.featureStruct()));
-            for (TieKey t : s.tieKeys) {
-                spineCols.add(lit(null).cast(t.type).as(t.name));
-            }
+            spineCols.addAll(s.nullValues());
         }
         Dataset<Row> stream = current.select(spineCols.toArray(Column[]::new));
 
-        for (Side s : group) {
+        for (int v = 0; v < group.size(); v++) {
+            Side s = group.get(v);
             Dataset<Row> f = s.side.features();
             List<String> fkeys = s.featureKeys(keys);
             Column usable = f.col(quote(s.time)).isNotNull();
@@ -187,27 +198,14 @@ public final class AsOfJoin {
                 usable = usable.and(f.col(quote(fkeys.get(i))).isNotNull());
                 cols.add(f.col(quote(fkeys.get(i))).as(keys.get(i)));
             }
-            cols.add(f.col(quote(s.time)).as(TIME));
-            cols.add(lit(FEATURE_SIDE).as(SIDE));
+            cols.add(sortKey(f.col(quote(s.time)), FEATURE_SIDE, "view '" + s.side.view() + "'").as(SORT));
+            if (several) {
+                cols.add(lit(v).as(VIEW));
+            }
             cols.add(lit(null).cast(DataTypes.LongType).as(ISOLATE));
             cols.add(lit(null).cast(currentSchema).as(SPINE_ROW));
             for (Side other : group) {
-                if (other == s) {
-                    List<Column> fields = new ArrayList<>();
-                    fields.add(f.col(quote(s.time)).as(FEATURE_TIME));
-                    for (String c : s.features) {
-                        fields.add(f.col(quote(c)).as(c));
-                    }
-                    cols.add(struct(fields.toArray(Column[]::new)).as(s.featureStruct()));
-                    for (TieKey t : s.tieKeys) {
-                        cols.add(t.value.apply(f).as(t.name));
-                    }
-                } else {
-                    cols.add(lit(null).cast(other.featureStructType()).as(other.featureStruct()));
-                    for (TieKey t : other.tieKeys) {
-                        cols.add(lit(null).cast(t.type).as(t.name));
-                    }
-                }
+                cols.addAll(other == s ? s.values(f) : other.nullValues());
             }
             stream = stream.union(f.where(usable).select(cols.toArray(Column[]::new)));
         }
@@ -217,25 +215,43 @@ public final class AsOfJoin {
             partition.add(col(quote(k)));
         }
         partition.add(col(ISOLATE));
-        List<Column> order = new ArrayList<>(List.of(col(TIME), col(SIDE)));
+        List<Column> merged = new ArrayList<>();
+        for (String k : keys) {
+            merged.add(col(quote(k)));
+        }
+        merged.add(col(SORT));
+        if (several) {
+            // With one view, the sort key's last bit says all: feature row or spine row.
+            merged.add(col(VIEW));
+        }
+        merged.add(col(SPINE_ROW));
+        List<StructField> outFields = new ArrayList<>();
+        outFields.add(DataTypes.createStructField(SPINE_ROW, currentSchema, false));
+        outFields.add(DataTypes.createStructField(TIME, DataTypes.LongType, true));
         for (Side s : group) {
-            if (s.tieKeys.isEmpty()) {
-                // The feature struct orders ties itself: its time is equal there, then come the values in order.
-                order.add(col(s.featureStruct()));
-            }
-            for (TieKey t : s.tieKeys) {
-                order.add(col(t.name));
+            outFields.add(s.timeField());
+            for (StructField field : s.valueFields()) {
+                merged.add(col(field.name()));
+                outFields.add(field);
             }
         }
-        // One window spec for every view of the group, so Spark sorts once and evaluates them together.
-        WindowSpec w = Window.partitionBy(partition.toArray(Column[]::new))
-                .orderBy(order.toArray(Column[]::new))
-                .rowsBetween(Window.unboundedPreceding(), Window.currentRow());
-        List<Column> withLatest = new ArrayList<>(List.of(col(TIME), col(SIDE), col(SPINE_ROW)));
-        for (Side s : group) {
-            withLatest.add(last(col(s.featureStruct()), true).over(w).as(s.featureStruct()));
+        AsOfMerge.View[] views = new AsOfMerge.View[group.size()];
+        for (int v = 0; v < group.size(); v++) {
+            Side s = group.get(v);
+            boolean ownTie = s.tieType() != null;
+            if (ownTie) {
+                merged.add(col(s.tieColumn()));
+            }
+            views[v] = new AsOfMerge.View(s.valueFields().size(), s.ttlMicros(),
+                    ownTie ? s.tieType() : DataTypes.createStructType(s.valueFields()), ownTie);
         }
-        Dataset<Row> latest = stream.select(withLatest.toArray(Column[]::new)).where(col(SIDE).equalTo(SPINE_SIDE));
+        // Sorted by one long (time, then side), so Spark radix-sorts on it and never compares rows. An entity's
+        // rows need not be next to each other: the merge keeps each entity's latest row in a hash map.
+        Dataset<Row> sorted = stream.repartition(partition.toArray(Column[]::new))
+                .sortWithinPartitions(col(SORT))
+                .select(merged.toArray(Column[]::new));
+        Dataset<Row> latest = sorted.mapPartitions(new AsOfMerge(keys.size(), views),
+                Encoders.row(DataTypes.createStructType(outFields)));
 
         List<Column> out = new ArrayList<>();
         for (StructField field : currentSchema.fields()) {
@@ -244,13 +260,32 @@ public final class AsOfJoin {
             out.add((field.nullable() ? c : new Column(new KnownNotNull(c.expr()))).as(field.name()));
         }
         for (Side s : group) {
-            Column row = col(s.featureStruct());
-            Column fresh = unix_micros(row.getField(FEATURE_TIME)).gt(unix_micros(col(TIME)).minus(lit(s.ttlMicros())));
-            for (String c : s.features) {
-                out.add(when(fresh, row.getField(c)).as(c));
+            List<StructField> values = s.valueFields();
+            Column fresh = col(s.timeField().name()).gt(col(TIME).minus(lit(s.ttlMicros())));
+            for (int i = 0; i < s.features.size(); i++) {
+                Column value = col(values.get(i).name());
+                DataType type = s.featureFields.get(i).dataType();
+                if (!values.get(i).dataType().equals(type)) {
+                    value = value.cast(type);
+                }
+                out.add(when(fresh, value).as(s.features.get(i)));
             }
         }
         return latest.select(out.toArray(Column[]::new));
+    }
+
+    /**
+     * The stream's sort key: the time in microseconds times two, plus one for spine rows, so that feature rows come
+     * first at equal times. Null for a null time. Times beyond about 73,000 years from 1970 (far outside the years
+     * 0001-9999 that Spark supports) would overflow it and fail the query instead.
+     */
+    private static Column sortKey(Column time, int side, String where) {
+        Column us = unix_micros(time);
+        return when(us.isNull(), lit(null).cast(DataTypes.LongType))
+                .when(us.between(-SORT_LIMIT, SORT_LIMIT), us.multiply(2).plus(side))
+                .otherwise(raise_error(functions.concat(lit("Cannot build a point-in-time join: " + where + " has a time "),
+                        us.cast(DataTypes.StringType), lit(" microseconds from 1970-01-01 UTC, outside the range it can"
+                                + " order (the years 0001-9999 are fine); fix or filter that row"))).cast(DataTypes.LongType));
     }
 
     private static String checkSpine(Dataset<Row> spine, Names spineNames, String timeColumn, List<FeatureSide> sides) {
@@ -384,17 +419,65 @@ public final class AsOfJoin {
             this.tieKeys = tieKeys(index, featureFields);
         }
 
-        String featureStruct() {
-            return RESERVED + "features_" + index;
+        /** The merge's output column of the time of this view's row, in microseconds. */
+        StructField timeField() {
+            return DataTypes.createStructField(RESERVED + "v" + index + "_time", DataTypes.LongType, true);
         }
 
-        StructType featureStructType() {
+        /**
+         * The columns that carry this view's features through the stream, under internal names (a spine row or another
+         * view's row has nulls there). The row's time is in the stream's sort key.
+         */
+        List<StructField> valueFields() {
             List<StructField> fields = new ArrayList<>();
-            fields.add(DataTypes.createStructField(FEATURE_TIME, DataTypes.TimestampType, true));
-            for (StructField f : featureFields) {
-                fields.add(DataTypes.createStructField(f.name(), f.dataType(), true));
+            for (int i = 0; i < featureFields.size(); i++) {
+                // Strings travel as their UTF-8 bytes: the same order and values, but the merge then copies bytes
+                // instead of decoding every row's string to a Java String and encoding it back.
+                DataType type = featureFields.get(i).dataType();
+                fields.add(DataTypes.createStructField(RESERVED + "v" + index + "_" + i,
+                        type instanceof StringType ? DataTypes.BinaryType : type, true));
             }
-            return DataTypes.createStructType(fields);
+            return fields;
+        }
+
+        /** This view's value columns (and tie struct) from its feature rows {@code f}. */
+        List<Column> values(Dataset<Row> f) {
+            List<StructField> fields = valueFields();
+            List<Column> cols = new ArrayList<>();
+            for (int i = 0; i < features.size(); i++) {
+                cols.add(f.col(quote(features.get(i))).cast(fields.get(i).dataType()).as(fields.get(i).name()));
+            }
+            if (tieType() != null) {
+                cols.add(struct(tieKeys.stream().map(t -> t.value.apply(f).as(t.name)).toArray(Column[]::new))
+                        .as(tieColumn()));
+            }
+            return cols;
+        }
+
+        /** Nulls in place of this view's value columns (and tie struct), for rows that are not this view's. */
+        List<Column> nullValues() {
+            List<Column> cols = new ArrayList<>();
+            for (StructField field : valueFields()) {
+                cols.add(lit(null).cast(field.dataType()).as(field.name()));
+            }
+            if (tieType() != null) {
+                cols.add(lit(null).cast(tieType()).as(tieColumn()));
+            }
+            return cols;
+        }
+
+        /** The column that carries this view's tie values, when its feature struct cannot order ties itself. */
+        String tieColumn() {
+            return RESERVED + "tie_" + index;
+        }
+
+        /** The type of {@link #tieColumn()}; null when the feature struct orders ties itself. */
+        StructType tieType() {
+            if (tieKeys.isEmpty()) {
+                return null;
+            }
+            return DataTypes.createStructType(tieKeys.stream()
+                    .map(t -> DataTypes.createStructField(t.name, t.type, true)).toList());
         }
 
         Set<String> keySet(boolean caseSensitive) {

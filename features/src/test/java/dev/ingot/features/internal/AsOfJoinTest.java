@@ -499,6 +499,19 @@ class AsOfJoinTest {
     // Errors.
 
     @Test
+    void timeBeyondTheOrderableRangeFailsNamingTheColumn() {
+        // 2^62 microseconds is about 146,000 years after 1970: far outside Spark's years 0001-9999, and past what the
+        // merge's sort key (time * 2 + side, in a long) can hold.
+        Dataset<Row> spine = df(List.of(RowFactory.create(1, 7, at("10:00:00"))), SIMPLE_SPINE)
+                .withColumn("ts", org.apache.spark.sql.functions.timestamp_micros(org.apache.spark.sql.functions.lit(1L << 62)));
+        Dataset<Row> out = AsOfJoin.join(spine, "ts", List.of(simpleSide(3600, RowFactory.create(7, at("09:30:00"), 5, "x"))));
+
+        assertThatThrownBy(out::collectAsList).as("an error, not a wrong order")
+                .hasStackTraceContaining("Cannot build a point-in-time join: the spine's column 'ts' has a time "
+                        + (1L << 62) + " microseconds");
+    }
+
+    @Test
     void spineMissingAKeyIsBadInputNamingViewColumnAndSpineColumns() {
         Dataset<Row> spine = df(List.of(), SIMPLE_SPINE).withColumnRenamed("customer", "cust");
         assertBadInput(() -> AsOfJoin.join(spine, "ts", List.of(simpleSide(3600))),
