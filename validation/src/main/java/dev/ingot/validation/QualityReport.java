@@ -109,7 +109,8 @@ public final class QualityReport {
             b.append(", Delta version ").append(r.deltaVersion().getAsLong());
         }
         b.append("</p>\n");
-        String why = ok ? (r.warnings().isEmpty() ? "every check passed" : r.warnings().size() + " warning(s), no error")
+        String why = ok ? (r.warnings().isEmpty() ? "no check failed" : r.warnings().size() + " warning(s), no error")
+                + (r.quarantinedRows() > 0 ? "; " + r.quarantinedRows() + " row(s) failing row-level checks quarantined" : "")
                 : r.errors().size() + " error-level check(s) failed";
         b.append("<p><span id=\"verdict\" class=\"verdict ").append(ok ? (r.warnings().isEmpty() ? "ok" : "warn") : "bad").append("\">")
                 .append(esc(verdict)).append("</span> &nbsp;").append(esc(why)).append("</p>\n");
