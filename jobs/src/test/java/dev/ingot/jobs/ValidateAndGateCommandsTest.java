@@ -1,11 +1,12 @@
 package dev.ingot.jobs;
 
+import static dev.ingot.jobs.IngotMainTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ingot.jobs.IngotMainTest.Result;
 
 import dev.ingot.core.TestSpark;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -27,15 +28,6 @@ class ValidateAndGateCommandsTest {
     private static SparkSession spark;
     private static Path project;
     private static Path reports;
-
-    record Result(int code, String out, String err) {}
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = IngotMain.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     @BeforeAll
     static void projectAndTable(@TempDir Path dir) throws IOException {
