@@ -1,7 +1,6 @@
 package dev.ingot.validation.internal;
 
 import com.amazon.deequ.analyzers.Analyzer;
-import com.amazon.deequ.analyzers.ApproxQuantile;
 import com.amazon.deequ.analyzers.Compliance;
 import com.amazon.deequ.analyzers.Size;
 import com.amazon.deequ.analyzers.runners.AnalysisRunner;
@@ -265,22 +264,19 @@ public final class DeequRun implements AutoCloseable {
     }
 
     /**
-     * Runs analyzers over data. Approximate quantiles are run in a scan of their own: their aggregate is a typed
-     * imperative one, which would turn Deequ's shared aggregation of every other metric into an interpreted
-     * object-hash aggregation, several times slower than the code-generated one (measured: ValidationBenchmark).
+     * Runs analyzers over data: every scan-shareable one in one code-generated aggregation ({@link SharedScan}), the
+     * grouping ones (uniqueness, distinct count) with Deequ's runner, which groups the data once per set of columns.
      */
     private static AnalyzerContext analyze(Dataset<Row> data, List<Analyzer<?, Metric<?>>> analyzers, Analyzer<?, Metric<?>> size) {
         LinkedHashSet<Analyzer<?, Metric<?>>> all = new LinkedHashSet<>(analyzers);
         all.add(size);
-        List<Analyzer<?, Metric<?>>> quantiles = all.stream().filter(a -> (Object) a instanceof ApproxQuantile).toList();
-        List<Analyzer<?, Metric<?>>> rest = all.stream().filter(a -> !((Object) a instanceof ApproxQuantile)).toList();
-        AnalyzerContext main = AnalysisRunner.onData(data).addAnalyzers(Scala.list(rest)).run();
-        if (quantiles.isEmpty()) {
-            return main;
+        List<Analyzer<?, Metric<?>>> shared = all.stream().filter(SharedScan::supports).toList();
+        List<Analyzer<?, Metric<?>>> rest = all.stream().filter(a -> !SharedScan.supports(a)).toList();
+        Map<Analyzer<?, Metric<?>>, Metric<?>> merged = new LinkedHashMap<>(SharedScan.run(data, shared));
+        if (!rest.isEmpty()) {
+            AnalyzerContext grouped = AnalysisRunner.onData(data).addAnalyzers(Scala.list(rest)).run();
+            merged.putAll(scala.collection.JavaConverters.mapAsJavaMap(grouped.metricMap()));
         }
-        AnalyzerContext q = AnalysisRunner.onData(data).addAnalyzers(Scala.list(quantiles)).run();
-        Map<Analyzer<?, Metric<?>>, Metric<?>> merged = new LinkedHashMap<>(scala.collection.JavaConverters.mapAsJavaMap(main.metricMap()));
-        merged.putAll(scala.collection.JavaConverters.mapAsJavaMap(q.metricMap()));
         return context(merged);
     }
 

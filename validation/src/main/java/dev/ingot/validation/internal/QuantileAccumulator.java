@@ -1,0 +1,149 @@
+package dev.ingot.validation.internal;
+
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.spark.TaskContext;
+import org.apache.spark.sql.catalyst.util.QuantileSummaries;
+import org.apache.spark.util.AccumulatorV2;
+
+/**
+ * The values of one column, summarized for approximate quantiles while another query scans them: each task keeps a
+ * Greenwald-Khanna summary (Spark's {@link QuantileSummaries}, the one behind {@code percentile_approx} and Deequ's
+ * {@code ApproxQuantile}, with the same relative error), fed from a primitive buffer that is sorted and compressed
+ * every {@value #BUFFER} values, instead of the boxed per-row insertion of Spark's aggregate.
+ *
+ * <p>It is an accumulator, so that the summary is built in the same scan as the code-generated aggregation of every
+ * other metric: Spark's own {@code percentile_approx} is a typed imperative aggregate, which would make that whole
+ * aggregation an interpreted object-hash aggregation. Summaries are kept per partition and a partition's first
+ * summary wins, so a task that runs again (a retried or recomputed stage) is not counted twice.
+ */
+final class QuantileAccumulator extends AccumulatorV2<Double, Optional<QuantileSummaries>> {
+    private static final long serialVersionUID = 1L;
+    static final int BUFFER = 1 << 14;
+
+    private final double relativeError;
+    /** Summaries by partition: the task's own on an executor, every task's once merged on the driver. */
+    private final TreeMap<Integer, QuantileSummaries> parts = new TreeMap<>();
+    private transient double[] buffer;
+    private transient int buffered;
+    private transient int partition = -1;
+    /** The task thread adding values: Spark's heartbeat reads accumulators from another thread while a task runs. */
+    private transient Thread writer;
+
+    QuantileAccumulator(double relativeError) {
+        this.relativeError = relativeError;
+    }
+
+    @Override
+    public synchronized boolean isZero() {
+        return parts.isEmpty() && buffered == 0;
+    }
+
+    @Override
+    public synchronized AccumulatorV2<Double, Optional<QuantileSummaries>> copy() {
+        flushIfWriter();
+        QuantileAccumulator c = new QuantileAccumulator(relativeError);
+        c.parts.putAll(parts);
+        return c;
+    }
+
+    @Override
+    public synchronized void reset() {
+        parts.clear();
+        buffered = 0;
+        partition = -1;
+    }
+
+    @Override
+    public void add(Double v) {
+        if (v != null) {
+            add(v.doubleValue());
+        }
+    }
+
+    /** Adds one value of this task's partition. */
+    void add(double v) {
+        if (buffer == null) {
+            buffer = new double[BUFFER];
+            writer = Thread.currentThread();
+            TaskContext task = TaskContext.get();
+            partition = task == null ? 0 : task.partitionId();
+        }
+        buffer[buffered++] = v;
+        if (buffered == BUFFER) {
+            flush();
+        }
+    }
+
+    /**
+     * Summarizes the buffered values into the partition's summary; only the adding thread may call it. The buffer is
+     * sorted, so every value's rank is exact: the chunk's summary keeps its smallest and largest value and every
+     * value {@code floor(2 * relativeError * n)} ranks apart, each with g = its rank gap and delta = 0, which is a
+     * Greenwald-Khanna summary within the relative error (g + delta <= 2 * relativeError * n) built without one
+     * object per value. Spark's {@link QuantileSummaries#merge} then combines chunks and partitions.
+     */
+    private void flush() {
+        int n = buffered;
+        if (n == 0) {
+            return;
+        }
+        Arrays.sort(buffer, 0, n);
+        int step = Math.max(1, (int) Math.floor(2 * relativeError * n));
+        QuantileSummaries.Stats[] stats = new QuantileSummaries.Stats[(n - 1 + step - 1) / step + 1];
+        stats[0] = new QuantileSummaries.Stats(buffer[0], 1L, 0L);
+        int k = 1;
+        int previous = 0;
+        for (int i = step; previous < n - 1; i += step) {
+            int at = Math.min(i, n - 1);
+            stats[k++] = new QuantileSummaries.Stats(buffer[at], at - previous, 0L);
+            previous = at;
+        }
+        QuantileSummaries chunk = new QuantileSummaries(QuantileSummaries.defaultCompressThreshold(), relativeError,
+                k == stats.length ? stats : Arrays.copyOf(stats, k), n, true);
+        synchronized (this) {
+            parts.merge(partition, chunk, QuantileSummaries::merge);
+            buffered = 0;
+        }
+    }
+
+    private void flushIfWriter() {
+        if (writer == null || writer == Thread.currentThread() || !writer.isAlive()) {
+            flush();
+        }
+    }
+
+    @Override
+    public synchronized void merge(AccumulatorV2<Double, Optional<QuantileSummaries>> other) {
+        QuantileAccumulator o = (QuantileAccumulator) other;
+        synchronized (o) {
+            o.flushIfWriter();
+            for (Map.Entry<Integer, QuantileSummaries> e : o.parts.entrySet()) {
+                parts.putIfAbsent(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    /**
+     * The summary of every value added, or empty when there was none. Read from another thread while a task runs
+     * (Spark's heartbeat), it leaves out the values still buffered.
+     */
+    @Override
+    public Optional<QuantileSummaries> value() {
+        flushIfWriter();
+        synchronized (this) {
+            return parts.values().stream().reduce(QuantileSummaries::merge);
+        }
+    }
+
+    /** Sends the buffered values' summary along with the task's result (serialized by the task's thread). */
+    private void writeObject(ObjectOutputStream out) throws IOException {
+        flushIfWriter();
+        synchronized (this) {
+            out.defaultWriteObject();
+        }
+    }
+}
