@@ -61,18 +61,38 @@ class ValidationBenchmark {
         return c;
     }
 
-    private static long time(Runnable r) {
-        long t = System.nanoTime();
-        r.run();
-        return (System.nanoTime() - t) / 1_000_000;
+    /** CPU time of Spark tasks (executor run and deserialization), summed by a listener. */
+    private static final java.util.concurrent.atomic.AtomicLong TASK_CPU = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Best wall time and best task CPU time of n runs, in ms. */
+    private record Timing(long wall, long cpu) {}
+
+    private static void drain(SparkSession spark) {
+        try {
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
-    private static long best(int n, Runnable r) {
-        long best = Long.MAX_VALUE;
+    private static Timing best(SparkSession spark, int n, Runnable r) {
+        long wall = Long.MAX_VALUE;
+        long cpu = Long.MAX_VALUE;
         for (int i = 0; i < n; i++) {
-            best = Math.min(best, time(r));
+            drain(spark);
+            TASK_CPU.set(0);
+            long t = System.nanoTime();
+            r.run();
+            wall = Math.min(wall, (System.nanoTime() - t) / 1_000_000);
+            drain(spark);
+            cpu = Math.min(cpu, TASK_CPU.get() / 1_000_000);
         }
-        return best;
+        return new Timing(wall, cpu);
+    }
+
+    private static void print(String what, Timing t, Timing scan) {
+        System.out.printf("BENCHMARK %-48s %6d ms  %5.2fx   task CPU %6d ms  %5.2fx%n", what, t.wall(),
+                t.wall() / (double) scan.wall(), t.cpu(), t.cpu() / (double) scan.cpu());
     }
 
     @Test
@@ -99,34 +119,40 @@ class ValidationBenchmark {
         plain.run();
         v.validate(data, scanOnly);
         int n = Integer.getInteger("ingot.bench.repeat", 3);
-        long scan = best(n, plain);
-        long aggregationOnly = best(n, () -> v.validate(data, oneAggregation));
-        long metricsNoGrouping = best(n, () -> v.validate(data, scanOnly));
-        long metrics = best(n, () -> v.validate(data, strict));
-        long quarantined = best(n, () -> {
+        spark.sparkContext().addSparkListener(new org.apache.spark.scheduler.SparkListener() {
+            @Override
+            public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+                if (end.taskMetrics() != null) {
+                    TASK_CPU.addAndGet(end.taskMetrics().executorCpuTime() + end.taskMetrics().executorDeserializeCpuTime());
+                }
+            }
+        });
+        double loadBefore = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        Timing scan = best(spark, n, plain);
+        Timing aggregationOnly = best(spark, n, () -> v.validate(data, oneAggregation));
+        Timing metricsNoGrouping = best(spark, n, () -> v.validate(data, scanOnly));
+        Timing metrics = best(spark, n, () -> v.validate(data, strict));
+        Timing quarantined = best(spark, n, () -> {
             ValidationResult r = v.validate(data, quarantine);
             if (r.quarantinedRows() == 0) {
                 throw new AssertionError("the benchmark data has bad rows");
             }
         });
         // Quarantine as the gate does it: the split written out (published rows and quarantined rows).
-        long gate = best(1, () -> {
+        Timing gate = best(spark, 1, () -> {
             try (GateOutcome g = Gate.of(spark).check(data, List.of(quarantine), new dev.ingot.core.TableName("features", "bench_target"))) {
                 g.published().write().format("noop").mode("overwrite").save();
             }
         });
-        System.out.printf("%nBENCHMARK load average %.2f%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                .getSystemLoadAverage());
+        System.out.printf("%nBENCHMARK load average %.2f before, %.2f after%n", loadBefore,
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         System.out.printf("BENCHMARK %d rows, %d checks (%d without uniqueness/distinct count), best of %d%n", rows,
                 strict.checks().size(), scanOnly.checks().size(), n);
-        System.out.printf("BENCHMARK plain scan of the same columns:        %6d ms%n", scan);
-        System.out.printf("BENCHMARK metrics only, %2d checks, no quantiles: %6d ms  %.2fx%n", oneAggregation.checks().size(),
-                aggregationOnly, aggregationOnly / (double) scan);
-        System.out.printf("BENCHMARK metrics only, %2d scan-shared checks:   %6d ms  %.2fx%n", scanOnly.checks().size(), metricsNoGrouping,
-                metricsNoGrouping / (double) scan);
-        System.out.printf("BENCHMARK metrics only, all %2d checks:           %6d ms  %.2fx%n", strict.checks().size(), metrics,
-                metrics / (double) scan);
-        System.out.printf("BENCHMARK quarantine policy (metrics + split):   %6d ms  %.2fx%n", quarantined, quarantined / (double) scan);
-        System.out.printf("BENCHMARK gate with quarantine, history, publish:%6d ms  %.2fx%n", gate, gate / (double) scan);
+        print("plain scan of the same columns", scan, scan);
+        print("metrics only, " + oneAggregation.checks().size() + " checks, no quantiles", aggregationOnly, scan);
+        print("metrics only, " + scanOnly.checks().size() + " scan-shared checks (with quantiles)", metricsNoGrouping, scan);
+        print("metrics only, all " + strict.checks().size() + " checks", metrics, scan);
+        print("quarantine policy (metrics + split)", quarantined, scan);
+        print("gate with quarantine, history, publish", gate, scan);
     }
 }

@@ -28,7 +28,9 @@ final class QuantileAccumulator extends AccumulatorV2<Double, Optional<QuantileS
     private final double relativeError;
     /** Summaries by partition: the task's own on an executor, every task's once merged on the driver. */
     private final TreeMap<Integer, QuantileSummaries> parts = new TreeMap<>();
-    private transient double[] buffer;
+    /** The buffered values as order-preserving keys ({@link #key}), and room for sorting them. */
+    private transient long[] buffer;
+    private transient long[] scratch;
     private transient int buffered;
     private transient int partition = -1;
     /** The task thread adding values: Spark's heartbeat reads accumulators from another thread while a task runs. */
@@ -68,12 +70,13 @@ final class QuantileAccumulator extends AccumulatorV2<Double, Optional<QuantileS
     /** Adds one value of this task's partition. */
     void add(double v) {
         if (buffer == null) {
-            buffer = new double[BUFFER];
+            buffer = new long[BUFFER];
+            scratch = new long[BUFFER];
             writer = Thread.currentThread();
             TaskContext task = TaskContext.get();
             partition = task == null ? 0 : task.partitionId();
         }
-        buffer[buffered++] = v;
+        buffer[buffered++] = key(v);
         if (buffered == BUFFER) {
             flush();
         }
@@ -91,15 +94,15 @@ final class QuantileAccumulator extends AccumulatorV2<Double, Optional<QuantileS
         if (n == 0) {
             return;
         }
-        Arrays.sort(buffer, 0, n);
+        long[] sorted = sort(n);
         int step = Math.max(1, (int) Math.floor(2 * relativeError * n));
         QuantileSummaries.Stats[] stats = new QuantileSummaries.Stats[(n - 1 + step - 1) / step + 1];
-        stats[0] = new QuantileSummaries.Stats(buffer[0], 1L, 0L);
+        stats[0] = new QuantileSummaries.Stats(value(sorted[0]), 1L, 0L);
         int k = 1;
         int previous = 0;
         for (int i = step; previous < n - 1; i += step) {
             int at = Math.min(i, n - 1);
-            stats[k++] = new QuantileSummaries.Stats(buffer[at], at - previous, 0L);
+            stats[k++] = new QuantileSummaries.Stats(value(sorted[at]), at - previous, 0L);
             previous = at;
         }
         QuantileSummaries chunk = new QuantileSummaries(QuantileSummaries.defaultCompressThreshold(), relativeError,
@@ -108,6 +111,60 @@ final class QuantileAccumulator extends AccumulatorV2<Double, Optional<QuantileS
             parts.merge(partition, chunk, QuantileSummaries::merge);
             buffered = 0;
         }
+    }
+
+    /**
+     * A key whose unsigned order is the order of {@link Arrays#sort(double[])}: -0.0 before 0.0, NaN after +Infinity.
+     */
+    static long key(double v) {
+        long bits = Double.doubleToRawLongBits(v);
+        return bits < 0 ? ~bits : bits ^ Long.MIN_VALUE;
+    }
+
+    static double value(long key) {
+        return Double.longBitsToDouble(key < 0 ? key ^ Long.MIN_VALUE : ~key);
+    }
+
+    private static final int DIGIT = 11;
+    private static final int BUCKETS = 1 << DIGIT;
+    private static final int PASSES = (Long.SIZE + DIGIT - 1) / DIGIT;
+
+    /**
+     * Sorts the first n keys of the buffer by their unsigned value: a least-significant-digit radix sort, 11 bits a
+     * pass, which skips the digits every key shares (the sign and exponent, for most columns). Several times faster
+     * than a comparison sort of doubles on these chunks, and the sort is most of a summary's cost.
+     */
+    private long[] sort(int n) {
+        int[][] counts = new int[PASSES][BUCKETS];
+        for (int i = 0; i < n; i++) {
+            long k = buffer[i];
+            for (int p = 0; p < PASSES; p++) {
+                counts[p][(int) ((k >>> (p * DIGIT)) & (BUCKETS - 1))]++;
+            }
+        }
+        long[] from = buffer;
+        long[] to = scratch;
+        for (int p = 0; p < PASSES; p++) {
+            int[] c = counts[p];
+            int shift = p * DIGIT;
+            if (c[(int) ((from[0] >>> shift) & (BUCKETS - 1))] == n) {
+                continue;
+            }
+            int sum = 0;
+            for (int b = 0; b < BUCKETS; b++) {
+                int x = c[b];
+                c[b] = sum;
+                sum += x;
+            }
+            for (int i = 0; i < n; i++) {
+                long k = from[i];
+                to[c[(int) ((k >>> shift) & (BUCKETS - 1))]++] = k;
+            }
+            long[] t = from;
+            from = to;
+            to = t;
+        }
+        return from;
     }
 
     private void flushIfWriter() {

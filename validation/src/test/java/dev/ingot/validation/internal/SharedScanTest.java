@@ -172,6 +172,33 @@ class SharedScanTest {
     }
 
     @Test
+    void theRadixSortOrdersLikeArraysSort() {
+        Random random = new Random(11);
+        // One chunk (merging chunks is Spark's QuantileSummaries.merge, which may order -0.0 and 0.0 either way).
+        double[] values = new double[QuantileAccumulator.BUFFER - 7];
+        double[] specials = {0.0, -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.MIN_VALUE,
+            -Double.MIN_VALUE, Double.MAX_VALUE, -Double.MAX_VALUE, 1.0, -1.0};
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i % 17 == 0 ? specials[i % specials.length]
+                    : i % 3 == 0 ? random.nextInt(50) : random.nextGaussian() * Math.pow(10, random.nextInt(40) - 20);
+        }
+        // A relative error this small keeps every value: the summary is the sorted input.
+        QuantileAccumulator acc = new QuantileAccumulator(1e-12);
+        for (double v : values) {
+            acc.add(v);
+        }
+        QuantileSummaries s = acc.value().orElseThrow();
+        double[] expected = values.clone();
+        Arrays.sort(expected);
+        double[] actual = Arrays.stream(s.sampled()).mapToDouble(QuantileSummaries.Stats::value).toArray();
+        assertEquals(values.length, s.count());
+        assertEquals(expected.length, actual.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(Double.doubleToLongBits(expected[i]), Double.doubleToLongBits(actual[i]), "at " + i);
+        }
+    }
+
+    @Test
     void aPartitionSummarizedTwiceCountsOnce() {
         QuantileAccumulator task = new QuantileAccumulator(0.01);
         for (int i = 0; i < 50_000; i++) {
