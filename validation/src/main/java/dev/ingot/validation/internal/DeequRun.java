@@ -264,18 +264,21 @@ public final class DeequRun implements AutoCloseable {
     }
 
     /**
-     * Runs analyzers over data: every scan-shareable one in one code-generated aggregation ({@link SharedScan}), the
-     * grouping ones (uniqueness, distinct count) with Deequ's runner, which groups the data once per set of columns.
+     * Runs analyzers over data: every scan-shareable one in one code-generated aggregation ({@link SharedScan#run}),
+     * uniqueness and distinct counts in one grouping job per set of columns ({@link SharedScan#grouped}), anything
+     * else with Deequ's runner.
      */
     private static AnalyzerContext analyze(Dataset<Row> data, List<Analyzer<?, Metric<?>>> analyzers, Analyzer<?, Metric<?>> size) {
         LinkedHashSet<Analyzer<?, Metric<?>>> all = new LinkedHashSet<>(analyzers);
         all.add(size);
         List<Analyzer<?, Metric<?>>> shared = all.stream().filter(SharedScan::supports).toList();
-        List<Analyzer<?, Metric<?>>> rest = all.stream().filter(a -> !SharedScan.supports(a)).toList();
+        List<Analyzer<?, Metric<?>>> grouped = all.stream().filter(SharedScan::supportsGrouped).toList();
+        List<Analyzer<?, Metric<?>>> rest = all.stream().filter(a -> !SharedScan.supports(a) && !SharedScan.supportsGrouped(a)).toList();
         Map<Analyzer<?, Metric<?>>, Metric<?>> merged = new LinkedHashMap<>(SharedScan.run(data, shared));
+        merged.putAll(SharedScan.grouped(data, grouped));
         if (!rest.isEmpty()) {
-            AnalyzerContext grouped = AnalysisRunner.onData(data).addAnalyzers(Scala.list(rest)).run();
-            merged.putAll(scala.collection.JavaConverters.mapAsJavaMap(grouped.metricMap()));
+            AnalyzerContext others = AnalysisRunner.onData(data).addAnalyzers(Scala.list(rest)).run();
+            merged.putAll(scala.collection.JavaConverters.mapAsJavaMap(others.metricMap()));
         }
         return context(merged);
     }

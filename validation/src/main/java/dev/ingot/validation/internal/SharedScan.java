@@ -13,6 +13,7 @@ import com.amazon.deequ.analyzers.ApproxQuantile;
 import com.amazon.deequ.analyzers.ApproxQuantileState;
 import com.amazon.deequ.analyzers.Completeness;
 import com.amazon.deequ.analyzers.Compliance;
+import com.amazon.deequ.analyzers.CountDistinct;
 import com.amazon.deequ.analyzers.MaxState;
 import com.amazon.deequ.analyzers.Maximum;
 import com.amazon.deequ.analyzers.Mean;
@@ -23,6 +24,9 @@ import com.amazon.deequ.analyzers.Size;
 import com.amazon.deequ.analyzers.StandardDeviation;
 import com.amazon.deequ.analyzers.StandardDeviationState;
 import com.amazon.deequ.analyzers.State;
+import com.amazon.deequ.analyzers.Uniqueness;
+import com.amazon.deequ.analyzers.runners.AnalysisRunner;
+import com.amazon.deequ.metrics.DoubleMetric;
 import com.amazon.deequ.metrics.Metric;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -128,6 +132,82 @@ final class SharedScan {
         }
         return out;
     }
+
+    /** Whether {@link #grouped} computes this analyzer. */
+    static boolean supportsGrouped(Analyzer<?, ?> a) {
+        Object o = a;
+        return o instanceof Uniqueness || o instanceof CountDistinct;
+    }
+
+    /**
+     * Uniqueness and distinct counts, one job per set of grouping columns: the rows with a non-null grouping column
+     * are grouped (Deequ's frequencies), and one aggregation of the groups gives the row count, the distinct count
+     * and the count of values seen once. Deequ's runner counts the rows in a scan of their own and aggregates the
+     * frequencies in a job per analyzer. Metrics carry Deequ's names, instances and entities; when no row has a
+     * grouping value, Deequ's runner decides (its failure metrics).
+     */
+    static Map<Analyzer<?, Metric<?>>, Metric<?>> grouped(Dataset<Row> data, Collection<Analyzer<?, Metric<?>>> analyzers) {
+        Map<GroupKey, List<Analyzer<?, Metric<?>>>> sets = new LinkedHashMap<>();
+        for (Analyzer<?, Metric<?>> a : analyzers) {
+            Object o = a;
+            GroupKey key;
+            if (o instanceof Uniqueness u) {
+                key = new GroupKey(scala.collection.JavaConverters.seqAsJavaList(u.columns()), u.where());
+            } else if (o instanceof CountDistinct c) {
+                key = new GroupKey(scala.collection.JavaConverters.seqAsJavaList(c.columns()), Option.empty());
+            } else {
+                throw new IllegalArgumentException("not computed by grouping here: " + a);
+            }
+            sets.computeIfAbsent(key, k -> new ArrayList<>()).add(a);
+        }
+        Map<Analyzer<?, Metric<?>>, Metric<?>> out = new LinkedHashMap<>();
+        List<Analyzer<?, Metric<?>>> deequ = new ArrayList<>();
+        StructType schema = data.schema();
+        for (Map.Entry<GroupKey, List<Analyzer<?, Metric<?>>>> e : sets.entrySet()) {
+            List<Analyzer<?, Metric<?>>> pending = new ArrayList<>();
+            for (Analyzer<?, Metric<?>> a : e.getValue()) {
+                Exception failed = precondition(a, schema);
+                if (failed != null) {
+                    out.put(a, a.toFailureMetric(failed));
+                } else {
+                    pending.add(a);
+                }
+            }
+            if (pending.isEmpty()) {
+                continue;
+            }
+            List<String> columns = e.getKey().columns();
+            Column anyValue = functions.lit(false);
+            for (String c : columns) {
+                anyValue = anyValue.or(col(c).isNotNull());
+            }
+            Dataset<Row> rows = data.select(columns.stream().map(functions::col).toArray(Column[]::new)).where(anyValue);
+            if (e.getKey().where().isDefined()) {
+                rows = data.where(functions.expr(e.getKey().where().get()))
+                        .select(columns.stream().map(functions::col).toArray(Column[]::new)).where(anyValue);
+            }
+            Row r = rows.groupBy(columns.stream().map(functions::col).toArray(Column[]::new)).agg(count(functions.lit(1)).as("n"))
+                    .agg(functions.sum("n"), count(functions.lit(1)), functions.count_if(col("n").equalTo(1))).head();
+            long numRows = r.isNullAt(0) ? 0 : r.getLong(0);
+            if (numRows == 0) {
+                deequ.addAll(pending);
+                continue;
+            }
+            for (Analyzer<?, Metric<?>> a : pending) {
+                double value = (Object) a instanceof Uniqueness ? r.getLong(2) / (double) numRows : r.getLong(1);
+                Metric<?> named = a.toFailureMetric(new IllegalStateException("not computed"));
+                out.put(a, new DoubleMetric(named.entity(), named.name(), named.instance(), new scala.util.Success<>(value),
+                        Option.empty()));
+            }
+        }
+        if (!deequ.isEmpty()) {
+            out.putAll(scala.collection.JavaConverters.mapAsJavaMap(
+                    AnalysisRunner.onData(data).addAnalyzers(Scala.list(deequ)).run().metricMap()));
+        }
+        return out;
+    }
+
+    private record GroupKey(List<String> columns, Option<String> where) {}
 
     private record QuantileKey(String column, Option<String> where, double relativeError) {}
 

@@ -8,6 +8,8 @@ import com.amazon.deequ.analyzers.Analyzer;
 import com.amazon.deequ.analyzers.ApproxQuantile;
 import com.amazon.deequ.analyzers.Completeness;
 import com.amazon.deequ.analyzers.Compliance;
+import com.amazon.deequ.analyzers.CountDistinct;
+import com.amazon.deequ.analyzers.Uniqueness;
 import com.amazon.deequ.analyzers.Maximum;
 import com.amazon.deequ.analyzers.Mean;
 import com.amazon.deequ.analyzers.Minimum;
@@ -60,9 +62,21 @@ class SharedScanTest {
                 + " IF(id % 5 = 0, NULL, concat('s', id % 3)) AS s FROM range(" + rows + ")").repartition(3);
     }
 
+    private static List<Analyzer<?, Metric<?>>> grouping(Option<String> where) {
+        return List.of(a(new Uniqueness(Scala.list(List.of("s")), where, Option.empty())),
+                a(new Uniqueness(Scala.list(List.of("i")), where, Option.empty())),
+                a(new Uniqueness(Scala.list(List.of("s", "x")), where, Option.empty())),
+                a(new CountDistinct(Scala.list(List.of("s")))),
+                a(new CountDistinct(Scala.list(List.of("x", "s")))));
+    }
+
     private static void assertSameMetrics(Dataset<Row> data, List<Analyzer<?, Metric<?>>> analyzers) {
+        assertSameMetrics(data, analyzers, SharedScan.run(data, analyzers));
+    }
+
+    private static void assertSameMetrics(Dataset<Row> data, List<Analyzer<?, Metric<?>>> analyzers,
+                                          Map<Analyzer<?, Metric<?>>, Metric<?>> ours) {
         AnalyzerContext deequ = AnalysisRunner.onData(data).addAnalyzers(Scala.list(analyzers)).run();
-        Map<Analyzer<?, Metric<?>>, Metric<?>> ours = SharedScan.run(data, analyzers);
         assertEquals(analyzers.size(), ours.size());
         for (Analyzer<?, Metric<?>> an : analyzers) {
             Metric<?> expected = deequ.metricMap().get(an).get();
@@ -87,6 +101,16 @@ class SharedScanTest {
         Dataset<Row> d = data(spark, 5000);
         assertSameMetrics(d, analyzers(NONE));
         assertSameMetrics(d, analyzers(Option.apply("i % 2 = 0")));
+    }
+
+    @Test
+    void uniquenessAndDistinctCountsAreDeequs() {
+        SparkSession spark = TestSpark.session();
+        Dataset<Row> d = data(spark, 3000);
+        assertSameMetrics(d, grouping(NONE), SharedScan.grouped(d, grouping(NONE)));
+        assertSameMetrics(d, grouping(Option.apply("i % 3 = 1")), SharedScan.grouped(d, grouping(Option.apply("i % 3 = 1"))));
+        Dataset<Row> empty = data(spark, 0);
+        assertSameMetrics(empty, grouping(NONE), SharedScan.grouped(empty, grouping(NONE)));
     }
 
     @Test
