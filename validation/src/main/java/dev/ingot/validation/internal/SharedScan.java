@@ -181,12 +181,9 @@ final class SharedScan {
             for (String c : columns) {
                 anyValue = anyValue.or(col(c).isNotNull());
             }
-            Dataset<Row> rows = data.select(columns.stream().map(functions::col).toArray(Column[]::new)).where(anyValue);
-            if (e.getKey().where().isDefined()) {
-                rows = data.where(functions.expr(e.getKey().where().get()))
-                        .select(columns.stream().map(functions::col).toArray(Column[]::new)).where(anyValue);
-            }
-            Row r = rows.groupBy(columns.stream().map(functions::col).toArray(Column[]::new)).agg(count(functions.lit(1)).as("n"))
+            Column[] groups = columns.stream().map(functions::col).toArray(Column[]::new);
+            Dataset<Row> scope = e.getKey().where().isDefined() ? data.where(functions.expr(e.getKey().where().get())) : data;
+            Row r = scope.select(groups).where(anyValue).groupBy(groups).agg(count(functions.lit(1)).as("n"))
                     .agg(functions.sum("n"), count(functions.lit(1)), functions.count_if(col("n").equalTo(1))).head();
             long numRows = r.isNullAt(0) ? 0 : r.getLong(0);
             if (numRows == 0) {
