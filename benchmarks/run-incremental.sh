@@ -3,6 +3,7 @@
 # against recomputing all 31, in one run on local[2].
 #
 #   benchmarks/run-incremental.sh [--events 10000000] [--entities 50000] [--warehouse DIR] [--master local[2]]
+#                                 [--without-distinct true]   (diagnostic: the view without its approx distinct count)
 #
 # Environment: HEAP (default 6g), MVN_OPTS (default -o, offline).
 set -euo pipefail
