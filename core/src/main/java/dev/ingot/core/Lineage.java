@@ -12,6 +12,8 @@ import java.util.UUID;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.TableIdentifier;
+import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -140,9 +142,18 @@ public final class Lineage {
         Catalog.createDeltaTableIfMissing(spark, Tables.LINEAGE, SCHEMA);
     }
 
-    /** The Delta version of the latest commit of a table. */
+    /**
+     * The Delta version of the latest commit of a table, from a listing of its Delta log (no Spark job: {@code DESCRIBE
+     * HISTORY} reads and parses commits through a query, which costs a few tenths of a second per call).
+     */
     public static long latestVersion(SparkSession spark, TableName table) {
-        return spark.sql("DESCRIBE HISTORY " + table.sql() + " LIMIT 1").first().getLong(0);
+        return DeltaLog.forTable(spark, new TableIdentifier(table.table(), scala.Option.apply(table.database())))
+                .update(false, scala.Option.empty(), scala.Option.empty()).version();
+    }
+
+    /** The Delta version of the latest commit of the Delta table at {@code path}, as {@link #latestVersion}. */
+    public static long latestVersion(SparkSession spark, String path) {
+        return DeltaLog.forTable(spark, path).update(false, scala.Option.empty(), scala.Option.empty()).version();
     }
 
     static String json(Object o) {

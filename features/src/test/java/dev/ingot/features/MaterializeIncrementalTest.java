@@ -148,6 +148,26 @@ class MaterializeIncrementalTest {
         assertThat(ops).hasSize(3).allSatisfy(r -> assertThat(r.getString(0)).isEqualTo("WRITE"));
     }
 
+    @Test
+    void theTileCoverageRecordIsOnlyACacheOfTheLineage() throws java.io.IOException {
+        TableName tiles = new TableName("features", "minc_whole_v1__tiles");
+        String location = spark.sql("DESCRIBE DETAIL " + tiles.sql()).first().getAs("location");
+        Path record = Path.of(java.net.URI.create(location)).resolve("_ingot_tile_coverage.json");
+        assertThat(record).as("written when the tiles table was created").exists();
+        long ownDays = spark.sql("SELECT DISTINCT customer_id, to_date(ts) FROM minc.events "
+                + "WHERE ts >= TIMESTAMP'2026-01-04 00:00:00' AND ts < TIMESTAMP'2026-01-06 00:00:00'").count();
+        // Missing: the lineage says which tiles exist, and the record is rebuilt from it.
+        java.nio.file.Files.delete(record);
+        MaterializeResult r = project.store().materialize("minc_whole", day(3), day(5));
+        assertThat(r.rawTilesComputed()).as("only the range's own days, history from stored tiles").isEqualTo(ownDays);
+        assertThat(record).exists();
+        // Unreadable: ignored, and rebuilt the same way.
+        java.nio.file.Files.writeString(record, "{not json");
+        r = project.store().materialize("minc_whole", day(3), day(5));
+        assertThat(r.rawTilesComputed()).isEqualTo(ownDays);
+        assertThat(java.nio.file.Files.readString(record)).contains("\"format\" : 1");
+    }
+
     private static void assertSameRows(Dataset<Row> now, Dataset<Row> before) {
         assertThat(now.count()).isEqualTo(before.count());
         assertThat(now.select("customer_id", "feature_time").distinct().count()).as("no duplicates").isEqualTo(now.count());

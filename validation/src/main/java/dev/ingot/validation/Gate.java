@@ -8,7 +8,6 @@ import dev.ingot.core.TableName;
 import dev.ingot.core.config.CheckSuiteDef;
 import dev.ingot.validation.internal.DeequRun;
 import dev.ingot.validation.internal.QualityTables;
-import io.delta.tables.DeltaTable;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -137,7 +136,6 @@ public final class Gate implements PublishGate {
         if (!Catalog.tableExists(spark, table)) {
             return -1;
         }
-        Row last = DeltaTable.forName(spark, table.toString()).history(1).select("version").first();
-        return last.getLong(0);
+        return dev.ingot.core.Lineage.latestVersion(spark, table);
     }
 }

@@ -53,6 +53,7 @@ public final class Materializer {
     private final Project project;
     private final Registry registry;
     private final Map<TableName, String> locations = new HashMap<>();
+    private final Set<TableName> existing = new java.util.HashSet<>();
     private final Optional<PublishGate> gate;
     /** What the gate said over the chunks of the current run. */
     private GateTally tally;
@@ -275,8 +276,8 @@ public final class Materializer {
         cols.add(org.apache.spark.sql.functions.to_date(col(et)).as(Tiles.FEATURE_DATE));
         p.featureFields().values().forEach(f -> cols.add(col(f.name()).as(f.name(), f.metadata())));
         Dataset<Row> out = nonNullKeys(inRange(p.rows(), et, from, to), view).select(cols.toArray(Column[]::new));
-        String where = dates(Tiles.FEATURE_DATE, from, to.minusNanos(1000)) + Tiles.FEATURE_TIME + " >= " + ts(from)
-                + " AND " + Tiles.FEATURE_TIME + " < " + ts(to);
+        String where = dates(Tiles.FEATURE_DATE, from, to.minusNanos(1000))
+                + (wholeDays(from, to) ? "" : " AND " + Tiles.FEATURE_TIME + " >= " + ts(from) + " AND " + Tiles.FEATURE_TIME + " < " + ts(to));
         List<Lineage.Entry> lineage = new ArrayList<>();
         Phases phases = new Phases();
         Commit c = write(p, out, where, from, to, runId, lineage, phases);
@@ -321,8 +322,9 @@ public final class Materializer {
             cols.add(col(Tiles.FEATURE_TIME));
             cols.add(col(Tiles.FEATURE_DATE));
             p.featureFields().values().forEach(f -> cols.add(col(f.name()).cast(f.dataType()).as(f.name(), f.metadata())));
-            String where = dates(Tiles.FEATURE_DATE, from.plusSeconds(step), to) + Tiles.FEATURE_TIME + " > " + ts(from)
-                    + " AND " + Tiles.FEATURE_TIME + " <= " + ts(to);
+            // Daily ticks are midnights: the ticks of (from, to] are exactly the rows of those dates.
+            String where = dates(Tiles.FEATURE_DATE, from.plusSeconds(step), to) + (step == 86400 ? ""
+                    : " AND " + Tiles.FEATURE_TIME + " > " + ts(from) + " AND " + Tiles.FEATURE_TIME + " <= " + ts(to));
             Commit c = write(p, features.select(cols.toArray(Column[]::new)), where, from, to, runId, lineage, phases);
             written = new Written(c.version(), c.rows(), computed, phases);
         } catch (RuntimeException e) {
@@ -344,7 +346,8 @@ public final class Materializer {
 
     /**
      * Tile ranges within [from, to) that no earlier run of this version wrote with every tile state the definition
-     * needs (per ingot.lineage): after a view evolved, tiles written before hold no state for the new aggregations.
+     * needs: after a view evolved, tiles written before hold no state for the new aggregations. Read from the tiles
+     * table's coverage record ({@link TileCoverage}), or from ingot.lineage (which rebuilds the record) when it has none.
      */
     private List<Instant[]> missingTileRanges(Prepared p, Instant from, Instant to) {
         if (!from.isBefore(to)) {
@@ -355,19 +358,12 @@ public final class Materializer {
         for (long s = from.getEpochSecond(); s < to.getEpochSecond(); s += step) {
             missing.add(s);
         }
-        if (Catalog.tableExists(spark, p.tiles()) && Catalog.tableExists(spark, Tables.LINEAGE)) {
-            List<Row> covered = spark.table(Tables.LINEAGE.sql())
-                    .where(col("output_table").equalTo(p.tiles().toString()).and(col("operation").equalTo("tiles"))
-                            .and(col("range_from").lt(lit(java.sql.Timestamp.from(to))))
-                            .and(col("range_to").gt(lit(java.sql.Timestamp.from(from)))))
-                    .select(col("range_from"), col("range_to"), col("details")).collectAsList();
-            for (Row r : covered) {
-                if (!statesOf(r.getString(2)).containsAll(p.fingerprint().tileStates())) {
-                    continue;
+        if (exists(p.tiles())) {
+            List<TileCoverage.Range> covered = tileCoverage(p);
+            for (TileCoverage.Range r : covered) {
+                if (r.states().containsAll(p.fingerprint().tileStates())) {
+                    missing.removeIf(s -> s >= r.from() && s < r.to());
                 }
-                long a = r.getTimestamp(0).toInstant().getEpochSecond();
-                long b = r.getTimestamp(1).toInstant().getEpochSecond();
-                missing.removeIf(s -> s >= a && s < b);
             }
         }
         List<Instant[]> out = new ArrayList<>();
@@ -385,6 +381,29 @@ public final class Materializer {
         if (runStart != null) {
             out.add(new Instant[] {Instant.ofEpochSecond(runStart), Instant.ofEpochSecond(prev + step)});
         }
+        return out;
+    }
+
+    /** Every tiles write of this version's tiles table: its coverage record, else ingot.lineage (and a new record). */
+    private List<TileCoverage.Range> tileCoverage(Prepared p) {
+        org.apache.hadoop.conf.Configuration conf = spark.sessionState().newHadoopConf();
+        String location = location(p.tiles());
+        Optional<List<TileCoverage.Range>> recorded = TileCoverage.read(conf, location);
+        if (recorded.isPresent()) {
+            return recorded.get();
+        }
+        List<TileCoverage.Range> out = new ArrayList<>();
+        if (exists(Tables.LINEAGE)) {
+            List<Row> rows = spark.table(Tables.LINEAGE.sql())
+                    .where(col("output_table").equalTo(p.tiles().toString()).and(col("operation").equalTo("tiles"))
+                            .and(col("range_from").isNotNull()).and(col("range_to").isNotNull()))
+                    .select(col("range_from"), col("range_to"), col("details")).collectAsList();
+            for (Row r : rows) {
+                out.add(new TileCoverage.Range(r.getTimestamp(0).toInstant().getEpochSecond(),
+                        r.getTimestamp(1).toInstant().getEpochSecond(), new TreeSet<>(statesOf(r.getString(2)))));
+            }
+        }
+        TileCoverage.write(conf, location, out);
         return out;
     }
 
@@ -406,13 +425,21 @@ public final class Materializer {
     private long writeTiles(Prepared p, Dataset<Row> tiles, Instant from, Instant to, String runId,
                             List<Lineage.Entry> lineage, Phases phases) {
         Instant started = Instant.now();
-        String where = dates(Tiles.TILE_DATE, from, to.minusNanos(1000)) + Tiles.TILE_START + " >= " + ts(from)
-                + " AND " + Tiles.TILE_START + " < " + ts(to);
+        String where = dates(Tiles.TILE_DATE, from, to.minusNanos(1000))
+                + (wholeDays(from, to) ? "" : " AND " + Tiles.TILE_START + " >= " + ts(from) + " AND " + Tiles.TILE_START + " < " + ts(to));
         List<Lineage.Input> inputs = List.of(p.read().input());
         String meta = Lineage.commitMetadata(runId, "features materialize", inputs,
                 Optional.of(p.fingerprint().definitionHash()), Map.of("range", from + "/" + to, "kind", "tiles"));
         Dataset<Row> out = tiles.repartition(col(Tiles.TILE_DATE));
+        boolean created = !exists(p.tiles());
         Commit c = writeDelta(p.tiles(), out, where, Tiles.TILE_DATE, meta, p.view().entities(), phases, "tiles");
+        TileCoverage.Range range = new TileCoverage.Range(from.getEpochSecond(), to.getEpochSecond(),
+                new TreeSet<>(p.fingerprint().tileStates()));
+        if (created) {
+            TileCoverage.write(spark.sessionState().newHadoopConf(), location(p.tiles()), List.of(range));
+        } else {
+            TileCoverage.add(spark.sessionState().newHadoopConf(), location(p.tiles()), range);
+        }
         lineage.add(new Lineage.Entry(runId, "features materialize", p.tiles(), c.made(), "tiles",
                 inputs, Optional.of(p.fingerprint().definitionHash()), Optional.of(c.rows()), Optional.of(from),
                 Optional.of(to), started, Instant.now(),
@@ -491,31 +518,48 @@ public final class Materializer {
     private Commit writeDelta(TableName table, Dataset<Row> out, String where, String partition, String meta,
                               List<String> keys, Phases phases, String phase) {
         Dataset<Row> sorted = out.sortWithinPartitions(keys.stream().map(k -> col(k)).toArray(Column[]::new));
-        if (!Catalog.tableExists(spark, table)) {
+        if (!exists(table)) {
             sorted.write().format("delta").mode("overwrite").option("userMetadata", meta).partitionBy(partition)
                     .saveAsTable(table.sql());
+            existing.add(table);
         } else {
-            String location = locations.computeIfAbsent(table,
-                    t -> spark.sql("DESCRIBE DETAIL " + t.sql()).first().getAs("location"));
             sorted.write().format("delta").mode("overwrite").option("replaceWhere", where).option("mergeSchema", "true")
-                    .option("userMetadata", meta).save(location);
+                    .option("userMetadata", meta).save(location(table));
         }
         phases.done(phase);
         // Delta makes no commit for a write that neither adds nor removes a file (an empty range written again), so
         // the newest commit is not necessarily this one: it is the one carrying this write's metadata (which names
-        // the run and the range), looked for among the last few in case another writer committed meanwhile.
-        List<Row> recent = spark.sql("DESCRIBE HISTORY " + table.sql() + " LIMIT 10")
-                .select("version", "userMetadata", "operationMetrics").collectAsList();
-        for (Row h : recent) {
-            if (meta.equals(h.getString(1))) {
-                scala.collection.Map<String, String> m = h.getMap(2);
-                phases.done("commit lookup");
-                return new Commit(Optional.of(h.getLong(0)), h.getLong(0),
-                        m.get("numOutputRows").map(Long::parseLong).getOrElse(() -> 0L));
-            }
-        }
+        // the run and the range), looked for among the last few in case another writer committed meanwhile. Read
+        // from the commit files themselves: the table's history would read and parse the last ten through a query.
+        DeltaCommits.Found found = DeltaCommits.find(spark, location(table), meta, 10);
         phases.done("commit lookup");
-        return new Commit(Optional.empty(), recent.isEmpty() ? -1 : recent.get(0).getLong(0), 0);
+        return found.version().isPresent()
+                ? new Commit(found.version(), found.version().get(), found.outputRows())
+                : new Commit(Optional.empty(), found.latest(), 0);
+    }
+
+    /** Whether a table exists; only a yes is remembered for the run (a table may be created meanwhile). */
+    private boolean exists(TableName table) {
+        if (existing.contains(table)) {
+            return true;
+        }
+        boolean yes = Catalog.tableExists(spark, table);
+        if (yes) {
+            existing.add(table);
+        }
+        return yes;
+    }
+
+    /** A table's location, asked of the catalog once per run. */
+    private String location(TableName table) {
+        return locations.computeIfAbsent(table, t -> {
+            try {
+                return spark.sessionState().catalog().getTableMetadata(new org.apache.spark.sql.catalyst.TableIdentifier(
+                        t.table(), scala.Option.apply(t.database()))).location().toString();
+            } catch (Exception e) { // NoSuchTableException is checked to Java but thrown all the same
+                throw new IllegalStateException("No location for " + t + ": " + e.getMessage(), e);
+            }
+        });
     }
 
     private static Dataset<Row> inRange(Dataset<Row> rows, String et, Instant from, Instant to) {
@@ -532,12 +576,20 @@ public final class Materializer {
     }
 
     /**
-     * The partition dates of a range's rows (first and last row time, both inclusive), as the first conjuncts of a
-     * replaceWhere: implied by the time predicate that follows, but only a predicate on the partition column lets
-     * Delta leave other dates' files alone for sure (the day before a daily run's tick is not even read).
+     * The partition dates of a range's rows (first and last row time, both inclusive), as a replaceWhere predicate.
+     * Where the range is not whole days a time predicate follows it, but only a predicate on the partition column lets
+     * Delta leave other dates' files alone for sure (the day before a daily run's tick is not even read). When the
+     * dates alone select exactly the range's rows, they are the whole predicate: Delta then replaces whole partitions
+     * from its log alone, where a predicate on a data column makes it read every file of those dates to find the rows
+     * to keep (two Spark jobs per write).
      */
     private static String dates(String column, Instant first, Instant last) {
-        return column + " >= DATE'" + utcDate(first) + "' AND " + column + " <= DATE'" + utcDate(last) + "' AND ";
+        return column + " >= DATE'" + utcDate(first) + "' AND " + column + " <= DATE'" + utcDate(last) + "'";
+    }
+
+    /** Whether [from, to) starts and ends at UTC midnight: its rows are exactly those of its dates. */
+    private static boolean wholeDays(Instant from, Instant to) {
+        return from.getEpochSecond() % 86400 == 0 && to.getEpochSecond() % 86400 == 0;
     }
 
     private static String ts(Instant i) {

@@ -96,7 +96,10 @@ public final class SourceReader {
             try {
                 switch (src.format()) {
                     case DELTA -> {
-                        long v = DeltaTable.forPath(spark, path).history(1).first().getLong(0);
+                        if (!DeltaTable.isDeltaTable(spark, path)) {
+                            throw new IllegalArgumentException(path + " is not a Delta table (it has no _delta_log)");
+                        }
+                        long v = Lineage.latestVersion(spark, path);
                         version = Optional.of(v);
                         rows = r.format("delta").option("versionAsOf", v).load(path);
                     }
@@ -116,13 +119,12 @@ public final class SourceReader {
 
     /** The latest Delta version of a table; empty when it is not a Delta table. */
     private static Optional<Long> deltaVersion(SparkSession spark, TableName t) {
-        DeltaTable table;
         try {
-            table = DeltaTable.forName(spark, t.toString());
+            DeltaTable.forName(spark, t.toString());
         } catch (RuntimeException notDelta) {
             return Optional.empty();
         }
-        return Optional.of(table.history(1).first().getLong(0));
+        return Optional.of(Lineage.latestVersion(spark, t));
     }
 
     /** Columns the source file declares must be in the data with those types. */
