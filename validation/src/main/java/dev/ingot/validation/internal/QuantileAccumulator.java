@@ -23,7 +23,7 @@ import org.apache.spark.util.AccumulatorV2;
  */
 final class QuantileAccumulator extends AccumulatorV2<Double, Optional<QuantileSummaries>> {
     private static final long serialVersionUID = 1L;
-    static final int BUFFER = 1 << 14;
+    static final int BUFFER = 1 << 16;
 
     private final double relativeError;
     /** Summaries by partition: the task's own on an executor, every task's once merged on the driver. */
