@@ -224,15 +224,8 @@ final class SharedScan {
     }
 
     private static Exception precondition(Analyzer<?, Metric<?>> a, StructType schema) {
-        scala.collection.Iterator<scala.Function1<StructType, scala.runtime.BoxedUnit>> it = a.preconditions().iterator();
-        while (it.hasNext()) {
-            try {
-                it.next().apply(schema);
-            } catch (Exception e) {
-                return e;
-            }
-        }
-        return null;
+        Option<Exception> failed = com.amazon.deequ.analyzers.Preconditions.findFirstFailing(schema, a.preconditions());
+        return failed.isDefined() ? failed.get() : null;
     }
 
     private static Option<?> state(Analyzer<?, Metric<?>> a, Row r, int at, Map<QuantileKey, QuantileAccumulator> sketches) {
