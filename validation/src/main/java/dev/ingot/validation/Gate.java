@@ -3,6 +3,7 @@ package dev.ingot.validation;
 import dev.ingot.core.Catalog;
 import dev.ingot.core.Errors;
 import dev.ingot.core.IngotException;
+import dev.ingot.core.Lineage;
 import dev.ingot.core.PublishGate;
 import dev.ingot.core.TableName;
 import dev.ingot.core.config.CheckSuiteDef;
@@ -136,6 +137,6 @@ public final class Gate implements PublishGate {
         if (!Catalog.tableExists(spark, table)) {
             return -1;
         }
-        return dev.ingot.core.Lineage.latestVersion(spark, table);
+        return Lineage.latestVersion(spark, table);
     }
 }

@@ -513,7 +513,7 @@ public final class Materializer {
     /**
      * One Delta write: creates the table (partitioned, rows sorted by entity within each date so files cluster by
      * key), or replaces exactly the rows matching {@code where} and adds the new ones, evolving the schema when
-     * features were added. Returns the commit's version and rows, read back from the table's history.
+     * features were added. Returns the commit's version and rows, read back from the commit file it wrote.
      */
     private Commit writeDelta(TableName table, Dataset<Row> out, String where, String partition, String meta,
                               List<String> keys, Phases phases, String phase) {
