@@ -20,9 +20,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A strict reader over one YAML mapping. Every getter records the key as known; {@link #finish()} reports the keys
- * that no getter asked for. Problems are collected, never thrown, so a load reports all of them; a getter whose value
- * is wrong returns empty (or the default) and the load goes on.
+ * A strict reader over one YAML mapping. The keys a mapping may have are those {@link ConfigKeys} declares for it;
+ * {@link #finish()} reports the others. A getter may only ask for a declared key, read as its declared type: asking
+ * for another is a bug, thrown as {@link IllegalStateException}, so a key cannot reach the loader without its
+ * documentation. (A mapping whose keys are not declared, such as a check, knows the keys its getters asked for.)
+ * Problems in the file are collected, never thrown, so a load reports all of them; a getter whose value is wrong
+ * returns empty (or the default) and the load goes on.
  */
 public final class Node {
     private static final Pattern ENV = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
@@ -33,27 +36,41 @@ public final class Node {
     private final Problems problems;
     private final Map<String, String> env;
     private final Set<String> known = new LinkedHashSet<>();
+    /** The kind of file, when it has one, and this mapping's path in {@link ConfigKeys} ({@code aggregations[]}). */
+    private final Optional<ConfigKeys.FileKind> kind;
+    private final String schemaPath;
+    /** The keys declared for this mapping; empty when they are not declared. */
+    private final List<ConfigKeys.Key> declared;
 
-    Node(String file, String path, JsonNode json, Problems problems, Map<String, String> env) {
+    private Node(String file, String path, JsonNode json, Problems problems, Map<String, String> env,
+                 Optional<ConfigKeys.FileKind> kind, String schemaPath) {
         this.file = file;
         this.path = path;
         this.json = json;
         this.problems = problems;
         this.env = env;
+        this.kind = kind;
+        this.schemaPath = schemaPath;
+        this.declared = kind.map(k -> ConfigKeys.of(k, schemaPath)).orElse(List.of());
+    }
+
+    private Node child(String p, JsonNode v, String childSchemaPath) {
+        return new Node(file, p, v, problems, env, kind, childSchemaPath);
     }
 
     /** The root of a file; reports a problem and reads as empty when the document is not a mapping. */
     public static Node root(String file, JsonNode json, Problems problems, Map<String, String> env) {
+        Optional<ConfigKeys.FileKind> kind = ConfigKeys.FileKind.of(file);
         if (json == null || json.isMissingNode() || json.isNull()) {
             problems.add(file, "", "the file is empty", "write a YAML mapping of keys (see docs/configuration.md)");
-            return new Node(file, "", MissingNode.getInstance(), problems, env);
+            return new Node(file, "", MissingNode.getInstance(), problems, env, kind, "");
         }
         if (!json.isObject()) {
             problems.add(file, "", "the document is " + show(json) + ", not a mapping of keys",
                     "write a YAML mapping (key: value lines) at the top level");
-            return new Node(file, "", MissingNode.getInstance(), problems, env);
+            return new Node(file, "", MissingNode.getInstance(), problems, env, kind, "");
         }
-        return new Node(file, "", json, problems, env);
+        return new Node(file, "", json, problems, env, kind, "");
     }
 
     public String file() {
@@ -74,22 +91,44 @@ public final class Node {
     }
 
     public boolean has(String key) {
+        declaration(key);
         known.add(key);
         JsonNode v = json.get(key);
         return v != null && !v.isNull();
     }
 
-    private JsonNode raw(String key) {
+    private JsonNode raw(String key, ConfigKeys.Shape shape) {
+        declaration(key).ifPresent(k -> {
+            if (k.type().shape() != shape) {
+                throw new IllegalStateException("the loader reads " + describe(key) + " as " + shape
+                        + " but ConfigKeys declares it " + k.type().shape() + ": make them agree");
+            }
+        });
         known.add(key);
         JsonNode v = json.get(key);
         return v == null || v.isNull() ? null : v;
+    }
+
+    /** The key's declaration, when this mapping's keys are declared; a key they do not declare is a bug. */
+    private Optional<ConfigKeys.Key> declaration(String key) {
+        if (declared.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(declared.stream().filter(k -> k.name().equals(key)).findFirst().orElseThrow(() ->
+                new IllegalStateException("the loader reads " + describe(key) + ", which ConfigKeys does not declare:"
+                        + " declare it there with its type, default and doc (docs/configuration.md is made from it)")));
+    }
+
+    private String describe(String key) {
+        return "'" + (schemaPath.isEmpty() ? key : schemaPath + "." + key) + "' of "
+                + kind.map(ConfigKeys.FileKind::pattern).orElse(file);
     }
 
     // ---- scalars ----
 
     /** A string; a required one that is missing is a problem. */
     public Optional<String> string(String key, boolean required, String expected) {
-        JsonNode v = raw(key);
+        JsonNode v = raw(key, ConfigKeys.Shape.SCALAR);
         if (v == null) {
             if (required) {
                 missing(key, "add '" + key + ": <" + expected + ">'");
@@ -131,7 +170,7 @@ public final class Node {
 
     /** A boolean. */
     public boolean bool(String key, boolean dflt) {
-        JsonNode v = raw(key);
+        JsonNode v = raw(key, ConfigKeys.Shape.SCALAR);
         if (v == null) {
             return dflt;
         }
@@ -144,7 +183,7 @@ public final class Node {
 
     /** A number within [min, max]. */
     public Optional<Double> number(String key, boolean required, double min, double max) {
-        JsonNode v = raw(key);
+        JsonNode v = raw(key, ConfigKeys.Shape.SCALAR);
         String range = min <= -Double.MAX_VALUE && max >= Double.MAX_VALUE ? "a number"
                 : max >= Double.MAX_VALUE ? "a number from " + fmt(min)
                 : min <= -Double.MAX_VALUE ? "a number up to " + fmt(max)
@@ -169,7 +208,7 @@ public final class Node {
 
     /** A whole number within [min, max]. */
     public Optional<Long> integer(String key, boolean required, long min, long max) {
-        JsonNode v = raw(key);
+        JsonNode v = raw(key, ConfigKeys.Shape.SCALAR);
         String range = "a whole number from " + min + " to " + max;
         if (v == null) {
             if (required) {
@@ -191,6 +230,12 @@ public final class Node {
 
     /** One of an enum's constants, written in lower case with '_' or '-' (e.g. {@code quarantine}). */
     public <E extends Enum<E>> Optional<E> choice(String key, Class<E> type, boolean required) {
+        declaration(key).ifPresent(k -> {
+            if (!k.type().choices().equals(Optional.of(type))) {
+                throw new IllegalStateException("the loader reads " + describe(key) + " as a choice of "
+                        + type.getSimpleName() + " but ConfigKeys declares it " + k.type() + ": make them agree");
+            }
+        });
         List<String> allowed = Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList();
         Optional<String> s = string(key, required, "one of " + String.join(", ", allowed));
         if (s.isEmpty()) {
@@ -224,7 +269,7 @@ public final class Node {
 
     /** A list of strings; a single string is read as a list of one. */
     public List<String> strings(String key, boolean required, String expected) {
-        JsonNode v = raw(key);
+        JsonNode v = raw(key, ConfigKeys.Shape.LIST);
         if (v == null) {
             if (required) {
                 missing(key, "add '" + key + ": [" + expected + ", ...]'");
@@ -281,7 +326,7 @@ public final class Node {
 
     /** A nested mapping, or empty when absent. */
     public Optional<Node> object(String key, boolean required) {
-        JsonNode v = raw(key);
+        JsonNode v = raw(key, ConfigKeys.Shape.MAPPING);
         if (v == null) {
             if (required) {
                 missing(key, "add a '" + key + ":' mapping");
@@ -292,12 +337,12 @@ public final class Node {
             problem(key, "is " + show(v) + ", not a mapping", "write '" + key + ":' followed by indented key: value lines");
             return Optional.empty();
         }
-        return Optional.of(new Node(file, at(key), v, problems, env));
+        return Optional.of(child(at(key), v, schemaPath.isEmpty() ? key : schemaPath + "." + key));
     }
 
     /** A list of mappings. */
     public List<Node> objects(String key, boolean required, String expected) {
-        JsonNode v = raw(key);
+        JsonNode v = raw(key, ConfigKeys.Shape.LIST_OF_MAPPINGS);
         if (v == null) {
             if (required) {
                 missing(key, "add a '" + key + ":' list of " + expected);
@@ -318,7 +363,7 @@ public final class Node {
             if (!e.isObject()) {
                 problems.add(file, p, "is " + show(e) + ", not a mapping", "write " + expected + " as 'key: value' lines");
             } else {
-                out.add(new Node(file, p, e, problems, env));
+                out.add(child(p, e, (schemaPath.isEmpty() ? key : schemaPath + "." + key) + "[]"));
             }
         }
         return out;
@@ -326,7 +371,7 @@ public final class Node {
 
     /** A mapping of string keys to scalar values, as strings (e.g. Spark conf, algorithm params). */
     public Map<String, String> scalarMap(String key) {
-        JsonNode v = raw(key);
+        JsonNode v = raw(key, ConfigKeys.Shape.MAP);
         Map<String, String> out = new LinkedHashMap<>();
         if (v == null) {
             return out;
@@ -358,12 +403,19 @@ public final class Node {
         return out;
     }
 
-    /** Reports every key that no getter asked for, with the known ones and a guess at what was meant. */
+    /**
+     * Reports every key this mapping may not have, with the ones it may have and a guess at what was meant. A declared
+     * key in the file that no getter asked for is a bug (the file would say something the loader ignores).
+     */
     public void finish() {
+        List<String> allowed = declared.isEmpty() ? List.copyOf(known)
+                : declared.stream().map(ConfigKeys.Key::name).toList();
         for (String k : keys()) {
-            if (!known.contains(k)) {
-                problems.add(file, at(k), "unknown key '" + k + "'" + suggest(k, known),
-                        "remove it, or use one of: " + String.join(", ", known));
+            if (!allowed.contains(k)) {
+                problems.add(file, at(k), "unknown key '" + k + "'" + suggest(k, allowed),
+                        "remove it, or use one of: " + String.join(", ", allowed));
+            } else if (!known.contains(k)) {
+                throw new IllegalStateException("ConfigKeys declares " + describe(k) + " but the loader never reads it");
             }
         }
     }

@@ -1,0 +1,270 @@
+package dev.ingot.core.config.internal;
+
+import dev.ingot.core.config.CatalogSettings;
+import dev.ingot.core.config.FeatureViewDef;
+import dev.ingot.core.config.GpuPolicy;
+import dev.ingot.core.config.ProjectLoader;
+import dev.ingot.core.config.SourceDef;
+import dev.ingot.core.config.TrackingSettings;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The one description of the keys of a project's files: for each kind of file and key path, its type, whether it is
+ * required, its default and what it means (Delta Kernel's {@code TableConfig} is the model). {@link Node} takes from it
+ * which keys a mapping may have (the unknown-key check and its "did you mean"), and refuses to read a key that is not
+ * declared here, so a new key cannot be added without its documentation; {@link ConfigDoc} writes the reference tables
+ * of {@code docs/configuration.md} from it. The loader's parse code still does the validation that needs more than
+ * the key's type (cross-key rules, SQL, references).
+ *
+ * <p>A key path is dotted; the items of a list of mappings are {@code key[]} ({@code aggregations[].windows}). A mapping
+ * whose keys are not declared here ({@code checks[]}, whose keys depend on the check's kind, and {@code models/})
+ * keeps the older rule: its known keys are the ones the loader asks for.
+ */
+public final class ConfigKeys {
+    private ConfigKeys() {}
+
+    /** The kinds of file in a project. */
+    public enum FileKind {
+        PROJECT(ProjectLoader.PROJECT_FILE),
+        SOURCES(ProjectLoader.SOURCES + "/*.yaml"),
+        FEATURE_VIEWS(ProjectLoader.FEATURE_VIEWS + "/*.yaml"),
+        CHECKS(ProjectLoader.CHECKS + "/*.yaml"),
+        MODELS(ProjectLoader.MODELS + "/*.yaml");
+
+        private final String pattern;
+
+        FileKind(String pattern) {
+            this.pattern = pattern;
+        }
+
+        /** How the docs name the file: {@code ingot.yaml}, {@code sources/*.yaml}. */
+        public String pattern() {
+            return pattern;
+        }
+
+        /** The kind of a file given relative to the project directory, or empty for a file of no kind. */
+        public static Optional<FileKind> of(String rel) {
+            return Arrays.stream(values()).filter(k -> k == PROJECT ? rel.equals(ProjectLoader.PROJECT_FILE)
+                    : rel.startsWith(k.pattern.substring(0, k.pattern.indexOf('*')))).findFirst();
+        }
+    }
+
+    /** What a getter of {@link Node} reads a key as. */
+    public enum Shape { SCALAR, LIST, MAPPING, LIST_OF_MAPPINGS, MAP }
+
+    /**
+     * A key's type.
+     *
+     * @param shape how it is read
+     * @param doc how the docs name it
+     * @param choices for a choice, its enum (whose constants, lower-case, are the values)
+     * @param below for a mapping or a list of mappings: whether its keys have a table of their own in the docs
+     *     (otherwise they are listed under it, as {@code spark.conf})
+     */
+    public record Type(Shape shape, String doc, Optional<Class<? extends Enum<?>>> choices, boolean below) {
+        /** The same type, named otherwise in the docs (e.g. a duration that may only be {@code 1h} or {@code 1d}). */
+        public Type described(String text) {
+            return new Type(shape, text, choices, below);
+        }
+    }
+
+    public static final Type TEXT = scalar("text");
+    public static final Type NAME = scalar("name");
+    public static final Type COLUMN = scalar("column");
+    public static final Type TABLE = scalar("`database.table`");
+    public static final Type PATH = scalar("path or URI");
+    public static final Type DURATION = scalar("duration");
+    public static final Type SQL_PREDICATE = scalar("Spark SQL predicate");
+    public static final Type SQL_EXPRESSION = scalar("Spark SQL expression");
+    public static final Type NAMES = new Type(Shape.LIST, "list of names", Optional.empty(), false);
+    public static final Type COLUMNS = new Type(Shape.LIST, "list of columns", Optional.empty(), false);
+    public static final Type DURATIONS = new Type(Shape.LIST, "list of durations", Optional.empty(), false);
+    public static final Type VALUES = new Type(Shape.MAP, "mapping of text to value", Optional.empty(), false);
+    /** A mapping whose keys are listed under it, dotted. */
+    public static final Type MAPPING = new Type(Shape.MAPPING, "mapping", Optional.empty(), false);
+    /** A mapping whose keys have a table of their own. */
+    public static final Type MAPPING_BELOW = new Type(Shape.MAPPING, "mapping, below", Optional.empty(), true);
+    /** A list of mappings whose keys have a table of their own. */
+    public static final Type LIST_BELOW = new Type(Shape.LIST_OF_MAPPINGS, "list, below", Optional.empty(), true);
+
+    private static Type scalar(String doc) {
+        return new Type(Shape.SCALAR, doc, Optional.empty(), false);
+    }
+
+    /** One of an enum's constants, written in lower case; the docs list them all. */
+    public static Type choice(Class<? extends Enum<?>> e) {
+        String doc = Arrays.stream(e.getEnumConstants()).map(c -> "`" + c.name().toLowerCase(Locale.ROOT) + "`")
+                .collect(Collectors.joining(", "));
+        return new Type(Shape.SCALAR, doc, Optional.of(e), false);
+    }
+
+    /**
+     * One key.
+     *
+     * @param file the kind of file it is in
+     * @param path its dotted path, {@code key[]} for the items of a list of mappings
+     * @param type its type
+     * @param requirement empty when optional; else when it is required, as the docs say it: {@code required},
+     *     {@code required with `jdbc`}
+     * @param dflt its default, as the docs say it (empty when none)
+     * @param doc what it means, one line of Markdown
+     */
+    public record Key(FileKind file, String path, Type type, String requirement, String dflt, String doc) {
+        /** The last part of the path: what is written in the file. */
+        public String name() {
+            String p = path.substring(path.lastIndexOf('.') + 1);
+            return p.endsWith("[]") ? p.substring(0, p.length() - 2) : p;
+        }
+
+        /** The path of the mapping the key is in: {@code ""} at the top, {@code aggregations[]}, {@code catalog}. */
+        public String parent() {
+            int dot = path.lastIndexOf('.');
+            return dot < 0 ? "" : path.substring(0, dot);
+        }
+
+        Key required(String when) {
+            return new Key(file, path, type, when, dflt, doc);
+        }
+
+        Key required() {
+            return required("required");
+        }
+
+        Key dflt(String text) {
+            return new Key(file, path, type, requirement, text, doc);
+        }
+
+        Key doc(String text) {
+            return new Key(file, path, type, requirement, dflt, text);
+        }
+    }
+
+    private static Key key(FileKind file, String path, Type type) {
+        return new Key(file, path, type, "", "", "");
+    }
+
+    private static final String FREE_TEXT = "free text";
+    private static final String EMPTY = "`\"\"`";
+
+    private static final List<Key> KEYS = declare();
+
+    private static List<Key> declare() {
+        List<Key> k = new ArrayList<>();
+        FileKind p = FileKind.PROJECT;
+        k.add(key(p, "name", NAME).required().doc("the project's name (also the default MLflow experiment)"));
+        k.add(key(p, "description", TEXT).dflt(EMPTY).doc(FREE_TEXT));
+        k.add(key(p, "warehouse", PATH).dflt("`" + ProjectLoader.WAREHOUSE_DEFAULT + "` (under the project dir)")
+                .doc("where Delta tables live (`spark.sql.warehouse.dir`)"));
+        k.add(key(p, "catalog", MAPPING_BELOW).dflt("`metastore: embedded`")
+                .doc("the Hive metastore behind Ingot's databases, below"));
+        k.add(key(p, "tracking", MAPPING_BELOW).dflt("`type: local`")
+                .doc("where training runs and model versions are recorded, below"));
+        k.add(key(p, "spark", MAPPING).dflt("none").doc("Spark settings; takes only `conf`"));
+        k.add(key(p, "spark.conf", VALUES.described("mapping of `spark.*` key to value")).dflt("none")
+                .doc("Spark settings for every session, unless spark-submit already set them"));
+        k.add(key(p, "gpu", choice(GpuPolicy.class)).dflt("`auto`").doc("Spark RAPIDS: `auto` uses it when its jar is"
+                + " loaded and executors have GPUs; `on` requires it (a job fails up front otherwise); `off` never uses"
+                + " it. `--gpu` overrides it"));
+
+        k.add(key(p, "catalog.metastore", choice(CatalogSettings.Metastore.class)).dflt("`embedded`")
+                .doc("`embedded`: a Derby database in `<warehouse>/metastore_db`, one process at a time; needs a local"
+                        + " warehouse. `jdbc`: a shared metastore database. `cluster`: whatever the cluster configured"
+                        + " (Glue, a metastore service, Unity); Ingot sets nothing"));
+        k.add(key(p, "catalog.url", TEXT).required("required with `jdbc`")
+                .doc("JDBC URL, must start with `jdbc:` (`jdbc:postgresql://db:5432/metastore`)"));
+        k.add(key(p, "catalog.driver", TEXT).required("required with `jdbc`")
+                .doc("JDBC driver class (`org.postgresql.Driver`)"));
+        k.add(key(p, "catalog.user", TEXT).doc("user name"));
+        k.add(key(p, "catalog.password", TEXT).doc("write it as `${env:NAME}`"));
+
+        k.add(key(p, "tracking.type", choice(TrackingSettings.Kind.class)).dflt("`local`")
+                .doc("`local`: Delta tables `ml.runs` and `ml.model_versions` in the warehouse. `mlflow`: an MLflow"
+                        + " tracking server and model registry"));
+        k.add(key(p, "tracking.uri", TEXT).required("required with `mlflow`")
+                .doc("`http://...`, `https://...` or `databricks`. MLflow's file store (`file:`, `./mlruns`) is"
+                        + " deprecated and refused"));
+        k.add(key(p, "tracking.token", TEXT).doc("bearer token; write it as `${env:NAME}`"));
+        k.add(key(p, "tracking.experiment", TEXT).dflt("the project's name").doc("MLflow experiment"));
+
+        FileKind s = FileKind.SOURCES;
+        k.add(definitionName(s));
+        k.add(key(s, "description", TEXT).dflt(EMPTY).doc(FREE_TEXT));
+        k.add(key(s, "table", TABLE).doc("a catalog table"));
+        k.add(key(s, "path", PATH).doc("files (a relative path is resolved against the project dir)"));
+        k.add(key(s, "format", choice(SourceDef.Format.class)).dflt("`delta`").doc("the files' format; **required"
+                + " with `path`**; a table's format comes from the catalog, so with `table` only `delta` is accepted"));
+        k.add(key(s, "options", VALUES).dflt("none").doc("Spark reader options (`header: true`, `sep: \";\"`)"));
+        k.add(key(s, "schema", VALUES.described("mapping of column to Spark SQL type, in order")).dflt("none")
+                .doc("**required for `csv` and `json`**; checked against the data otherwise. Types are Spark SQL types:"
+                        + " `string`, `int`, `bigint`, `double`, `boolean`, `date`, `timestamp`, `decimal(10,2)`,"
+                        + " `array<string>`, `map<string,int>`, `struct<a:int,b:string>`"));
+        k.add(key(s, "event_time", COLUMN).required().doc("each row's event time; a UTC timestamp. When `schema` is"
+                + " given, it must be one of its columns, of type `timestamp`"));
+
+        FileKind v = FileKind.FEATURE_VIEWS;
+        k.add(definitionName(v));
+        k.add(key(v, "description", TEXT).dflt(EMPTY).doc(FREE_TEXT));
+        k.add(key(v, "source", NAME).required().doc("a file of `sources/` or of `feature_views/` (without its"
+                + " extension); not the view itself; views must not read each other in a cycle"));
+        k.add(key(v, "entities", COLUMNS).required().doc("the entity key columns; with a source that has a schema,"
+                + " each must be one of its columns (a transformation cannot make an entity key: its name may not be"
+                + " an entity's)"));
+        k.add(key(v, "event_time", COLUMN).dflt("the source's `event_time`").doc("another event-time column, when it"
+                + " differs; with a schema, a `timestamp` column of the source"));
+        k.add(key(v, "filter", SQL_PREDICATE).dflt("none").doc("rows must pass it (`status = 'complete'`)"));
+        k.add(key(v, "transformations", LIST_BELOW).dflt("none")
+                .doc("row-level columns computed before aggregation, in order"));
+        k.add(key(v, "aggregations", LIST_BELOW).dflt("none").doc("windowed aggregations"));
+        k.add(key(v, "cadence", DURATION.described("`1h` or `1d`")).dflt("`1d`")
+                .doc("how often features are evaluated (the tick)"));
+        k.add(key(v, "ttl", DURATION).dflt("the longest window, or the cadence when that is longer (or there are no"
+                + " windows)").doc("how long a value stays valid in point-in-time joins; at least the cadence"));
+        k.add(key(v, "checks", NAMES).dflt("none")
+                .doc("suites of `checks/` the new rows must pass before they are published"));
+
+        k.add(key(v, "transformations[].name", COLUMN).required()
+                .doc("the new column; not an entity or an earlier transformation"));
+        k.add(key(v, "transformations[].expr", SQL_EXPRESSION).required().doc("may use the source's columns and"
+                + " earlier transformations; no `AS` alias (the name is `name`)"));
+        k.add(key(v, "transformations[].description", TEXT).dflt(EMPTY).doc(FREE_TEXT));
+
+        k.add(key(v, "aggregations[].name", NAME).required().doc("the features' name prefix"));
+        k.add(key(v, "aggregations[].function", choice(FeatureViewDef.Function.class)).required()
+                .doc("the aggregate"));
+        k.add(key(v, "aggregations[].column", COLUMN).required("required except for `count`").doc("a column of the"
+                + " source or a transformation; `count` without a column counts rows"));
+        k.add(key(v, "aggregations[].windows", DURATIONS).required()
+                .doc("each a whole multiple of the cadence, each listed once"));
+        k.add(key(v, "aggregations[].description", TEXT).dflt(EMPTY).doc("what the features mean"));
+        return List.copyOf(k);
+    }
+
+    /** Every definition file may repeat its name, which must then be the file's. */
+    private static Key definitionName(FileKind file) {
+        return key(file, "name", NAME).dflt("the file's name")
+                .doc("the definition's name, as its file names it; if given, it must equal the file's name");
+    }
+
+    /** Every declared key, in the order of the docs. */
+    public static List<Key> all() {
+        return KEYS;
+    }
+
+    /**
+     * The keys of one mapping: of a file's top level ({@code parent} empty), or of a mapping or list of mappings in
+     * it ({@code catalog}, {@code aggregations[]}); empty when that mapping's keys are not declared.
+     */
+    public static List<Key> of(FileKind file, String parent) {
+        return KEYS.stream().filter(k -> k.file() == file && k.parent().equals(parent)).toList();
+    }
+
+    /** The key declared at {@code path} of {@code file}. */
+    public static Optional<Key> find(FileKind file, String path) {
+        return KEYS.stream().filter(k -> k.file() == file && k.path().equals(path)).findFirst();
+    }
+}
