@@ -1,6 +1,7 @@
 package dev.ingot.core.config.internal;
 
 import dev.ingot.core.config.CatalogSettings;
+import dev.ingot.core.config.CheckSuiteDef;
 import dev.ingot.core.config.FeatureViewDef;
 import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.ProjectLoader;
@@ -11,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -21,9 +23,10 @@ import java.util.stream.Collectors;
  * of {@code docs/configuration.md} from it. The loader's parse code still does the validation that needs more than
  * the key's type (cross-key rules, SQL, references).
  *
- * <p>A key path is dotted; the items of a list of mappings are {@code key[]} ({@code aggregations[].windows}). A mapping
- * whose keys are not declared here ({@code checks[]}, whose keys depend on the check's kind, and {@code models/})
- * keeps the older rule: its known keys are the ones the loader asks for.
+ * <p>A key path is dotted; the items of a list of mappings are {@code key[]} ({@code aggregations[].windows}). The
+ * keys of a check ({@code checks[]}) depend on its kind: they are all declared here, but a check may have only those
+ * the loader asks for (see {@link #dependsOnKind}). A mapping whose keys are not declared here ({@code models/}) keeps
+ * the older rule: its known keys are the ones the loader asks for.
  */
 public final class ConfigKeys {
     private ConfigKeys() {}
@@ -81,6 +84,7 @@ public final class ConfigKeys {
     public static final Type DURATION = scalar("duration");
     public static final Type SQL_PREDICATE = scalar("Spark SQL predicate");
     public static final Type SQL_EXPRESSION = scalar("Spark SQL expression");
+    public static final Type NUMBER = scalar("number");
     public static final Type NAMES = new Type(Shape.LIST, "list of names", Optional.empty(), false);
     public static final Type COLUMNS = new Type(Shape.LIST, "list of columns", Optional.empty(), false);
     public static final Type DURATIONS = new Type(Shape.LIST, "list of durations", Optional.empty(), false);
@@ -113,8 +117,10 @@ public final class ConfigKeys {
      *     {@code required with `jdbc`}
      * @param dflt its default, as the docs say it (empty when none)
      * @param doc what it means, one line of Markdown
+     * @param group the table of the docs it is in, when its mapping has several ({@code anomaly}); else empty
      */
-    public record Key(FileKind file, String path, Type type, String requirement, String dflt, String doc) {
+    public record Key(FileKind file, String path, Type type, String requirement, String dflt, String doc,
+                      String group) {
         /** The last part of the path: what is written in the file. */
         public String name() {
             String p = path.substring(path.lastIndexOf('.') + 1);
@@ -128,7 +134,7 @@ public final class ConfigKeys {
         }
 
         Key required(String when) {
-            return new Key(file, path, type, when, dflt, doc);
+            return new Key(file, path, type, when, dflt, doc, group);
         }
 
         Key required() {
@@ -136,16 +142,20 @@ public final class ConfigKeys {
         }
 
         Key dflt(String text) {
-            return new Key(file, path, type, requirement, text, doc);
+            return new Key(file, path, type, requirement, text, doc, group);
         }
 
         Key doc(String text) {
-            return new Key(file, path, type, requirement, dflt, text);
+            return new Key(file, path, type, requirement, dflt, text, group);
+        }
+
+        Key group(String name) {
+            return new Key(file, path, type, requirement, dflt, doc, name);
         }
     }
 
     private static Key key(FileKind file, String path, Type type) {
-        return new Key(file, path, type, "", "", "");
+        return new Key(file, path, type, "", "", "", "");
     }
 
     private static final String FREE_TEXT = "free text";
@@ -241,7 +251,75 @@ public final class ConfigKeys {
         k.add(key(v, "aggregations[].windows", DURATIONS).required()
                 .doc("each a whole multiple of the cadence, each listed once"));
         k.add(key(v, "aggregations[].description", TEXT).dflt(EMPTY).doc("what the features mean"));
+
+        checks(k);
         return List.copyOf(k);
+    }
+
+    private static void checks(List<Key> k) {
+        FileKind c = FileKind.CHECKS;
+        k.add(definitionName(c));
+        k.add(key(c, "description", TEXT).dflt(EMPTY).doc(FREE_TEXT));
+        k.add(key(c, "table", TABLE).dflt("none").doc("the table the suite checks when run on its own"));
+        k.add(key(c, "policy", choice(CheckSuiteDef.Policy.class)).dflt("`strict`").doc("`strict`: any failing"
+                + " error-level check stops the publish. `quarantine`: rows failing row-level checks go to"
+                + " `quality.<table>__quarantine`, the rest are published"));
+        k.add(key(c, "checks", LIST_BELOW).required().doc("the checks, below; not empty"));
+
+        k.add(key(c, "checks[].kind", choice(CheckSuiteDef.Kind.class).described("one of the kinds below")).required()
+                .doc("what it checks"));
+        k.add(key(c, "checks[].severity", choice(CheckSuiteDef.Severity.class)).dflt("`error`").doc("`error`: a"
+                + " failure stops the publish and the command exits with 1. `warning`: recorded and reported, the data"
+                + " is published"));
+        k.add(key(c, "checks[].description", TEXT).dflt(EMPTY).doc("what it guards against"));
+
+        String rules = "rules";
+        k.add(key(c, "checks[].column", COLUMN).group(rules).doc("the column checked"));
+        k.add(key(c, "checks[].columns", COLUMNS).group(rules).doc("the columns whose combination is checked"));
+        k.add(key(c, "checks[].min", NUMBER).group(rules).doc("the least value allowed: a fraction from 0 to 1 for"
+                + " `completeness`, `uniqueness`, `pattern` and `predicate` (default 1: all rows), else a value of the"
+                + " column or a row count"));
+        k.add(key(c, "checks[].max", NUMBER).group(rules).doc("the largest value allowed, a value of the column or a"
+                + " row count; not less than `min`"));
+        k.add(key(c, "checks[].values", new Type(Shape.LIST, "list of text", Optional.empty(), false)).group(rules)
+                .doc("the values allowed"));
+        k.add(key(c, "checks[].regex", TEXT).group(rules).doc("a Java regular expression the values match"));
+        k.add(key(c, "checks[].quantile", NUMBER.described("number from 0 to 1")).group(rules)
+                .doc("which quantile (0.5: the median)"));
+        k.add(key(c, "checks[].expr", SQL_PREDICATE).group(rules).doc("the condition each row satisfies"));
+
+        String anomaly = "anomaly";
+        k.add(key(c, "checks[].metric", choice(CheckSuiteDef.Metric.class)).required().group(anomaly)
+                .doc("the metric watched; all but `size` need `column`"));
+        k.add(key(c, "checks[].strategy", choice(CheckSuiteDef.Strategy.class)).required().group(anomaly)
+                .doc("`relative_change`: the metric may change by at most `max_change` from the previous run."
+                        + " `std_dev`: it may be at most `sigmas` standard deviations from the mean of the last"
+                        + " `window` runs"));
+        k.add(key(c, "checks[].max_change", NUMBER.described("number ≥ 0")).required("required for `relative_change`")
+                .group(anomaly).doc("the largest change allowed, as a fraction (`0.3`: 30% up or down)"));
+        k.add(key(c, "checks[].sigmas", NUMBER.described("number ≥ 0")).required("required for `std_dev`")
+                .group(anomaly).doc("standard deviations allowed"));
+        k.add(key(c, "checks[].window", NUMBER.described("whole number, 1 to 1000")).group(anomaly)
+                .dflt("1 for `relative_change`, 10 for `std_dev`").doc("previous runs looked at"));
+
+        String drift = "drift";
+        k.add(key(c, "checks[].reference", TEXT.described("`previous` or `database.table`")).group(drift)
+                .dflt("`previous`").doc("`previous`: the table's previous Delta version (for rows about to be"
+                        + " published: the target's current rows); or a table, e.g. a training set"));
+        k.add(key(c, "checks[].psi_max", NUMBER.described("number ≥ 0")).group(drift).doc("the largest population"
+                + " stability index allowed (0.1: small shift, 0.25: large)"));
+        k.add(key(c, "checks[].ks_max", NUMBER.described("number from 0 to 1")).group(drift)
+                .doc("the largest Kolmogorov-Smirnov distance allowed"));
+        k.add(key(c, "checks[].bins", NUMBER.described("whole number, 2 to 100")).group(drift).dflt("10")
+                .doc("bins of the population stability index"));
+    }
+
+    /**
+     * Whether the keys a mapping may have depend on its kind ({@code checks[]}): then each must be declared, but the
+     * loader asks for the ones of the kind at hand, and those are all the mapping may have.
+     */
+    public static boolean dependsOnKind(FileKind file, String parent) {
+        return file == FileKind.CHECKS && parent.equals("checks[]");
     }
 
     /** Every definition file may repeat its name, which must then be the file's. */

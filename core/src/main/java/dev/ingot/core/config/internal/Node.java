@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * A strict reader over one YAML mapping. The keys a mapping may have are those {@link ConfigKeys} declares for it;
  * {@link #finish()} reports the others. A getter may only ask for a declared key, read as its declared type: asking
  * for another is a bug, thrown as {@link IllegalStateException}, so a key cannot reach the loader without its
- * documentation. (A mapping whose keys are not declared, such as a check, knows the keys its getters asked for.)
+ * documentation. (A mapping whose keys depend on its kind, a check, or are not declared, a model, may have the keys
+ * its getters asked for.)
  * Problems in the file are collected, never thrown, so a load reports all of them; a getter whose value is wrong
  * returns empty (or the default) and the load goes on.
  */
@@ -41,6 +42,8 @@ public final class Node {
     private final String schemaPath;
     /** The keys declared for this mapping; empty when they are not declared. */
     private final List<ConfigKeys.Key> declared;
+    /** Whether the keys this mapping may have are the ones asked for (see {@link ConfigKeys#dependsOnKind}). */
+    private final boolean byKind;
 
     private Node(String file, String path, JsonNode json, Problems problems, Map<String, String> env,
                  Optional<ConfigKeys.FileKind> kind, String schemaPath) {
@@ -52,6 +55,7 @@ public final class Node {
         this.kind = kind;
         this.schemaPath = schemaPath;
         this.declared = kind.map(k -> ConfigKeys.of(k, schemaPath)).orElse(List.of());
+        this.byKind = declared.isEmpty() || ConfigKeys.dependsOnKind(kind.orElseThrow(), schemaPath);
     }
 
     private Node child(String p, JsonNode v, String childSchemaPath) {
@@ -91,7 +95,9 @@ public final class Node {
     }
 
     public boolean has(String key) {
-        declaration(key);
+        if (!byKind) {
+            declaration(key); // where keys depend on the kind, the loader also asks about any key the file has
+        }
         known.add(key);
         JsonNode v = json.get(key);
         return v != null && !v.isNull();
@@ -408,8 +414,7 @@ public final class Node {
      * key in the file that no getter asked for is a bug (the file would say something the loader ignores).
      */
     public void finish() {
-        List<String> allowed = declared.isEmpty() ? List.copyOf(known)
-                : declared.stream().map(ConfigKeys.Key::name).toList();
+        List<String> allowed = byKind ? List.copyOf(known) : declared.stream().map(ConfigKeys.Key::name).toList();
         for (String k : keys()) {
             if (!allowed.contains(k)) {
                 problems.add(file, at(k), "unknown key '" + k + "'" + suggest(k, allowed),

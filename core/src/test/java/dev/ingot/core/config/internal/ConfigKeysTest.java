@@ -84,19 +84,24 @@ class ConfigKeysTest {
                 "<!-- generated: keys of sources/*.yaml -->",
                 "<!-- generated: keys of feature_views/*.yaml -->",
                 "<!-- generated: keys of feature_views/*.yaml transformations[] -->",
-                "<!-- generated: keys of feature_views/*.yaml aggregations[] -->");
+                "<!-- generated: keys of feature_views/*.yaml aggregations[] -->",
+                "<!-- generated: keys of checks/*.yaml -->",
+                "<!-- generated: keys of checks/*.yaml checks[] -->",
+                "<!-- generated: keys of checks/*.yaml checks[] rules -->",
+                "<!-- generated: keys of checks/*.yaml checks[] anomaly -->",
+                "<!-- generated: keys of checks/*.yaml checks[] drift -->");
     }
 
     @Test
     void aTableIsRenderedFromItsKeysWithMappingsWithoutATableListedUnderThem() {
-        String t = ConfigDoc.table(FileKind.PROJECT, "");
+        String t = ConfigDoc.table(FileKind.PROJECT, "", "");
         assertThat(t.lines().toList()).startsWith("| key | type | default | meaning |", "|---|---|---|---|",
                 "| `name` | name, **required** | | the project's name (also the default MLflow experiment) |");
         assertThat(t).contains("\n| `spark` | mapping | none | Spark settings; takes only `conf` |\n"
                 + "| `spark.conf` | mapping of `spark.*` key to value | none |")
                 .contains("| `catalog` | mapping, below | `metastore: embedded` |")
                 .doesNotContain("`catalog.url`");
-        assertThat(ConfigDoc.table(FileKind.PROJECT, "catalog"))
+        assertThat(ConfigDoc.table(FileKind.PROJECT, "catalog", ""))
                 .contains("| `url` | text, **required with `jdbc`** | | JDBC URL");
     }
 
@@ -181,15 +186,30 @@ class ConfigKeysTest {
     }
 
     @Test
-    void aMappingWhoseKeysAreNotDeclaredKnowsTheKeysItsGettersAskedFor() throws IOException {
+    void aCheckMayHaveTheDeclaredKeysItsKindAsksFor() throws IOException {
         Problems problems = new Problems();
-        Node n = node("checks/s.yaml", "checks:\n  - kind: size\n    mn: 1\n", problems);
+        Node n = node("checks/s.yaml", "checks:\n  - kind: size\n    mn: 1\n    regex: x\n", problems);
         Node check = n.objects("checks", true, "checks").get(0);
         check.string("kind", true, "a kind");
         check.number("min", false, 0, 10);
         check.finish();
-        assertThat(problems.all()).extracting(ConfigProblem::keyPath).containsExactly("checks[0].mn");
+        assertThat(problems.all()).extracting(ConfigProblem::keyPath).containsExactly("checks[0].mn", "checks[0].regex");
+        assertThat(problems.all().get(1).problem()).as("declared, but not a key of this kind").contains("'regex'");
         assertThat(problems.all().get(0).fix()).isEqualTo("remove it, or use one of: kind, min");
+        assertThatThrownBy(() -> check.number("threshold", false, 0, 1)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("'checks[].threshold' of checks/*.yaml");
+        assertThat(check.has("anything")).as("the loader may ask whether any key is there").isFalse();
+    }
+
+    @Test
+    void aMappingWhoseKeysAreNotDeclaredKnowsTheKeysItsGettersAskedFor() throws IOException {
+        Problems problems = new Problems();
+        Node n = node("models/m.yaml", "spine: ml.s\nlable: y\n", problems);
+        n.string("spine", true, "database.table");
+        n.string("label", true, "a column");
+        n.finish();
+        assertThat(problems.all()).extracting(ConfigProblem::keyPath).containsExactly("label", "lable");
+        assertThat(problems.all().get(1).fix()).isEqualTo("remove it, or use one of: spine, label");
     }
 
     private static Node node(String file, String yaml, Problems problems) throws IOException {
