@@ -40,6 +40,25 @@ public final class Tables {
     /** {@code ingot.lineage}. */
     public static final TableName LINEAGE = new TableName(INGOT, "lineage");
 
+    // The local tracking store (training module, dev.ingot.training): kept together in one block, beside
+    // RUNS and MODEL_VERSIONS above.
+    /** {@code ml.experiments}: local tracking store experiments. */
+    public static final TableName EXPERIMENTS = new TableName(ML, "experiments");
+    /** {@code ml.params}: run parameters of the local tracking store. */
+    public static final TableName RUN_PARAMS = new TableName(ML, "params");
+    /** {@code ml.metrics}: run metrics (every step) of the local tracking store. */
+    public static final TableName RUN_METRICS = new TableName(ML, "metrics");
+    /** {@code ml.tags}: run tags of the local tracking store. */
+    public static final TableName RUN_TAGS = new TableName(ML, "tags");
+    /** {@code ml.registered_models}: registered models of the local tracking store. */
+    public static final TableName REGISTERED_MODELS = new TableName(ML, "registered_models");
+    /** {@code ml.model_version_tags}: model version tags of the local tracking store. */
+    public static final TableName MODEL_VERSION_TAGS = new TableName(ML, "model_version_tags");
+    /** {@code ml.model_aliases}: which version each alias (e.g. {@code champion}) points at. */
+    public static final TableName MODEL_ALIASES = new TableName(ML, "model_aliases");
+    /** Folder under the warehouse that holds the local tracking store's run artifacts. */
+    public static final String ARTIFACTS_DIR = "_artifacts";
+
     private Tables() {}
 
     /** {@code features.<view>_v<version>}. */

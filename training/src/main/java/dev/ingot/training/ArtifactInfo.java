@@ -1,0 +1,15 @@
+package dev.ingot.training;
+
+import java.util.Objects;
+
+/**
+ * A file among a run's artifacts.
+ *
+ * @param path relative to the run's artifact root, with {@code /} separators, e.g. {@code model/metadata.json}
+ * @param sizeBytes the file's size
+ */
+public record ArtifactInfo(String path, long sizeBytes) {
+    public ArtifactInfo {
+        Objects.requireNonNull(path, "path");
+    }
+}

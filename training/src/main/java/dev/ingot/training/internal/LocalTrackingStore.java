@@ -1,0 +1,632 @@
+package dev.ingot.training.internal;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.ingot.core.Catalog;
+import dev.ingot.core.Errors;
+import dev.ingot.core.IngotException;
+import dev.ingot.core.TableName;
+import dev.ingot.core.Tables;
+import dev.ingot.training.ArtifactInfo;
+import dev.ingot.training.Experiment;
+import dev.ingot.training.LogBatch;
+import dev.ingot.training.Metric;
+import dev.ingot.training.ModelVersion;
+import dev.ingot.training.RegisteredModel;
+import dev.ingot.training.Run;
+import dev.ingot.training.RunInfo;
+import dev.ingot.training.RunStatus;
+import dev.ingot.training.TrackingStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The {@code local} tracking store: Delta tables in the {@code ml} database and artifact files under
+ * {@code <warehouse>/_artifacts/<run_id>/} (through Hadoop's FileSystem, so a warehouse on S3 or HDFS works too).
+ *
+ * <p>Each logical operation is one Delta commit per table it touches. Inserts that must stay unique (an experiment
+ * name, a run key, a model version number, an alias) are {@code MERGE ... WHEN NOT MATCHED INSERT}, so that two
+ * writers racing on the same key conflict in Delta instead of both inserting; alias moves are one MERGE, so a reader
+ * sees the old or the new version, never none.
+ */
+public final class LocalTrackingStore implements TrackingStore {
+    private static final StructType EXPERIMENTS = new StructType()
+            .add("experiment_id", DataTypes.StringType, false)
+            .add("name", DataTypes.StringType, false)
+            .add("created_at", DataTypes.TimestampType, false);
+    private static final StructType RUNS = new StructType()
+            .add("run_id", DataTypes.StringType, false)
+            .add("experiment_id", DataTypes.StringType, false)
+            .add("run_name", DataTypes.StringType, false)
+            .add("run_key", DataTypes.StringType, false)
+            .add("status", DataTypes.StringType, false)
+            .add("start_time", DataTypes.TimestampType, false)
+            .add("end_time", DataTypes.TimestampType, true)
+            .add("artifact_uri", DataTypes.StringType, false)
+            .add("user_id", DataTypes.StringType, false);
+    private static final StructType PARAMS = new StructType()
+            .add("run_id", DataTypes.StringType, false)
+            .add("key", DataTypes.StringType, false)
+            .add("value", DataTypes.StringType, false);
+    private static final StructType METRICS = new StructType()
+            .add("run_id", DataTypes.StringType, false)
+            .add("key", DataTypes.StringType, false)
+            .add("value", DataTypes.DoubleType, false)
+            .add("step", DataTypes.LongType, false)
+            .add("timestamp", DataTypes.TimestampType, false);
+    private static final StructType RUN_TAGS = new StructType()
+            .add("run_id", DataTypes.StringType, false)
+            .add("key", DataTypes.StringType, false)
+            .add("value", DataTypes.StringType, false)
+            .add("updated_at", DataTypes.TimestampType, false);
+    private static final StructType MODELS = new StructType()
+            .add("name", DataTypes.StringType, false)
+            .add("description", DataTypes.StringType, false)
+            .add("created_at", DataTypes.TimestampType, false);
+    private static final StructType VERSIONS = new StructType()
+            .add("name", DataTypes.StringType, false)
+            .add("version", DataTypes.LongType, false)
+            .add("run_id", DataTypes.StringType, false)
+            .add("source", DataTypes.StringType, false)
+            .add("description", DataTypes.StringType, false)
+            .add("created_at", DataTypes.TimestampType, false);
+    private static final StructType VERSION_TAGS = new StructType()
+            .add("name", DataTypes.StringType, false)
+            .add("version", DataTypes.LongType, false)
+            .add("key", DataTypes.StringType, false)
+            .add("value", DataTypes.StringType, false)
+            .add("updated_at", DataTypes.TimestampType, false);
+    private static final StructType ALIASES = new StructType()
+            .add("name", DataTypes.StringType, false)
+            .add("alias", DataTypes.StringType, false)
+            .add("version", DataTypes.LongType, false)
+            .add("updated_at", DataTypes.TimestampType, false);
+    private static final Map<TableName, StructType> SCHEMAS = Map.of(
+            Tables.EXPERIMENTS, EXPERIMENTS, Tables.RUNS, RUNS, Tables.RUN_PARAMS, PARAMS,
+            Tables.RUN_METRICS, METRICS, Tables.RUN_TAGS, RUN_TAGS, Tables.REGISTERED_MODELS, MODELS,
+            Tables.MODEL_VERSIONS, VERSIONS, Tables.MODEL_VERSION_TAGS, VERSION_TAGS, Tables.MODEL_ALIASES, ALIASES);
+    /** Concurrent writers racing on one key: retry a few times, then give up. */
+    private static final int MAX_CONFLICT_RETRIES = 5;
+
+    private final SparkSession spark;
+    private final Path artifactRoot;
+    private final FileSystem fs;
+    // Runs, experiments, models and versions are never deleted here: once seen, they need not be read again. This
+    // saves a Delta read per call, which is most of a call's time on a small store.
+    private final Set<String> knownRuns = ConcurrentHashMap.newKeySet();
+    private final Set<String> knownExperiments = ConcurrentHashMap.newKeySet();
+    private final Set<String> knownModels = ConcurrentHashMap.newKeySet();
+    private final Set<String> knownVersions = ConcurrentHashMap.newKeySet();
+
+    private LocalTrackingStore(SparkSession spark, Path artifactRoot, FileSystem fs) {
+        this.spark = spark;
+        this.artifactRoot = artifactRoot;
+        this.fs = fs;
+    }
+
+    /** The store of a warehouse; creates the {@code ml} database and its tables when missing. */
+    public static LocalTrackingStore open(SparkSession spark, String warehouse) {
+        for (String[] db : Tables.DATABASES) {
+            if (db[0].equals(Tables.ML)) {
+                Catalog.ensureDatabase(spark, warehouse, db[0], db[1]);
+            }
+        }
+        SCHEMAS.forEach((table, schema) -> Catalog.createDeltaTableIfMissing(spark, table, schema));
+        Path root = new Path(warehouse.endsWith("/") ? warehouse + Tables.ARTIFACTS_DIR : warehouse + "/" + Tables.ARTIFACTS_DIR);
+        try {
+            FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            return new LocalTrackingStore(spark, fs.makeQualified(root), fs);
+        } catch (IOException e) {
+            throw Errors.badData("open the local tracking store", "cannot use the warehouse '" + warehouse + "' for"
+                    + " artifacts (" + e.getMessage() + ")", "check the warehouse setting in ingot.yaml");
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "local (Delta tables " + Tables.EXPERIMENTS + ", " + Tables.RUNS + ", " + Tables.RUN_PARAMS + ", "
+                + Tables.RUN_METRICS + ", " + Tables.RUN_TAGS + ", " + Tables.REGISTERED_MODELS + ", "
+                + Tables.MODEL_VERSIONS + ", " + Tables.MODEL_VERSION_TAGS + ", " + Tables.MODEL_ALIASES
+                + "; artifacts under " + artifactRoot + ")";
+    }
+
+    // ---- experiments and runs
+
+    @Override
+    public Experiment experiment(String name) {
+        if (name == null || name.isBlank() || name.length() > 500) {
+            throw Errors.badArgument("experiment name", name, "a non-empty name of at most 500 characters");
+        }
+        Optional<Experiment> found = findExperiment(col("name").equalTo(name));
+        if (found.isPresent()) {
+            return found.get();
+        }
+        merge(Tables.EXPERIMENTS, EXPERIMENTS, List.of(RowFactory.create(newId(), name, now())),
+                "t.name = s.name", null);
+        return findExperiment(col("name").equalTo(name)).orElseThrow();
+    }
+
+    private Optional<Experiment> remember(Optional<Experiment> e) {
+        e.ifPresent(x -> knownExperiments.add(x.id()));
+        return e;
+    }
+
+    private Optional<Experiment> findExperiment(Column where) {
+        // Two racing creators may both have inserted before the MERGE check existed: the first one wins.
+        return remember(table(Tables.EXPERIMENTS).where(where).orderBy("created_at", "experiment_id").limit(1)
+                .collectAsList().stream().map(r -> new Experiment(r.getString(0), r.getString(1))).findFirst());
+    }
+
+    @Override
+    public RunInfo startRun(String experimentId, String runKey, String runName, Map<String, String> tags) {
+        TrackingKeys.requireRunKey(runKey);
+        Optional<RunInfo> existing = findRun(experimentId, runKey);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        if (!knownExperiments.contains(experimentId)
+                && findExperiment(col("experiment_id").equalTo(experimentId)).isEmpty()) {
+            throw Errors.badArgument("experiment id", experimentId, "an id returned by experiment(name)");
+        }
+        LogBatch start = LogBatch.empty().withTags(tags).withTag(RUN_KEY_TAG, runKey);
+        String runId = newId();
+        String uri = artifactDir(runId).toString();
+        merge(Tables.RUNS, RUNS, List.of(RowFactory.create(runId, experimentId, runName, runKey,
+                        RunStatus.RUNNING.name(), now(), null, uri, System.getProperty("user.name", ""))),
+                "t.experiment_id = s.experiment_id AND t.run_key = s.run_key", null);
+        RunInfo run = findRun(experimentId, runKey).orElseThrow();
+        if (run.runId().equals(runId)) {
+            Timestamp at = now();
+            append(Tables.RUN_TAGS, RUN_TAGS, start.tags().entrySet().stream()
+                    .map(e -> RowFactory.create(runId, e.getKey(), e.getValue(), at)).toList());
+        }
+        return run;
+    }
+
+    @Override
+    public Optional<RunInfo> findRun(String experimentId, String runKey) {
+        return runs(col("experiment_id").equalTo(experimentId).and(col("run_key").equalTo(runKey)));
+    }
+
+    private Optional<RunInfo> runs(Column where) {
+        Optional<RunInfo> run = table(Tables.RUNS).where(where).orderBy("start_time", "run_id").limit(1)
+                .collectAsList().stream()
+                .map(r -> new RunInfo(r.getString(0), r.getString(1), r.getString(2), r.getString(3),
+                        RunStatus.valueOf(r.getString(4)), instant(r.get(5)), Optional.ofNullable(r.get(6))
+                        .map(LocalTrackingStore::instant), r.getString(7)))
+                .findFirst();
+        run.ifPresent(r -> knownRuns.add(r.runId()));
+        return run;
+    }
+
+    private RunInfo requireRun(String runId) {
+        return runs(col("run_id").equalTo(runId)).orElseThrow(() -> unknownRun(runId));
+    }
+
+    private void requireKnownRun(String runId) {
+        if (!knownRuns.contains(runId)) {
+            requireRun(runId);
+        }
+    }
+
+    private static IngotException unknownRun(String runId) {
+        return Errors.badData("read run " + runId, "the local tracking store has no such run",
+                "use a run id returned by startRun (see " + Tables.RUNS + ")");
+    }
+
+    @Override
+    public void log(String runId, LogBatch batch) {
+        requireKnownRun(runId);
+        if (!batch.params().isEmpty()) {
+            Map<String, String> logged = new HashMap<>();
+            table(Tables.RUN_PARAMS).where(col("run_id").equalTo(runId)).collectAsList()
+                    .forEach(r -> logged.put(r.getString(1), r.getString(2)));
+            List<Row> fresh = new ArrayList<>();
+            batch.params().forEach((k, v) -> {
+                String before = logged.get(k);
+                if (before == null) {
+                    fresh.add(RowFactory.create(runId, k, v));
+                } else if (!before.equals(v)) {
+                    throw Errors.badData("log param '" + k + "' to run " + runId, "it was already logged with value '"
+                            + before + "' (new value '" + v + "')", "params cannot change once logged: use a new run,"
+                            + " or a tag for values that change");
+                }
+            });
+            append(Tables.RUN_PARAMS, PARAMS, fresh);
+        }
+        append(Tables.RUN_METRICS, METRICS, batch.metrics().stream().map(m -> RowFactory.create(runId, m.key(),
+                m.value(), m.step(), Timestamp.from(m.timestamp()))).toList());
+        if (!batch.tags().isEmpty()) {
+            Timestamp at = now();
+            List<Row> rows = batch.tags().entrySet().stream()
+                    .map(e -> RowFactory.create(runId, e.getKey(), e.getValue(), at)).toList();
+            // New keys only (the usual case): a plain append is much cheaper than a MERGE.
+            if (java.util.Collections.disjoint(runTags(runId).keySet(), batch.tags().keySet())) {
+                append(Tables.RUN_TAGS, RUN_TAGS, rows);
+            } else {
+                merge(Tables.RUN_TAGS, RUN_TAGS, rows, "t.run_id = s.run_id AND t.key = s.key",
+                        "t.value = s.value, t.updated_at = s.updated_at");
+            }
+        }
+    }
+
+    @Override
+    public void endRun(String runId, RunStatus status) {
+        if (status == RunStatus.RUNNING) {
+            throw Errors.badArgument("run status", status, "FINISHED, FAILED or KILLED");
+        }
+        requireRun(runId);
+        Timestamp at = now();
+        merge(Tables.RUNS, new StructType().add("run_id", DataTypes.StringType).add("status", DataTypes.StringType)
+                        .add("end_time", DataTypes.TimestampType), List.of(RowFactory.create(runId, status.name(), at)),
+                "t.run_id = s.run_id", "t.status = s.status, t.end_time = s.end_time");
+    }
+
+    @Override
+    public Run run(String runId) {
+        RunInfo info = requireRun(runId);
+        Map<String, String> params = new HashMap<>();
+        table(Tables.RUN_PARAMS).where(col("run_id").equalTo(runId)).collectAsList()
+                .forEach(r -> params.put(r.getString(1), r.getString(2)));
+        Map<String, Metric> latest = new HashMap<>();
+        Comparator<Metric> order = metricOrder();
+        for (Metric m : metrics(runId, null)) {
+            latest.merge(m.key(), m, (a, b) -> order.compare(a, b) >= 0 ? a : b);
+        }
+        return new Run(info, params, latest, runTags(runId), listArtifacts(runId));
+    }
+
+    /** MLflow's "latest": the highest step, then the latest timestamp, then the highest value. */
+    private static Comparator<Metric> metricOrder() {
+        return Comparator.comparingLong(Metric::step).thenComparing(Metric::timestamp).thenComparingDouble(Metric::value);
+    }
+
+    private List<Metric> metrics(String runId, String key) {
+        Column where = col("run_id").equalTo(runId);
+        return table(Tables.RUN_METRICS).where(key == null ? where : where.and(col("key").equalTo(key)))
+                .collectAsList().stream()
+                .map(r -> new Metric(r.getString(1), r.getDouble(2), r.getLong(3), instant(r.get(4)))).toList();
+    }
+
+    private Map<String, String> runTags(String runId) {
+        Map<String, String> tags = new HashMap<>();
+        table(Tables.RUN_TAGS).where(col("run_id").equalTo(runId)).collectAsList()
+                .forEach(r -> tags.put(r.getString(1), r.getString(2)));
+        return tags;
+    }
+
+    @Override
+    public List<Metric> metricHistory(String runId, String key) {
+        requireRun(runId);
+        return metrics(runId, key).stream().sorted(metricOrder()).toList();
+    }
+
+    // ---- artifacts
+
+    private Path artifactDir(String runId) {
+        return new Path(artifactRoot, runId);
+    }
+
+    @Override
+    public void uploadArtifact(String runId, String path, byte[] bytes) {
+        write(runId, path, out -> out.write(bytes));
+    }
+
+    @Override
+    public void uploadArtifact(String runId, String path, java.nio.file.Path file) {
+        write(runId, path, out -> Files.copy(file, out));
+    }
+
+    private interface Writer {
+        void write(OutputStream out) throws IOException;
+    }
+
+    private void write(String runId, String path, Writer writer) {
+        TrackingKeys.requireArtifactPath(path);
+        requireKnownRun(runId);
+        Path target = new Path(artifactDir(runId), path);
+        io("upload artifact " + path + " of run " + runId, () -> {
+            try (OutputStream out = fs.create(target, true)) {
+                writer.write(out);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<ArtifactInfo> listArtifacts(String runId) {
+        Path dir = artifactDir(runId);
+        String prefix = dir.toUri().getPath() + "/";
+        return io("list the artifacts of run " + runId, () -> {
+            List<ArtifactInfo> out = new ArrayList<>();
+            if (!fs.exists(dir)) {
+                return out;
+            }
+            RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir, true);
+            while (it.hasNext()) {
+                LocatedFileStatus f = it.next();
+                out.add(new ArtifactInfo(f.getPath().toUri().getPath().substring(prefix.length()), f.getLen()));
+            }
+            out.sort(Comparator.comparing(ArtifactInfo::path));
+            return out;
+        });
+    }
+
+    @Override
+    public byte[] downloadArtifact(String runId, String path) {
+        TrackingKeys.requireArtifactPath(path);
+        Path file = new Path(artifactDir(runId), path);
+        return io("download artifact " + path + " of run " + runId, () -> {
+            if (!fs.isFile(file)) {
+                throw Errors.badData("download artifact " + path + " of run " + runId, "there is no such file under "
+                        + artifactDir(runId), "list the run's artifacts (listArtifacts) for the paths it has");
+            }
+            try (InputStream in = fs.open(file)) {
+                return in.readAllBytes();
+            }
+        });
+    }
+
+    private interface IoAction<T> {
+        T run() throws IOException;
+    }
+
+    private static <T> T io(String doing, IoAction<T> action) {
+        try {
+            return action.run();
+        } catch (IOException e) {
+            throw Errors.jobFailed(doing, new UncheckedIOException(e));
+        }
+    }
+
+    // ---- registry
+
+    @Override
+    public RegisteredModel registeredModel(String name, String description) {
+        TrackingKeys.requireModelName(name);
+        Optional<RegisteredModel> found = findModel(name);
+        if (found.isPresent()) {
+            return found.get();
+        }
+        merge(Tables.REGISTERED_MODELS, MODELS, List.of(RowFactory.create(name, description == null ? "" : description,
+                now())), "t.name = s.name", null);
+        return findModel(name).orElseThrow();
+    }
+
+    private Optional<RegisteredModel> findModel(String name) {
+        Optional<RegisteredModel> m = table(Tables.REGISTERED_MODELS).where(col("name").equalTo(name)).limit(1)
+                .collectAsList().stream()
+                .map(r -> new RegisteredModel(r.getString(0), r.getString(1), instant(r.get(2)))).findFirst();
+        m.ifPresent(x -> knownModels.add(x.name()));
+        return m;
+    }
+
+    @Override
+    public ModelVersion createModelVersion(String model, String runId, String artifactPath, Map<String, String> tags,
+                                           String description) {
+        TrackingKeys.requireModelName(model);
+        TrackingKeys.requireArtifactPath(artifactPath);
+        tags.keySet().forEach(k -> TrackingKeys.requireKey("model version tag", k));
+        requireKnownRun(runId);
+        Path source = new Path(artifactDir(runId), artifactPath);
+        if (!io("check artifact " + artifactPath + " of run " + runId, () -> fs.exists(source))) {
+            throw Errors.badData("register a version of model " + model, "run " + runId + " has no artifact '"
+                    + artifactPath + "'", "upload the model's files under that path first (uploadArtifact)");
+        }
+        if (!knownModels.contains(model)) {
+            registeredModel(model, "");
+        }
+        Timestamp at = now();
+        for (int attempt = 0; ; attempt++) {
+            long next = 1 + table(Tables.MODEL_VERSIONS).where(col("name").equalTo(model)).collectAsList().stream()
+                    .mapToLong(r -> r.getLong(1)).max().orElse(0);
+            String text = description == null ? "" : description;
+            long inserted = merge(Tables.MODEL_VERSIONS, VERSIONS, List.of(RowFactory.create(model, next, runId,
+                    source.toString(), text, at)), "t.name = s.name AND t.version = s.version", null);
+            if (inserted == 1) {
+                knownVersions.add(model + "\u0000" + next);
+                // A new version has no tags yet: append.
+                append(Tables.MODEL_VERSION_TAGS, VERSION_TAGS, tags.entrySet().stream()
+                        .map(e -> RowFactory.create(model, next, e.getKey(), e.getValue(), at)).toList());
+                return new ModelVersion(model, next, runId, source.toString(), text, tags, List.of(),
+                        at.toInstant());
+            }
+            if (attempt >= MAX_CONFLICT_RETRIES) {
+                throw Errors.jobFailed("register a version of model " + model,
+                        new IllegalStateException("other writers kept taking version " + next));
+            }
+        }
+    }
+
+    @Override
+    public Optional<ModelVersion> modelVersion(String model, long version) {
+        return versions(model, version).stream().findFirst();
+    }
+
+    @Override
+    public List<ModelVersion> modelVersions(String model) {
+        return versions(model, null);
+    }
+
+    private List<ModelVersion> versions(String model, Long version) {
+        Column where = col("name").equalTo(model);
+        if (version != null) {
+            where = where.and(col("version").equalTo(version));
+        }
+        List<Row> rows = table(Tables.MODEL_VERSIONS).where(where).orderBy("version").collectAsList();
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        Map<Long, Map<String, String>> tags = new HashMap<>();
+        table(Tables.MODEL_VERSION_TAGS).where(where).collectAsList().forEach(r ->
+                tags.computeIfAbsent(r.getLong(1), v -> new HashMap<>()).put(r.getString(2), r.getString(3)));
+        Map<Long, List<String>> aliases = new HashMap<>();
+        table(Tables.MODEL_ALIASES).where(where).collectAsList().forEach(r ->
+                aliases.computeIfAbsent(r.getLong(2), v -> new ArrayList<>()).add(r.getString(1)));
+        return rows.stream().map(r -> new ModelVersion(r.getString(0), r.getLong(1), r.getString(2), r.getString(3),
+                r.getString(4), tags.getOrDefault(r.getLong(1), Map.of()), aliases.getOrDefault(r.getLong(1), List.of()),
+                instant(r.get(5)))).toList();
+    }
+
+    private void requireVersion(String model, long version) {
+        TrackingKeys.requireVersion(version);
+        if (knownVersions.contains(model + "\u0000" + version)) {
+            return;
+        }
+        boolean exists = !table(Tables.MODEL_VERSIONS)
+                .where(col("name").equalTo(model).and(col("version").equalTo(version))).limit(1).isEmpty();
+        if (!exists) {
+            throw Errors.badData("use version " + version + " of model " + model, "there is no such version in "
+                    + Tables.MODEL_VERSIONS, "pick a registered version (models list)");
+        }
+        knownVersions.add(model + "\u0000" + version);
+    }
+
+    @Override
+    public void setAlias(String model, String alias, long version) {
+        TrackingKeys.requireAlias(alias);
+        requireVersion(model, version);
+        merge(Tables.MODEL_ALIASES, ALIASES, List.of(RowFactory.create(model, alias, version, now())),
+                "t.name = s.name AND t.alias = s.alias", "t.version = s.version, t.updated_at = s.updated_at");
+    }
+
+    @Override
+    public Optional<ModelVersion> versionByAlias(String model, String alias) {
+        TrackingKeys.requireAlias(alias);
+        return table(Tables.MODEL_ALIASES).where(col("name").equalTo(model).and(col("alias").equalTo(alias)))
+                .collectAsList().stream().findFirst().flatMap(r -> modelVersion(model, r.getLong(2)));
+    }
+
+    @Override
+    public void deleteAlias(String model, String alias) {
+        TrackingKeys.requireModelName(model);
+        TrackingKeys.requireAlias(alias);
+        spark.sql("DELETE FROM " + Tables.MODEL_ALIASES.sql() + " WHERE name = " + Catalog.literal(model)
+                + " AND alias = " + Catalog.literal(alias));
+    }
+
+    @Override
+    public void setVersionTag(String model, long version, String key, String value) {
+        TrackingKeys.requireKey("model version tag", key);
+        requireVersion(model, version);
+        upsertVersionTags(model, version, Map.of(key, value));
+    }
+
+    private void upsertVersionTags(String model, long version, Map<String, String> tags) {
+        Timestamp at = now();
+        merge(Tables.MODEL_VERSION_TAGS, VERSION_TAGS, tags.entrySet().stream()
+                        .map(e -> RowFactory.create(model, version, e.getKey(), e.getValue(), at)).toList(),
+                "t.name = s.name AND t.version = s.version AND t.key = s.key",
+                "t.value = s.value, t.updated_at = s.updated_at");
+    }
+
+    @Override
+    public void close() {
+        // The session and file system belong to the caller.
+    }
+
+    // ---- Delta helpers
+
+    private Dataset<Row> table(TableName name) {
+        return spark.table(name.sql());
+    }
+
+    private void append(TableName target, StructType schema, List<Row> rows) {
+        if (!rows.isEmpty()) {
+            spark.createDataFrame(rows, schema).write().format("delta").mode("append").saveAsTable(target.sql());
+        }
+    }
+
+    /**
+     * One MERGE of {@code rows} into {@code target}: inserts the rows that do not match {@code on}, and updates those
+     * that do with {@code set} (when not null). Retried when a concurrent writer conflicts.
+     *
+     * @return how many rows were inserted
+     */
+    private long merge(TableName target, StructType schema, List<Row> rows, String on, String set) {
+        String view = "ingot_tracking_" + UUID.randomUUID().toString().replace("-", "");
+        spark.createDataFrame(rows, schema).createOrReplaceTempView(view);
+        String cols = String.join(", ", schema.fieldNames());
+        String sql = "MERGE INTO " + target.sql() + " t USING " + view + " s ON " + on
+                + (set == null ? "" : " WHEN MATCHED THEN UPDATE SET " + set)
+                + " WHEN NOT MATCHED THEN INSERT (" + cols + ") VALUES (s." + cols.replace(", ", ", s.") + ")";
+        try {
+            return retryOnConflict(() -> {
+                Row r = spark.sql(sql).first();
+                return ((Number) r.getAs("num_inserted_rows")).longValue();
+            });
+        } finally {
+            spark.catalog().dropTempView(view);
+        }
+    }
+
+    private static <T> T retryOnConflict(Supplier<T> action) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return action.get();
+            } catch (RuntimeException e) {
+                if (attempt >= MAX_CONFLICT_RETRIES || !isConcurrentModification(e)) {
+                    throw e;
+                }
+                sleepQuietly(50L << attempt);
+            }
+        }
+    }
+
+    private static boolean isConcurrentModification(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getClass().getName().startsWith("io.delta.exceptions.Concurrent")
+                    || t.getClass().getName().endsWith("ConcurrentModificationException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static String newId() {
+        return UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private static Timestamp now() {
+        return Timestamp.from(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+    }
+
+    private static Instant instant(Object value) {
+        return value instanceof Instant i ? i : ((Timestamp) value).toInstant();
+    }
+}
