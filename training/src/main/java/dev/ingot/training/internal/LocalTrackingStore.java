@@ -160,9 +160,7 @@ public final class LocalTrackingStore implements TrackingStore {
 
     @Override
     public Experiment experiment(String name) {
-        if (name == null || name.isBlank() || name.length() > 500) {
-            throw Errors.badArgument("experiment name", name, "a non-empty name of at most 500 characters");
-        }
+        TrackingKeys.requireExperimentName(name);
         Optional<Experiment> found = findExperiment(col("name").equalTo(name));
         if (found.isPresent()) {
             return found.get();
@@ -278,9 +276,7 @@ public final class LocalTrackingStore implements TrackingStore {
 
     @Override
     public void endRun(String runId, RunStatus status) {
-        if (status == RunStatus.RUNNING) {
-            throw Errors.badArgument("run status", status, "FINISHED, FAILED or KILLED");
-        }
+        TrackingKeys.requireEndStatus(status);
         requireRun(runId);
         Timestamp at = now();
         merge(Tables.RUNS, new StructType().add("run_id", DataTypes.StringType).add("status", DataTypes.StringType)
@@ -430,9 +426,7 @@ public final class LocalTrackingStore implements TrackingStore {
     @Override
     public ModelVersion createModelVersion(String model, String runId, String artifactPath, Map<String, String> tags,
                                            String description) {
-        TrackingKeys.requireModelName(model);
-        TrackingKeys.requireArtifactPath(artifactPath);
-        tags.keySet().forEach(k -> TrackingKeys.requireKey("model version tag", k));
+        TrackingKeys.requireNewVersion(model, artifactPath, tags);
         requireKnownRun(runId);
         Path source = new Path(artifactDir(runId), artifactPath);
         if (!io("check artifact " + artifactPath + " of run " + runId, () -> fs.exists(source))) {

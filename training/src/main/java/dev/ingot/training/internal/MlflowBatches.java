@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Splits a {@link LogBatch} into MLflow {@code runs/log-batch} requests within the server's limits
@@ -29,44 +31,44 @@ public final class MlflowBatches {
 
     /** The requests to send, in order; none for an empty batch. */
     public static List<LogBatch> split(LogBatch batch) {
-        List<LogBatch> out = new ArrayList<>();
-        Chunk chunk = new Chunk();
-        for (Map.Entry<String, String> p : batch.params().entrySet()) {
-            int size = bytes(p.getKey(), p.getValue());
-            if (!chunk.fits(size, chunk.params.size() < MAX_PARAMS_OR_TAGS)) {
-                out.add(chunk.toBatch());
-                chunk = new Chunk();
-            }
-            chunk.params.put(p.getKey(), p.getValue());
-            chunk.add(size);
-        }
-        for (Map.Entry<String, String> t : batch.tags().entrySet()) {
-            int size = bytes(t.getKey(), t.getValue());
-            if (!chunk.fits(size, chunk.tags.size() < MAX_PARAMS_OR_TAGS)) {
-                out.add(chunk.toBatch());
-                chunk = new Chunk();
-            }
-            chunk.tags.put(t.getKey(), t.getValue());
-            chunk.add(size);
-        }
-        for (Metric m : batch.metrics()) {
-            int size = bytes(m.key(), "");
-            if (!chunk.fits(size, chunk.metrics.size() < MAX_METRICS)) {
-                out.add(chunk.toBatch());
-                chunk = new Chunk();
-            }
-            chunk.metrics.add(m);
-            chunk.add(size);
-        }
-        if (chunk.items > 0) {
-            out.add(chunk.toBatch());
-        }
-        return out;
+        Splitter out = new Splitter();
+        batch.params().forEach((k, v) ->
+                out.add(bytes(k, v), c -> c.params.size() < MAX_PARAMS_OR_TAGS, c -> c.params.put(k, v)));
+        batch.tags().forEach((k, v) ->
+                out.add(bytes(k, v), c -> c.tags.size() < MAX_PARAMS_OR_TAGS, c -> c.tags.put(k, v)));
+        batch.metrics().forEach(m ->
+                out.add(bytes(m.key(), ""), c -> c.metrics.size() < MAX_METRICS, c -> c.metrics.add(m)));
+        return out.finish();
     }
 
     private static int bytes(String key, String value) {
         return key.getBytes(StandardCharsets.UTF_8).length + value.getBytes(StandardCharsets.UTF_8).length
                 + ITEM_OVERHEAD_BYTES;
+    }
+
+    /** Fills one request after another. */
+    private static final class Splitter {
+        final List<LogBatch> done = new ArrayList<>();
+        Chunk chunk = new Chunk();
+
+        void add(int size, Predicate<Chunk> underKindLimit, Consumer<Chunk> put) {
+            boolean fits = chunk.items == 0
+                    || (underKindLimit.test(chunk) && chunk.items < MAX_ITEMS && chunk.bytes + size <= MAX_BYTES);
+            if (!fits) {
+                done.add(chunk.toBatch());
+                chunk = new Chunk();
+            }
+            put.accept(chunk);
+            chunk.items++;
+            chunk.bytes += size;
+        }
+
+        List<LogBatch> finish() {
+            if (chunk.items > 0) {
+                done.add(chunk.toBatch());
+            }
+            return done;
+        }
     }
 
     private static final class Chunk {
@@ -75,15 +77,6 @@ public final class MlflowBatches {
         final List<Metric> metrics = new ArrayList<>();
         int items;
         int bytes;
-
-        boolean fits(int size, boolean underKindLimit) {
-            return items == 0 || (underKindLimit && items < MAX_ITEMS && bytes + size <= MAX_BYTES);
-        }
-
-        void add(int size) {
-            items++;
-            bytes += size;
-        }
 
         LogBatch toBatch() {
             return new LogBatch(params, metrics, tags);

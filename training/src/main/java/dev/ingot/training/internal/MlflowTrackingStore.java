@@ -164,9 +164,7 @@ public final class MlflowTrackingStore implements TrackingStore {
 
     @Override
     public Experiment experiment(String name) {
-        if (name == null || name.isBlank() || name.length() > 500) {
-            throw Errors.badArgument("experiment name", name, "a non-empty name of at most 500 characters");
-        }
+        TrackingKeys.requireExperimentName(name);
         String doing = "get or create MLflow experiment '" + name + "'";
         Optional<Service.Experiment> found = call(doing, () -> client.getExperimentByName(name));
         if (found.isEmpty()) {
@@ -253,9 +251,7 @@ public final class MlflowTrackingStore implements TrackingStore {
 
     @Override
     public void endRun(String runId, RunStatus status) {
-        if (status == RunStatus.RUNNING) {
-            throw Errors.badArgument("run status", status, "FINISHED, FAILED or KILLED");
-        }
+        TrackingKeys.requireEndStatus(status);
         call("end run " + runId, () -> {
             client.setTerminated(runId, Service.RunStatus.valueOf(status.name()), System.currentTimeMillis());
             return null;
@@ -410,9 +406,7 @@ public final class MlflowTrackingStore implements TrackingStore {
     @Override
     public ModelVersion createModelVersion(String model, String runId, String artifactPath, Map<String, String> tags,
                                            String description) {
-        TrackingKeys.requireModelName(model);
-        TrackingKeys.requireArtifactPath(artifactPath);
-        tags.keySet().forEach(k -> TrackingKeys.requireKey("model version tag", k));
+        TrackingKeys.requireNewVersion(model, artifactPath, tags);
         String doing = "register a version of model " + model;
         boolean present = listArtifacts(runId).stream()
                 .anyMatch(a -> a.path().equals(artifactPath) || a.path().startsWith(artifactPath + "/"));

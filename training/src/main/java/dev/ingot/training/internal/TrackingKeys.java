@@ -1,6 +1,8 @@
 package dev.ingot.training.internal;
 
 import dev.ingot.core.Errors;
+import dev.ingot.training.RunStatus;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -70,6 +72,29 @@ public final class TrackingKeys {
                     "a non-empty name of at most 250 characters without '/', quotes or surrounding spaces");
         }
         return name;
+    }
+
+    /** An experiment's name: 1 to 500 characters (MLflow's limit). */
+    public static String requireExperimentName(String name) {
+        if (name == null || name.isBlank() || name.length() > 500) {
+            throw Errors.badArgument("experiment name", name, "a non-empty name of at most 500 characters");
+        }
+        return name;
+    }
+
+    /** How a run ended: anything but {@code RUNNING}. */
+    public static RunStatus requireEndStatus(RunStatus status) {
+        if (status == null || status == RunStatus.RUNNING) {
+            throw Errors.badArgument("run status", status, "FINISHED, FAILED or KILLED");
+        }
+        return status;
+    }
+
+    /** The arguments of a new model version: model name, artifact path and tag keys. */
+    public static void requireNewVersion(String model, String artifactPath, Map<String, String> tags) {
+        requireModelName(model);
+        requireArtifactPath(artifactPath);
+        tags.keySet().forEach(k -> requireKey("model version tag", k));
     }
 
     /** A version number: 1 or more. */
