@@ -193,12 +193,16 @@ public final class ConfigKeys {
         k.add(key(p, "catalog.password", TEXT).doc("write it as `${env:NAME}`"));
 
         k.add(key(p, "tracking.type", choice(TrackingSettings.Kind.class)).dflt("`local`")
-                .doc("`local`: Delta tables `ml.runs` and `ml.model_versions` in the warehouse. `mlflow`: an MLflow"
-                        + " tracking server and model registry"));
+                .doc("`local`: Delta tables in the `ml` database (`ml.runs`, `ml.metrics`, `ml.model_versions`, ...)"
+                        + " and artifacts under `<warehouse>/_artifacts`. `mlflow`: an MLflow tracking server and model"
+                        + " registry. See [Tracking backends](training.md#tracking-backends)"));
         k.add(key(p, "tracking.uri", TEXT).required("required with `mlflow`")
-                .doc("`http://...`, `https://...` or `databricks`. MLflow's file store (`file:`, `./mlruns`) is"
-                        + " deprecated and refused"));
-        k.add(key(p, "tracking.token", TEXT).doc("bearer token; write it as `${env:NAME}`"));
+                .doc("`http://...` or `https://...`: the server's root URL. MLflow's file store (`file:`, `./mlruns`)"
+                        + " is deprecated and refused; `databricks` loads but cannot be used yet (write the workspace's"
+                        + " `https://` URL with a token)"));
+        k.add(key(p, "tracking.token", TEXT).doc("bearer token; write it as `${env:NAME}`. Without it:"
+                + " `MLFLOW_TRACKING_TOKEN`, else `MLFLOW_TRACKING_USERNAME`/`MLFLOW_TRACKING_PASSWORD` from the"
+                + " environment"));
         k.add(key(p, "tracking.experiment", TEXT).dflt("the project's name").doc("MLflow experiment"));
 
         FileKind s = FileKind.SOURCES;
