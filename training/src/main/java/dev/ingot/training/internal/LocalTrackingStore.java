@@ -278,10 +278,9 @@ public final class LocalTrackingStore implements TrackingStore {
     public void endRun(String runId, RunStatus status) {
         TrackingKeys.requireEndStatus(status);
         requireRun(runId);
-        Timestamp at = now();
-        merge(Tables.RUNS, new StructType().add("run_id", DataTypes.StringType).add("status", DataTypes.StringType)
-                        .add("end_time", DataTypes.TimestampType), List.of(RowFactory.create(runId, status.name(), at)),
-                "t.run_id = s.run_id", "t.status = s.status, t.end_time = s.end_time");
+        retryOnConflict(() -> spark.sql("UPDATE " + Tables.RUNS.sql() + " SET status = "
+                + Catalog.literal(status.name()) + ", end_time = timestamp_millis(" + Instant.now().toEpochMilli()
+                + ") WHERE run_id = " + Catalog.literal(runId)));
     }
 
     @Override

@@ -198,10 +198,14 @@ public final class MlflowTrackingStore implements TrackingStore {
                 .setRunName(runName).setStartTime(System.currentTimeMillis())
                 .setUserId(System.getProperty("user.name", ""));
         start.tags().forEach((k, v) -> create.addTags(Service.RunTag.newBuilder().setKey(k).setValue(v)));
-        call("start a run in MLflow experiment " + experimentId, () -> client.createRun(create.build()));
+        Service.RunInfo created = call("start a run in MLflow experiment " + experimentId,
+                () -> client.createRun(create.build()));
         // The client retries failed requests, so a create whose answer was lost may have made two runs: keep the
         // first, delete the others.
         List<Service.RunInfo> same = searchByKey(experimentId, runKey);
+        if (same.isEmpty()) {
+            return info(created, runKey);
+        }
         for (Service.RunInfo extra : same.subList(1, same.size())) {
             call("delete duplicate run " + extra.getRunId(), () -> {
                 client.deleteRun(extra.getRunId());
