@@ -26,6 +26,14 @@ public final class Errors {
         return new InvalidConfigException("Cannot " + doing, problems);
     }
 
+    /**
+     * A definition built in code (a check, a feature view) is wrong: what it is, what is wrong, and the fix. The
+     * records' constructors throw this, so that a value built from Java is as valid as one the loader read from YAML.
+     */
+    public static IngotException invalidDefinition(String what, String problem, String fix) {
+        return new IngotException(ExitCode.BAD_INPUT, "Invalid " + what + ": " + problem + ". Fix: " + fix + ".", null);
+    }
+
     /** A command-line argument is wrong. */
     public static IngotException badArgument(String option, Object value, String expected) {
         return new IngotException(ExitCode.BAD_INPUT,

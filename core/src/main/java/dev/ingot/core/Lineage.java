@@ -144,9 +144,13 @@ public final class Lineage {
 
     /**
      * The Delta version of the latest commit of a table, from a listing of its Delta log (no Spark job: {@code DESCRIBE
-     * HISTORY} reads and parses commits through a query, which costs a few tenths of a second per call).
+     * HISTORY} reads and parses commits through a query, which costs a few tenths of a second per call); -1 when the
+     * table does not exist yet, as Delta numbers a table with no commit.
      */
     public static long latestVersion(SparkSession spark, TableName table) {
+        if (!Catalog.tableExists(spark, table)) {
+            return -1;
+        }
         return DeltaLog.forTable(spark, new TableIdentifier(table.table(), scala.Option.apply(table.database())))
                 .update(false, scala.Option.empty(), scala.Option.empty()).version();
     }

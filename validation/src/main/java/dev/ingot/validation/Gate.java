@@ -1,9 +1,7 @@
 package dev.ingot.validation;
 
-import dev.ingot.core.Catalog;
 import dev.ingot.core.Errors;
 import dev.ingot.core.IngotException;
-import dev.ingot.core.Lineage;
 import dev.ingot.core.PublishGate;
 import dev.ingot.core.TableName;
 import dev.ingot.core.config.CheckSuiteDef;
@@ -130,13 +128,5 @@ public final class Gate implements PublishGate {
         public PublishGate create(SparkSession spark) {
             return Gate.of(spark);
         }
-    }
-
-    /** The table's current Delta version, or -1 when it does not exist yet. */
-    static long currentVersion(SparkSession spark, TableName table) {
-        if (!Catalog.tableExists(spark, table)) {
-            return -1;
-        }
-        return Lineage.latestVersion(spark, table);
     }
 }

@@ -1,10 +1,12 @@
 package dev.ingot.validation;
 
+import dev.ingot.core.Lineage;
 import dev.ingot.core.TableName;
 import dev.ingot.core.config.CheckSuiteDef;
 import dev.ingot.validation.internal.DeequRun;
 import dev.ingot.validation.internal.Preflight;
 import dev.ingot.validation.internal.QualityTables;
+import dev.ingot.validation.internal.RunContext;
 import dev.ingot.core.Tables;
 import java.nio.file.Path;
 import java.util.List;
@@ -80,7 +82,7 @@ public final class Validator {
      * {@code reference: previous} compare with the version before.
      */
     public Validator withTable(TableName table) {
-        return new Validator(spark, Optional.of(table), OptionalLong.of(Gate.currentVersion(spark, table)), false, history,
+        return new Validator(spark, Optional.of(table), OptionalLong.of(Lineage.latestVersion(spark, table)), false, history,
                 reportDir);
     }
 
@@ -90,7 +92,7 @@ public final class Validator {
     }
 
     Validator asCandidateFor(TableName target) {
-        return new Validator(spark, Optional.of(target), OptionalLong.of(Gate.currentVersion(spark, target)), true, true,
+        return new Validator(spark, Optional.of(target), OptionalLong.of(Lineage.latestVersion(spark, target)), true, true,
                 Optional.empty());
     }
 
@@ -111,7 +113,7 @@ public final class Validator {
 
     /**
      * Runs suites over the data in one scan (two reads of a cached projection when a {@code quarantine} suite has
-     * row-level checks). Rows failing quarantining checks are counted, not moved: {@link Gate} moves them.
+     * row-level checks). Rows failing quarantining checks are counted, not moved: {@code Gate} moves them.
      *
      * @throws dev.ingot.core.InvalidConfigException (exit code 2) when a check does not fit the data's schema
      */
@@ -137,7 +139,7 @@ public final class Validator {
             throw new IllegalArgumentException("no suites to validate with");
         }
         Preflight.check(data, suites, table.map(TableName::toString).orElse("the data"));
-        return DeequRun.run(data, suites, new DeequRun.Context(spark, table, deltaVersion, candidate, time,
+        return DeequRun.run(data, suites, new RunContext(spark, table, deltaVersion, candidate, time,
                 Tables.QUALITY_METRICS));
     }
 

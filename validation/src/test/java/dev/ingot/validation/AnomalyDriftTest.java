@@ -14,9 +14,9 @@ import com.amazon.deequ.repository.AnalysisResult;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.TestSpark;
+import dev.ingot.core.config.CheckDef;
 import dev.ingot.core.config.CheckSuiteDef;
 import dev.ingot.core.config.CheckSuiteDef.AnomalyDef;
-import dev.ingot.core.config.CheckSuiteDef.CheckDef;
 import dev.ingot.core.config.CheckSuiteDef.DriftDef;
 import dev.ingot.core.config.CheckSuiteDef.Kind;
 import dev.ingot.core.config.CheckSuiteDef.Severity;
@@ -43,16 +43,15 @@ class AnomalyDriftTest {
 
     private static CheckDef anomaly(CheckSuiteDef.Metric metric, String column, CheckSuiteDef.Strategy strategy,
                                     Double maxChange, Double sigmas, int window) {
-        return new CheckDef(Kind.ANOMALY, column == null ? List.of() : List.of(column), Severity.ERROR, "", Optional.empty(),
-                Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.of(new AnomalyDef(metric, strategy, Optional.ofNullable(maxChange), Optional.ofNullable(sigmas), window)),
-                Optional.empty());
+        return new CheckDef.Anomaly(Optional.ofNullable(column),
+                new AnomalyDef(metric, strategy, Optional.ofNullable(maxChange), Optional.ofNullable(sigmas), window),
+                Severity.ERROR, "");
     }
 
     private static CheckDef drift(String column, TableName reference, Double psiMax, Double ksMax) {
-        return new CheckDef(Kind.DRIFT, List.of(column), Severity.ERROR, "", Optional.empty(), Optional.empty(), List.of(),
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.of(new DriftDef(Optional.ofNullable(reference), Optional.ofNullable(psiMax), Optional.ofNullable(ksMax), 10)));
+        return new CheckDef.Drift(column,
+                new DriftDef(Optional.ofNullable(reference), Optional.ofNullable(psiMax), Optional.ofNullable(ksMax), 10),
+                Severity.ERROR, "");
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

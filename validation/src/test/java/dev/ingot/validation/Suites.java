@@ -1,7 +1,7 @@
 package dev.ingot.validation;
 
+import dev.ingot.core.config.CheckDef;
 import dev.ingot.core.config.CheckSuiteDef;
-import dev.ingot.core.config.CheckSuiteDef.CheckDef;
 import dev.ingot.core.config.CheckSuiteDef.Kind;
 import dev.ingot.core.config.CheckSuiteDef.Severity;
 import java.util.List;
@@ -9,6 +9,8 @@ import java.util.Optional;
 
 /** Builds checks and suites in tests, as the loader would from YAML. */
 final class Suites {
+    private static final Severity E = Severity.ERROR;
+
     private Suites() {}
 
     static CheckSuiteDef suite(String name, CheckSuiteDef.Policy policy, CheckDef... checks) {
@@ -19,9 +21,24 @@ final class Suites {
         return suite(name, CheckSuiteDef.Policy.STRICT, checks);
     }
 
+    /** A check of a kind that takes columns and bounds only; a null bound is absent. */
     static CheckDef check(Kind kind, List<String> columns, Double min, Double max) {
-        return new CheckDef(kind, columns, Severity.ERROR, "", Optional.ofNullable(min), Optional.ofNullable(max), List.of(),
-                Optional.empty(), Optional.empty(), Optional.empty());
+        Optional<Double> lo = Optional.ofNullable(min);
+        Optional<Double> hi = Optional.ofNullable(max);
+        String c = columns.isEmpty() ? null : columns.get(0);
+        return switch (kind) {
+            case COMPLETENESS -> new CheckDef.Completeness(c, lo, E, "");
+            case UNIQUENESS -> new CheckDef.Uniqueness(columns, lo, E, "");
+            case MIN -> new CheckDef.Min(c, min, E, "");
+            case MAX -> new CheckDef.Max(c, max, E, "");
+            case RANGE -> new CheckDef.Range(c, min, max, E, "");
+            case SIZE -> new CheckDef.Size(lo, hi, E, "");
+            case DISTINCT_COUNT -> new CheckDef.DistinctCount(c, lo, hi, E, "");
+            case MEAN -> new CheckDef.Mean(c, lo, hi, E, "");
+            case STDDEV -> new CheckDef.StdDev(c, lo, hi, E, "");
+            case CONTAINED_IN, PATTERN, QUANTILE, PREDICATE, ANOMALY, DRIFT ->
+                    throw new IllegalArgumentException(kind + " takes more than bounds: use its own helper");
+        };
     }
 
     static CheckDef col(Kind kind, String column, Double min, Double max) {
@@ -29,27 +46,22 @@ final class Suites {
     }
 
     static CheckDef containedIn(String column, String... values) {
-        return new CheckDef(Kind.CONTAINED_IN, List.of(column), Severity.ERROR, "", Optional.empty(), Optional.empty(),
-                List.of(values), Optional.empty(), Optional.empty(), Optional.empty());
+        return new CheckDef.ContainedIn(column, List.of(values), E, "");
     }
 
     static CheckDef pattern(String column, String regex, Double min) {
-        return new CheckDef(Kind.PATTERN, List.of(column), Severity.ERROR, "", Optional.ofNullable(min), Optional.empty(),
-                List.of(), Optional.of(regex), Optional.empty(), Optional.empty());
+        return new CheckDef.Pattern(column, regex, Optional.ofNullable(min), E, "");
     }
 
     static CheckDef quantile(String column, double q, Double min, Double max) {
-        return new CheckDef(Kind.QUANTILE, List.of(column), Severity.ERROR, "", Optional.ofNullable(min), Optional.ofNullable(max),
-                List.of(), Optional.empty(), Optional.of(q), Optional.empty());
+        return new CheckDef.Quantile(column, q, Optional.ofNullable(min), Optional.ofNullable(max), E, "");
     }
 
     static CheckDef predicate(String expr, Double min) {
-        return new CheckDef(Kind.PREDICATE, List.of(), Severity.ERROR, "", Optional.ofNullable(min), Optional.empty(),
-                List.of(), Optional.empty(), Optional.empty(), Optional.of(expr));
+        return new CheckDef.Predicate(expr, Optional.ofNullable(min), E, "");
     }
 
     static CheckDef warning(CheckDef c) {
-        return new CheckDef(c.kind(), c.columns(), Severity.WARNING, c.description(), c.min(), c.max(), c.values(), c.regex(),
-                c.quantile(), c.expr());
+        return c.withSeverity(Severity.WARNING);
     }
 }

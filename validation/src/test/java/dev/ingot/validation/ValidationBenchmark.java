@@ -9,7 +9,7 @@ import static dev.ingot.validation.Suites.quantile;
 
 import dev.ingot.core.TestSpark;
 import dev.ingot.core.config.CheckSuiteDef;
-import dev.ingot.core.config.CheckSuiteDef.CheckDef;
+import dev.ingot.core.config.CheckDef;
 import dev.ingot.core.config.CheckSuiteDef.Kind;
 import java.util.ArrayList;
 import java.util.List;

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.ingot.core.TestSpark;
 import dev.ingot.core.config.CheckSuiteDef;
-import dev.ingot.core.config.CheckSuiteDef.CheckDef;
+import dev.ingot.core.config.CheckDef;
 import dev.ingot.core.config.CheckSuiteDef.Kind;
 import java.util.ArrayList;
 import java.util.Arrays;

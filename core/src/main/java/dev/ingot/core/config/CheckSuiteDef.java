@@ -1,8 +1,10 @@
 package dev.ingot.core.config;
 
+import dev.ingot.core.Errors;
+import dev.ingot.core.Identifiers;
+import dev.ingot.core.IngotException;
 import dev.ingot.core.TableName;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -12,14 +14,26 @@ import java.util.Optional;
  * @param description free text
  * @param table the table it checks when run on its own; a feature view naming the suite checks its own rows
  * @param policy what happens to rows that fail row-level checks
- * @param checks the checks, in order
+ * @param checks the checks, in order; each valid by construction (see {@link CheckDef}); {@link Checks} builds a
+ *     suite fluently
  */
 public record CheckSuiteDef(String name, String description, Optional<TableName> table, Policy policy,
                             List<CheckDef> checks) {
     public CheckSuiteDef {
-        Objects.requireNonNull(name, "name");
+        String suite = name;
+        Identifiers.checkName(name).ifPresent(p -> {
+            throw Errors.invalidDefinition("check suite '" + suite + "'", p, "name it with " + Identifiers.nameRule());
+        });
         description = description == null ? "" : description;
-        Objects.requireNonNull(policy, "policy");
+        table = table == null ? Optional.empty() : table;
+        if (policy == null) {
+            throw Errors.invalidDefinition("check suite '" + name + "'", "it has no policy",
+                    "give Policy.STRICT or Policy.QUARANTINE");
+        }
+        if (checks == null || checks.stream().anyMatch(java.util.Objects::isNull)) {
+            throw Errors.invalidDefinition("check suite '" + name + "'", "its list of checks is null or holds a null",
+                    "give a list of checks, e.g. from Checks.suite(name)...build()");
+        }
         checks = List.copyOf(checks);
     }
 
@@ -71,42 +85,6 @@ public record CheckSuiteDef(String name, String description, Optional<TableName>
         }
     }
 
-    /**
-     * One check.
-     *
-     * @param kind what it checks
-     * @param columns the column(s) it checks (empty for size and predicate)
-     * @param severity error or warning
-     * @param description what it guards against
-     * @param min lower bound: a fraction for completeness, uniqueness, pattern and predicate; a value otherwise
-     * @param max upper bound
-     * @param values allowed values (contained_in)
-     * @param regex pattern (pattern)
-     * @param quantile which quantile, 0 to 1 (quantile)
-     * @param expr a Spark SQL predicate every row should satisfy (predicate)
-     * @param anomaly the rule of an anomaly check
-     * @param drift the rule of a drift check
-     */
-    public record CheckDef(Kind kind, List<String> columns, Severity severity, String description,
-                           Optional<Double> min, Optional<Double> max, List<String> values, Optional<String> regex,
-                           Optional<Double> quantile, Optional<String> expr, Optional<AnomalyDef> anomaly,
-                           Optional<DriftDef> drift) {
-        public CheckDef {
-            columns = List.copyOf(columns);
-            values = List.copyOf(values);
-            Objects.requireNonNull(anomaly, "anomaly");
-            Objects.requireNonNull(drift, "drift");
-        }
-
-        /** A check of a kind that is neither anomaly nor drift. */
-        public CheckDef(Kind kind, List<String> columns, Severity severity, String description, Optional<Double> min,
-                        Optional<Double> max, List<String> values, Optional<String> regex, Optional<Double> quantile,
-                        Optional<String> expr) {
-            this(kind, columns, severity, description, min, max, values, regex, quantile, expr, Optional.empty(),
-                    Optional.empty());
-        }
-    }
-
     /** Metrics an anomaly check can watch. */
     public enum Metric {
         SIZE, COMPLETENESS, MEAN, STDDEV, MIN, MAX, DISTINCT_COUNT;
@@ -136,9 +114,46 @@ public record CheckSuiteDef(String name, String description, Optional<TableName>
      */
     public record AnomalyDef(Metric metric, Strategy strategy, Optional<Double> maxChange, Optional<Double> sigmas,
                              int window) {
+        /** The largest window a rule may look at. */
+        public static final int MAX_WINDOW = 1000;
+
         public AnomalyDef {
-            Objects.requireNonNull(metric, "metric");
-            Objects.requireNonNull(strategy, "strategy");
+            if (metric == null || strategy == null) {
+                throw invalid("it has no " + (metric == null ? "metric" : "strategy"),
+                        "give a Metric and a Strategy, e.g. AnomalyDef.relativeChange(Metric.SIZE, 0.3)");
+            }
+            maxChange = maxChange == null ? Optional.empty() : maxChange;
+            sigmas = sigmas == null ? Optional.empty() : sigmas;
+            boolean relative = strategy == Strategy.RELATIVE_CHANGE;
+            if (relative ? maxChange.isEmpty() : sigmas.isEmpty()) {
+                throw invalid("the " + (relative ? "relative_change strategy needs max_change" : "std_dev strategy needs sigmas"),
+                        relative ? "give max_change, a fraction (0.3 = 30%)" : "give sigmas (e.g. 3)");
+            }
+            if (relative ? sigmas.isPresent() : maxChange.isPresent()) {
+                throw invalid("only the " + (relative ? "std_dev strategy takes sigmas" : "relative_change strategy takes max_change"),
+                        "remove it");
+            }
+            Optional.of(relative ? maxChange.get() : sigmas.get()).filter(d -> !(d >= 0 && d < Double.POSITIVE_INFINITY))
+                    .ifPresent(d -> {
+                        throw invalid((relative ? "max_change" : "sigmas") + " is " + d, "write a number from 0");
+                    });
+            if (window < 1 || window > MAX_WINDOW) {
+                throw invalid("window is " + window, "write a whole number of runs from 1 to " + MAX_WINDOW);
+            }
+        }
+
+        /** The metric may change by at most {@code maxChange} (a fraction: 0.3 = 30%) from the previous run. */
+        public static AnomalyDef relativeChange(Metric metric, double maxChange) {
+            return new AnomalyDef(metric, Strategy.RELATIVE_CHANGE, Optional.of(maxChange), Optional.empty(), 1);
+        }
+
+        /** The metric may be at most {@code sigmas} standard deviations from the mean of the last {@code window} runs. */
+        public static AnomalyDef stdDev(Metric metric, double sigmas, int window) {
+            return new AnomalyDef(metric, Strategy.STD_DEV, Optional.empty(), Optional.of(sigmas), window);
+        }
+
+        private static IngotException invalid(String problem, String fix) {
+            return Errors.invalidDefinition("anomaly rule", problem, fix);
         }
     }
 
@@ -152,8 +167,30 @@ public record CheckSuiteDef(String name, String description, Optional<TableName>
      * @param bins bins of the population stability index (quantiles of the reference)
      */
     public record DriftDef(Optional<TableName> reference, Optional<Double> psiMax, Optional<Double> ksMax, int bins) {
+        /** The fewest and most bins a rule may use. */
+        public static final int MIN_BINS = 2;
+        public static final int MAX_BINS = 100;
+
         public DriftDef {
-            Objects.requireNonNull(reference, "reference");
+            reference = reference == null ? Optional.empty() : reference;
+            psiMax = psiMax == null ? Optional.empty() : psiMax;
+            ksMax = ksMax == null ? Optional.empty() : ksMax;
+            if (psiMax.isEmpty() && ksMax.isEmpty()) {
+                throw invalid("it has no threshold", "give psi_max (e.g. 0.2), ks_max (e.g. 0.1) or both");
+            }
+            psiMax.filter(d -> !(d >= 0 && d < Double.POSITIVE_INFINITY)).ifPresent(d -> {
+                throw invalid("psi_max is " + d, "write a number from 0 (0.2 is a common threshold)");
+            });
+            ksMax.filter(d -> !(d >= 0 && d <= 1)).ifPresent(d -> {
+                throw invalid("ks_max is " + d, "write a number from 0 to 1 (0.1 is a common threshold)");
+            });
+            if (bins < MIN_BINS || bins > MAX_BINS) {
+                throw invalid("bins is " + bins, "write a whole number from " + MIN_BINS + " to " + MAX_BINS);
+            }
+        }
+
+        private static IngotException invalid(String problem, String fix) {
+            return Errors.invalidDefinition("drift rule", problem, fix);
         }
     }
 }

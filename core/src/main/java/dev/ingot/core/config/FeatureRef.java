@@ -13,6 +13,26 @@ import java.util.List;
  */
 public record FeatureRef(String view, List<String> features) {
     public FeatureRef {
+        String v = view;
+        Identifiers.checkName(view).ifPresent(p -> {
+            throw Errors.invalidDefinition("feature reference to '" + v + "'", "the view name: " + p,
+                    "name a feature view with " + Identifiers.nameRule());
+        });
+        if (features == null || features.stream().anyMatch(java.util.Objects::isNull)) {
+            throw Errors.invalidDefinition("feature reference to '" + view + "'", "the list of features is null or holds a null",
+                    "give the features' names, or an empty list for all of them");
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String f : features) {
+            Identifiers.checkColumn(f).ifPresent(p -> {
+                throw Errors.invalidDefinition("feature reference to '" + v + "'", p, "name features with "
+                        + Identifiers.columnRule());
+            });
+            if (!seen.add(f)) {
+                throw Errors.invalidDefinition("feature reference to '" + view + "'", "'" + f + "' is listed twice",
+                        "list each feature once");
+            }
+        }
         features = List.copyOf(features);
     }
 
@@ -28,8 +48,9 @@ public record FeatureRef(String view, List<String> features) {
             return new FeatureRef(view, List.of());
         }
         List<String> fs = Arrays.stream(s.substring(colon + 1).split(",")).map(String::trim).toList();
-        if (fs.isEmpty() || fs.stream().anyMatch(f -> Identifiers.checkColumn(f).isPresent())) {
-            throw Errors.badArgument(where, text, "VIEW:feature1,feature2 with valid feature names");
+        if (fs.isEmpty() || fs.stream().anyMatch(f -> Identifiers.checkColumn(f).isPresent())
+                || fs.stream().distinct().count() < fs.size()) {
+            throw Errors.badArgument(where, text, "VIEW:feature1,feature2 with valid feature names, each once");
         }
         return new FeatureRef(view, fs);
     }

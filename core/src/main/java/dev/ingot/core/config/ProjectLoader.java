@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.ingot.core.Errors;
 import dev.ingot.core.Identifiers;
+import dev.ingot.core.IngotException;
 import dev.ingot.core.TableName;
 import dev.ingot.core.config.internal.Node;
 import dev.ingot.core.config.internal.Problems;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
@@ -393,16 +395,20 @@ public final class ProjectLoader {
     // ---- feature views ----
 
     private Optional<FeatureViewDef> featureView(String name, Node n) {
+        int before = problems.size();
         String description = n.string("description", false, "text").orElse("");
         Optional<String> source = n.name("source", true);
         List<String> entities = n.names("entities", true, "entity key column", true);
         Optional<String> eventTime = n.column("event_time", false);
-        Optional<String> filter = n.string("filter", false, "a Spark SQL predicate");
-        filter.flatMap(SqlCheck::expression).ifPresent(p -> n.problem("filter", "'" + filter.get() + "' is not valid Spark SQL: " + p,
+        Optional<String> filterText = n.string("filter", false, "a Spark SQL predicate");
+        filterText.flatMap(SqlCheck::expression).ifPresent(p -> n.problem("filter", "'" + filterText.get() + "' is not valid Spark SQL: " + p,
                 "write a SQL predicate such as amount > 0"));
+        // What is wrong is reported; the view is still built without it, so that its columns are checked too.
+        Optional<String> filter = filterText.filter(f -> SqlCheck.expression(f).isEmpty());
         Set<String> columnsSoFar = new LinkedHashSet<>(entities);
         List<FeatureViewDef.Transformation> transformations = new ArrayList<>();
         for (Node t : n.objects("transformations", false, "transformations (name, expr, description)")) {
+            int tBefore = problems.size();
             Optional<String> tn = t.column("name", true);
             Optional<String> expr = t.string("expr", true, "a Spark SQL expression");
             String td = t.string("description", false, "text").orElse("");
@@ -412,8 +418,9 @@ public final class ProjectLoader {
                 t.problem("name", "'" + tn.get() + "' is already a column of this view", "give it another name");
             }
             t.finish();
-            if (tn.isPresent() && expr.isPresent()) {
-                transformations.add(new FeatureViewDef.Transformation(tn.get(), expr.get(), td));
+            if (problems.size() == tBefore && tn.isPresent() && expr.isPresent()) {
+                build(t, tBefore, () -> new FeatureViewDef.Transformation(tn.get(), expr.get(), td))
+                        .ifPresent(transformations::add);
             }
         }
         TimeSpan cadence = n.duration("cadence", false).orElse(TimeSpan.day());
@@ -450,14 +457,19 @@ public final class ProjectLoader {
             });
             a.finish();
             if (an.isPresent() && fn.isPresent() && !windows.isEmpty() && (column.isPresent() || !fn.get().needsColumn())) {
-                FeatureViewDef.Aggregation agg = new FeatureViewDef.Aggregation(an.get(), fn.get(), column, windows, ad);
-                for (String f : agg.featureNames()) {
+                int aBefore = problems.size();
+                List<TimeSpan> ws = windows;
+                Optional<FeatureViewDef.Aggregation> agg = build(a, aBefore,
+                        () -> new FeatureViewDef.Aggregation(an.get(), fn.get(), column, ws, ad));
+                for (String f : agg.map(FeatureViewDef.Aggregation::featureNames).orElse(List.of())) {
                     if (!featureNames.add(f) || columnsSoFar.contains(f)) {
                         a.problem("name", "makes the feature '" + f + "', which this view already has",
                                 "give the aggregation another name, or merge the windows into one list");
                     }
                 }
-                aggregations.add(agg);
+                if (problems.size() == aBefore) {
+                    agg.ifPresent(aggregations::add);
+                }
             }
         }
         TimeSpan ttl = n.duration("ttl", false).orElseGet(() -> {
@@ -478,7 +490,7 @@ public final class ProjectLoader {
         if (source.isEmpty() || entities.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new FeatureViewDef(name, description, source.get(), entities, eventTime, filter,
+        return build(n, before, () -> new FeatureViewDef(name, description, source.get(), entities, eventTime, filter,
                 transformations, aggregations, cadence, ttl, checks));
     }
 
@@ -488,14 +500,17 @@ public final class ProjectLoader {
         String description = n.string("description", false, "text").orElse("");
         Optional<TableName> table = n.string("table", false, "database.table").flatMap(t -> table(n, "table", t));
         CheckSuiteDef.Policy policy = n.choice("policy", CheckSuiteDef.Policy.class, false).orElse(CheckSuiteDef.Policy.STRICT);
-        List<CheckSuiteDef.CheckDef> checks = new ArrayList<>();
+        int before = problems.size();
+        List<CheckDef> checks = new ArrayList<>();
         for (Node c : n.objects("checks", true, "checks (kind, column, severity, ...)")) {
             check(c).ifPresent(checks::add);
         }
-        return Optional.of(new CheckSuiteDef(name, description, table, policy, checks));
+        return build(n, before, () -> new CheckSuiteDef(name, description, table, policy, checks));
     }
 
-    private Optional<CheckSuiteDef.CheckDef> check(Node c) {
+    /** A check, when it has no problems: the record is built only from values the loader has checked. */
+    private Optional<CheckDef> check(Node c) {
+        int before = problems.size();
         Optional<CheckSuiteDef.Kind> kind = c.choice("kind", CheckSuiteDef.Kind.class, true);
         CheckSuiteDef.Severity severity = c.choice("severity", CheckSuiteDef.Severity.class, false).orElse(CheckSuiteDef.Severity.ERROR);
         String description = c.string("description", false, "text").orElse("");
@@ -506,10 +521,10 @@ public final class ProjectLoader {
         }
         CheckSuiteDef.Kind k = kind.get();
         if (k == CheckSuiteDef.Kind.ANOMALY) {
-            return anomaly(c, severity, description);
+            return anomaly(c, before, severity, description);
         }
         if (k == CheckSuiteDef.Kind.DRIFT) {
-            return drift(c, severity, description);
+            return drift(c, before, severity, description);
         }
         List<String> keys = k.keys();
         boolean fraction = k == CheckSuiteDef.Kind.COMPLETENESS || k == CheckSuiteDef.Kind.UNIQUENESS
@@ -553,10 +568,33 @@ public final class ProjectLoader {
         expr.flatMap(SqlCheck::expression).ifPresent(p -> c.problem("expr", "'" + expr.get() + "' is not valid Spark SQL: " + p,
                 "write a SQL predicate such as amount >= 0"));
         c.finish();
-        return Optional.of(new CheckSuiteDef.CheckDef(k, columns, severity, description, min, max, values, regex, quantile, expr));
+        if (problems.size() > before) {
+            return Optional.empty();
+        }
+        // Every value a kind needs is present here: a missing one is a problem reported above.
+        String column = columns.isEmpty() ? null : columns.get(0);
+        List<String> cols = columns;
+        Optional<Double> minBound = min;
+        Optional<Double> maxBound = max;
+        return build(c, before, () -> switch (k) {
+            case COMPLETENESS -> new CheckDef.Completeness(column, minBound, severity, description);
+            case UNIQUENESS -> new CheckDef.Uniqueness(cols, minBound, severity, description);
+            case CONTAINED_IN -> new CheckDef.ContainedIn(column, values, severity, description);
+            case MIN -> new CheckDef.Min(column, minBound.orElseThrow(), severity, description);
+            case MAX -> new CheckDef.Max(column, maxBound.orElseThrow(), severity, description);
+            case RANGE -> new CheckDef.Range(column, minBound.orElseThrow(), maxBound.orElseThrow(), severity, description);
+            case PATTERN -> new CheckDef.Pattern(column, regex.orElseThrow(), minBound, severity, description);
+            case SIZE -> new CheckDef.Size(minBound, maxBound, severity, description);
+            case DISTINCT_COUNT -> new CheckDef.DistinctCount(column, minBound, maxBound, severity, description);
+            case QUANTILE -> new CheckDef.Quantile(column, quantile.orElseThrow(), minBound, maxBound, severity, description);
+            case MEAN -> new CheckDef.Mean(column, minBound, maxBound, severity, description);
+            case STDDEV -> new CheckDef.StdDev(column, minBound, maxBound, severity, description);
+            case PREDICATE -> new CheckDef.Predicate(expr.orElseThrow(), minBound, severity, description);
+            case ANOMALY, DRIFT -> throw new IllegalStateException("read by anomaly() and drift()");
+        });
     }
 
-    private Optional<CheckSuiteDef.CheckDef> anomaly(Node c, CheckSuiteDef.Severity severity, String description) {
+    private Optional<CheckDef> anomaly(Node c, int before, CheckSuiteDef.Severity severity, String description) {
         Optional<CheckSuiteDef.Metric> metric = c.choice("metric", CheckSuiteDef.Metric.class, true);
         boolean needsColumn = metric.map(CheckSuiteDef.Metric::needsColumn).orElse(false);
         List<String> columns = List.of();
@@ -585,16 +623,17 @@ public final class ProjectLoader {
         }
         long window = c.integer("window", false, 1, 1000).orElse(relative ? 1L : 10L);
         c.finish();
-        if (metric.isEmpty() || strategy.isEmpty()) {
+        if (problems.size() > before || metric.isEmpty() || strategy.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new CheckSuiteDef.CheckDef(CheckSuiteDef.Kind.ANOMALY, columns, severity, description,
-                Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.of(new CheckSuiteDef.AnomalyDef(metric.get(), strategy.get(), maxChange, sigmas, (int) window)),
-                Optional.empty()));
+        Optional<String> column = columns.stream().findFirst();
+        Optional<Double> change = maxChange;
+        Optional<Double> sig = sigmas;
+        return build(c, before, () -> new CheckDef.Anomaly(column,
+                new CheckSuiteDef.AnomalyDef(metric.get(), strategy.get(), change, sig, (int) window), severity, description));
     }
 
-    private Optional<CheckSuiteDef.CheckDef> drift(Node c, CheckSuiteDef.Severity severity, String description) {
+    private Optional<CheckDef> drift(Node c, int before, CheckSuiteDef.Severity severity, String description) {
         List<String> columns = c.column("column", true).map(List::of).orElse(List.of());
         Optional<TableName> reference = Optional.empty();
         Optional<String> ref = c.string("reference", false, "'previous' or database.table");
@@ -608,9 +647,27 @@ public final class ProjectLoader {
         }
         long bins = c.integer("bins", false, 2, 100).orElse(10L);
         c.finish();
-        return Optional.of(new CheckSuiteDef.CheckDef(CheckSuiteDef.Kind.DRIFT, columns, severity, description,
-                Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.of(new CheckSuiteDef.DriftDef(reference, psiMax, ksMax, (int) bins))));
+        if (problems.size() > before || columns.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<TableName> ref2 = reference;
+        return build(c, before, () -> new CheckDef.Drift(columns.get(0),
+                new CheckSuiteDef.DriftDef(ref2, psiMax, ksMax, (int) bins), severity, description));
+    }
+
+    /**
+     * Builds a record from values the loader has checked. The records check themselves too (for values built in
+     * Java); should one still object, its problem is reported here, once, instead of escaping the load.
+     */
+    private <T> Optional<T> build(Node n, int before, Supplier<T> make) {
+        try {
+            return Optional.of(make.get());
+        } catch (IngotException e) {
+            if (problems.size() == before) {
+                n.problem(null, e.getMessage(), "change the definition as the message says (see docs/configuration.md)");
+            }
+            return Optional.empty();
+        }
     }
 
     // ---- models ----

@@ -259,23 +259,23 @@ class ProjectLoaderTest {
         CheckSuiteDef spendChecks = p.suites().get("spend_checks");
         assertThat(spendChecks.table()).contains(new TableName("features", "customer_spend_v1"));
         assertThat(spendChecks.policy()).as("default policy").isEqualTo(CheckSuiteDef.Policy.STRICT);
-        assertThat(spendChecks.checks()).extracting(CheckSuiteDef.CheckDef::kind).containsExactly(
+        assertThat(spendChecks.checks()).extracting(CheckDef::kind).containsExactly(
                 CheckSuiteDef.Kind.COMPLETENESS, CheckSuiteDef.Kind.RANGE, CheckSuiteDef.Kind.UNIQUENESS);
-        CheckSuiteDef.CheckDef completeness = spendChecks.checks().get(0);
+        CheckDef.Completeness completeness = (CheckDef.Completeness) spendChecks.checks().get(0);
         assertThat(completeness.severity()).as("default severity").isEqualTo(CheckSuiteDef.Severity.ERROR);
         assertThat(completeness.columns()).containsExactly("customer_id");
         assertThat(completeness.min()).isEmpty();
-        CheckSuiteDef.CheckDef range = spendChecks.checks().get(1);
+        CheckDef.Range range = (CheckDef.Range) spendChecks.checks().get(1);
         assertThat(range.severity()).isEqualTo(CheckSuiteDef.Severity.WARNING);
-        assertThat(range.min()).contains(0.0);
-        assertThat(range.max()).contains(1_000_000.0);
+        assertThat(range.min()).isEqualTo(0.0);
+        assertThat(range.max()).isEqualTo(1_000_000.0);
         CheckSuiteDef quality = p.suites().get("orders_quality");
         assertThat(quality.table()).isEmpty();
         assertThat(quality.policy()).isEqualTo(CheckSuiteDef.Policy.QUARANTINE);
-        assertThat(quality.checks().get(0).expr()).contains("amount >= 0");
-        assertThat(quality.checks().get(0).min()).contains(0.99);
-        assertThat(quality.checks().get(1).regex()).contains("^o-[0-9]+$");
-        assertThat(quality.checks().get(2).values()).containsExactly("complete", "cancelled");
+        assertThat(((CheckDef.Predicate) quality.checks().get(0)).expr()).isEqualTo("amount >= 0");
+        assertThat(((CheckDef.Predicate) quality.checks().get(0)).min()).contains(0.99);
+        assertThat(((CheckDef.Pattern) quality.checks().get(1)).regex()).isEqualTo("^o-[0-9]+$");
+        assertThat(((CheckDef.ContainedIn) quality.checks().get(2)).values()).containsExactly("complete", "cancelled");
         assertThat(quality.checks().get(3).columns()).isEmpty();
 
         ModelDef churn = p.models().get("churn");
@@ -742,17 +742,17 @@ class ProjectLoaderTest {
                     psi_max: 0.25
                     bins: 20
                 """);
-        List<CheckSuiteDef.CheckDef> checks = ProjectLoader.load(dir, ENV).suites().get("orders_quality").checks();
-        assertThat(checks.get(4).anomaly()).contains(new CheckSuiteDef.AnomalyDef(CheckSuiteDef.Metric.SIZE,
+        List<CheckDef> checks = ProjectLoader.load(dir, ENV).suites().get("orders_quality").checks();
+        assertThat(((CheckDef.Anomaly) checks.get(4)).rule()).isEqualTo(new CheckSuiteDef.AnomalyDef(CheckSuiteDef.Metric.SIZE,
                 CheckSuiteDef.Strategy.RELATIVE_CHANGE, Optional.of(0.3), Optional.empty(), 1));
         assertThat(checks.get(4).columns()).isEmpty();
-        assertThat(checks.get(5).anomaly()).as("std_dev looks at the last 10 runs by default")
-                .contains(new CheckSuiteDef.AnomalyDef(CheckSuiteDef.Metric.COMPLETENESS, CheckSuiteDef.Strategy.STD_DEV,
+        assertThat(((CheckDef.Anomaly) checks.get(5)).rule()).as("std_dev looks at the last 10 runs by default")
+                .isEqualTo(new CheckSuiteDef.AnomalyDef(CheckSuiteDef.Metric.COMPLETENESS, CheckSuiteDef.Strategy.STD_DEV,
                         Optional.empty(), Optional.of(3.0), 10));
         assertThat(checks.get(5).columns()).containsExactly("amount");
-        assertThat(checks.get(6).drift()).contains(new CheckSuiteDef.DriftDef(
+        assertThat(((CheckDef.Drift) checks.get(6)).rule()).isEqualTo(new CheckSuiteDef.DriftDef(
                 Optional.of(new TableName("ml", "churn_training")), Optional.of(0.2), Optional.of(0.1), 10));
-        assertThat(checks.get(7).drift()).contains(new CheckSuiteDef.DriftDef(Optional.empty(), Optional.of(0.25),
+        assertThat(((CheckDef.Drift) checks.get(7)).rule()).isEqualTo(new CheckSuiteDef.DriftDef(Optional.empty(), Optional.of(0.25),
                 Optional.empty(), 20));
     }
 

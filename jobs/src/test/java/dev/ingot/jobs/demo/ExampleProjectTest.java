@@ -3,6 +3,7 @@ package dev.ingot.jobs.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingot.core.TableName;
+import dev.ingot.core.config.CheckDef;
 import dev.ingot.core.config.CheckSuiteDef;
 import dev.ingot.core.config.FeatureViewDef;
 import dev.ingot.core.config.Project;
@@ -93,22 +94,22 @@ class ExampleProjectTest {
         assertThat(raw.checks()).anySatisfy(c -> {
             assertThat(c.kind()).isEqualTo(CheckSuiteDef.Kind.MIN);
             assertThat(c.columns()).containsExactly("amount");
-            assertThat(c.min()).contains(0.0);
+            assertThat(((CheckDef.Min) c).min()).isEqualTo(0.0);
             assertThat(c.severity()).isEqualTo(CheckSuiteDef.Severity.ERROR);
         });
         assertThat(raw.checks()).anySatisfy(c -> {
             assertThat(c.kind()).isEqualTo(CheckSuiteDef.Kind.CONTAINED_IN);
             assertThat(c.columns()).containsExactly("currency");
-            assertThat(c.values()).containsExactlyElementsOf(RetailDemoData.CURRENCIES);
+            assertThat(((CheckDef.ContainedIn) c).values()).containsExactlyElementsOf(RetailDemoData.CURRENCIES);
         });
         assertThat(raw.checks()).filteredOn(c -> c.kind() == CheckSuiteDef.Kind.COMPLETENESS)
-                .flatExtracting(CheckSuiteDef.CheckDef::columns).contains("customer_id", "merchant_id");
-        assertThat(raw.checks()).anyMatch(c -> c.kind() == CheckSuiteDef.Kind.SIZE && c.min().isPresent());
+                .flatExtracting(CheckDef::columns).contains("customer_id", "merchant_id");
+        assertThat(raw.checks()).anyMatch(c -> c instanceof CheckDef.Size s && s.min().isPresent());
 
         CheckSuiteDef features = PROJECT.suites().get("customer_spend");
         assertThat(features.table()).as("checks the rows of the view that names it").isEqualTo(Optional.empty());
         List<String> featureNames = PROJECT.featureViews().get("customer_spend").featureNames();
-        assertThat(features.checks()).flatExtracting(CheckSuiteDef.CheckDef::columns)
+        assertThat(features.checks()).flatExtracting(CheckDef::columns)
                 .allMatch(c -> c.equals("customer_id") || featureNames.contains(c));
     }
 

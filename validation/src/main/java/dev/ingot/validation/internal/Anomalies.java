@@ -10,7 +10,6 @@ import com.amazon.deequ.anomalydetection.RelativeRateOfChangeStrategy;
 import com.amazon.deequ.metrics.Metric;
 import com.amazon.deequ.repository.AnalysisResult;
 import dev.ingot.core.config.CheckSuiteDef;
-import dev.ingot.validation.CheckResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +17,9 @@ import java.util.Optional;
 import scala.Option;
 
 /**
- * Anomaly checks: a metric's new value against its history in {@code quality.metrics}, read back through
- * {@link DeltaMetricsRepository} and judged by Deequ's {@link AnomalyDetector}.
+ * Anomaly checks measured: a metric's new value against its history in {@code quality.metrics}, read back through
+ * {@link DeltaMetricsRepository} and judged by Deequ's {@link AnomalyDetector}. {@link Verdict} turns the judgement
+ * into a result.
  */
 final class Anomalies {
     /** Runs of history a std_dev rule needs before it judges: fewer give no meaningful deviation. */
@@ -27,16 +27,21 @@ final class Anomalies {
 
     private Anomalies() {}
 
-    static CheckResult decide(CheckPlan p, Optional<Metric<?>> metric, DeequRun.Context cx) {
-        CheckSuiteDef.AnomalyDef rule = p.check().anomaly().orElseThrow();
-        Analyzer<?, Metric<?>> analyzer = p.analyzer().orElseThrow();
+    /**
+     * What the history says of a new value.
+     *
+     * @param history earlier values, oldest first, at most the rule's window of them
+     * @param anomalous whether the strategy flags the new value; empty when there is too little history, or no value
+     */
+    record Judgement(List<Double> history, Optional<Boolean> anomalous) {}
+
+    /** Judges the metric's new value against its history with the rule's Deequ strategy. */
+    static Judgement judge(CheckSuiteDef.AnomalyDef rule, Analyzer<?, Metric<?>> analyzer, Optional<Metric<?>> metric,
+                           RunContext cx) {
         List<Double> history = history(cx, analyzer, rule.window());
-        if (metric.isEmpty() || metric.get().value().isFailure()) {
-            return p.anomalyResult(metric, history, Optional.empty());
-        }
         int needed = rule.strategy() == CheckSuiteDef.Strategy.STD_DEV ? MIN_STD_DEV_HISTORY : 1;
-        if (history.size() < needed) {
-            return p.anomalyResult(metric, history, Optional.empty());
+        if (metric.isEmpty() || metric.get().value().isFailure() || history.size() < needed) {
+            return new Judgement(history, Optional.empty());
         }
         double value = ((Number) metric.get().value().get()).doubleValue();
         AnomalyDetectionStrategy strategy = switch (rule.strategy()) {
@@ -51,7 +56,7 @@ final class Anomalies {
         }
         DetectionResult r = new AnomalyDetector(strategy)
                 .isNewPointAnomalous(Scala.list(points), new DataPoint<>(history.size(), some(value)));
-        return p.anomalyResult(metric, history, Optional.of(r.anomalies().nonEmpty()));
+        return new Judgement(history, Optional.of(r.anomalies().nonEmpty()));
     }
 
     private static Option<Object> some(double d) {
@@ -59,7 +64,7 @@ final class Anomalies {
     }
 
     /** The metric's values of earlier runs on the same table, oldest first, the last {@code window} of them. */
-    static List<Double> history(DeequRun.Context cx, Analyzer<?, Metric<?>> analyzer, int window) {
+    static List<Double> history(RunContext cx, Analyzer<?, Metric<?>> analyzer, int window) {
         if (cx.table().isEmpty()) {
             return List.of();
         }

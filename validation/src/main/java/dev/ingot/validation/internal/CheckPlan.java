@@ -13,20 +13,19 @@ import com.amazon.deequ.analyzers.StandardDeviation;
 import com.amazon.deequ.analyzers.Uniqueness;
 import com.amazon.deequ.metrics.Metric;
 import dev.ingot.core.Catalog;
+import dev.ingot.core.config.CheckDef;
 import dev.ingot.core.config.CheckSuiteDef;
-import dev.ingot.core.config.CheckSuiteDef.CheckDef;
-import dev.ingot.core.config.CheckSuiteDef.Kind;
-import dev.ingot.validation.CheckResult;
-import dev.ingot.validation.CheckStatus;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalLong;
+import java.util.function.Function;
 import java.util.stream.Collectors;
+import scala.Option;
 
 /**
- * One Ingot check turned into one Deequ analyzer, a row condition when the check can be decided row by row, and the
- * bound its metric is held to.
+ * One Ingot check turned into what is measured: one Deequ analyzer, a row condition when the check can be decided
+ * row by row, the bound its metric is held to, and the column type it needs. The only place that tells the kinds of
+ * check apart; {@link Verdict} decides the measured value against the plan.
  *
  * <p>Ingot evaluates the bounds itself instead of chaining Deequ {@code Check} constraints: each check keeps its own
  * analyzer (Deequ still shares one scan between all of them and de-duplicates equal analyzers), the result maps back
@@ -37,18 +36,34 @@ public final class CheckPlan {
     /** Deequ's default relative error for approximate quantiles. */
     static final double QUANTILE_RELATIVE_ERROR = 0.01;
 
+    /** The type of column a check needs. */
+    enum ColumnType { ANY, NUMERIC, STRING }
+
+    /**
+     * What a kind of check measures.
+     *
+     * @param analyzer the Deequ analyzer of its metric, restricted to the rows matching a condition (Deequ's
+     *     {@code where}); null for drift, which Ingot computes itself
+     * @param rowCondition a SQL condition true for a row that passes, for kinds decided per row
+     * @param bound what the metric is held to; null for anomaly and drift checks, which have rules of their own
+     * @param subject what is measured, for messages (without the columns)
+     * @param columnType the type its columns need
+     */
+    private record Spec(Function<Option<String>, Object> analyzer, Optional<String> rowCondition, Verdict.Bound bound,
+                        String subject, ColumnType columnType) {}
+
     private final CheckSuiteDef suite;
     private final int index;
     private final CheckDef check;
+    private final Spec spec;
     private final Optional<Analyzer<?, Metric<?>>> analyzer;
-    private final Optional<String> rowCondition;
 
     CheckPlan(CheckSuiteDef suite, int index) {
         this.suite = suite;
         this.index = index;
         this.check = suite.checks().get(index);
-        this.rowCondition = rowCondition(check);
-        this.analyzer = analyzer(check, rowCondition, Scala.none());
+        this.spec = spec(check);
+        this.analyzer = analyzer(Option.empty());
     }
 
     /** {@code checks/<suite>.yaml}. */
@@ -86,7 +101,7 @@ public final class CheckPlan {
         if (analyzer.isEmpty() || grouping()) {
             return Optional.empty();
         }
-        return analyzer(check, rowCondition, scala.Option.apply(where));
+        return analyzer(Option.apply(where));
     }
 
     /** Whether the analyzer groups rows (its own aggregation after a shuffle) rather than sharing the scan. */
@@ -99,256 +114,168 @@ public final class CheckPlan {
      * (completeness, contained-in, min, max, range, pattern, predicate). Never null: a row passes or fails.
      */
     Optional<String> rowCondition() {
-        return rowCondition;
+        return spec.rowCondition();
     }
 
     /** Whether failing rows of this check go to quarantine instead of stopping the publish. */
     boolean quarantines() {
-        return rowCondition.isPresent() && suite.policy() == CheckSuiteDef.Policy.QUARANTINE
+        return spec.rowCondition().isPresent() && suite.policy() == CheckSuiteDef.Policy.QUARANTINE
                 && check.severity() == CheckSuiteDef.Severity.ERROR;
+    }
+
+    /** The bound the metric is held to; null for anomaly and drift checks. */
+    Verdict.Bound bound() {
+        return spec.bound();
+    }
+
+    /** What is measured, for messages: e.g. {@code completeness of customer_id}. */
+    String subject() {
+        return check.columns().isEmpty() ? spec.subject() : spec.subject() + " of " + String.join(", ", check.columns());
+    }
+
+    /** The type the check's columns need. */
+    ColumnType columnType() {
+        return spec.columnType();
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Optional<Analyzer<?, Metric<?>>> analyzer(Option<String> where) {
+        return spec.analyzer() == null ? Optional.empty() : Optional.of((Analyzer) spec.analyzer().apply(where));
     }
 
     private static String col(String name) {
         return "`" + name.replace("`", "``") + "`";
     }
 
-    private static String number(double d) {
+    static String number(double d) {
         return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
     }
 
-    private static Optional<String> rowCondition(CheckDef c) {
-        String col = c.columns().isEmpty() ? null : col(c.columns().get(0));
-        String cond = switch (c.kind()) {
-            case COMPLETENESS -> col + " IS NOT NULL";
-            case CONTAINED_IN -> col + " IS NULL OR " + col + " IN ("
-                    + c.values().stream().map(Catalog::literal).collect(Collectors.joining(", ")) + ")";
-            case MIN -> col + " IS NULL OR " + col + " >= " + number(c.min().orElseThrow());
-            case MAX -> col + " IS NULL OR " + col + " <= " + number(c.max().orElseThrow());
-            case RANGE -> col + " IS NULL OR (" + col + " >= " + number(c.min().orElseThrow()) + " AND " + col + " <= "
-                    + number(c.max().orElseThrow()) + ")";
-            case PATTERN -> col + " IS NULL OR " + col + " RLIKE " + Catalog.literal(c.regex().orElseThrow());
-            case PREDICATE -> "(" + c.expr().orElseThrow() + ")";
-            default -> null;
-        };
-        // A condition that is NULL for a row (e.g. amount >= 0 on a null amount) fails the row, as Deequ's
-        // Compliance counts it.
-        return Optional.ofNullable(cond).map(s -> "coalesce(" + s + ", false)");
-    }
+    // ---- one spec per kind: the only switch over the kinds of check ----
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static Optional<Analyzer<?, Metric<?>>> analyzer(CheckDef c, Optional<String> rowCondition,
-                                                            scala.Option<String> where) {
-        String column = c.columns().isEmpty() ? null : c.columns().get(0);
-        Object a = switch (c.kind()) {
-            case DRIFT -> null;
-            case ANOMALY -> switch (c.anomaly().orElseThrow().metric()) {
-                case SIZE -> new Size(where);
-                case COMPLETENESS -> new Completeness(column, where, Scala.none());
-                case MEAN -> new Mean(column, where);
-                case STDDEV -> new StandardDeviation(column, where);
-                case MIN -> new Minimum(column, where, Scala.none());
-                case MAX -> new Maximum(column, where, Scala.none());
-                case DISTINCT_COUNT -> new CountDistinct(Scala.list(c.columns()));
-            };
-            case COMPLETENESS -> new Completeness(column, where, Scala.none());
-            case UNIQUENESS -> new Uniqueness(Scala.list(c.columns()), Scala.none(), Scala.none());
-            case MIN -> new Minimum(column, where, Scala.none());
-            case MAX -> new Maximum(column, where, Scala.none());
-            case SIZE -> new Size(where);
-            case DISTINCT_COUNT -> new CountDistinct(Scala.list(c.columns()));
-            case QUANTILE -> new ApproxQuantile(column, c.quantile().orElseThrow(), QUANTILE_RELATIVE_ERROR, where);
-            case MEAN -> new Mean(column, where);
-            case STDDEV -> new StandardDeviation(column, where);
-            // The instance names the condition, so that two checks with the same condition share one metric.
-            case CONTAINED_IN, RANGE, PATTERN, PREDICATE -> new Compliance(complianceName(c), rowCondition.orElseThrow(),
-                    where, Scala.list(c.columns()), Scala.none());
-        };
-        return Optional.ofNullable((Analyzer) a);
-    }
-
-    private static String complianceName(CheckDef c) {
-        return switch (c.kind()) {
-            case CONTAINED_IN -> c.columns().get(0) + " contained in " + c.values();
-            case RANGE -> c.columns().get(0) + " in [" + number(c.min().orElseThrow()) + ", " + number(c.max().orElseThrow()) + "]";
-            case PATTERN -> c.columns().get(0) + " matches " + c.regex().orElseThrow();
-            default -> c.expr().orElseThrow();
-        };
-    }
-
-    /** The lower bound a fraction metric is held to: the check's {@code min}, 1 when absent. */
-    private double fractionMin() {
-        return check.min().orElse(1.0);
-    }
-
-    private boolean fraction() {
-        return check.kind() == Kind.COMPLETENESS || check.kind() == Kind.UNIQUENESS || check.kind() == Kind.PATTERN
-                || check.kind() == Kind.PREDICATE || check.kind() == Kind.CONTAINED_IN || check.kind() == Kind.RANGE;
-    }
-
-    /** What the metric is expected to be, for messages. */
-    private String expected() {
+    private static Spec spec(CheckDef check) {
         return switch (check.kind()) {
-            case COMPLETENESS, UNIQUENESS, PATTERN, PREDICATE -> ">= " + number(fractionMin());
-            case CONTAINED_IN, RANGE -> "1 (every value)";
-            case MIN -> ">= " + number(check.min().orElseThrow());
-            case MAX -> "<= " + number(check.max().orElseThrow());
-            default -> check.min().isPresent() && check.max().isPresent()
-                    ? "in [" + number(check.min().get()) + ", " + number(check.max().get()) + "]"
-                    : check.min().map(m -> ">= " + number(m)).orElseGet(() -> "<= " + number(check.max().orElseThrow()));
+            case COMPLETENESS -> completeness((CheckDef.Completeness) check);
+            case UNIQUENESS -> uniqueness((CheckDef.Uniqueness) check);
+            case CONTAINED_IN -> containedIn((CheckDef.ContainedIn) check);
+            case MIN -> min((CheckDef.Min) check);
+            case MAX -> max((CheckDef.Max) check);
+            case RANGE -> range((CheckDef.Range) check);
+            case PATTERN -> pattern((CheckDef.Pattern) check);
+            case SIZE -> size((CheckDef.Size) check);
+            case DISTINCT_COUNT -> distinctCount((CheckDef.DistinctCount) check);
+            case QUANTILE -> quantile((CheckDef.Quantile) check);
+            case MEAN -> mean((CheckDef.Mean) check);
+            case STDDEV -> stdDev((CheckDef.StdDev) check);
+            case PREDICATE -> predicate((CheckDef.Predicate) check);
+            case ANOMALY -> anomaly((CheckDef.Anomaly) check);
+            case DRIFT -> new Spec(null, Optional.empty(), null, "drift", ColumnType.NUMERIC);
         };
-    }
-
-    private boolean within(double v) {
-        if (Double.isNaN(v)) {
-            return false;
-        }
-        return switch (check.kind()) {
-            case COMPLETENESS, UNIQUENESS, PATTERN, PREDICATE -> v >= fractionMin();
-            case CONTAINED_IN, RANGE -> v >= 1.0;
-            default -> check.min().map(m -> v >= m).orElse(true) && check.max().map(m -> v <= m).orElse(true);
-        };
-    }
-
-    private String subject() {
-        String what = switch (check.kind()) {
-            case COMPLETENESS -> "completeness";
-            case UNIQUENESS -> "uniqueness";
-            case CONTAINED_IN -> "fraction of values in " + check.values();
-            case MIN -> "minimum";
-            case MAX -> "maximum";
-            case RANGE -> "fraction of values in [" + number(check.min().orElseThrow()) + ", " + number(check.max().orElseThrow()) + "]";
-            case PATTERN -> "fraction matching /" + check.regex().orElseThrow() + "/";
-            case SIZE -> "row count";
-            case DISTINCT_COUNT -> "distinct count";
-            case QUANTILE -> "quantile " + number(check.quantile().orElseThrow());
-            case MEAN -> "mean";
-            case STDDEV -> "standard deviation";
-            case PREDICATE -> "fraction satisfying '" + check.expr().orElseThrow() + "'";
-            case ANOMALY -> check.anomaly().orElseThrow().metric().name().toLowerCase(java.util.Locale.ROOT);
-            case DRIFT -> "drift";
-        };
-        return check.columns().isEmpty() ? what : what + " of " + String.join(", ", check.columns());
     }
 
     /**
-     * Decides the check from its metric.
-     *
-     * @param metric the metric Deequ computed for {@link #analyzer()}, if any
-     * @param rows rows the metric was computed on
-     * @param quarantined for a check whose failing rows were routed to quarantine: how many were
+     * A check decided per row by a condition: a Deequ Compliance over it, named by {@code name} so that two checks
+     * with the same condition share one metric. A condition that is NULL for a row (e.g. amount >= 0 on a null
+     * amount) fails the row, as Deequ's Compliance counts it.
      */
-    CheckResult evaluate(Optional<Metric<?>> metric, long rows, OptionalLong quarantined) {
-        String metricName = metric.map(Metric::name).orElse(analyzer.map(a -> a.getClass().getSimpleName()).orElse(""));
-        OptionalDouble value = OptionalDouble.empty();
-        String failure = null;
-        if (metric.isEmpty()) {
-            failure = "no metric was computed";
-        } else if (metric.get().value().isFailure()) {
-            Throwable t = metric.get().value().failed().get();
-            failure = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        } else {
-            value = OptionalDouble.of(((Number) metric.get().value().get()).doubleValue());
-        }
-        long failing = -1;
-        if (quarantined.isPresent()) {
-            failing = quarantined.getAsLong();
-        } else if (value.isPresent() && fraction() && check.kind() != Kind.UNIQUENESS) {
-            failing = Math.round((1 - value.getAsDouble()) * rows);
-        }
-        String rowsNote = failing > 0 ? " (" + failing + " of " + rows + " rows fail)" : "";
-        CheckStatus status;
-        String message;
-        if (value.isEmpty()) {
-            // Nothing to measure in no rows (an incremental run with nothing new): only a size check can object.
-            if (rows == 0) {
-                status = CheckStatus.PASSED;
-                message = subject() + ": no rows to check";
-            } else {
-                status = CheckStatus.ERROR;
-                message = subject() + " could not be computed: " + failure;
-            }
-        } else {
-            double v = value.getAsDouble();
-            boolean ok = within(v);
-            // min: 1.0 is the default bound of a fraction written out: every published row passes. A lower explicit
-            // bound (0.99) still limits how many rows may be quarantined before the whole publish fails.
-            boolean explicitFraction = fraction() && check.min().isPresent() && check.min().get() < 1.0;
-            if (quarantined.isPresent() && failing > 0 && (ok || !explicitFraction)) {
-                // The bad rows are quarantined; an explicit fraction bound below 1 still limits how many may be.
-                status = CheckStatus.QUARANTINED;
-                message = subject() + " is " + fmt(v) + rowsNote + ": failing rows quarantined";
-            } else {
-                status = ok || (quarantined.isPresent() && failing == 0) ? CheckStatus.PASSED : CheckStatus.FAILED;
-                message = subject() + " is " + fmt(v) + (status == CheckStatus.PASSED ? "" : ", expected " + expected())
-                        + rowsNote;
-            }
-        }
-        return new CheckResult(suite.name(), suiteFile(suite), index, check.kind(), check.columns(), check.severity(),
-                check.description(), status, metricName, value, failing, message);
+    private static Spec compliance(List<String> columns, String name, String condition, Verdict.Bound bound,
+                                   String subject, ColumnType type) {
+        String cond = "coalesce(" + condition + ", false)";
+        return new Spec(w -> new Compliance(name, cond, w, Scala.list(columns), Option.empty()), Optional.of(cond), bound,
+                subject, type);
     }
 
-    /**
-     * Decides an anomaly check: Deequ's strategy over the metric's history and its new value.
-     *
-     * @param metric the new value's metric
-     * @param history earlier values, oldest first, at most {@code window} of them
-     * @param anomalous whether the strategy flagged the new value (empty when there is too little history)
-     */
-    CheckResult anomalyResult(Optional<Metric<?>> metric, List<Double> history, Optional<Boolean> anomalous) {
-        CheckSuiteDef.AnomalyDef rule = check.anomaly().orElseThrow();
-        String metricName = metric.map(Metric::name).orElse("");
-        OptionalDouble value = metric.filter(m -> m.value().isSuccess()).map(m -> OptionalDouble.of(((Number) m.value().get()).doubleValue()))
-                .orElse(OptionalDouble.empty());
-        String bound = rule.strategy() == CheckSuiteDef.Strategy.RELATIVE_CHANGE
-                ? "a change of at most " + fmt(rule.maxChange().orElseThrow() * 100) + "% from the previous run"
-                : "within " + fmt(rule.sigmas().orElseThrow()) + " standard deviations of the mean of the last "
-                        + history.size() + " runs";
-        CheckStatus status;
-        String message;
-        String last = history.isEmpty() ? "" : " (previous: " + fmt(history.get(history.size() - 1)) + ")";
-        if (value.isEmpty()) {
-            status = CheckStatus.ERROR;
-            message = subject() + " could not be computed";
-        } else if (anomalous.isEmpty()) {
-            status = CheckStatus.PASSED;
-            message = subject() + " is " + fmt(value.getAsDouble()) + ": not enough history yet (" + history.size() + " runs)";
-        } else if (anomalous.get()) {
-            status = CheckStatus.FAILED;
-            message = subject() + " is " + fmt(value.getAsDouble()) + last + ", an anomaly: expected " + bound;
-        } else {
-            status = CheckStatus.PASSED;
-            message = subject() + " is " + fmt(value.getAsDouble()) + last + ", " + bound;
-        }
-        return new CheckResult(suite.name(), suiteFile(suite), index, check.kind(), check.columns(), check.severity(),
-                check.description(), status, metricName, value, -1, message);
+    private static Spec completeness(CheckDef.Completeness c) {
+        return new Spec(w -> new Completeness(c.column(), w, Option.empty()),
+                Optional.of("coalesce(" + col(c.column()) + " IS NOT NULL, false)"), Verdict.Bound.fraction(c.min()),
+                "completeness", ColumnType.ANY);
     }
 
-    /** Decides a drift check from its distance to the reference, or passes it when there is no reference yet. */
-    CheckResult driftResult(Optional<Drift.Distance> distance, String reference) {
-        CheckSuiteDef.DriftDef rule = check.drift().orElseThrow();
-        if (distance.isEmpty()) {
-            return new CheckResult(suite.name(), suiteFile(suite), index, check.kind(), check.columns(), check.severity(),
-                    check.description(), CheckStatus.PASSED, "PSI", OptionalDouble.empty(), -1,
-                    "drift of " + check.columns().get(0) + ": no reference yet (" + reference + ")");
-        }
-        Drift.Distance d = distance.get();
-        boolean psiOk = rule.psiMax().map(m -> d.psi() <= m).orElse(true);
-        boolean ksOk = rule.ksMax().map(m -> d.ks() <= m).orElse(true);
-        // The result carries the statistic that has a threshold, PSI first; both are in the metrics.
-        boolean usePsi = rule.psiMax().isPresent() && (!psiOk || ksOk || rule.ksMax().isEmpty());
-        String msg = "drift of " + check.columns().get(0) + " from " + reference + ": PSI " + fmt(d.psi())
-                + rule.psiMax().map(m -> (d.psi() <= m ? " <= " : " > ") + fmt(m)).orElse("")
-                + ", KS " + fmt(d.ks()) + rule.ksMax().map(m -> (d.ks() <= m ? " <= " : " > ") + fmt(m)).orElse("");
-        return new CheckResult(suite.name(), suiteFile(suite), index, check.kind(), check.columns(), check.severity(),
-                check.description(), psiOk && ksOk ? CheckStatus.PASSED : CheckStatus.FAILED, usePsi ? "PSI" : "KS",
-                OptionalDouble.of(usePsi ? d.psi() : d.ks()), -1, msg);
+    private static Spec uniqueness(CheckDef.Uniqueness c) {
+        return new Spec(w -> new Uniqueness(Scala.list(c.columns()), Option.empty(), Option.empty()), Optional.empty(),
+                Verdict.Bound.fraction(c.min()), "uniqueness", ColumnType.ANY);
     }
 
-    static String fmt(double v) {
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-            return Long.toString((long) v);
-        }
-        return String.format(java.util.Locale.ROOT, "%.6g", v).replaceAll("\\.?0+(e|$)", "$1");
+    private static Spec containedIn(CheckDef.ContainedIn c) {
+        String col = col(c.column());
+        return compliance(c.columns(), c.column() + " contained in " + c.values(), col + " IS NULL OR " + col + " IN ("
+                        + c.values().stream().map(Catalog::literal).collect(Collectors.joining(", ")) + ")",
+                Verdict.Bound.everyValue(), "fraction of values in " + c.values(), ColumnType.ANY);
+    }
+
+    private static Spec min(CheckDef.Min c) {
+        String col = col(c.column());
+        return new Spec(w -> new Minimum(c.column(), w, Option.empty()),
+                Optional.of("coalesce(" + col + " IS NULL OR " + col + " >= " + number(c.min()) + ", false)"),
+                Verdict.Bound.atLeast(c.min()), "minimum", ColumnType.NUMERIC);
+    }
+
+    private static Spec max(CheckDef.Max c) {
+        String col = col(c.column());
+        return new Spec(w -> new Maximum(c.column(), w, Option.empty()),
+                Optional.of("coalesce(" + col + " IS NULL OR " + col + " <= " + number(c.max()) + ", false)"),
+                Verdict.Bound.atMost(c.max()), "maximum", ColumnType.NUMERIC);
+    }
+
+    private static Spec range(CheckDef.Range c) {
+        String col = col(c.column());
+        String in = "[" + number(c.min()) + ", " + number(c.max()) + "]";
+        return compliance(c.columns(), c.column() + " in " + in, col + " IS NULL OR (" + col + " >= " + number(c.min())
+                + " AND " + col + " <= " + number(c.max()) + ")", Verdict.Bound.everyValue(), "fraction of values in " + in,
+                ColumnType.NUMERIC);
+    }
+
+    private static Spec pattern(CheckDef.Pattern c) {
+        String col = col(c.column());
+        return compliance(c.columns(), c.column() + " matches " + c.regex(), col + " IS NULL OR " + col + " RLIKE "
+                + Catalog.literal(c.regex()), Verdict.Bound.fraction(c.min()), "fraction matching /" + c.regex() + "/",
+                ColumnType.STRING);
+    }
+
+    private static Spec predicate(CheckDef.Predicate c) {
+        return compliance(List.of(), c.expr(), "(" + c.expr() + ")", Verdict.Bound.fraction(c.min()),
+                "fraction satisfying '" + c.expr() + "'", ColumnType.ANY);
+    }
+
+    private static Spec size(CheckDef.Size c) {
+        return new Spec(Size::new, Optional.empty(), Verdict.Bound.between(c.min(), c.max()), "row count", ColumnType.ANY);
+    }
+
+    private static Spec distinctCount(CheckDef.DistinctCount c) {
+        return new Spec(w -> new CountDistinct(Scala.list(c.columns())), Optional.empty(),
+                Verdict.Bound.between(c.min(), c.max()), "distinct count", ColumnType.ANY);
+    }
+
+    private static Spec quantile(CheckDef.Quantile c) {
+        return new Spec(w -> new ApproxQuantile(c.column(), c.quantile(), QUANTILE_RELATIVE_ERROR, w), Optional.empty(),
+                Verdict.Bound.between(c.min(), c.max()), "quantile " + number(c.quantile()), ColumnType.NUMERIC);
+    }
+
+    private static Spec mean(CheckDef.Mean c) {
+        return new Spec(w -> new Mean(c.column(), w), Optional.empty(), Verdict.Bound.between(c.min(), c.max()), "mean",
+                ColumnType.NUMERIC);
+    }
+
+    private static Spec stdDev(CheckDef.StdDev c) {
+        return new Spec(w -> new StandardDeviation(c.column(), w), Optional.empty(), Verdict.Bound.between(c.min(), c.max()),
+                "standard deviation", ColumnType.NUMERIC);
+    }
+
+    private static Spec anomaly(CheckDef.Anomaly c) {
+        String column = c.column().orElse(null);
+        Function<Option<String>, Object> analyzer = switch (c.rule().metric()) {
+            case SIZE -> Size::new;
+            case COMPLETENESS -> w -> new Completeness(column, w, Option.empty());
+            case MEAN -> w -> new Mean(column, w);
+            case STDDEV -> w -> new StandardDeviation(column, w);
+            case MIN -> w -> new Minimum(column, w, Option.empty());
+            case MAX -> w -> new Maximum(column, w, Option.empty());
+            case DISTINCT_COUNT -> w -> new CountDistinct(Scala.list(c.columns()));
+        };
+        boolean numeric = c.rule().metric() != CheckSuiteDef.Metric.COMPLETENESS
+                && c.rule().metric() != CheckSuiteDef.Metric.DISTINCT_COUNT;
+        return new Spec(analyzer, Optional.empty(), null, c.rule().metric().name().toLowerCase(Locale.ROOT),
+                numeric ? ColumnType.NUMERIC : ColumnType.ANY);
     }
 
     /** The check's plans for every suite, in order. */

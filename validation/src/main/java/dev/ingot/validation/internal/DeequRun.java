@@ -6,8 +6,7 @@ import com.amazon.deequ.analyzers.Size;
 import com.amazon.deequ.analyzers.runners.AnalysisRunner;
 import com.amazon.deequ.analyzers.runners.AnalyzerContext;
 import com.amazon.deequ.metrics.Metric;
-import dev.ingot.core.Catalog;
-import dev.ingot.core.TableName;
+import dev.ingot.core.config.CheckDef;
 import dev.ingot.core.config.CheckSuiteDef;
 import dev.ingot.validation.CheckResult;
 import dev.ingot.validation.MetricValue;
@@ -21,7 +20,6 @@ import java.util.OptionalLong;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 
@@ -69,21 +67,8 @@ public final class DeequRun implements AutoCloseable {
         this.cached = cached;
     }
 
-    /**
-     * Where the data comes from, for history and references.
-     *
-     * @param spark the session
-     * @param table the table validated, or the target of a candidate
-     * @param deltaVersion the table's Delta version (for a candidate: the target's before publishing; -1 when none)
-     * @param candidate whether the data is rows about to be published to {@code table} rather than the table itself
-     * @param timeMillis the run's time
-     * @param metricsTable where metric history lives
-     */
-    public record Context(SparkSession spark, Optional<TableName> table, OptionalLong deltaVersion, boolean candidate,
-                          long timeMillis, TableName metricsTable) {}
-
     /** Runs the suites; the caller has already checked them with {@link Preflight}. */
-    public static DeequRun run(Dataset<Row> data, List<CheckSuiteDef> suites, Context cx) {
+    public static DeequRun run(Dataset<Row> data, List<CheckSuiteDef> suites, RunContext cx) {
         List<CheckPlan> plans = CheckPlan.of(suites);
         List<CheckPlan> quarantining = plans.stream().filter(CheckPlan::quarantines).toList();
         List<CheckPlan> rest = plans.stream().filter(p -> !p.quarantines()).toList();
@@ -168,7 +153,7 @@ public final class DeequRun implements AutoCloseable {
             List<MetricValue> extra = new ArrayList<>();
             for (CheckPlan p : plans) {
                 if (p.quarantines()) {
-                    results.add(p.evaluate(metric(all, p.analyzer()), rows,
+                    results.add(Verdict.bounds(p, metric(all, p.analyzer()), rows,
                             OptionalLong.of(failing(all, perCheck.get(p.checkId()), rows))));
                 } else {
                     results.add(decide(p, ctxRest, good, goodRows, cx, extra));
@@ -189,16 +174,27 @@ public final class DeequRun implements AutoCloseable {
         }
     }
 
-    /** Decides a check that does not quarantine, from its metric over {@code data} ({@code rows} rows). */
-    private static CheckResult decide(CheckPlan p, AnalyzerContext ctx, Dataset<Row> data, long rows, Context cx,
+    /**
+     * Decides a check that does not quarantine, from its metric over {@code data} ({@code rows} rows): an anomaly check
+     * against its history, a drift check against its reference (its distances join the metrics), any other against
+     * its bound.
+     */
+    private static CheckResult decide(CheckPlan p, AnalyzerContext ctx, Dataset<Row> data, long rows, RunContext cx,
                                       List<MetricValue> extra) {
-        if (p.check().kind() == CheckSuiteDef.Kind.ANOMALY) {
-            return Anomalies.decide(p, metric(ctx, p.analyzer()), cx);
+        Optional<Metric<?>> metric = metric(ctx, p.analyzer());
+        if (p.check() instanceof CheckDef.Anomaly a) {
+            Anomalies.Judgement j = Anomalies.judge(a.rule(), p.analyzer().orElseThrow(), metric, cx);
+            return Verdict.anomaly(p, metric, j.history(), j.anomalous());
         }
-        if (p.check().kind() == CheckSuiteDef.Kind.DRIFT) {
-            return drift(p, data, cx, extra);
+        if (p.check() instanceof CheckDef.Drift d) {
+            Drift.Measured m = Drift.measure(d.column(), d.rule(), data, cx);
+            m.distance().ifPresent(x -> {
+                extra.add(new MetricValue(p.checkId(), "Column", d.column(), "PSI", x.psi()));
+                extra.add(new MetricValue(p.checkId(), "Column", d.column(), "KS", x.ks()));
+            });
+            return Verdict.drift(p, m.distance(), m.reference());
         }
-        return p.evaluate(metric(ctx, p.analyzer()), rows, OptionalLong.empty());
+        return Verdict.bounds(p, metric, rows, OptionalLong.empty());
     }
 
     private static DeequRun finish(List<CheckPlan> plans, List<CheckResult> results,
@@ -213,41 +209,6 @@ public final class DeequRun implements AutoCloseable {
 
     private static List<Analyzer<?, Metric<?>>> analyzers(List<CheckPlan> plans) {
         return plans.stream().flatMap(p -> p.analyzer().stream()).toList();
-    }
-
-    private static CheckResult drift(CheckPlan p, Dataset<Row> data, Context cx, List<MetricValue> extra) {
-        CheckSuiteDef.DriftDef rule = p.check().drift().orElseThrow();
-        String column = p.check().columns().get(0);
-        Optional<Dataset<Row>> reference;
-        String name;
-        if (rule.reference().isPresent()) {
-            name = rule.reference().get().toString();
-            reference = Optional.of(cx.spark().table(name));
-        } else if (cx.table().isPresent() && cx.candidate()) {
-            name = cx.table().get() + " (current rows)";
-            reference = Catalog.tableExists(cx.spark(), cx.table().get())
-                    ? Optional.of(cx.spark().table(cx.table().get().toString())) : Optional.empty();
-        } else if (cx.table().isPresent() && cx.deltaVersion().orElse(-1) > 0) {
-            long previous = cx.deltaVersion().getAsLong() - 1;
-            name = cx.table().get() + " version " + previous;
-            reference = Optional.of(cx.spark().sql("SELECT * FROM " + cx.table().get().sql() + " VERSION AS OF " + previous));
-        } else {
-            name = "no previous version";
-            reference = Optional.empty();
-        }
-        Optional<Drift.Distance> d = Optional.empty();
-        if (reference.isPresent()) {
-            try {
-                d = Optional.of(Drift.between(reference.get(), data, column, rule.bins()));
-            } catch (IllegalArgumentException e) {
-                name = name + ": " + e.getMessage();
-            }
-        }
-        d.ifPresent(x -> {
-            extra.add(new MetricValue(p.checkId(), "Column", column, "PSI", x.psi()));
-            extra.add(new MetricValue(p.checkId(), "Column", column, "KS", x.ks()));
-        });
-        return p.driftResult(d, name);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

@@ -1,8 +1,11 @@
 package dev.ingot.validation.internal;
 
+import dev.ingot.core.Catalog;
+import dev.ingot.core.config.CheckSuiteDef;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -36,6 +39,47 @@ public final class Drift {
      * @param rows non-null values in the new data
      */
     public record Distance(double psi, double ks, long referenceRows, long rows) {}
+
+    /**
+     * A drift check measured.
+     *
+     * @param distance the distance from the reference; empty when there is no reference yet (or no values in it)
+     * @param reference what the data was compared with, for messages
+     */
+    record Measured(Optional<Distance> distance, String reference) {}
+
+    /**
+     * Measures a column's drift from the rule's reference: a named table; else, for rows about to be published, the
+     * target's current rows; else the table's previous Delta version.
+     */
+    static Measured measure(String column, CheckSuiteDef.DriftDef rule, Dataset<Row> data, RunContext cx) {
+        Optional<Dataset<Row>> reference;
+        String name;
+        if (rule.reference().isPresent()) {
+            name = rule.reference().get().toString();
+            reference = Optional.of(cx.spark().table(name));
+        } else if (cx.table().isPresent() && cx.candidate()) {
+            name = cx.table().get() + " (current rows)";
+            reference = Catalog.tableExists(cx.spark(), cx.table().get())
+                    ? Optional.of(cx.spark().table(cx.table().get().toString())) : Optional.empty();
+        } else if (cx.table().isPresent() && cx.deltaVersion().orElse(-1) > 0) {
+            long previous = cx.deltaVersion().getAsLong() - 1;
+            name = cx.table().get() + " version " + previous;
+            reference = Optional.of(cx.spark().sql("SELECT * FROM " + cx.table().get().sql() + " VERSION AS OF " + previous));
+        } else {
+            name = "no previous version";
+            reference = Optional.empty();
+        }
+        Optional<Distance> d = Optional.empty();
+        if (reference.isPresent()) {
+            try {
+                d = Optional.of(between(reference.get(), data, column, rule.bins()));
+            } catch (IllegalArgumentException e) {
+                name = name + ": " + e.getMessage();
+            }
+        }
+        return new Measured(d, name);
+    }
 
     /** The distance between the column's distributions; both data sets need at least one non-null value. */
     public static Distance between(Dataset<Row> reference, Dataset<Row> current, String column, int bins) {

@@ -3,7 +3,7 @@ package dev.ingot.validation.internal;
 import dev.ingot.core.ConfigProblem;
 import dev.ingot.core.Errors;
 import dev.ingot.core.config.CheckSuiteDef;
-import dev.ingot.core.config.CheckSuiteDef.CheckDef;
+import dev.ingot.core.config.CheckDef;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -41,68 +41,64 @@ public final class Preflight {
         List<String> available = Arrays.stream(schema.fields()).map(StructField::name).toList();
         String columns = String.join(", ", available);
         List<ConfigProblem> problems = new ArrayList<>();
-        for (CheckSuiteDef suite : suites) {
-            String file = CheckPlan.suiteFile(suite);
-            for (int i = 0; i < suite.checks().size(); i++) {
-                CheckDef c = suite.checks().get(i);
-                String kind = c.kind().name().toLowerCase(Locale.ROOT);
-                for (int j = 0; j < c.columns().size(); j++) {
-                    String name = c.columns().get(j);
-                    String key = c.kind().keys().contains("columns") ? "checks[" + i + "].columns[" + j + "]" : "checks[" + i + "].column";
-                    Optional<StructField> field = Arrays.stream(schema.fields())
-                            .filter(f -> caseSensitive ? f.name().equals(name) : f.name().equalsIgnoreCase(name)).findFirst();
-                    if (field.isEmpty()) {
-                        problems.add(new ConfigProblem(file, key, "the " + kind + " check names column '" + name
-                                + "', which " + what + " does not have (columns: " + columns + ")",
-                                "name one of the columns of " + what));
-                        continue;
-                    }
-                    DataType type = field.get().dataType();
-                    boolean numericAnomaly = c.anomaly().map(a -> a.metric() != CheckSuiteDef.Metric.COMPLETENESS
-                            && a.metric() != CheckSuiteDef.Metric.DISTINCT_COUNT).orElse(false);
-                    String needs = switch (c.kind()) {
-                        case MIN, MAX, RANGE, MEAN, STDDEV, QUANTILE, DRIFT -> type instanceof NumericType ? null : "a numeric column";
-                        case ANOMALY -> !numericAnomaly || type instanceof NumericType ? null : "a numeric column";
-                        case PATTERN -> type instanceof StringType ? null : "a string column";
-                        default -> null;
-                    };
-                    if (needs != null) {
-                        problems.add(new ConfigProblem(file, key, "the " + kind + " check needs " + needs + ", but '" + name
-                                + "' of " + what + " is " + type.simpleString(),
-                                "check a " + (needs.contains("numeric") ? "numeric" : "string") + " column, or cast it in the feature view"));
-                    }
+        for (CheckPlan p : CheckPlan.of(suites)) {
+            String file = CheckPlan.suiteFile(p.suite());
+            int i = p.index();
+            CheckDef c = p.check();
+            String kind = c.kind().name().toLowerCase(Locale.ROOT);
+            for (int j = 0; j < c.columns().size(); j++) {
+                String name = c.columns().get(j);
+                String key = c.kind().keys().contains("columns") ? "checks[" + i + "].columns[" + j + "]" : "checks[" + i + "].column";
+                Optional<StructField> field = Arrays.stream(schema.fields())
+                        .filter(f -> caseSensitive ? f.name().equals(name) : f.name().equalsIgnoreCase(name)).findFirst();
+                if (field.isEmpty()) {
+                    problems.add(new ConfigProblem(file, key, "the " + kind + " check names column '" + name
+                            + "', which " + what + " does not have (columns: " + columns + ")",
+                            "name one of the columns of " + what));
+                    continue;
                 }
-                if (c.drift().flatMap(CheckSuiteDef.DriftDef::reference).isPresent()) {
-                    String ref = c.drift().get().reference().get().toString();
-                    SparkSession spark = data.sparkSession();
-                    if (!spark.catalog().tableExists(ref)) {
-                        problems.add(new ConfigProblem(file, "checks[" + i + "].reference", "the reference table " + ref
-                                + " does not exist", "name an existing table, or 'previous'"));
-                    } else if (!c.columns().isEmpty() && Arrays.stream(spark.table(ref).schema().fieldNames())
-                            .noneMatch(f -> f.equalsIgnoreCase(c.columns().get(0)))) {
-                        problems.add(new ConfigProblem(file, "checks[" + i + "].reference", "the reference table " + ref
-                                + " has no column '" + c.columns().get(0) + "' (columns: "
-                                + String.join(", ", spark.table(ref).schema().fieldNames()) + ")",
-                                "name a reference with the same column"));
-                    }
+                DataType type = field.get().dataType();
+                String needs = switch (p.columnType()) {
+                    case NUMERIC -> type instanceof NumericType ? null : "a numeric column";
+                    case STRING -> type instanceof StringType ? null : "a string column";
+                    case ANY -> null;
+                };
+                if (needs != null) {
+                    problems.add(new ConfigProblem(file, key, "the " + kind + " check needs " + needs + ", but '" + name
+                            + "' of " + what + " is " + type.simpleString(),
+                            "check a " + (needs.contains("numeric") ? "numeric" : "string") + " column, or cast it in the feature view"));
                 }
-                if (c.expr().isPresent()) {
-                    String expr = c.expr().get();
-                    try {
-                        // Analysis only: Dataset.select resolves eagerly and starts no job.
-                        DataType type = data.select(functions.expr(expr)).schema().fields()[0].dataType();
-                        if (!(type instanceof BooleanType)) {
-                            problems.add(new ConfigProblem(file, "checks[" + i + "].expr", "'" + expr + "' is a "
-                                    + type.simpleString() + ", not a condition", "write a predicate such as amount >= 0"));
-                        }
-                    } catch (Exception e) { // AnalysisException is checked in Java but undeclared by Scala
-                        if (!(e instanceof AnalysisException a)) {
-                            throw e;
-                        }
-                        problems.add(new ConfigProblem(file, "checks[" + i + "].expr", "'" + expr + "' cannot be evaluated on "
-                                + what + ": " + a.getSimpleMessage().replaceAll("\\s+", " ") + " (columns: " + columns + ")",
-                                "use only columns of " + what));
+            }
+            if (c instanceof CheckDef.Drift d && d.rule().reference().isPresent()) {
+                String ref = d.rule().reference().get().toString();
+                SparkSession spark = data.sparkSession();
+                if (!spark.catalog().tableExists(ref)) {
+                    problems.add(new ConfigProblem(file, "checks[" + i + "].reference", "the reference table " + ref
+                            + " does not exist", "name an existing table, or 'previous'"));
+                } else if (!c.columns().isEmpty() && Arrays.stream(spark.table(ref).schema().fieldNames())
+                        .noneMatch(f -> f.equalsIgnoreCase(c.columns().get(0)))) {
+                    problems.add(new ConfigProblem(file, "checks[" + i + "].reference", "the reference table " + ref
+                            + " has no column '" + c.columns().get(0) + "' (columns: "
+                            + String.join(", ", spark.table(ref).schema().fieldNames()) + ")",
+                            "name a reference with the same column"));
+                }
+            }
+            if (c instanceof CheckDef.Predicate predicate) {
+                String expr = predicate.expr();
+                try {
+                    // Analysis only: Dataset.select resolves eagerly and starts no job.
+                    DataType type = data.select(functions.expr(expr)).schema().fields()[0].dataType();
+                    if (!(type instanceof BooleanType)) {
+                        problems.add(new ConfigProblem(file, "checks[" + i + "].expr", "'" + expr + "' is a "
+                                + type.simpleString() + ", not a condition", "write a predicate such as amount >= 0"));
                     }
+                } catch (Exception e) { // AnalysisException is checked in Java but undeclared by Scala
+                    if (!(e instanceof AnalysisException a)) {
+                        throw e;
+                    }
+                    problems.add(new ConfigProblem(file, "checks[" + i + "].expr", "'" + expr + "' cannot be evaluated on "
+                            + what + ": " + a.getSimpleMessage().replaceAll("\\s+", " ") + " (columns: " + columns + ")",
+                            "use only columns of " + what));
                 }
             }
         }
