@@ -120,6 +120,21 @@ class GateTest {
     }
 
     @Test
+    void aRangeCheckQuarantinesWhateverItsLowerBound() {
+        // The range's bounds are values, not a fraction of rows: a lower bound below 1 once read as "some rows may
+        // fail" and stopped the publish instead of quarantining.
+        TableName target = new TableName("features", "gate_orders_range");
+        CheckSuiteDef orders = suite("orders_range", CheckSuiteDef.Policy.QUARANTINE, col(Kind.RANGE, "amount", 0.0, 100.0));
+        try (GateOutcome gate = Gate.of(spark).check(candidate, List.of(orders), target)) {
+            assertThat(gate.publishable()).isTrue();
+            CheckResult c = gate.result().check("orders_range", 0);
+            assertThat(c.status()).isEqualTo(CheckStatus.QUARANTINED);
+            assertThat(c.failingRows()).as("o5 and o7 (o3's null amount passes a range)").isEqualTo(2);
+            assertThat(gate.quarantinedRows()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void aNonDeterministicCandidateIsSplitExactlyAsItWasMeasured() {
         // rand() gives other values on every read: the split must come from the rows the metrics saw.
         Dataset<Row> random = spark.range(2000).selectExpr("id", "rand() - 0.5 AS amount");
