@@ -14,14 +14,20 @@ import dev.ingot.core.TableName;
 import dev.ingot.core.config.internal.Node;
 import dev.ingot.core.config.internal.Problems;
 import dev.ingot.core.config.internal.SqlCheck;
+import java.io.CharConversionException;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -186,6 +192,15 @@ public final class ProjectLoader {
 
     /** One line per syntax error: where, what the parser expected, and the line as written. */
     private void yamlError(String rel, Path file, JsonProcessingException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof CharConversionException || t instanceof CharacterCodingException) {
+                // A binary file, or text in another encoding: its bytes are not characters, let alone YAML.
+                int slash = rel.indexOf('/');
+                problems.add(rel, "", "is not UTF-8 text (" + t.getMessage() + ")", "save it as UTF-8 text"
+                        + (slash < 0 ? "" : ", or move it out of " + rel.substring(0, slash) + "/ if it is not a definition"));
+                return;
+            }
+        }
         if (e.getOriginalMessage().startsWith("Duplicate field") && e.getProcessor() instanceof JsonParser p) {
             String key = p.getParsingContext().getCurrentName();
             problems.add(rel, keyPath(p.getParsingContext()), "the key '" + key + "' appears twice in the same mapping"
@@ -330,8 +345,19 @@ public final class ProjectLoader {
         Map<String, String> options = n.scalarMap("options");
         Map<String, String> schema = n.scalarMap("schema");
         Optional<String> eventTime = n.column("event_time", true);
+        Optional<String> zoneText = n.string("time_zone", false, "a time zone id such as UTC or Europe/Paris");
         Optional<TableName> table = tableText.flatMap(t -> table(n, "table", t));
         boolean ok = true;
+        ZoneId zone = ZoneOffset.UTC;
+        if (zoneText.isPresent()) {
+            try {
+                zone = ZoneId.of(zoneText.get());
+            } catch (DateTimeException e) {
+                n.problem("time_zone", "'" + zoneText.get() + "' is not a time zone id",
+                        "write a region such as Europe/Paris or America/New_York, UTC, or an offset such as +02:00");
+                ok = false;
+            }
+        }
         if (tableText.isPresent() == path.isPresent()) {
             n.problem(null, tableText.isPresent() ? "has both table '" + tableText.get() + "' and path '" + path.get() + "'"
                             : "has neither 'table' nor 'path'",
@@ -369,9 +395,9 @@ public final class ProjectLoader {
                 n.problem("event_time", "'" + eventTime.get() + "' is not in the schema (columns: "
                         + String.join(", ", schema.keySet()) + ")", "name one of the schema's columns");
                 ok = false;
-            } else if (!type.trim().equalsIgnoreCase("timestamp")) {
+            } else if (!isTimestamp(type)) {
                 n.problem("event_time", "'" + eventTime.get() + "' has type " + type + ", not timestamp",
-                        "declare it as timestamp (UTC)");
+                        "declare it as timestamp (UTC), or timestamp_ntz for local times in the source's 'time_zone'");
                 ok = false;
             }
         }
@@ -379,7 +405,13 @@ public final class ProjectLoader {
             return Optional.empty();
         }
         return Optional.of(new SourceDef(name, description, table, path.map(p -> resolvePath(dir, p)), f, options, schema,
-                eventTime.get()));
+                eventTime.get(), zone));
+    }
+
+    /** An event-time type: a timestamp, or a timestamp without time zone (local times in the source's zone). */
+    private static boolean isTimestamp(String sqlType) {
+        String t = sqlType.trim().toLowerCase(Locale.ROOT);
+        return t.equals("timestamp") || t.equals("timestamp_ltz") || t.equals("timestamp_ntz");
     }
 
     private Optional<TableName> table(Node n, String key, String text) {
@@ -810,9 +842,9 @@ public final class ProjectLoader {
             if (type == null) {
                 problems.add(file, "event_time", "'" + et + "' is not a column of " + srcFile
                         + " (columns: " + names(src.schema().keySet()) + ")", "name one of its columns");
-            } else if (!type.trim().equalsIgnoreCase("timestamp")) {
+            } else if (!isTimestamp(type)) {
                 problems.add(file, "event_time", "'" + et + "' has type " + type + " in " + srcFile
-                        + ", not timestamp", "use a timestamp column (UTC)");
+                        + ", not timestamp", "use a timestamp (or timestamp_ntz) column");
             }
         });
     }

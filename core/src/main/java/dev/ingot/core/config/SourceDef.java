@@ -2,6 +2,8 @@ package dev.ingot.core.config;
 
 import dev.ingot.core.Secrets;
 import dev.ingot.core.TableName;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -18,7 +20,10 @@ import java.util.Optional;
  * @param format the files' format (for a table: {@link Format#DELTA} or whatever the catalog says)
  * @param options reader options (e.g. {@code header: true} for CSV)
  * @param schema column name to Spark SQL type, in order; required for CSV and JSON, checked against the data otherwise
- * @param eventTime the column holding each row's event time (a timestamp, UTC)
+ * @param eventTime the column holding each row's event time: a timestamp, or a timestamp without time zone
+ *     ({@code timestamp_ntz}, what pandas writes to parquet) read as a local time in {@code timeZone}
+ * @param timeZone the zone in which {@code timestamp_ntz} event times are local times (UTC unless declared); they are
+ *     converted to UTC timestamps when read. Timestamps with a time zone are instants already and are not changed.
  */
 public record SourceDef(
         String name,
@@ -28,7 +33,8 @@ public record SourceDef(
         Format format,
         Map<String, String> options,
         Map<String, String> schema,
-        String eventTime) {
+        String eventTime,
+        ZoneId timeZone) {
 
     /** File formats a source may have. */
     public enum Format { DELTA, PARQUET, CSV, JSON }
@@ -42,6 +48,13 @@ public record SourceDef(
         options = Map.copyOf(options);
         schema = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(schema));
         Objects.requireNonNull(eventTime, "eventTime");
+        Objects.requireNonNull(timeZone, "timeZone");
+    }
+
+    /** A source whose {@code timestamp_ntz} event times, if any, are UTC. */
+    public SourceDef(String name, String description, Optional<TableName> table, Optional<String> path, Format format,
+                     Map<String, String> options, Map<String, String> schema, String eventTime) {
+        this(name, description, table, path, format, options, schema, eventTime, ZoneOffset.UTC);
     }
 
     /** Redacted: a path or reader options (credentials, say) may come from {@code ${env:NAME}}. */
@@ -49,6 +62,6 @@ public record SourceDef(
     public String toString() {
         return Secrets.redact("SourceDef[name=" + name + ", description=" + description + ", table=" + table + ", path="
                 + path + ", format=" + format + ", options=" + options + ", schema=" + schema + ", eventTime=" + eventTime
-                + "]");
+                + ", timeZone=" + timeZone + "]");
     }
 }

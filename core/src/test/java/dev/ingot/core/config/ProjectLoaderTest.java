@@ -12,6 +12,8 @@ import dev.ingot.core.TableName;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
@@ -551,6 +553,8 @@ class ProjectLoaderTest {
                 broken("event time not a timestamp").write("sources/orders.yaml",
                                 ORDERS.replace("event_time: ts", "event_time: order_id"))
                         .at("sources/orders.yaml", "event_time").found("'order_id'", "string").fix("timestamp"),
+                broken("time zone that is not a zone id").write("sources/orders.yaml", ORDERS + "time_zone: Europe/Pariss\n")
+                        .at("sources/orders.yaml", "time_zone").found("'Europe/Pariss'").fix("Europe/Paris"),
                 broken("source with both table and path").write("sources/customers.yaml", CUSTOMERS + "path: data/customers\n")
                         .at("sources/customers.yaml", "").found("'raw.customers'", "'data/customers'")
                         .fix("'table: database.table'", "'path: <files>'"),
@@ -714,6 +718,24 @@ class ProjectLoaderTest {
         write("sources/orders.yaml", ORDERS.replace("amount: double", "amount: decimal(10,2)\n  tags: array<string>"));
         assertThat(ProjectLoader.load(dir, ENV).sources().get("orders").schema())
                 .containsEntry("amount", "decimal(10,2)").containsEntry("tags", "array<string>");
+    }
+
+    @Test
+    void timeZoneOfLocalEventTimes() throws IOException {
+        assertThat(ProjectLoader.load(dir, ENV).sources().get("orders").timeZone()).as("default").isEqualTo(ZoneOffset.UTC);
+        write("sources/orders.yaml", ORDERS.replace("ts: timestamp", "ts: timestamp_ntz") + "time_zone: Europe/Paris\n");
+        SourceDef orders = ProjectLoader.load(dir, ENV).sources().get("orders");
+        assertThat(orders.timeZone()).isEqualTo(ZoneId.of("Europe/Paris"));
+        assertThat(orders.schema()).containsEntry("ts", "timestamp_ntz");
+    }
+
+    @Test
+    void binaryFileIsNotUtf8Text() throws IOException {
+        Files.write(dir.resolve("sources/orders.yaml"), new byte[] {'a', ':', ' ', (byte) 0xC3, (byte) 0x28, (byte) 0xFF,
+                (byte) 0xFE, 0, 1, (byte) 0x9F, '\n'});
+        ConfigProblem p = single();
+        assertProblem(p, "sources/orders.yaml", "", "is not UTF-8 text", "save it as UTF-8");
+        assertThat(p.toString()).doesNotContain("CharConversionException").doesNotContain("YAML syntax");
     }
 
     // ---- checks ----
