@@ -51,7 +51,6 @@ class MaterializeSmokeTest {
         MaterializeResult r = store.materialize("spend", from, to);
         assertThat(r.table().toString()).isEqualTo("features.spend_v1");
         Dataset<Row> got = store.read("spend");
-        got.orderBy("customer_id", "feature_time").show(5, false);
         Dataset<Row> expected = spark.sql("""
                 WITH ticks AS (SELECT explode(sequence(TIMESTAMP'2026-01-02 00:00:00', TIMESTAMP'2026-01-11 00:00:00', INTERVAL 1 DAY)) AS feature_time),
                      e AS (SELECT * FROM smoke.events)

@@ -110,9 +110,4 @@ public final class Registry {
             throw new IllegalStateException(e);
         }
     }
-
-    /** Now, for registry times. */
-    static Instant now() {
-        return Instant.now();
-    }
 }
