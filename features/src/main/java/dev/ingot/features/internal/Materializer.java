@@ -207,7 +207,16 @@ public final class Materializer {
         for (int i = 0; i < chunks.size(); i++) {
             Instant a = chunks.get(i)[0];
             Instant b = chunks.get(i)[1];
-            Written w = view.isRowLevel() ? writeRowLevel(p, a, b, runId) : writeAggregated(p, a, b, runId);
+            Written w;
+            try {
+                w = view.isRowLevel() ? writeRowLevel(p, a, b, runId) : writeAggregated(p, a, b, runId);
+            } catch (Exception e) { // a failed job is a SparkException: checked to Java, but thrown all the same
+                Optional<IngotException> unreadable = SourceReader.unreadableFiles(project, view, e);
+                if (unreadable.isPresent()) {
+                    throw unreadable.get();
+                }
+                throw e;
+            }
             rows += w.rows();
             tilesComputed += w.rawTiles();
             deltaVersion = w.version();

@@ -2,6 +2,7 @@ package dev.ingot.features.internal;
 
 import dev.ingot.core.Catalog;
 import dev.ingot.core.Errors;
+import dev.ingot.core.IngotException;
 import dev.ingot.core.Lineage;
 import dev.ingot.core.TableName;
 import dev.ingot.core.config.FeatureViewDef;
@@ -9,17 +10,23 @@ import dev.ingot.core.config.Project;
 import dev.ingot.core.config.SourceDef;
 import dev.ingot.features.FeatureViewVersion;
 import io.delta.tables.DeltaTable;
+import java.time.ZoneId;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.spark.SparkThrowable;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.TimestampNTZType;
 
 /** Reads what a feature view reads, pinned to the Delta version it saw, and checks its shape. */
 public final class SourceReader {
@@ -62,13 +69,17 @@ public final class SourceReader {
                     "set 'event_time' in " + (view.eventTime().isPresent() ? viewFile : read.file())
                             + " to one of its timestamp columns");
         }
-        if (!et.dataType().equals(DataTypes.TimestampType)) {
+        if (et.dataType() instanceof TimestampNTZType && src != null) {
+            // Local times without a zone (what pandas writes to parquet): read as times in the source's time_zone.
+            read = new Read(read.rows().withColumn(et.name(), utc(functions.col(quote(et.name())), src.timeZone())),
+                    read.eventTime(), read.input(), read.file(), read.upstream());
+        } else if (!et.dataType().equals(DataTypes.TimestampType)) {
             String file = view.eventTime().isPresent() ? viewFile : read.file();
             throw Errors.badData("materialize feature view '" + view.name() + "'",
                     "event-time column '" + read.eventTime() + "' (" + file + " event_time) of " + read.input().location()
                             + " is " + et.dataType().simpleString() + ", not a timestamp",
-                    "point 'event_time' in " + file + " at a timestamp column (UTC), or cast the column to a timestamp "
-                            + "in the table the source reads");
+                    "point 'event_time' in " + file + " at a timestamp (or timestamp_ntz) column, or cast the column "
+                            + "to a timestamp in the table the source reads");
         }
         return read;
     }
@@ -97,7 +108,9 @@ public final class SourceReader {
                 switch (src.format()) {
                     case DELTA -> {
                         if (!DeltaTable.isDeltaTable(spark, path)) {
-                            throw new IllegalArgumentException(path + " is not a Delta table (it has no _delta_log)");
+                            throw Errors.badData(doing, "path '" + path + "' " + (exists(spark, path)
+                                    ? "is not a Delta table (it has no _delta_log)" : "does not exist"),
+                                    "fix 'path' or 'format' in " + file);
                         }
                         long v = Lineage.latestVersion(spark, path);
                         version = Optional.of(v);
@@ -107,14 +120,83 @@ public final class SourceReader {
                     case CSV -> rows = r.schema(ddl(src.schema())).option("header", src.options().getOrDefault("header", "true")).csv(path);
                     default -> rows = r.schema(ddl(src.schema())).json(path);
                 }
-            } catch (RuntimeException e) {
-                throw Errors.badData(doing, "cannot read " + src.format().name().toLowerCase() + " at " + path + ": "
-                        + firstLine(e.getMessage()), "check 'path' and 'format' in " + file);
+            } catch (IngotException e) {
+                throw e;
+            } catch (Exception e) { // Spark's AnalysisException is checked to Java but thrown all the same
+                throw unreadable(doing, src, file, e).orElseGet(() -> Errors.badData(doing, "cannot read "
+                        + src.format().name().toLowerCase(Locale.ROOT) + " at " + path + ": " + firstLine(e.getMessage()),
+                        "check 'path' and 'format' in " + file));
             }
         }
         checkDeclaredSchema(rows.schema(), src, file, doing);
         return new Read(rows, viewEventTime.orElse(src.eventTime()), new Lineage.Input(src.name(), location, version), file,
                 Optional.empty());
+    }
+
+    /**
+     * Bad input naming the source file when {@code e} says that the files of the view's {@code path:} source cannot be
+     * read (files of another format than 'format' may show only when a job opens them); empty otherwise.
+     */
+    public static Optional<IngotException> unreadableFiles(Project project, FeatureViewDef view, Throwable e) {
+        SourceDef src = project.sources().get(view.source());
+        if (src == null || src.path().isEmpty()) {
+            return Optional.empty();
+        }
+        String file = "sources/" + src.name() + ".yaml";
+        return unreadable("read source '" + src.name() + "' (" + file + ") for feature view '" + view.name() + "'",
+                src, file, e);
+    }
+
+    /**
+     * Why the files of a {@code path:} source cannot be read, as bad input naming the source file, its key and the fix;
+     * empty when {@code e} is about something else. Spark says so by error class when it lists the files and opens the
+     * first, by message when a task opens the others.
+     */
+    private static Optional<IngotException> unreadable(String doing, SourceDef src, String file, Throwable e) {
+        String path = src.path().orElseThrow();
+        String format = src.format().name().toLowerCase(Locale.ROOT);
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String errorClass = t instanceof SparkThrowable st && st.getErrorClass() != null ? st.getErrorClass() : "";
+            if (errorClass.equals("PATH_NOT_FOUND")) {
+                return Optional.of(Errors.badData(doing, "path '" + path + "' does not exist", "fix 'path' in " + file
+                        + " (a relative path is taken from the project directory)"));
+            }
+            if (errorClass.equals("UNABLE_TO_INFER_SCHEMA")) {
+                return Optional.of(Errors.badData(doing, "path '" + path + "' holds no " + format + " files (an empty "
+                        + "folder, or only hidden files)", "point 'path' in " + file + " at the data files, or fix 'format'"));
+            }
+            if (errorClass.startsWith("CANNOT_READ_FILE_FOOTER") || String.valueOf(t.getMessage()).contains("is not a Parquet file")) {
+                return Optional.of(Errors.badData(doing, "the files at '" + path + "' are not " + format
+                        + " files, or are damaged (" + firstLine(t.getMessage()) + ")", "set 'format' in " + file
+                        + " to the files' format (delta, parquet, csv or json), or point 'path' at " + format + " files"));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean exists(SparkSession spark, String path) {
+        try {
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+            return p.getFileSystem(spark.sessionState().newHadoopConf()).exists(p);
+        } catch (java.io.IOException | RuntimeException e) {
+            return true; // cannot tell: say what is certain, that it is no Delta table
+        }
+    }
+
+    /**
+     * A {@code timestamp_ntz} column as UTC instants, its values read as local times in {@code zone}. Built from the
+     * fields of the local time, so that the session's time zone plays no part. A local time that a daylight-saving
+     * change skips is moved forward by the gap; one that occurs twice is taken at its earlier instant.
+     */
+    static Column utc(Column localTime, ZoneId zone) {
+        return functions.make_timestamp(functions.year(localTime), functions.month(localTime),
+                functions.dayofmonth(localTime), functions.hour(localTime), functions.minute(localTime),
+                functions.date_part(functions.lit("SECOND"), localTime),
+                functions.lit(zone.getId()));
+    }
+
+    private static String quote(String column) {
+        return "`" + column.replace("`", "``") + "`";
     }
 
     /** The latest Delta version of a table; empty when it is not a Delta table. */

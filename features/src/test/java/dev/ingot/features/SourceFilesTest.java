@@ -1,0 +1,139 @@
+package dev.ingot.features;
+
+import static dev.ingot.features.TestProject.day;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.ingot.core.Catalog;
+import dev.ingot.core.ExitCode;
+import dev.ingot.core.IngotException;
+import dev.ingot.core.TableName;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Sources read from files ({@code path:}): files that cannot be read are bad input naming the source file, the key and
+ * the fix; naive timestamps ({@code timestamp_ntz}, what pandas writes) are event times in the source's time zone.
+ */
+class SourceFilesTest {
+    private static final String ROW_VIEW = """
+            source: %s
+            entities: [customer_id]
+            transformations:
+              - {name: amount_x2, expr: amount * 2}
+            """;
+    private static SparkSession spark;
+
+    @BeforeAll
+    static void session() {
+        spark = TestProject.sparkWithDatabase("sfiles");
+    }
+
+    @Test
+    void naiveEventTimesAreLocalTimesInTheSourcesTimeZone(@TempDir Path dir) {
+        String data = dir.resolve("local_events").toString();
+        // Paris is UTC+1 in January: local midnight-thirty is 23:30 UTC the day before.
+        spark.sql("""
+                SELECT * FROM VALUES
+                  (1L, TIMESTAMP_NTZ'2026-01-01 00:30:00', 1.0D),
+                  (1L, TIMESTAMP_NTZ'2026-01-01 12:00:00', 2.0D),
+                  (2L, TIMESTAMP_NTZ'2026-01-02 00:30:00', 3.0D),
+                  (2L, TIMESTAMP_NTZ'2026-01-03 23:59:59.250', 4.0D)
+                  AS t(customer_id, ts, amount)""").write().parquet(data);
+        assertThat(spark.read().parquet(data).schema().apply("ts").dataType())
+                .as("Spark reads a naive parquet timestamp as timestamp_ntz").isEqualTo(DataTypes.TimestampNTZType);
+        TestProject p = new TestProject(dir)
+                .write("sources/sf_local.yaml", "path: " + data + "\nformat: parquet\nevent_time: ts\ntime_zone: Europe/Paris\n")
+                .view("sf_local_rows", ROW_VIEW.formatted("sf_local"));
+
+        MaterializeResult r = p.store().materialize("sf_local_rows", day(0), day(3));
+
+        List<Row> rows = spark.sql("SELECT customer_id, feature_time, CAST(feature_date AS STRING), amount_x2 FROM "
+                + r.table().sql() + " ORDER BY feature_time").collectAsList();
+        assertThat(rows).as("feature times are the local times as UTC instants; 00:30 on Jan 1 in Paris is before the"
+                + " range [Jan 1, Jan 4) UTC").hasSize(3);
+        assertThat(rows.stream().map(x -> x.getTimestamp(1).toInstant()).toList()).containsExactly(
+                Instant.parse("2026-01-01T11:00:00Z"), Instant.parse("2026-01-01T23:30:00Z"),
+                Instant.parse("2026-01-03T22:59:59.250Z"));
+        assertThat(rows.stream().map(x -> x.getString(2)).toList()).as("feature_date is the UTC day")
+                .containsExactly("2026-01-01", "2026-01-01", "2026-01-03");
+        assertThat(rows.stream().map(x -> x.getDouble(3)).toList()).containsExactly(4.0, 6.0, 8.0);
+    }
+
+    @Test
+    void naiveEventTimesWithoutATimeZoneAreUtc(@TempDir Path dir) {
+        String data = dir.resolve("utc_events").toString();
+        spark.sql("SELECT 1L AS customer_id, TIMESTAMP_NTZ'2026-01-01 00:30:00' AS ts, 1.0 AS amount").write().parquet(data);
+        TestProject p = new TestProject(dir)
+                .write("sources/sf_utc.yaml", "path: " + data + "\nformat: parquet\nevent_time: ts\n")
+                .view("sf_utc_rows", ROW_VIEW.formatted("sf_utc"));
+        MaterializeResult r = p.store().materialize("sf_utc_rows", day(0), day(1));
+        assertThat(spark.table(r.table().sql()).first().<java.sql.Timestamp>getAs("feature_time").toInstant())
+                .isEqualTo(Instant.parse("2026-01-01T00:30:00Z"));
+    }
+
+    @Test
+    void pathThatDoesNotExist(@TempDir Path dir) {
+        String msg = rejected(dir, "sf_missing", dir.resolve("no_such_folder").toString(), "parquet");
+        assertThat(msg).contains("sources/sf_missing.yaml", "no_such_folder", "does not exist", "Fix: fix 'path' in "
+                + "sources/sf_missing.yaml");
+    }
+
+    @Test
+    void emptyFolder(@TempDir Path dir) throws IOException {
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        String msg = rejected(dir, "sf_empty", empty.toString(), "parquet");
+        assertThat(msg).contains("sources/sf_empty.yaml", "holds no parquet files", "Fix: point 'path' in "
+                + "sources/sf_empty.yaml at the data files, or fix 'format'");
+    }
+
+    @Test
+    void filesOfAnotherFormat(@TempDir Path dir) {
+        String csv = dir.resolve("csv_events").toString();
+        spark.sql("SELECT 1L AS customer_id, TIMESTAMP'2026-01-01 00:30:00' AS ts, 1.0 AS amount")
+                .write().option("header", "true").csv(csv);
+        String msg = rejected(dir, "sf_csv", csv, "parquet");
+        assertThat(msg).contains("sources/sf_csv.yaml", "are not parquet files", "Fix: set 'format' in sources/sf_csv.yaml");
+    }
+
+    @Test
+    void aDamagedFileSeenOnlyWhenTheJobRuns(@TempDir Path dir) throws IOException {
+        Path data = dir.resolve("half_good");
+        spark.sql("SELECT 1L AS customer_id, TIMESTAMP'2026-01-01 00:30:00' AS ts, 1.0 AS amount").coalesce(1)
+                .write().parquet(data.toString());
+        try (Stream<Path> files = Files.list(data)) {
+            Path good = files.filter(f -> f.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
+            // Spark takes the schema from the first file; the second one fails only when a task opens it.
+            Files.move(good, data.resolve("part-00000-a.parquet"));
+        }
+        Files.writeString(data.resolve("part-00001-b.parquet"), "customer_id,ts,amount\n1,2026-01-01,1.0\n");
+        String msg = rejected(dir, "sf_damaged", data.toString(), "parquet");
+        assertThat(msg).contains("sources/sf_damaged.yaml", "are not parquet files, or are damaged", "part-00001-b.parquet",
+                "Fix: set 'format' in sources/sf_damaged.yaml");
+    }
+
+    /** Materializing a row-level view of a parquet source at {@code path} fails with bad input; returns the message. */
+    private static String rejected(Path dir, String source, String path, String format) {
+        String view = source + "_rows";
+        TestProject p = new TestProject(dir)
+                .write("sources/" + source + ".yaml", "path: " + path + "\nformat: " + format + "\nevent_time: ts\n")
+                .view(view, ROW_VIEW.formatted(source));
+        IngotException e = catchThrowableOfType(IngotException.class, () -> p.store().materialize(view, day(0), day(1)));
+        assertThat(e).as("materializing " + view).isNotNull();
+        assertThat(e.exitCode()).as(e.getMessage()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(e.getMessage()).doesNotContain("\n");
+        assertThat(p.store().versions(view)).as("registry").isEmpty();
+        assertThat(Catalog.tableExists(spark, new TableName("features", view + "_v1__staging"))).isFalse();
+        return e.getMessage();
+    }
+}
