@@ -48,6 +48,12 @@ public final class Errors {
                         + ".", null);
     }
 
+    /** As {@link #unknownName(String, String, Collection, String)}, with the fix. */
+    public static IngotException unknownName(String kind, String name, Collection<String> known, String where, String fix) {
+        String msg = unknownName(kind, name, known, where).getMessage();
+        return new IngotException(ExitCode.BAD_INPUT, msg + " Fix: " + fix + ".", null);
+    }
+
     /** Input data does not have the shape a definition expects (a missing column, a wrong type). */
     public static IngotException badData(String doing, String problem, String fix) {
         return new IngotException(ExitCode.BAD_INPUT, "Cannot " + doing + ": " + problem + ". Fix: " + fix + ".", null);

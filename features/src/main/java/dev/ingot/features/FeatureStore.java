@@ -19,6 +19,8 @@ import dev.ingot.features.internal.Materializer;
 import dev.ingot.features.internal.Registry;
 import dev.ingot.features.internal.Tiles;
 import java.sql.Timestamp;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -227,7 +229,7 @@ public final class FeatureStore {
      * @param features the features, by view
      */
     public Dataset<Row> trainingSet(Dataset<Row> spine, String timeColumn, List<FeatureRef> features) {
-        return buildTrainingSet(spine, timeColumn, features, false, new ArrayList<>());
+        return buildTrainingSet(spine, timeColumn, ZoneOffset.UTC, features, false, new ArrayList<>());
     }
 
     /**
@@ -235,7 +237,17 @@ public final class FeatureStore {
      * {@code <view>__<feature>}, so that views with features of the same name can be joined together.
      */
     public Dataset<Row> trainingSet(Dataset<Row> spine, String timeColumn, List<FeatureRef> features, boolean fullNames) {
-        return buildTrainingSet(spine, timeColumn, features, fullNames, new ArrayList<>());
+        return buildTrainingSet(spine, timeColumn, ZoneOffset.UTC, features, fullNames, new ArrayList<>());
+    }
+
+    /**
+     * As {@link #trainingSet(Dataset, String, List, boolean)}, for a spine whose time column may be a
+     * {@code timestamp_ntz} (local times, as pandas writes them): its values are taken as local times in
+     * {@code timeZone} to find the features; the spine's column itself is returned unchanged.
+     */
+    public Dataset<Row> trainingSet(Dataset<Row> spine, String timeColumn, ZoneId timeZone, List<FeatureRef> features,
+                                    boolean fullNames) {
+        return buildTrainingSet(spine, timeColumn, timeZone, features, fullNames, new ArrayList<>());
     }
 
     /** The output column of a feature: {@code feature}, or {@code view__feature} with full names. */
@@ -243,10 +255,27 @@ public final class FeatureStore {
         return fullNames ? view + "__" + feature : feature;
     }
 
-    private Dataset<Row> buildTrainingSet(Dataset<Row> spine, String timeColumn, List<FeatureRef> features,
-                                          boolean fullNames, List<Lineage.Input> inputs) {
+    private Dataset<Row> buildTrainingSet(Dataset<Row> spine, String timeColumn, ZoneId timeZone,
+                                          List<FeatureRef> features, boolean fullNames, List<Lineage.Input> inputs) {
         if (features.isEmpty()) {
             throw Errors.badArgument("--features", "(none)", "at least one VIEW or VIEW:feature1,feature2");
+        }
+        Map<String, List<String>> listed = new LinkedHashMap<>();
+        for (FeatureRef ref : features) {
+            listed.computeIfAbsent(ref.view(), k -> new ArrayList<>()).add(ref.toString());
+            if (!project.featureViews().containsKey(ref.view())) {
+                throw Errors.unknownName("feature view", ref.view(), project.featureViews().keySet(),
+                        project.dir() + "/feature_views", "name one of those views in --features, or add "
+                                + "feature_views/" + ref.view() + ".yaml");
+            }
+        }
+        for (Map.Entry<String, List<String>> e : listed.entrySet()) {
+            if (e.getValue().size() > 1) {
+                throw Errors.badData("build a training set", "feature view '" + e.getKey() + "' is listed "
+                        + e.getValue().size() + " times in --features (" + String.join(", ", e.getValue()) + ")",
+                        "list each view once, with every feature wanted from it: " + e.getKey() + ":f1,f2 (or "
+                                + e.getKey() + " alone for all its features)");
+            }
         }
         List<AsOfJoin.FeatureSide> sides = new ArrayList<>();
         for (FeatureRef ref : features) {
@@ -254,7 +283,8 @@ public final class FeatureStore {
             for (String f : ref.features()) {
                 if (!v.featureNames().contains(f)) {
                     throw Errors.unknownName("feature of view " + ref.view() + " (version " + v.version() + ")", f,
-                            v.featureNames(), "");
+                            v.featureNames(), "", "name one of its features in --features as " + ref.view() + ":"
+                                    + "f1,f2, or add the feature to feature_views/" + ref.view() + ".yaml and materialize it");
                 }
             }
             long dv = Lineage.latestVersion(spark, v.table());
@@ -269,7 +299,7 @@ public final class FeatureStore {
             }
             sides.add(new AsOfJoin.FeatureSide(ref.view(), table, v.entities(), Tiles.FEATURE_TIME, cols, v.ttlSeconds()));
         }
-        return AsOfJoin.join(spine, timeColumn, sides);
+        return AsOfJoin.join(spine, timeColumn, timeZone, sides);
     }
 
     /**
@@ -284,6 +314,15 @@ public final class FeatureStore {
     /** As {@link #writeTrainingSet(TableName, String, List, TableName)}, optionally with {@code view__feature} names. */
     public TrainingSetResult writeTrainingSet(TableName spineTable, String timeColumn, List<FeatureRef> features,
                                               boolean fullNames, TableName out) {
+        return writeTrainingSet(spineTable, timeColumn, ZoneOffset.UTC, features, fullNames, out);
+    }
+
+    /**
+     * As {@link #writeTrainingSet(TableName, String, List, boolean, TableName)}, with the time zone of the spine's
+     * {@code timestamp_ntz} times (see {@link #trainingSet(Dataset, String, ZoneId, List, boolean)}).
+     */
+    public TrainingSetResult writeTrainingSet(TableName spineTable, String timeColumn, ZoneId timeZone,
+                                              List<FeatureRef> features, boolean fullNames, TableName out) {
         long t0 = System.nanoTime();
         Instant started = Instant.now();
         String runId = Lineage.newRunId();
@@ -301,7 +340,7 @@ public final class FeatureStore {
             inputs.add(new Lineage.Input("spine", spineTable.toString(), Optional.empty()));
             spine = spark.table(spineTable.sql());
         }
-        Dataset<Row> ts = buildTrainingSet(spine, timeColumn, features, fullNames, inputs);
+        Dataset<Row> ts = buildTrainingSet(spine, timeColumn, timeZone, features, fullNames, inputs);
         String meta = Lineage.commitMetadata(runId, "training-set", inputs, Optional.empty(),
                 Map.of("features", features.toString()));
         Catalog.ensureDatabase(spark, project.settings().warehouse(), out.database(), "Ingot outputs");

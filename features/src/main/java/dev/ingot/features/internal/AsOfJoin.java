@@ -10,6 +10,8 @@ import static org.apache.spark.sql.functions.unix_micros;
 import static org.apache.spark.sql.functions.when;
 
 import dev.ingot.core.Errors;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -125,9 +127,19 @@ public final class AsOfJoin {
      *     type, or when output column names would clash
      */
     public static Dataset<Row> join(Dataset<Row> spine, String spineTimeColumn, List<FeatureSide> sides) {
+        return join(spine, spineTimeColumn, ZoneOffset.UTC, sides);
+    }
+
+    /**
+     * As {@link #join(Dataset, String, List)}; a spine time column of type {@code timestamp_ntz} holds local times in
+     * {@code spineTimeZone}, and is compared to feature times as the instants they are there.
+     */
+    public static Dataset<Row> join(Dataset<Row> spine, String spineTimeColumn, ZoneId spineTimeZone, List<FeatureSide> sides) {
         boolean caseSensitive = Boolean.parseBoolean(spine.sparkSession().conf().get("spark.sql.caseSensitive", "false"));
         Names spineNames = new Names(spine.schema(), caseSensitive);
         String spineTime = checkSpine(spine, spineNames, spineTimeColumn, sides);
+        Optional<ZoneId> localIn = spine.schema().apply(spineTime).dataType() instanceof TimestampNTZType
+                ? Optional.of(spineTimeZone) : Optional.empty();
         List<Side> resolved = new ArrayList<>();
         for (FeatureSide s : sides) {
             resolved.add(resolve(s, resolved.size(), spine, spineNames, caseSensitive));
@@ -141,7 +153,7 @@ public final class AsOfJoin {
         }
         Dataset<Row> out = spine;
         for (List<Side> group : byKeys.values()) {
-            out = joinGroup(out, spineTime, group);
+            out = joinGroup(out, spineTime, localIn, group);
         }
 
         List<Column> select = new ArrayList<>();
@@ -157,7 +169,8 @@ public final class AsOfJoin {
     }
 
     /** One stream: the current rows (spine plus features so far) and the feature rows of views with the same keys. */
-    private static Dataset<Row> joinGroup(Dataset<Row> current, String spineTime, List<Side> group) {
+    private static Dataset<Row> joinGroup(Dataset<Row> current, String spineTime, Optional<ZoneId> localIn,
+                                          List<Side> group) {
         List<String> keys = group.get(0).spineKeys;
         StructType currentSchema = current.schema();
 
@@ -171,7 +184,9 @@ public final class AsOfJoin {
         for (String k : keys) {
             spineCols.add(current.col(quote(k)).as(k));
         }
-        spineCols.add(sortKey(current.col(quote(spineTime)), SPINE_SIDE, "the spine's column '" + spineTime + "'").as(SORT));
+        Column time = current.col(quote(spineTime));
+        time = localIn.isPresent() ? SourceReader.utc(time, localIn.get()) : time;
+        spineCols.add(sortKey(time, SPINE_SIDE, "the spine's column '" + spineTime + "'").as(SORT));
         boolean several = group.size() > 1;
         if (several) {
             spineCols.add(lit(-1).as(VIEW));
@@ -310,12 +325,10 @@ public final class AsOfJoin {
                     + String.join(", ", spine.columns()) + ")", "name the spine's event-time column");
         }
         DataType type = time.get().dataType();
-        if (!(type instanceof TimestampType)) {
-            String hint = type instanceof TimestampNTZType
-                    ? "cast it to a timestamp with a time zone: to_utc_timestamp(" + timeColumn + ", 'UTC')"
-                    : "cast it to a timestamp, e.g. to_timestamp(" + timeColumn + ")";
+        if (!(type instanceof TimestampType) && !(type instanceof TimestampNTZType)) {
             throw Errors.badData(doing, "the spine's time column '" + timeColumn + "' is " + type.catalogString()
-                    + ", not a timestamp (spine columns: " + describe(spine.schema()) + ")", hint);
+                    + ", not a timestamp (spine columns: " + describe(spine.schema()) + ")",
+                    "cast it to a timestamp, e.g. to_timestamp(" + timeColumn + ")");
         }
         return time.get().name();
     }

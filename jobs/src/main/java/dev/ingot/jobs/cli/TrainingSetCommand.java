@@ -1,5 +1,6 @@
 package dev.ingot.jobs.cli;
 
+import dev.ingot.core.Errors;
 import dev.ingot.core.ExitCode;
 import dev.ingot.core.TableName;
 import dev.ingot.core.config.FeatureRef;
@@ -8,6 +9,8 @@ import dev.ingot.core.config.Project;
 import dev.ingot.features.FeatureStore;
 import dev.ingot.features.TrainingSetResult;
 import java.io.PrintWriter;
+import java.time.DateTimeException;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,6 +36,11 @@ public final class TrainingSetCommand implements Callable<Integer> {
             description = "The spine's event-time column (default: ${DEFAULT-VALUE}).")
     String timestamp;
 
+    @Option(names = "--time-zone", paramLabel = "ZONE", defaultValue = "UTC",
+            description = "Where the spine's time column is a timestamp_ntz (local times, as pandas writes them): their "
+                    + "time zone, e.g. Europe/Paris (default: ${DEFAULT-VALUE}).")
+    String timeZone;
+
     @Option(names = "--features", required = true, arity = "1..*", paramLabel = "V[:f1,f2]",
             description = "Feature views, or some of their features (repeatable).")
     List<String> features;
@@ -55,8 +63,15 @@ public final class TrainingSetCommand implements Callable<Integer> {
         for (String f : features) {
             refs.add(FeatureRef.parse(f, "--features"));
         }
+        ZoneId zone;
+        try {
+            zone = ZoneId.of(timeZone);
+        } catch (DateTimeException e) {
+            throw Errors.badArgument("--time-zone", timeZone, "a time zone id such as UTC, Europe/Paris or +02:00");
+        }
         SparkSession spark = Sessions.open(p, "training-set", GpuPolicy.OFF);
-        TrainingSetResult r = FeatureStore.of(spark, p).writeTrainingSet(spineTable, timestamp, refs, fullNames, outTable);
+        TrainingSetResult r = FeatureStore.of(spark, p).writeTrainingSet(spineTable, timestamp, zone, refs, fullNames,
+                outTable);
         PrintWriter w = spec.commandLine().getOut();
         w.println(render(r));
         w.flush();

@@ -217,8 +217,13 @@ public final class ConfigKeys {
                 .doc("**required for `csv` and `json`**; checked against the data otherwise. Types are Spark SQL types:"
                         + " `string`, `int`, `bigint`, `double`, `boolean`, `date`, `timestamp`, `decimal(10,2)`,"
                         + " `array<string>`, `map<string,int>`, `struct<a:int,b:string>`"));
-        k.add(key(s, "event_time", COLUMN).required().doc("each row's event time; a UTC timestamp. When `schema` is"
-                + " given, it must be one of its columns, of type `timestamp`"));
+        k.add(key(s, "event_time", COLUMN).required().doc("each row's event time: a `timestamp` (an instant), or a"
+                + " `timestamp_ntz` (a local date-time, as pandas writes naive datetimes to parquet) read in `time_zone`."
+                + " When `schema` is given, it must be one of its columns, of type `timestamp` or `timestamp_ntz`"));
+        k.add(key(s, "time_zone", TEXT.described("time zone id (`Europe/Paris`, `UTC`, `+02:00`)")).dflt("`UTC`")
+                .doc("the zone of `timestamp_ntz` event times: each is converted to the UTC instant it denotes there"
+                        + " when the source is read ([features](features.md#event-times-and-time-zones)). Timestamps"
+                        + " with a zone are instants already and are not changed"));
 
         FileKind v = FileKind.FEATURE_VIEWS;
         k.add(definitionName(v));
@@ -229,7 +234,7 @@ public final class ConfigKeys {
                 + " each must be one of its columns (a transformation cannot make an entity key: its name may not be"
                 + " an entity's)"));
         k.add(key(v, "event_time", COLUMN).dflt("the source's `event_time`").doc("another event-time column, when it"
-                + " differs; with a schema, a `timestamp` column of the source"));
+                + " differs; with a schema, a `timestamp` (or `timestamp_ntz`) column of the source"));
         k.add(key(v, "filter", SQL_PREDICATE).dflt("none").doc("rows must pass it (`status = 'complete'`)"));
         k.add(key(v, "transformations", LIST_BELOW).dflt("none")
                 .doc("row-level columns computed before aggregation, in order"));

@@ -158,9 +158,9 @@ class ConfigKeysTest {
     @Test
     void readingAKeyThatIsNotDeclaredIsABug() throws IOException {
         Node n = node("sources/orders.yaml", "table: raw.orders\n", new Problems());
-        assertThatThrownBy(() -> n.string("time_zone", false, "a time zone"))
+        assertThatThrownBy(() -> n.string("encoding", false, "a charset"))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("'time_zone' of sources/*.yaml")
+                .hasMessageContaining("'encoding' of sources/*.yaml")
                 .hasMessageContaining("declare it there");
         Node ingot = node("ingot.yaml", "catalog:\n  metastore: jdbc\n", new Problems());
         Node catalog = ingot.object("catalog", false).orElseThrow();
