@@ -3,6 +3,7 @@ package dev.ingot.validation;
 import dev.ingot.core.Catalog;
 import dev.ingot.core.Errors;
 import dev.ingot.core.Tables;
+import dev.ingot.validation.internal.Numbers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -137,7 +138,8 @@ public final class QualityReport {
                     .append(c.description().isEmpty() ? "" : "<br><span class=\"muted\">" + esc(c.description()) + "</span>")
                     .append("</td><td>").append(c.kind().name().toLowerCase(Locale.ROOT)).append("</td><td>")
                     .append(esc(String.join(", ", c.columns()))).append("</td><td>").append(esc(c.metric())).append("</td><td>")
-                    .append(c.value().isPresent() ? fmt(c.value().getAsDouble()) : "-").append("</td><td>").append(esc(c.message()))
+                    .append(c.value().isEmpty() ? "-" : c.status() == CheckStatus.PASSED ? fmt(c.value().getAsDouble())
+                            : Numbers.exact(c.value().getAsDouble(), 4)).append("</td><td>").append(esc(c.message()))
                     .append("</td></tr>\n");
         }
         b.append("</table>\n");
@@ -223,7 +225,6 @@ public final class QualityReport {
     static String chart(String title, List<double[]> points) {
         int w = 320;
         int h = 150;
-        int left = 48;
         int right = 10;
         int top = 22;
         int bottom = 24;
@@ -233,6 +234,9 @@ public final class QualityReport {
             min -= Math.abs(min) * 0.1 + 1e-9;
             max += Math.abs(max) * 0.1 + 1e-9;
         }
+        String[] labels = Numbers.axis(min, max);
+        // Room for the longer label (about 6 px a character at 10 px), so that no digit is cut off at the left edge.
+        int left = Math.max(36, 10 + 6 * Math.max(labels[0].length(), labels[1].length()));
         StringBuilder s = new StringBuilder();
         s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(w).append("\" height=\"").append(h)
                 .append("\" role=\"img\" aria-label=\"").append(esc(title)).append("\">");
@@ -240,9 +244,9 @@ public final class QualityReport {
         s.append("<line x1=\"").append(left).append("\" y1=\"").append(h - bottom).append("\" x2=\"").append(w - right)
                 .append("\" y2=\"").append(h - bottom).append("\" stroke=\"#d0d7de\"/>");
         s.append("<text x=\"").append(left - 4).append("\" y=\"").append(top + 4).append("\" font-size=\"10\" text-anchor=\"end\">")
-                .append(fmt(max)).append("</text>");
+                .append(esc(labels[1])).append("</text>");
         s.append("<text x=\"").append(left - 4).append("\" y=\"").append(h - bottom).append("\" font-size=\"10\" text-anchor=\"end\">")
-                .append(fmt(min)).append("</text>");
+                .append(esc(labels[0])).append("</text>");
         s.append("<text x=\"").append(w - right).append("\" y=\"").append(h - 6).append("\" font-size=\"10\" text-anchor=\"end\">")
                 .append(points.size()).append(points.size() == 1 ? " run" : " runs").append("</text>");
         StringBuilder path = new StringBuilder();
@@ -255,7 +259,7 @@ public final class QualityReport {
         }
         s.append("<path d=\"").append(path).append("\" fill=\"none\" stroke=\"#0969da\" stroke-width=\"2\"/>");
         s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#cf222e\"><title>this run: %s</title></circle>",
-                x, y, fmt(points.get(points.size() - 1)[1])));
+                x, y, Numbers.exact(points.get(points.size() - 1)[1], 4)));
         s.append("</svg>");
         return s.toString();
     }

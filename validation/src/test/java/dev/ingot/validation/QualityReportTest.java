@@ -73,12 +73,7 @@ class QualityReportTest {
 
         Optional<String> chromium = chromium();
         Assumptions.assumeTrue(chromium.isPresent(), "chromium is not installed: rendering not checked");
-        Path png = dir.resolve("report.png");
-        Process p = new ProcessBuilder(chromium.get(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1280,1600", "--screenshot=" + png, report.toUri().toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("chromium.log").toFile()).start();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("chromium finished").isTrue();
-        assertThat(png).as(Files.readString(dir.resolve("chromium.log"))).exists();
+        Path png = screenshot(chromium.get(), report, "1280,1600");
         assertThat(Files.size(png)).isGreaterThan(10_000);
         Process dom = new ProcessBuilder(chromium.get(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--dump-dom", report.toUri().toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
@@ -89,5 +84,37 @@ class QualityReportTest {
         if (keep != null) {
             Files.copy(png, Path.of(keep), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    @Test
+    void largeMetricValuesGetReadableAxisLabelsThatFitAndFailedValuesShowTheirDigits() throws Exception {
+        String svg = QualityReport.chart("Size *", List.of(new double[] {0, 180000.5}, new double[] {1, 200000.25},
+                new double[] {2, 1_523_000.75}));
+        assertThat(svg).contains(">180k</text>").contains(">1.52M</text>").doesNotContain("e+0");
+        int left = Integer.parseInt(svg.replaceAll("(?s).*<line x1=\"(\\d+)\".*", "$1"));
+        assertThat(left).as("margin for the longest label, 5 characters").isGreaterThanOrEqualTo(10 + 6 * 5);
+        assertThat(svg).contains("this run: 1523000.75");
+
+        Optional<String> chromium = chromium();
+        Assumptions.assumeTrue(chromium.isPresent(), "chromium is not installed: rendering not checked");
+        Path page = dir.resolve("chart.html");
+        Files.writeString(page, "<html><body style=\"margin:0\">" + svg + "</body></html>");
+        Path png = screenshot(chromium.get(), page, "340,170");
+        String keep = System.getProperty("ingot.chart.keep");
+        if (keep != null) {
+            Files.copy(png, Path.of(keep), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** A PNG of {@code page} as headless Chromium renders it in a window of {@code size} ("width,height"). */
+    private Path screenshot(String chromium, Path page, String size) throws Exception {
+        Path png = dir.resolve(page.getFileName() + ".png");
+        Path log = dir.resolve("chromium.log");
+        Process p = new ProcessBuilder(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=" + size, "--screenshot=" + png, page.toUri().toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("chromium finished").isTrue();
+        assertThat(png).as(Files.readString(log)).exists();
+        return png;
     }
 }

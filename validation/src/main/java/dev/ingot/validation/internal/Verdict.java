@@ -111,8 +111,8 @@ final class Verdict {
                 message = p.subject() + " is " + fmt(v) + rowsNote + ": failing rows quarantined";
             } else {
                 status = ok || (quarantined.isPresent() && failing == 0) ? CheckStatus.PASSED : CheckStatus.FAILED;
-                message = p.subject() + " is " + fmt(v) + (status == CheckStatus.PASSED ? "" : ", expected " + bound.expected())
-                        + rowsNote;
+                message = p.subject() + " is " + (status == CheckStatus.PASSED ? fmt(v)
+                        : Numbers.beside(v, bound.expected(), 6) + ", expected " + bound.expected()) + rowsNote;
             }
         }
         return result(p, status, metricName, value, failing, message);
