@@ -12,6 +12,7 @@ import dev.ingot.features.HistoryEntry;
 import dev.ingot.features.MaterializeResult;
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -129,15 +130,38 @@ public final class FeaturesCommand {
                 out.println(view + ": never materialized (run 'features materialize --view " + view + "')");
                 return ExitCode.OK.code();
             }
-            out.printf(Locale.ROOT, "%-8s %-6s %-20s %-24s %10s  %-12s %-25s %s%n", "version", "delta", "time", "operation",
-                    "rows", "definition", "range", "sources");
-            for (HistoryEntry e : h) {
-                out.printf(Locale.ROOT, "%-8s %-6d %-20s %-24s %,10d  %-12s %-25s %s%n", "v" + e.version(), e.deltaVersion(),
-                        e.time().toString().substring(0, 19), e.operation(), e.rowsWritten(),
-                        e.definitionHash().map(x -> x.substring(0, 12)).orElse("-"), e.range().replace("T00:00:00Z", ""), e.sources());
-            }
+            out.print(table(h));
             out.flush();
             return ExitCode.OK.code();
+        }
+
+        /** The history as a table whose columns are as wide as their longest cell (operations can be long). */
+        static String table(List<HistoryEntry> h) {
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"version", "delta", "time", "operation", "rows", "definition", "range", "sources"});
+            for (HistoryEntry e : h) {
+                rows.add(new String[] {"v" + e.version(), Long.toString(e.deltaVersion()), e.time().toString().substring(0, 19),
+                    e.operation(), String.format(Locale.ROOT, "%,d", e.rowsWritten()),
+                    e.definitionHash().map(x -> x.substring(0, 12)).orElse("-"), e.range().replace("T00:00:00Z", ""),
+                    e.sources()});
+            }
+            int[] width = new int[rows.get(0).length];
+            rows.forEach(r -> {
+                for (int i = 0; i < r.length; i++) {
+                    width[i] = Math.max(width[i], r[i].length());
+                }
+            });
+            StringBuilder b = new StringBuilder();
+            for (String[] r : rows) {
+                StringBuilder line = new StringBuilder();
+                for (int i = 0; i < r.length; i++) {
+                    boolean number = i == 4; // rows, right-aligned
+                    String pad = " ".repeat(width[i] - r[i].length());
+                    line.append(i == 0 ? "" : "  ").append(number ? pad + r[i] : r[i] + (i == r.length - 1 ? "" : pad));
+                }
+                b.append(line).append(System.lineSeparator());
+            }
+            return b.toString();
         }
     }
 }
