@@ -1,10 +1,11 @@
 package dev.ingot.jobs;
 
+import static dev.ingot.jobs.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ingot.jobs.Cli.Result;
+
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -12,15 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The command line's surface: help, plan, exit codes and messages for bad input. No Spark is started here. */
 class IngotMainTest {
-    record Result(int code, String out, String err) {}
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = IngotMain.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
-
     @Test
     void helpListsTheCommandsAndExitCodes() {
         Result r = run("--help");
