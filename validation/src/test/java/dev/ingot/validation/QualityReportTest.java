@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -104,6 +106,21 @@ class QualityReportTest {
         if (keep != null) {
             Files.copy(png, Path.of(keep), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    @Test
+    void aFailedChecksValueHasTheDigitsThatShowWhyItFailed() {
+        CheckResult failed = new CheckResult("s", "checks/s.yaml", 0, Kind.COMPLETENESS, List.of("amount"),
+                CheckSuiteDef.Severity.ERROR, "", CheckStatus.FAILED, "Completeness", OptionalDouble.of(0.999999), 1,
+                "completeness of amount is 0.999999, expected >= 1");
+        CheckResult passed = new CheckResult("s", "checks/s.yaml", 1, Kind.COMPLETENESS, List.of("status"),
+                CheckSuiteDef.Severity.ERROR, "", CheckStatus.PASSED, "Completeness", OptionalDouble.of(2.0 / 3), -1,
+                "completeness of status is 0.666667");
+        ValidationResult r = new ValidationResult("run-1", Optional.of("features.t"), OptionalLong.of(3), 0L, 1_000_000,
+                0, List.of(failed, passed), List.of(), Optional.empty());
+        String html = QualityReport.html(r, java.util.Map.of(), List.of(), false);
+        assertThat(html).contains("<td>Completeness</td><td>0.999999</td>").doesNotContain("<td>1.000</td>")
+                .as("a passed check keeps 4 digits").contains("<td>Completeness</td><td>0.6667</td>");
     }
 
     /** A PNG of {@code page} as headless Chromium renders it in a window of {@code size} ("width,height"). */
