@@ -139,7 +139,7 @@ public final class QualityReport {
                     .append("</td><td>").append(c.kind().name().toLowerCase(Locale.ROOT)).append("</td><td>")
                     .append(esc(String.join(", ", c.columns()))).append("</td><td>").append(esc(c.metric())).append("</td><td>")
                     .append(c.value().isEmpty() ? "-" : c.status() == CheckStatus.PASSED ? fmt(c.value().getAsDouble())
-                            : Numbers.exact(c.value().getAsDouble(), 4)).append("</td><td>").append(esc(c.message()))
+                            : Numbers.beside(c.value().getAsDouble(), expected(c.message()), 4)).append("</td><td>").append(esc(c.message()))
                     .append("</td></tr>\n");
         }
         b.append("</table>\n");
@@ -262,6 +262,17 @@ public final class QualityReport {
                 x, y, Numbers.exact(points.get(points.size() - 1)[1], 4)));
         s.append("</svg>");
         return s.toString();
+    }
+
+    /** What a failed check's message says was expected ({@code "... is 0.9, expected >= 1 (...)"}: {@code ">= 1"}). */
+    private static String expected(String message) {
+        int at = message.indexOf(", expected ");
+        if (at < 0) {
+            return "";
+        }
+        String rest = message.substring(at + ", expected ".length());
+        int note = rest.indexOf(" (");
+        return note < 0 ? rest : rest.substring(0, note);
     }
 
     private static String fmt(double v) {

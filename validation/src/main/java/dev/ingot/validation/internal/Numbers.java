@@ -2,11 +2,16 @@ package dev.ingot.validation.internal;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Numbers as the quality report and check messages print them. */
 public final class Numbers {
     private static final String[] SUFFIXES = {"", "k", "M", "G", "T"};
+    private static final Pattern NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?");
 
     private Numbers() {}
 
@@ -27,6 +32,31 @@ public final class Numbers {
                 return s;
             }
         }
+    }
+
+    /**
+     * {@code v} beside the bounds it was checked against (the numbers in {@code bounds}, e.g. {@code ">= 1"} or
+     * {@code "in [0, 30]"}): the fewest significant digits, at least {@code minDigits}, that leave it on the same side
+     * of each bound as it is, so that a failed value never reads as its bound (0.999999 against >= 1, not 1.000), and
+     * no more digits than that (48.33 against <= 30). Without bounds, {@link #exact}.
+     */
+    public static String beside(double v, String bounds, int minDigits) {
+        List<Double> found = new ArrayList<>();
+        Matcher m = NUMBER.matcher(bounds);
+        while (m.find()) {
+            found.add(Double.parseDouble(m.group()));
+        }
+        if (found.isEmpty() || Double.isNaN(v) || Double.isInfinite(v)) {
+            return exact(v, minDigits);
+        }
+        for (int digits = minDigits; digits < 17; digits++) {
+            String s = v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : plain(v, digits);
+            double shown = Double.parseDouble(s);
+            if (found.stream().allMatch(b -> Double.compare(shown, b) == Double.compare(v, b))) {
+                return s;
+            }
+        }
+        return exact(v, minDigits);
     }
 
     /**

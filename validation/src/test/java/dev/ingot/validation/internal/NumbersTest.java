@@ -17,6 +17,17 @@ class NumbersTest {
     }
 
     @Test
+    void besideItsBoundsAValueHasTheDigitsThatKeepItOnItsSide() {
+        assertThat(Numbers.beside(0.999999, ">= 1", 4)).isEqualTo("0.999999");
+        assertThat(Numbers.beside(48.333333333333336, "<= 30", 4)).isEqualTo("48.33");
+        assertThat(Numbers.beside(30.00004, "in [0, 30]", 6)).isEqualTo("30.00004");
+        assertThat(Numbers.beside(0.875, ">= 0.9", 4)).isEqualTo("0.875");
+        assertThat(Numbers.beside(-0.0000012, ">= 0", 4)).isEqualTo("-1.2e-06");
+        assertThat(Numbers.beside(0.999999, "1 (every value)", 4)).isEqualTo("0.999999");
+        assertThat(Numbers.beside(0.25, "", 4)).as("no bounds: exact").isEqualTo("0.25");
+    }
+
+    @Test
     void axisLabelsAreShortAndDifferWhenTheValuesDo() {
         assertThat(Numbers.axis(180000, 220000)).containsExactly("180k", "220k");
         assertThat(Numbers.axis(0, 1_500_000)).containsExactly("0", "1.5M");
