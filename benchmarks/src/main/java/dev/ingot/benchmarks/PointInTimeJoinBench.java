@@ -15,10 +15,6 @@ import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.ingot.core.IngotSessions;
-import dev.ingot.core.config.CatalogSettings;
-import dev.ingot.core.config.GpuPolicy;
-import dev.ingot.core.config.ProjectSettings;
-import dev.ingot.core.config.TrackingSettings;
 import dev.ingot.features.internal.AsOfJoin;
 import dev.ingot.features.internal.AsOfJoin.FeatureSide;
 import java.io.IOException;
@@ -32,14 +28,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import org.apache.spark.executor.TaskMetrics;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
@@ -115,9 +109,7 @@ public final class PointInTimeJoinBench {
         Options o = Options.parse(args);
         boolean temporary = o.dir() == null;
         Path dir = temporary ? Files.createTempDirectory("ingot-pit-bench") : Files.createDirectories(o.dir());
-        ProjectSettings settings = new ProjectSettings("bench", "", dir.resolve("warehouse").toAbsolutePath().toString(),
-                CatalogSettings.embedded(), TrackingSettings.local(), Map.of(), GpuPolicy.OFF);
-        SparkSession spark = IngotSessions.builder(settings).appName("ingot pit-join bench").master("local[2]")
+        SparkSession spark = IngotSessions.builder(Bench.settings(dir.resolve("warehouse"))).appName("ingot pit-join bench").master("local[2]")
                 .conf("spark.ui.enabled", "false")
                 .conf("spark.local.dir", dir.resolve("spark-local").toString())
                 .build();
@@ -161,7 +153,7 @@ public final class PointInTimeJoinBench {
         } finally {
             spark.stop();
             if (temporary) {
-                deleteTree(dir);
+                Bench.deleteTree(dir);
             }
         }
     }
@@ -414,13 +406,5 @@ public final class PointInTimeJoinBench {
 
     private static void log(String format, Object... args) {
         System.err.printf(Locale.ROOT, "[pit-bench] " + format + "%n", args);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -1,14 +1,10 @@
-package dev.ingot.features.bench;
+package dev.ingot.benchmarks;
 
 import dev.ingot.core.Catalog;
 import dev.ingot.core.IngotSessions;
 import dev.ingot.core.Lineage;
 import dev.ingot.core.TableName;
-import dev.ingot.core.config.CatalogSettings;
-import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.ProjectLoader;
-import dev.ingot.core.config.ProjectSettings;
-import dev.ingot.core.config.TrackingSettings;
 import dev.ingot.features.FeatureStore;
 import dev.ingot.features.MaterializeResult;
 import java.io.IOException;
@@ -30,10 +26,13 @@ import org.apache.spark.sql.SparkSession;
  * <p>Generates time-ordered events as a Delta table (as an append-only event log is: each file covers a span of
  * time), materializes days 1..30, then times (a) day 31 alone and (b) all 31 days again (which replaces the range),
  * and checks that (a)'s rows for the day-31 tick equal (b)'s. Times are wall times of the whole
- * {@code FeatureStore.materialize} call; the Materializer's log line of each chunk says where its time went. Not a test (its name does not end in Test): run it with
- * {@code benchmarks/run-incremental.sh}. Options: {@code --events N --entities N --warehouse DIR --master M}, and
- * {@code --without-distinct true} to leave out the view's approximate distinct count (a diagnostic: what the
- * HyperLogLog merges cost).
+ * {@code FeatureStore.materialize} call; the Materializer's log line of each chunk says where its time went.
+ *
+ * <p>Run it with {@code benchmarks/run.sh incremental [arguments]}. Arguments: {@code --events N} (10,000,000),
+ * {@code --entities N} (50,000), {@code --master M} ({@code local[2]}), {@code --warehouse DIR} (a new temporary
+ * directory, deleted afterwards; a given one is kept), and {@code --without-distinct true} to leave out the view's
+ * approximate distinct count (a diagnostic: what the HyperLogLog merges cost). Exits 1 when (a)'s rows differ from
+ * (b)'s.
  */
 public final class IncrementalMaterializeBench {
     private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
@@ -54,19 +53,21 @@ public final class IncrementalMaterializeBench {
     private IncrementalMaterializeBench() {}
 
     public static void main(String[] args) throws IOException {
-        Map<String, String> opts = new LinkedHashMap<>(Map.of("events", "10000000", "entities", "50000",
-                "master", "local[2]", "warehouse", Files.createTempDirectory("ingot-bench").toString()));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
+        Map<String, String> defaults = new LinkedHashMap<>();
+        defaults.put("events", "10000000");
+        defaults.put("entities", "50000");
+        defaults.put("master", "local[2]");
+        defaults.put("warehouse", null);
+        defaults.put("without-distinct", "false");
+        Map<String, String> opts = Bench.args("incremental", args, defaults);
         long events = Long.parseLong(opts.get("events"));
         long entities = Long.parseLong(opts.get("entities"));
-        Path warehouse = Path.of(opts.get("warehouse")).toAbsolutePath();
+        boolean temporary = opts.get("warehouse") == null;
+        Path warehouse = temporary ? Files.createTempDirectory("ingot-bench-incremental")
+                : Path.of(opts.get("warehouse")).toAbsolutePath();
         Files.createDirectories(warehouse);
 
-        ProjectSettings settings = new ProjectSettings("bench", "", warehouse.toString(), CatalogSettings.embedded(),
-                TrackingSettings.local(), Map.of(), GpuPolicy.OFF);
-        SparkSession spark = IngotSessions.builder(settings).appName("ingot-bench-incremental")
+        SparkSession spark = IngotSessions.builder(Bench.settings(warehouse)).appName("ingot-bench-incremental")
                 .master(opts.get("master")).conf("spark.ui.enabled", "false").build();
         Catalog.ensureDatabases(spark, warehouse.toString());
         Catalog.ensureDatabase(spark, warehouse.toString(), "bench", "benchmark inputs");
@@ -92,7 +93,7 @@ public final class IncrementalMaterializeBench {
         Files.createDirectories(project.resolve("feature_views"));
         Files.writeString(project.resolve("ingot.yaml"), "name: bench\nwarehouse: " + warehouse + "\n");
         Files.writeString(project.resolve("sources/events.yaml"), "table: bench.events\nevent_time: ts\n");
-        boolean withoutDistinct = Boolean.parseBoolean(opts.getOrDefault("without-distinct", "false"));
+        boolean withoutDistinct = Boolean.parseBoolean(opts.get("without-distinct"));
         Files.writeString(project.resolve("feature_views/spend.yaml"), withoutDistinct
                 ? VIEW.lines().filter(l -> !l.contains("approx_count_distinct")).collect(java.util.stream.Collectors.joining("\n", "", "\n"))
                 : VIEW);
@@ -129,11 +130,14 @@ public final class IncrementalMaterializeBench {
         report.add(String.format(Locale.ROOT, "ratio (a)/(b) = %.3f (1/%.1f)", one.seconds() / all.seconds(),
                 all.seconds() / one.seconds()));
         report.add("source Delta version " + Lineage.latestVersion(spark, new TableName("bench", "events"))
-                + ", warehouse " + warehouse);
+                + ", warehouse " + (temporary ? "(temporary, deleted)" : warehouse));
         System.out.println();
         System.out.println("== Incremental materialization benchmark ==");
         report.forEach(System.out::println);
         spark.stop();
+        if (temporary) {
+            Bench.deleteTree(warehouse);
+        }
         if (onlyA != 0 || onlyB != 0 || a2Differs != 0) {
             System.exit(1);
         }

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Runs Ingot's benchmarks (docs/benchmarks.md), each in a JVM of its own.
+#
+#   benchmarks/run.sh pit-join    [--spine-rows N] [--feature-rows N] [--entities N] [--ttl-days N]
+#                                 [--methods asof,baseline] [--repeat N] [--dir DIR]
+#   benchmarks/run.sh incremental [--events N] [--entities N] [--without-distinct true] [--master M] [--warehouse DIR]
+#   benchmarks/run.sh validation  [--rows N] [--repeat N] [--master M] [--warehouse DIR]
+#   benchmarks/run.sh all         [--small]
+#
+# Without arguments a benchmark runs at the size docs/benchmarks.md reports. 'all' runs the three one after the
+# other at that size, or with --small at sizes that take a minute or two each: a check that they still run, whose
+# figures mean nothing.
+#
+# Environment:
+#   MAVEN_ARGS  extra Maven flags, e.g. -o (offline)
+#   HEAP        the JVM's -Xmx (default: pit-join 12g, incremental 6g, validation 3g, the heaps of the figures)
+#   SKIP_BUILD  1: run the last build as it is
+#
+# Works on a fresh clone: one reactor build of the benchmarks module and the modules it needs (the 'bench' profile of
+# the root pom), run with the class path that build wrote to benchmarks/target/classpath.txt. That class path names
+# the modules' jars in their own target/ folders, so nothing has to be installed in the local Maven repository.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+usage() {
+  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+[ $# -ge 1 ] || usage
+what=$1
+shift
+case "$what" in
+  pit-join|incremental|validation) ;;
+  all)
+    [ $# -eq 0 ] || [ "$*" = "--small" ] || { echo "run.sh: 'all' takes no arguments but --small" >&2; exit 2; } ;;
+  *) usage ;;
+esac
+
+if [ "${SKIP_BUILD:-}" != 1 ]; then
+  # shellcheck disable=SC2086
+  mvn -B -q ${MAVEN_ARGS:-} -Pbench -pl benchmarks -am -DskipTests package >&2
+fi
+[ -f benchmarks/target/classpath.txt ] || { echo "run.sh: no build in benchmarks/target; run without SKIP_BUILD" >&2; exit 1; }
+
+# Spark on Java 17 needs the same --add-opens flags as every other Ingot JVM: take them from the root pom.
+opens=$(sed -n 's:.*<spark.add.opens>\(.*\)</spark.add.opens>.*:\1:p' pom.xml)
+[ -n "$opens" ] || { echo "run.sh: spark.add.opens not found in pom.xml" >&2; exit 1; }
+cp="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
+
+# One benchmark: its main class, heap and collector are those its figures in docs/benchmarks.md were measured with.
+run() {
+  local bench=$1 main heap gc=""
+  shift
+  case "$bench" in
+    pit-join)    main=PointInTimeJoinBench;        heap=12g ;;
+    incremental) main=IncrementalMaterializeBench; heap=6g; gc=-XX:+UseParallelGC ;;
+    validation)  main=ValidationBench;             heap=3g; gc=-XX:+UseParallelGC ;;
+  esac
+  heap=${HEAP:-$heap}
+  echo "== $bench $* | $(date -u '+%Y-%m-%d %H:%M UTC') | commit $(git describe --always --dirty 2>/dev/null || echo '?')" \
+       "| $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GB, load average $(cut -d' ' -f1-3 /proc/loadavg)" \
+       "| $(java -version 2>&1 | head -1), -Xmx$heap"
+  # shellcheck disable=SC2086
+  java -Xmx"$heap" $gc $opens -cp "$cp" "dev.ingot.benchmarks.$main" "$@"
+}
+
+if [ "$what" != all ]; then
+  run "$what" "$@"
+  exit
+fi
+failed=()
+for bench in pit-join incremental validation; do
+  args=()
+  if [ "${1:-}" = --small ]; then
+    case "$bench" in
+      pit-join)    args=(--spine-rows 20000 --feature-rows 200000 --entities 1000) ;;
+      incremental) args=(--events 200000 --entities 2000) ;;
+      validation)  args=(--rows 100000 --repeat 1) ;;
+    esac
+  fi
+  run "$bench" "${args[@]}" || failed+=("$bench")
+done
+[ ${#failed[@]} -eq 0 ] || { echo "run.sh: failed: ${failed[*]}" >&2; exit 1; }
