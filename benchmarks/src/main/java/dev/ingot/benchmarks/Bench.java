@@ -1,5 +1,6 @@
 package dev.ingot.benchmarks;
 
+import dev.ingot.core.IngotSessions;
 import dev.ingot.core.config.CatalogSettings;
 import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.ProjectSettings;
@@ -12,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** What the benchmarks share: their project settings, their arguments, and cleaning up after themselves. */
+/** What the benchmarks share: their project settings, their arguments, their warehouse and cleaning up. */
 final class Bench {
     private Bench() {}
 
@@ -23,19 +24,25 @@ final class Bench {
     }
 
     /**
-     * Parses {@code --name value} pairs. Every name must be one of {@code defaults}' keys, so that a mistyped size is
-     * refused instead of silently running the default (a full-size run can take many minutes).
+     * Parses {@code --name value} pairs. Every name must be {@code master}, {@code warehouse} or one of
+     * {@code defaults}, so that a mistyped size is refused instead of silently running the default (a full-size run
+     * can take many minutes).
      *
-     * @param defaults each known argument and its value when not given ({@code null}: none)
-     * @return every known argument's value, given or default
+     * @param defaults the benchmark's own arguments and their defaults, as name, value, name, value, ...
+     * @return every known argument's value, given or default; {@code warehouse} is {@code null} when not given
      */
-    static Map<String, String> args(String bench, String[] args, Map<String, String> defaults) {
-        Map<String, String> out = new LinkedHashMap<>(defaults);
+    static Map<String, String> args(String bench, String[] args, String... defaults) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < defaults.length; i += 2) {
+            out.put(defaults[i], defaults[i + 1]);
+        }
+        out.put("master", "local[2]");
+        out.put("warehouse", null);
+        String known = "--" + String.join(" --", out.keySet());
         for (int i = 0; i < args.length; i += 2) {
             String name = args[i].startsWith("--") ? args[i].substring(2) : "";
-            if (!defaults.containsKey(name)) {
-                throw new IllegalArgumentException(bench + ": unknown argument '" + args[i] + "'; known: --"
-                        + String.join(" --", defaults.keySet()));
+            if (!out.containsKey(name)) {
+                throw new IllegalArgumentException(bench + ": unknown argument '" + args[i] + "'; known: " + known);
             }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(bench + ": " + args[i] + " needs a value");
@@ -43,6 +50,28 @@ final class Bench {
             out.put(name, args[i + 1]);
         }
         return out;
+    }
+
+    /** The warehouse of a run: {@code --warehouse} (kept), or a new temporary directory deleted on close. */
+    record Warehouse(Path dir, boolean temporary) implements AutoCloseable {
+        static Warehouse of(Map<String, String> args, String bench) throws IOException {
+            String given = args.get("warehouse");
+            return given == null ? new Warehouse(Files.createTempDirectory("ingot-bench-" + bench), true)
+                    : new Warehouse(Files.createDirectories(Path.of(given).toAbsolutePath()), false);
+        }
+
+        /** A session on this warehouse, built as Ingot builds every session, on {@code --master}, without UI. */
+        IngotSessions.Builder session(Map<String, String> args, String bench) {
+            return IngotSessions.builder(settings(dir)).appName("ingot-bench-" + bench).master(args.get("master"))
+                    .conf("spark.ui.enabled", "false");
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (temporary) {
+                deleteTree(dir);
+            }
+        }
     }
 
     /** Deletes a directory and everything in it. */

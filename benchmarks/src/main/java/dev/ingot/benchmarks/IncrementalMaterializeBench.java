@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -53,22 +52,23 @@ public final class IncrementalMaterializeBench {
     private IncrementalMaterializeBench() {}
 
     public static void main(String[] args) throws IOException {
-        Map<String, String> defaults = new LinkedHashMap<>();
-        defaults.put("events", "10000000");
-        defaults.put("entities", "50000");
-        defaults.put("master", "local[2]");
-        defaults.put("warehouse", null);
-        defaults.put("without-distinct", "false");
-        Map<String, String> opts = Bench.args("incremental", args, defaults);
+        Map<String, String> opts = Bench.args("incremental", args, "events", "10000000", "entities", "50000",
+                "without-distinct", "false");
         long events = Long.parseLong(opts.get("events"));
         long entities = Long.parseLong(opts.get("entities"));
-        boolean temporary = opts.get("warehouse") == null;
-        Path warehouse = temporary ? Files.createTempDirectory("ingot-bench-incremental")
-                : Path.of(opts.get("warehouse")).toAbsolutePath();
-        Files.createDirectories(warehouse);
+        boolean equal;
+        try (Bench.Warehouse wh = Bench.Warehouse.of(opts, "incremental")) {
+            equal = run(wh, opts, events, entities);
+        }
+        if (!equal) {
+            System.exit(1);
+        }
+    }
 
-        SparkSession spark = IngotSessions.builder(Bench.settings(warehouse)).appName("ingot-bench-incremental")
-                .master(opts.get("master")).conf("spark.ui.enabled", "false").build();
+    /** Runs the benchmark and prints its report; returns whether (a), (a') and (b) wrote the same day-31 rows. */
+    private static boolean run(Bench.Warehouse wh, Map<String, String> opts, long events, long entities) throws IOException {
+        Path warehouse = wh.dir();
+        SparkSession spark = wh.session(opts, "incremental").build();
         Catalog.ensureDatabases(spark, warehouse.toString());
         Catalog.ensureDatabase(spark, warehouse.toString(), "bench", "benchmark inputs");
 
@@ -130,17 +130,12 @@ public final class IncrementalMaterializeBench {
         report.add(String.format(Locale.ROOT, "ratio (a)/(b) = %.3f (1/%.1f)", one.seconds() / all.seconds(),
                 all.seconds() / one.seconds()));
         report.add("source Delta version " + Lineage.latestVersion(spark, new TableName("bench", "events"))
-                + ", warehouse " + (temporary ? "(temporary, deleted)" : warehouse));
+                + ", warehouse " + (wh.temporary() ? "(temporary, deleted)" : warehouse));
         System.out.println();
         System.out.println("== Incremental materialization benchmark ==");
         report.forEach(System.out::println);
         spark.stop();
-        if (temporary) {
-            Bench.deleteTree(warehouse);
-        }
-        if (onlyA != 0 || onlyB != 0 || a2Differs != 0) {
-            System.exit(1);
-        }
+        return onlyA == 0 && onlyB == 0 && a2Differs == 0;
     }
 
     private static Instant day(int n) {

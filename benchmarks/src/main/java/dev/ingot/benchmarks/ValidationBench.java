@@ -1,7 +1,6 @@
 package dev.ingot.benchmarks;
 
 import dev.ingot.core.Catalog;
-import dev.ingot.core.IngotSessions;
 import dev.ingot.core.TableName;
 import dev.ingot.core.config.CheckSuiteDef;
 import dev.ingot.core.config.Project;
@@ -16,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -89,38 +87,25 @@ public final class ValidationBench {
     private record Timing(long wall, long cpu) {}
 
     public static void main(String[] args) throws IOException {
-        Map<String, String> defaults = new LinkedHashMap<>();
-        defaults.put("rows", "2000000");
-        defaults.put("repeat", "3");
-        defaults.put("master", "local[2]");
-        defaults.put("warehouse", null);
-        Map<String, String> opts = Bench.args("validation", args, defaults);
+        Map<String, String> opts = Bench.args("validation", args, "rows", "2000000", "repeat", "3");
         long rows = Long.parseLong(opts.get("rows"));
         int n = Integer.parseInt(opts.get("repeat"));
-        boolean temporary = opts.get("warehouse") == null;
-        Path warehouse = temporary ? Files.createTempDirectory("ingot-bench-validation")
-                : Path.of(opts.get("warehouse")).toAbsolutePath();
-        Files.createDirectories(warehouse);
-        Map<String, CheckSuiteDef> suites = suites(warehouse);
-
-        // The settings of the test JVM (TestSpark) in which the figures of docs/benchmarks.md were first measured.
-        SparkSession spark = IngotSessions.builder(Bench.settings(warehouse))
-                .appName("ingot-bench-validation")
-                .master(opts.get("master"))
-                .conf("spark.ui.enabled", "false")
-                .conf("spark.sql.shuffle.partitions", "4")
-                .conf("spark.default.parallelism", "4")
-                .conf("spark.sql.adaptive.coalescePartitions.initialPartitionNum", "4")
-                .conf("spark.databricks.delta.snapshotPartitions", "2")
-                .conf("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2")
-                .build();
-        Catalog.ensureDatabases(spark, warehouse.toString());
-        try {
-            run(spark, suites, rows, n);
-        } finally {
-            spark.stop();
-            if (temporary) {
-                Bench.deleteTree(warehouse);
+        try (Bench.Warehouse wh = Bench.Warehouse.of(opts, "validation")) {
+            Map<String, CheckSuiteDef> suites = suites(wh.dir());
+            // The settings of the test JVM (TestSpark) in which the figures of docs/benchmarks.md were measured,
+            // pinned here so that tuning the tests does not move the benchmark.
+            SparkSession spark = wh.session(opts, "validation")
+                    .conf("spark.sql.shuffle.partitions", "4")
+                    .conf("spark.default.parallelism", "4")
+                    .conf("spark.sql.adaptive.coalescePartitions.initialPartitionNum", "4")
+                    .conf("spark.databricks.delta.snapshotPartitions", "2")
+                    .conf("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2")
+                    .build();
+            try {
+                Catalog.ensureDatabases(spark, wh.dir().toString());
+                run(spark, suites, rows, n);
+            } finally {
+                spark.stop();
             }
         }
     }
