@@ -11,8 +11,8 @@ public final class Catalog {
 
     /** Creates {@code features}, {@code quality}, {@code ml}, {@code scores} and {@code ingot} when missing. */
     public static void ensureDatabases(SparkSession spark, String warehouse) {
-        for (String[] db : Tables.DATABASES) {
-            ensureDatabase(spark, warehouse, db[0], db[1]);
+        for (Tables.Database db : Tables.DATABASES) {
+            ensureDatabase(spark, warehouse, db.name(), db.comment());
         }
     }
 

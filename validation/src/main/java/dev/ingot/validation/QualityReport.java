@@ -2,6 +2,7 @@ package dev.ingot.validation;
 
 import dev.ingot.core.Catalog;
 import dev.ingot.core.Errors;
+import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.validation.internal.Numbers;
 import java.io.IOException;
@@ -168,7 +169,7 @@ public final class QualityReport {
             b.append("<p id=\"quarantine\">No rows quarantined.</p>\n");
         } else {
             b.append("<p id=\"quarantine\"><b>").append(r.quarantinedRows()).append("</b> rows failed row-level checks and went to <code>")
-                    .append(esc(r.table().map(t -> Tables.QUALITY + "." + t.substring(t.indexOf('.') + 1) + "__quarantine").orElse("quarantine")))
+                    .append(esc(r.table().map(t -> Tables.quarantine(TableName.parse(t)).toString()).orElse("quarantine")))
                     .append("</code>; the rest were kept.</p>\n");
             if (!examples.isEmpty()) {
                 b.append("<table id=\"examples\"><tr>");

@@ -84,7 +84,7 @@ public final class Materializer {
         }
 
         public TableName tiles() {
-            return new TableName(Tables.FEATURES, view.name() + "_v" + version + "__tiles");
+            return Tables.tiles(view.name(), version);
         }
     }
 

@@ -95,7 +95,7 @@ public final class SourceReader {
             location = t.toString();
             if (!Catalog.tableExists(spark, t)) {
                 throw Errors.badData(doing, "table " + t + " does not exist",
-                        "create it, or fix 'table' in " + file + (t.database().equals("raw") ? " (bin/ingot demo writes raw.*)" : ""));
+                        "create it, or fix 'table' in " + file + describedAs(src));
             }
             version = deltaVersion(spark, t);
             rows = version.isPresent() ? spark.sql("SELECT * FROM " + t.sql() + " VERSION AS OF " + version.get())
@@ -223,6 +223,15 @@ public final class SourceReader {
                         + " in the data but declared " + e.getValue(), "fix 'schema' in " + file);
             }
         }
+    }
+
+    /**
+     * The source's own description, which says where its data comes from (the example project's say that
+     * {@code bin/ingot demo} writes them): the best hint for a table that is not there.
+     */
+    private static String describedAs(SourceDef src) {
+        String d = src.description().strip();
+        return d.isEmpty() ? "" : " (its description: " + d.replaceAll("\\s+", " ") + ")";
     }
 
     static StructField field(StructType schema, String name) {

@@ -138,7 +138,8 @@ public final class DemoCommand implements Callable<Integer> {
                 data.lastEvent());
         out.println();
         out.println("Tables written:");
-        for (String db : List.of(RetailDemoData.DATABASE, "features", "quality", "ml", "scores", "ingot")) {
+        for (String db : java.util.stream.Stream.concat(java.util.stream.Stream.of(RetailDemoData.DATABASE),
+                Tables.DATABASES.stream().map(Tables.Database::name)).toList()) {
             for (Row t : spark.sql("SHOW TABLES IN `" + db + "`").collectAsList()) {
                 if (t.getBoolean(2)) {
                     continue; // temporary views

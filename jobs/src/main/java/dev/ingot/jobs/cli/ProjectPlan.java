@@ -11,7 +11,9 @@ import dev.ingot.core.config.SourceDef;
 import dev.ingot.core.config.TrackingSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 
@@ -30,63 +32,76 @@ public record ProjectPlan(Project project, List<Stage> stages) {
      * @param command the Ingot command that runs it
      * @param what what it does, in a few words
      * @param reads tables or sources it reads
-     * @param writes tables it writes
+     * @param writes tables every run of it writes ({@value Tables#ANY_VERSION} stands for a view's definition
+     *     version, decided when it is materialized)
+     * @param mayWrite tables it writes only in some runs, each with when
      */
-    public record Stage(String command, String what, List<String> reads, List<String> writes) {}
+    public record Stage(String command, String what, List<String> reads, List<String> writes, Map<String, String> mayWrite) {
+        public Stage {
+            reads = List.copyOf(reads);
+            writes = List.copyOf(new LinkedHashSet<>(writes));
+            mayWrite = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(mayWrite));
+        }
+    }
 
     /** The plan of a loaded project. */
     public static ProjectPlan of(Project p) {
         List<Stage> stages = new ArrayList<>();
         for (String name : p.featureViewsInOrder()) {
-            FeatureViewDef v = p.featureViews().get(name);
-            List<String> writes = new ArrayList<>();
-            writes.add(Tables.FEATURES + "." + v.name() + "_v<N>");
-            if (!v.checks().isEmpty()) {
-                writes.add(Tables.FEATURES + "." + v.name() + "_v<N>__staging (candidate rows, kept when the gate says no)");
-            }
-            for (String suite : v.checks()) {
-                writes.addAll(qualityTables(p.suites().get(suite), Tables.FEATURES + "." + v.name() + "_v<N>"));
-            }
-            writes.add(Tables.FEATURE_VIEWS.toString());
-            writes.add(Tables.LINEAGE.toString());
-            String kind = v.isRowLevel() ? "row-level features" : v.featureNames().size() + " features every " + v.cadence()
-                    + " over windows " + windows(v);
-            String gate = v.checks().isEmpty() ? "" : ", gated by " + String.join(", ", v.checks());
-            stages.add(new Stage("features materialize --view " + v.name(), kind + gate,
-                    List.of(describeInput(p, v.source())), dedupe(writes)));
+            stages.add(materialize(p, p.featureViews().get(name)));
         }
         for (CheckSuiteDef s : p.suites().values()) {
             if (s.table().isPresent()) {
                 String t = s.table().get().toString();
+                // validate records metrics and outcomes; it never moves rows, so it writes no quarantine table.
                 stages.add(new Stage("validate --table " + t + " --suite " + s.name(),
                         s.checks().size() + " checks, policy " + s.policy().name().toLowerCase(Locale.ROOT),
-                        List.of(t), qualityTables(s, t)));
+                        List.of(t), List.of(Tables.QUALITY_METRICS.toString(), Tables.QUALITY_RESULTS.toString()), Map.of()));
             }
         }
         for (ModelDef m : p.models().values()) {
             List<String> reads = new ArrayList<>();
             reads.add(m.spine().toString());
-            m.features().forEach(f -> reads.add(Tables.FEATURES + "." + f.view() + "_v<N>"));
+            m.features().forEach(f -> reads.add(Tables.Patterns.featureTable(f.view())));
+            String trainingSet = Tables.trainingSet(m.name()).toString();
             stages.add(new Stage("training-set (model " + m.name() + ")", "point-in-time join of " + m.features().size()
                     + " feature view(s) onto " + m.spine(), reads,
-                    List.of(Tables.ML + "." + m.name() + "_training_set", Tables.TRAINING_SETS.toString(), Tables.LINEAGE.toString())));
+                    List.of(trainingSet, Tables.TRAINING_SETS.toString(), Tables.LINEAGE.toString()), Map.of()));
             List<String> writes = p.settings().tracking().kind() == TrackingSettings.Kind.LOCAL
                     ? List.of(Tables.RUNS.toString(), Tables.MODEL_VERSIONS.toString())
                     : List.of("MLflow " + p.settings().tracking().uri().orElse("") + " (runs, registered model " + m.name() + ")");
             stages.add(new Stage("train --model " + m.name(), m.algorithm().name().toLowerCase(Locale.ROOT)
                     + ", evaluated on the last " + m.testWindow() + m.gate().map(g -> ", gate " + g.metric().name().toLowerCase(Locale.ROOT)
-                    + " >= " + g.min()).orElse(""), List.of(Tables.ML + "." + m.name() + "_training_set"), writes));
+                    + " >= " + g.min()).orElse(""), List.of(trainingSet), writes, Map.of()));
         }
         return new ProjectPlan(p, stages);
     }
 
-    private static List<String> qualityTables(CheckSuiteDef s, String table) {
-        List<String> out = new ArrayList<>(List.of(Tables.QUALITY_METRICS.toString(), Tables.QUALITY_RESULTS.toString()));
-        if (s != null && s.policy() == CheckSuiteDef.Policy.QUARANTINE) {
-            String t = table.substring(table.indexOf('.') + 1);
-            out.add(Tables.QUALITY + "." + t + "__quarantine");
+    /** What {@code features materialize} writes for one view (Materializer, its gate and the registry). */
+    private static Stage materialize(Project p, FeatureViewDef v) {
+        List<String> writes = new ArrayList<>();
+        Map<String, String> mayWrite = new LinkedHashMap<>();
+        writes.add(Tables.Patterns.featureTable(v.name()));
+        if (!v.isRowLevel()) {
+            writes.add(Tables.Patterns.tiles(v.name()));
         }
-        return out;
+        if (!v.checks().isEmpty()) {
+            writes.add(Tables.QUALITY_METRICS.toString());
+            writes.add(Tables.QUALITY_RESULTS.toString());
+            mayWrite.put(Tables.Patterns.staging(v.name()), "candidate rows, kept when the gate says no");
+            boolean quarantines = v.checks().stream().map(p.suites()::get)
+                    .anyMatch(s -> s != null && s.policy() == CheckSuiteDef.Policy.QUARANTINE);
+            if (quarantines) {
+                mayWrite.put(Tables.Patterns.quarantine(v.name()), "rows that fail row-level checks");
+            }
+        }
+        writes.add(Tables.LINEAGE.toString());
+        mayWrite.put(Tables.FEATURE_VIEWS.toString(), "when the definition is new or changed");
+        String kind = v.isRowLevel() ? "row-level features" : v.featureNames().size() + " features every " + v.cadence()
+                + " over windows " + windows(v);
+        String gate = v.checks().isEmpty() ? "" : ", gated by " + String.join(", ", v.checks());
+        return new Stage("features materialize --view " + v.name(), kind + gate, List.of(describeInput(p, v.source())),
+                writes, mayWrite);
     }
 
     private static String windows(FeatureViewDef v) {
@@ -103,10 +118,6 @@ public record ProjectPlan(Project project, List<Stage> stages) {
         }
         return s.table().map(TableName::toString)
                 .orElseGet(() -> s.path().orElseThrow() + " (" + s.format().name().toLowerCase(Locale.ROOT) + ")");
-    }
-
-    private static List<String> dedupe(List<String> l) {
-        return List.copyOf(new LinkedHashSet<>(l));
     }
 
     /** The plan as text for a terminal. */
@@ -132,11 +143,15 @@ public record ProjectPlan(Project project, List<Stage> stages) {
             b.append("       ").append(st.what()).append('\n');
             b.append("       reads:  ").append(String.join(", ", st.reads())).append('\n');
             b.append("       writes: ").append(String.join(", ", st.writes())).append('\n');
+            if (!st.mayWrite().isEmpty()) {
+                b.append("       may write: ").append(String.join(", ", st.mayWrite().entrySet().stream()
+                        .map(e -> e.getKey() + " (" + e.getValue() + ")").toList())).append('\n');
+            }
         }
         if (stages.isEmpty()) {
             b.append("  (none: add feature_views/, checks/ or models/)\n");
         }
-        b.append("\nNo Spark job was started. <N> is the view's definition version, decided when it is materialized.\n");
+        b.append("\nNo Spark job was started. " + Tables.ANY_VERSION + " is the view's definition version, decided when it is materialized.\n");
         return b.toString();
     }
 

@@ -5,7 +5,6 @@ import dev.ingot.core.ExitCode;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.config.CheckSuiteDef;
-import dev.ingot.core.config.FeatureViewDef;
 import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.Project;
 import dev.ingot.features.FeatureStore;
@@ -93,13 +92,8 @@ public final class ValidateCommand implements Callable<Integer> {
     static List<CheckSuiteDef> suitesOf(Project p, TableName t) {
         Map<String, CheckSuiteDef> found = new LinkedHashMap<>();
         p.suites().values().stream().filter(s -> s.table().map(t::equals).orElse(false)).forEach(s -> found.put(s.name(), s));
-        if (t.database().equals(Tables.FEATURES)) {
-            for (FeatureViewDef v : p.featureViews().values()) {
-                if (t.table().matches(java.util.regex.Pattern.quote(v.name()) + "_v[0-9]+")) {
-                    v.checks().forEach(s -> found.put(s, p.suites().get(s)));
-                }
-            }
-        }
+        Tables.parseFeatureTable(t).map(f -> p.featureViews().get(f.view()))
+                .ifPresent(v -> v.checks().forEach(s -> found.put(s, p.suites().get(s))));
         if (found.isEmpty()) {
             throw Errors.badArgument("--suite", "(none)", "a suite for " + t + ": no suite in " + p.dir()
                     + "/checks names it in 'table:' and no feature view's 'checks:' covers it; name one with --suite ("
