@@ -1,5 +1,6 @@
 package dev.ingot.benchmarks;
 
+import dev.ingot.core.Location;
 import dev.ingot.core.IngotSessions;
 import dev.ingot.core.config.CatalogSettings;
 import dev.ingot.core.config.GpuPolicy;
@@ -19,7 +20,7 @@ final class Bench {
 
     /** Settings of a project named {@code bench} on a local warehouse, with every default (embedded metastore, no GPU). */
     static ProjectSettings settings(Path warehouse) {
-        return new ProjectSettings("bench", "", warehouse.toAbsolutePath().toString(), CatalogSettings.embedded(),
+        return new ProjectSettings("bench", "", Location.of(warehouse), CatalogSettings.embedded(),
                 TrackingSettings.local(), Map.of(), GpuPolicy.OFF);
     }
 

@@ -1,5 +1,6 @@
 package dev.ingot.benchmarks;
 
+import dev.ingot.core.Location;
 import dev.ingot.core.Catalog;
 import dev.ingot.core.IngotSessions;
 import dev.ingot.core.Lineage;
@@ -69,8 +70,8 @@ public final class IncrementalMaterializeBench {
     private static boolean run(Bench.Warehouse wh, Map<String, String> opts, long events, long entities) throws IOException {
         Path warehouse = wh.dir();
         SparkSession spark = wh.session(opts, "incremental").build();
-        Catalog.ensureDatabases(spark, warehouse.toString());
-        Catalog.ensureDatabase(spark, warehouse.toString(), "bench", "benchmark inputs");
+        Catalog.ensureDatabases(spark, Location.of(warehouse));
+        Catalog.ensureDatabase(spark, Location.of(warehouse), "bench", "benchmark inputs");
 
         List<String> report = new ArrayList<>();
         report.add(String.format(Locale.ROOT, "events=%d entities=%d days=%d master=%s shuffle.partitions=%s", events,

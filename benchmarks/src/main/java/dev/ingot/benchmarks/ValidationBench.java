@@ -1,5 +1,6 @@
 package dev.ingot.benchmarks;
 
+import dev.ingot.core.Location;
 import dev.ingot.core.Catalog;
 import dev.ingot.core.TableName;
 import dev.ingot.core.config.CheckSuiteDef;
@@ -102,7 +103,7 @@ public final class ValidationBench {
                     .conf("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2")
                     .build();
             try {
-                Catalog.ensureDatabases(spark, wh.dir().toString());
+                Catalog.ensureDatabases(spark, Location.of(wh.dir()));
                 run(spark, suites, rows, n);
             } finally {
                 spark.stop();

@@ -10,16 +10,16 @@ public final class Catalog {
     private Catalog() {}
 
     /** Creates {@code features}, {@code quality}, {@code ml}, {@code scores} and {@code ingot} when missing. */
-    public static void ensureDatabases(SparkSession spark, String warehouse) {
+    public static void ensureDatabases(SparkSession spark, Location warehouse) {
         for (Tables.Database db : Tables.DATABASES) {
             ensureDatabase(spark, warehouse, db.name(), db.comment());
         }
     }
 
     /** Creates one database when missing, at {@code <warehouse>/<name>.db}. */
-    public static void ensureDatabase(SparkSession spark, String warehouse, String name, String comment) {
+    public static void ensureDatabase(SparkSession spark, Location warehouse, String name, String comment) {
         Identifiers.requireName("database", name);
-        String location = stripSlash(warehouse) + "/" + name + ".db";
+        String location = warehouse.resolve(name + ".db").toString();
         spark.sql("CREATE DATABASE IF NOT EXISTS `" + name + "` COMMENT " + literal(comment)
                 + " LOCATION " + literal(location));
     }
@@ -41,9 +41,5 @@ public final class Catalog {
     /** A SQL string literal for any text: quotes and backslashes escaped. */
     public static String literal(String text) {
         return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";
-    }
-
-    private static String stripSlash(String s) {
-        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }
 }

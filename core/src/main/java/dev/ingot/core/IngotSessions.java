@@ -96,23 +96,17 @@ public final class IngotSessions {
             }
             out.put("spark.sql.catalog.spark_catalog", DELTA_CATALOG);
 
-            String warehouse = settings.warehouse();
+            Location warehouse = settings.warehouse();
             CatalogSettings cat = settings.catalog();
             if (cat.metastore() != CatalogSettings.Metastore.CLUSTER) {
                 out.put("spark.sql.catalogImplementation", "hive");
-                out.put("spark.sql.warehouse.dir", warehouse);
+                out.put("spark.sql.warehouse.dir", warehouse.toString());
                 // Delta keeps its own schema; Hive's check of column type changes only logs errors for Delta tables.
                 out.put("spark.hadoop.hive.metastore.disallow.incompatible.col.type.changes", "false");
             }
             if (cat.metastore() == CatalogSettings.Metastore.EMBEDDED) {
-                if (warehouse.contains("://") && !warehouse.startsWith("file:")) {
-                    throw Errors.invalidConfig("ingot.yaml", "catalog.metastore",
-                            "an embedded metastore lives on local disk, but the warehouse is " + warehouse,
-                            "use 'metastore: jdbc' (a shared metastore database) or 'metastore: cluster'");
-                }
-                String dir = warehouse.startsWith("file:") ? warehouse.replaceFirst("^file:(//)?", "") : warehouse;
                 out.put("spark.hadoop.javax.jdo.option.ConnectionURL",
-                        "jdbc:derby:;databaseName=" + dir + "/metastore_db;create=true");
+                        "jdbc:derby:;databaseName=" + embeddedMetastore(settings) + ";create=true");
             } else if (cat.metastore() == CatalogSettings.Metastore.JDBC) {
                 out.put("spark.hadoop.javax.jdo.option.ConnectionURL", cat.jdbcUrl().orElseThrow());
                 out.put("spark.hadoop.javax.jdo.option.ConnectionDriverName", cat.jdbcDriver().orElseThrow());
@@ -165,7 +159,7 @@ public final class IngotSessions {
                     && System.getProperty("derby.system.home") == null) {
                 // Keep derby.log with the metastore instead of in whatever directory the user ran from.
                 try {
-                    Path home = Path.of(settings.warehouse().replaceFirst("^file:(//)?", ""));
+                    Path home = settings.warehouse().localPath();
                     Files.createDirectories(home);
                     System.setProperty("derby.system.home", home.toString());
                 } catch (java.io.IOException | RuntimeException e) {
@@ -183,6 +177,20 @@ public final class IngotSessions {
                     spark.sparkContext().master(), settings.warehouse(), conf.get("spark.ingot.gpu.reason"));
             return spark;
         }
+    }
+
+    /**
+     * The embedded metastore's directory, {@code <warehouse>/metastore_db}.
+     *
+     * @throws InvalidConfigException (bad input) when the warehouse is not on local disk
+     */
+    public static Path embeddedMetastore(ProjectSettings settings) {
+        if (!settings.warehouse().isLocal()) {
+            throw Errors.invalidConfig("ingot.yaml", "catalog.metastore",
+                    "an embedded metastore lives on local disk, but the warehouse is " + settings.warehouse(),
+                    "use 'metastore: jdbc' (a shared metastore database) or 'metastore: cluster'");
+        }
+        return settings.warehouse().localPath().resolve("metastore_db");
     }
 
     /**

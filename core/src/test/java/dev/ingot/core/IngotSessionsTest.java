@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class IngotSessionsTest {
 
     private static ProjectSettings settings(CatalogSettings catalog, Map<String, String> conf, GpuPolicy gpu) {
-        return new ProjectSettings("p", "", "/data/wh", catalog, TrackingSettings.local(), conf, gpu);
+        return new ProjectSettings("p", "", Location.of(Path.of("/data/wh")), catalog, TrackingSettings.local(), conf, gpu);
     }
 
     @Test
@@ -76,7 +76,7 @@ class IngotSessionsTest {
 
     @Test
     void embeddedMetastoreRefusesARemoteWarehouse() {
-        ProjectSettings s = new ProjectSettings("p", "", "s3a://bucket/wh", CatalogSettings.embedded(),
+        ProjectSettings s = new ProjectSettings("p", "", Location.parse("s3a://bucket/wh", Path.of("/")), CatalogSettings.embedded(),
                 TrackingSettings.local(), Map.of(), GpuPolicy.OFF);
         assertThatThrownBy(() -> IngotSessions.builder(s).resolve(new SparkConf(false)))
                 .isInstanceOf(InvalidConfigException.class)

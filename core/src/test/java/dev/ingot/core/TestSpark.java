@@ -39,7 +39,7 @@ public final class TestSpark {
                     .conf("spark.databricks.delta.snapshotPartitions", "2")
                     .conf("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2")
                     .build();
-            Catalog.ensureDatabases(spark, warehouse.toString());
+            Catalog.ensureDatabases(spark, Location.of(warehouse));
         }
         return spark;
     }
@@ -52,7 +52,7 @@ public final class TestSpark {
 
     /** Project settings for a warehouse, with every default. */
     public static ProjectSettings settings(Path warehouse) {
-        return new ProjectSettings("test", "", warehouse.toAbsolutePath().toString(), CatalogSettings.embedded(),
+        return new ProjectSettings("test", "", Location.of(warehouse), CatalogSettings.embedded(),
                 TrackingSettings.local(), Map.of(), GpuPolicy.OFF);
     }
 }

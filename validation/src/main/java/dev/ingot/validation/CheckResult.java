@@ -9,7 +9,7 @@ import java.util.OptionalDouble;
  * The outcome of one check of one suite on one run, traceable to the line of YAML that asked for it.
  *
  * @param suite the suite's name
- * @param suiteFile the suite's file, relative to the project ({@code checks/<suite>.yaml})
+ * @param suiteFile the suite's file, relative to the project (e.g. {@code checks/<suite>.yaml})
  * @param checkIndex the check's position in the suite's {@code checks} list, from 0 (its key path is
  *     {@code checks[checkIndex]})
  * @param kind the kind of check

@@ -16,9 +16,11 @@ import java.util.Optional;
  * @param policy what happens to rows that fail row-level checks
  * @param checks the checks, in order; each valid by construction (see {@link CheckDef}); {@link Checks} builds a
  *     suite fluently
+ * @param file the suite's file, relative to the project directory (e.g. {@code checks/orders.yml}): what messages,
+ *     results and reports name
  */
 public record CheckSuiteDef(String name, String description, Optional<TableName> table, Policy policy,
-                            List<CheckDef> checks) {
+                            List<CheckDef> checks, String file) {
     public CheckSuiteDef {
         String suite = name;
         Identifiers.checkName(name).ifPresent(p -> {
@@ -35,6 +37,12 @@ public record CheckSuiteDef(String name, String description, Optional<TableName>
                     "give a list of checks, e.g. from Checks.suite(name)...build()");
         }
         checks = List.copyOf(checks);
+        file = DefinitionFiles.orDefault(file, ProjectLoader.CHECKS, name);
+    }
+
+    /** A suite built in code: its file is the conventional {@code checks/<name>.yaml}. */
+    public CheckSuiteDef(String name, String description, Optional<TableName> table, Policy policy, List<CheckDef> checks) {
+        this(name, description, table, policy, checks, null);
     }
 
     /** What a failing row-level check does. */

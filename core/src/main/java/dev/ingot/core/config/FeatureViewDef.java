@@ -29,6 +29,8 @@ import java.util.Set;
  * @param cadence how often features are evaluated: {@code 1h} or {@code 1d}
  * @param ttl how long a feature value stays valid for point-in-time joins
  * @param checks quality suites the new rows must pass before they are published
+ * @param file the definition's file, relative to the project directory (e.g. {@code feature_views/spend.yml}): what
+ *     messages name
  * @throws IngotException (exit code 2) when the values are not a valid view, as the loader would report them: names
  *     that are not identifiers, no entities, no features, a feature name used twice, a cadence other than 1h or 1d, a
  *     window that is not a whole number of cadences, a ttl shorter than the cadence, a filter that is not SQL
@@ -44,7 +46,8 @@ public record FeatureViewDef(
         List<Aggregation> aggregations,
         TimeSpan cadence,
         TimeSpan ttl,
-        List<String> checks) {
+        List<String> checks,
+        String file) {
 
     public FeatureViewDef {
         String view = name;
@@ -104,6 +107,15 @@ public record FeatureViewDef(
         for (String c : checks) {
             check(view, Identifiers.checkName(c).map(p -> "checks: " + p), "name a suite of checks/");
         }
+        file = DefinitionFiles.orDefault(file, ProjectLoader.FEATURE_VIEWS, name);
+    }
+
+    /** A feature view built in code: its file is the conventional {@code feature_views/<name>.yaml}. */
+    public FeatureViewDef(String name, String description, String source, List<String> entities,
+                          Optional<String> eventTime, Optional<String> filter, List<Transformation> transformations,
+                          List<Aggregation> aggregations, TimeSpan cadence, TimeSpan ttl, List<String> checks) {
+        this(name, description, source, entities, eventTime, filter, transformations, aggregations, cadence, ttl, checks,
+                null);
     }
 
     private static void check(String view, Optional<String> problem, String fix) {

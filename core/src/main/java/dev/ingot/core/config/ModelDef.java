@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param params the algorithm's hyper-parameters
  * @param testWindow the latest span of the spine held out for evaluation (a time split, never random)
  * @param gate what a version must reach to be promoted
+ * @param file the definition's file, relative to the project directory (e.g. {@code models/fraud.yml}): what
+ *     messages name
  */
 public record ModelDef(
         String name,
@@ -31,13 +33,22 @@ public record ModelDef(
         Algorithm algorithm,
         Map<String, String> params,
         TimeSpan testWindow,
-        Optional<Gate> gate) {
+        Optional<Gate> gate,
+        String file) {
 
     public ModelDef {
         Objects.requireNonNull(name, "name");
         description = description == null ? "" : description;
         features = List.copyOf(features);
         params = Map.copyOf(params);
+        file = DefinitionFiles.orDefault(file, ProjectLoader.MODELS, name);
+    }
+
+    /** A model built in code: its file is the conventional {@code models/<name>.yaml}. */
+    public ModelDef(String name, String description, TableName spine, String timestamp, String label,
+                    List<FeatureRef> features, Algorithm algorithm, Map<String, String> params, TimeSpan testWindow,
+                    Optional<Gate> gate) {
+        this(name, description, spine, timestamp, label, features, algorithm, params, testWindow, gate, null);
     }
 
     /** Redacted: parameters may come from {@code ${env:NAME}}. */
@@ -45,7 +56,7 @@ public record ModelDef(
     public String toString() {
         return Secrets.redact("ModelDef[name=" + name + ", description=" + description + ", spine=" + spine
                 + ", timestamp=" + timestamp + ", label=" + label + ", features=" + features + ", algorithm=" + algorithm
-                + ", params=" + params + ", testWindow=" + testWindow + ", gate=" + gate + "]");
+                + ", params=" + params + ", testWindow=" + testWindow + ", gate=" + gate + ", file=" + file + "]");
     }
 
     /** Learning algorithms. */

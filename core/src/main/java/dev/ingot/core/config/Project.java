@@ -67,7 +67,7 @@ public record Project(
     }
 
     /** The same project with another warehouse location (the {@code --warehouse} option). */
-    public Project withWarehouse(String warehouse) {
+    public Project withWarehouse(dev.ingot.core.Location warehouse) {
         return new Project(dir, settings.withWarehouse(warehouse), sources, featureViews, suites, models);
     }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.ingot.core.Errors;
 import dev.ingot.core.Identifiers;
 import dev.ingot.core.IngotException;
+import dev.ingot.core.Location;
 import dev.ingot.core.TableName;
 import dev.ingot.core.config.internal.Node;
 import dev.ingot.core.config.internal.Problems;
@@ -254,7 +255,8 @@ public final class ProjectLoader {
     private ProjectSettings settings(Node n, Path dir) {
         Optional<String> name = n.name("name", true);
         String description = n.string("description", false, "text").orElse("");
-        String warehouse = n.string("warehouse", false, "a path or URI").orElse(WAREHOUSE_DEFAULT);
+        String warehouseText = n.string("warehouse", false, "a path or URI").orElse(WAREHOUSE_DEFAULT);
+        Location warehouse = location(n, "warehouse", warehouseText).orElse(Location.of(dir.resolve(WAREHOUSE_DEFAULT)));
         CatalogSettings catalog = n.object("catalog", false).map(this::catalog).orElse(CatalogSettings.embedded());
         TrackingSettings tracking = n.object("tracking", false).map(this::tracking).orElse(TrackingSettings.local());
         Map<String, String> conf = new LinkedHashMap<>();
@@ -272,19 +274,22 @@ public final class ProjectLoader {
         });
         GpuPolicy gpu = n.choice("gpu", GpuPolicy.class, false).orElse(GpuPolicy.AUTO);
         n.finish();
-        return new ProjectSettings(name.orElse("invalid"), description, resolvePath(dir, warehouse), catalog,
+        return new ProjectSettings(name.orElse("invalid"), description, warehouse, catalog,
                 tracking, conf, gpu);
     }
 
     /**
-     * Relative paths (the warehouse, a source's files) are taken from the project directory, so a project means the
-     * same wherever it is run from. URIs ({@code s3a://...}, {@code file:...}) are kept as written.
+     * A location in a file (the warehouse, a source's files): relative paths are taken from the project directory, so
+     * a project means the same wherever it is run from; see {@link Location} for the rules.
      */
-    static String resolvePath(Path dir, String path) {
-        if (path.matches("[A-Za-z][A-Za-z0-9+.-]*://.*") || path.startsWith("file:")) {
-            return path;
+    private Optional<Location> location(Node n, String key, String text) {
+        Optional<String> problem = Location.problem(text);
+        if (problem.isPresent()) {
+            n.problem(key, "'" + text + "' is not a path or URI: " + problem.get(),
+                    "write a directory (relative to the project, or absolute) or a URI such as s3a://bucket/dir");
+            return Optional.empty();
         }
-        return dir.resolve(path).toAbsolutePath().normalize().toString();
+        return Optional.of(Location.parse(text, dir));
     }
 
     private CatalogSettings catalog(Node n) {
@@ -340,7 +345,8 @@ public final class ProjectLoader {
     private Optional<SourceDef> source(String name, Node n) {
         String description = n.string("description", false, "text").orElse("");
         Optional<String> tableText = n.string("table", false, "database.table");
-        Optional<String> path = n.string("path", false, "a path or URI");
+        Optional<String> pathText = n.string("path", false, "a path or URI");
+        Optional<String> path = pathText.flatMap(p -> location(n, "path", p).map(Location::toString));
         Optional<SourceDef.Format> format = n.choice("format", SourceDef.Format.class, false);
         Map<String, String> options = n.scalarMap("options");
         Map<String, String> schema = n.scalarMap("schema");
@@ -358,12 +364,12 @@ public final class ProjectLoader {
                 ok = false;
             }
         }
-        if (tableText.isPresent() == path.isPresent()) {
-            n.problem(null, tableText.isPresent() ? "has both table '" + tableText.get() + "' and path '" + path.get() + "'"
+        if (tableText.isPresent() == pathText.isPresent()) {
+            n.problem(null, tableText.isPresent() ? "has both table '" + tableText.get() + "' and path '" + pathText.get() + "'"
                             : "has neither 'table' nor 'path'",
                     "give exactly one: 'table: database.table' or 'path: <files>' with 'format'");
             ok = false;
-        } else if (path.isPresent() && !n.has("format")) {
+        } else if (pathText.isPresent() && !n.has("format")) {
             n.problem("format", "is missing (required with 'path')", "add 'format: delta', parquet, csv or json");
             ok = false;
         } else if (tableText.isPresent() && format.isPresent() && format.get() != SourceDef.Format.DELTA) {
@@ -404,8 +410,8 @@ public final class ProjectLoader {
         if (!ok || eventTime.isEmpty() || (table.isEmpty() && path.isEmpty())) {
             return Optional.empty();
         }
-        return Optional.of(new SourceDef(name, description, table, path.map(p -> resolvePath(dir, p)), f, options, schema,
-                eventTime.get(), zone));
+        return Optional.of(new SourceDef(name, description, table, path, f, options, schema,
+                eventTime.get(), zone, n.file()));
     }
 
     /** An event-time type: a timestamp, or a timestamp without time zone (local times in the source's zone). */
@@ -523,7 +529,7 @@ public final class ProjectLoader {
             return Optional.empty();
         }
         return build(n, before, () -> new FeatureViewDef(name, description, source.get(), entities, eventTime, filter,
-                transformations, aggregations, cadence, ttl, checks));
+                transformations, aggregations, cadence, ttl, checks, n.file()));
     }
 
     // ---- checks ----
@@ -537,7 +543,7 @@ public final class ProjectLoader {
         for (Node c : n.objects("checks", true, "checks (kind, column, severity, ...)")) {
             check(c).ifPresent(checks::add);
         }
-        return build(n, before, () -> new CheckSuiteDef(name, description, table, policy, checks));
+        return build(n, before, () -> new CheckSuiteDef(name, description, table, policy, checks, n.file()));
     }
 
     /** A check, when it has no problems: the record is built only from values the loader has checked. */
@@ -744,7 +750,7 @@ public final class ProjectLoader {
             return Optional.empty();
         }
         return Optional.of(new ModelDef(name, description, spine.get(), timestamp.get(), label.get(), features,
-                algorithm.get(), params, testWindow, gate));
+                algorithm.get(), params, testWindow, gate, n.file()));
     }
 
     // ---- references across files ----

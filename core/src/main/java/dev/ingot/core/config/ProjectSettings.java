@@ -1,5 +1,6 @@
 package dev.ingot.core.config;
 
+import dev.ingot.core.Location;
 import dev.ingot.core.Secrets;
 import java.util.Map;
 import java.util.Objects;
@@ -10,8 +11,8 @@ import java.util.Objects;
  *
  * @param name the project's name
  * @param description free text
- * @param warehouse where Delta tables live: an absolute path or a URI ({@code s3a://...}); relative paths in the file
- *     are resolved against the project directory
+ * @param warehouse where Delta tables live: a local directory or a URI ({@code s3a://...}); relative paths in the
+ *     file are resolved against the project directory
  * @param catalog the Hive metastore to use
  * @param tracking where runs and model versions are recorded
  * @param sparkConf {@code spark.*} settings applied to every session unless spark-submit already set them
@@ -20,7 +21,7 @@ import java.util.Objects;
 public record ProjectSettings(
         String name,
         String description,
-        String warehouse,
+        Location warehouse,
         CatalogSettings catalog,
         TrackingSettings tracking,
         Map<String, String> sparkConf,
@@ -43,7 +44,7 @@ public record ProjectSettings(
     }
 
     /** The same settings with another warehouse (the {@code --warehouse} option). */
-    public ProjectSettings withWarehouse(String newWarehouse) {
+    public ProjectSettings withWarehouse(Location newWarehouse) {
         return new ProjectSettings(name, description, newWarehouse, catalog, tracking, sparkConf, gpu);
     }
 }

@@ -24,6 +24,8 @@ import java.util.Optional;
  *     ({@code timestamp_ntz}, what pandas writes to parquet) read as a local time in {@code timeZone}
  * @param timeZone the zone in which {@code timestamp_ntz} event times are local times (UTC unless declared); they are
  *     converted to UTC timestamps when read. Timestamps with a time zone are instants already and are not changed.
+ * @param file the definition's file, relative to the project directory (e.g. {@code sources/trips.yml}): what
+ *     messages name
  */
 public record SourceDef(
         String name,
@@ -34,7 +36,8 @@ public record SourceDef(
         Map<String, String> options,
         Map<String, String> schema,
         String eventTime,
-        ZoneId timeZone) {
+        ZoneId timeZone,
+        String file) {
 
     /** File formats a source may have. */
     public enum Format { DELTA, PARQUET, CSV, JSON }
@@ -49,12 +52,19 @@ public record SourceDef(
         schema = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(schema));
         Objects.requireNonNull(eventTime, "eventTime");
         Objects.requireNonNull(timeZone, "timeZone");
+        file = DefinitionFiles.orDefault(file, ProjectLoader.SOURCES, name);
     }
 
-    /** A source whose {@code timestamp_ntz} event times, if any, are UTC. */
+    /** A source built in code whose {@code timestamp_ntz} event times, if any, are UTC; its file is {@code sources/<name>.yaml}. */
     public SourceDef(String name, String description, Optional<TableName> table, Optional<String> path, Format format,
                      Map<String, String> options, Map<String, String> schema, String eventTime) {
-        this(name, description, table, path, format, options, schema, eventTime, ZoneOffset.UTC);
+        this(name, description, table, path, format, options, schema, eventTime, ZoneOffset.UTC, null);
+    }
+
+    /** A source built in code: its file is the conventional {@code sources/<name>.yaml}. */
+    public SourceDef(String name, String description, Optional<TableName> table, Optional<String> path, Format format,
+                     Map<String, String> options, Map<String, String> schema, String eventTime, ZoneId timeZone) {
+        this(name, description, table, path, format, options, schema, eventTime, timeZone, null);
     }
 
     /** Redacted: a path or reader options (credentials, say) may come from {@code ${env:NAME}}. */
@@ -62,6 +72,6 @@ public record SourceDef(
     public String toString() {
         return Secrets.redact("SourceDef[name=" + name + ", description=" + description + ", table=" + table + ", path="
                 + path + ", format=" + format + ", options=" + options + ", schema=" + schema + ", eventTime=" + eventTime
-                + ", timeZone=" + timeZone + "]");
+                + ", timeZone=" + timeZone + ", file=" + file + "]");
     }
 }

@@ -195,7 +195,7 @@ class ProjectLoaderTest {
         ProjectSettings s = p.settings();
         assertThat(s.name()).isEqualTo("retail");
         assertThat(s.description()).isEqualTo("Retail demo project");
-        assertThat(s.warehouse()).as("a relative warehouse is resolved against the project dir, normalized")
+        assertThat(s.warehouse().toString()).as("a relative warehouse is resolved against the project dir, normalized")
                 .isEqualTo(dir.toAbsolutePath().normalize().resolve("data/warehouse").toString());
         assertThat(s.catalog().metastore()).isEqualTo(CatalogSettings.Metastore.JDBC);
         assertThat(s.catalog().jdbcUrl()).contains("jdbc:postgresql://db:5432/metastore");
@@ -301,7 +301,7 @@ class ProjectLoaderTest {
         Project p = ProjectLoader.load(tiny, Map.of());
 
         ProjectSettings s = p.settings();
-        assertThat(s.warehouse()).isEqualTo(tiny.toAbsolutePath().normalize().resolve("warehouse").toString());
+        assertThat(s.warehouse().toString()).isEqualTo(tiny.toAbsolutePath().normalize().resolve("warehouse").toString());
         assertThat(s.description()).isEmpty();
         assertThat(s.catalog()).isEqualTo(CatalogSettings.embedded());
         assertThat(s.tracking()).isEqualTo(TrackingSettings.local());
@@ -316,11 +316,11 @@ class ProjectLoaderTest {
     @Test
     void warehouseUriIsKeptAsWrittenAndAbsolutePathIsNormalized() throws IOException {
         write("ingot.yaml", "name: retail\nwarehouse: s3a://bucket/ingot/wh\n");
-        assertThat(ProjectLoader.load(dir, ENV).settings().warehouse()).isEqualTo("s3a://bucket/ingot/wh");
+        assertThat(ProjectLoader.load(dir, ENV).settings().warehouse().toString()).isEqualTo("s3a://bucket/ingot/wh");
 
         Path abs = dir.resolve("elsewhere/./wh").toAbsolutePath();
         write("ingot.yaml", "name: retail\nwarehouse: " + abs + "\n");
-        assertThat(ProjectLoader.load(dir, ENV).settings().warehouse()).isEqualTo(abs.normalize().toString());
+        assertThat(ProjectLoader.load(dir, ENV).settings().warehouse().toString()).isEqualTo(abs.normalize().toString());
     }
 
     @Test

@@ -94,7 +94,7 @@ public final class Materializer {
         if (view == null) {
             throw Errors.unknownName("feature view", viewName, project.featureViews().keySet(), project.dir() + "/feature_views");
         }
-        String file = "feature_views/" + view.name() + ".yaml";
+        String file = view.file();
         String doing = "materialize feature view '" + view.name() + "'";
         SourceReader.Read read = SourceReader.read(spark, project, view, registry);
         Dataset<Row> rows = read.rows();

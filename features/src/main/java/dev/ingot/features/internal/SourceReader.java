@@ -45,7 +45,7 @@ public final class SourceReader {
 
     /** Reads the input of {@code view}. */
     public static Read read(SparkSession spark, Project project, FeatureViewDef view, Registry registry) {
-        String viewFile = "feature_views/" + view.name() + ".yaml";
+        String viewFile = view.file();
         SourceDef src = project.sources().get(view.source());
         Read read;
         if (src != null) {
@@ -85,7 +85,7 @@ public final class SourceReader {
     }
 
     private static Read readSource(SparkSession spark, SourceDef src, Optional<String> viewEventTime) {
-        String file = "sources/" + src.name() + ".yaml";
+        String file = src.file();
         String doing = "read source '" + src.name() + "' (" + file + ")";
         Dataset<Row> rows;
         Optional<Long> version = Optional.empty();

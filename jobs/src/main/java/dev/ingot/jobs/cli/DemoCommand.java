@@ -8,6 +8,7 @@ import dev.ingot.core.config.ProjectLoader;
 import dev.ingot.jobs.demo.DemoProject;
 import dev.ingot.jobs.demo.RetailDemoData;
 import dev.ingot.core.Lineage;
+import dev.ingot.core.Location;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.config.FeatureRef;
@@ -79,8 +80,12 @@ public final class DemoCommand implements Callable<Integer> {
         GpuPolicy policy = parseGpu(gpu);
         PrintWriter out = spec.commandLine().getOut();
         long t0 = System.nanoTime();
-        String wh = ProjectOptions.resolve(warehouse);
-        Path projectDir = DemoProject.extractTo(Path.of(wh.replaceFirst("^file:(//)?", ""), "_demo_project", "retail"));
+        Location wh = ProjectOptions.resolve(warehouse);
+        if (!wh.isLocal()) {
+            throw Errors.badArgument("--warehouse", warehouse, "a local directory: the demo keeps its catalog in an "
+                    + "embedded metastore on local disk (run the pipeline with your own project for " + wh + ")");
+        }
+        Path projectDir = DemoProject.extractTo(wh.localPath().resolve("_demo_project").resolve("retail"));
         Project project = ProjectLoader.load(projectDir).withWarehouse(wh);
         out.println("Ingot demo: " + rows + " card transactions, project " + projectDir + ", warehouse " + wh);
         out.flush();
@@ -96,7 +101,7 @@ public final class DemoCommand implements Callable<Integer> {
                 : Optional.of(new RetailDemoData.LoadGate(gate, List.of(project.suites().get(RAW_SUITE))));
         RetailDemoData.Summary data = steps.run(dataOnly ? "Generate the retail data set (raw.*)"
                         : "Generate the retail data set (raw.*), loading raw.transactions through the quality gate "
-                        + "checks/" + RAW_SUITE + ".yaml",
+                        + project.suites().get(RAW_SUITE).file(),
                 () -> RetailDemoData.generate(spark, opts, load));
         if (!dataOnly) {
             out.printf(Locale.ROOT, "      raw.transactions: %,d rows published, %,d broken rows quarantined in %s%n",

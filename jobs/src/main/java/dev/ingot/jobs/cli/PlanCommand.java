@@ -37,7 +37,7 @@ public final class PlanCommand implements Callable<Integer> {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("project", p.settings().name());
             out.put("dir", p.dir().toString());
-            out.put("warehouse", p.settings().warehouse());
+            out.put("warehouse", p.settings().warehouse().toString());
             out.put("sources", List.copyOf(p.sources().keySet()));
             out.put("feature_views", List.copyOf(p.featureViews().keySet()));
             out.put("suites", List.copyOf(p.suites().keySet()));

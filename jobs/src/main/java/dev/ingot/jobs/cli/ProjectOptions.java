@@ -1,5 +1,7 @@
 package dev.ingot.jobs.cli;
 
+import dev.ingot.core.Errors;
+import dev.ingot.core.Location;
 import dev.ingot.core.config.Project;
 import dev.ingot.core.config.ProjectLoader;
 import java.nio.file.Path;
@@ -23,14 +25,12 @@ public final class ProjectOptions {
     }
 
     /** A warehouse given on the command line: relative paths are taken from the current directory. */
-    static String resolve(String warehouse) {
-        if (warehouse.matches("[A-Za-z][A-Za-z0-9+.-]*:.*")) {
-            return warehouse;
+    static Location resolve(String warehouse) {
+        Optional<String> problem = Location.problem(warehouse);
+        if (problem.isPresent()) {
+            throw Errors.badArgument("--warehouse", warehouse, "a directory or a URI such as s3a://bucket/dir: "
+                    + problem.get());
         }
-        return Path.of(warehouse).toAbsolutePath().normalize().toString();
-    }
-
-    Optional<String> warehouseOverride() {
-        return Optional.ofNullable(warehouse).map(ProjectOptions::resolve);
+        return Location.parse(warehouse, Path.of("").toAbsolutePath());
     }
 }

@@ -1,5 +1,6 @@
 package dev.ingot.jobs.cli;
 
+import dev.ingot.core.Location;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.config.CatalogSettings;
@@ -155,9 +156,9 @@ public record ProjectPlan(Project project, List<Stage> stages) {
         return b.toString();
     }
 
-    private static String catalog(CatalogSettings c, String warehouse) {
+    private static String catalog(CatalogSettings c, Location warehouse) {
         return switch (c.metastore()) {
-            case EMBEDDED -> "embedded Hive metastore (" + warehouse + "/metastore_db)";
+            case EMBEDDED -> "embedded Hive metastore (" + warehouse.resolve("metastore_db") + ")";
             case JDBC -> "Hive metastore over JDBC (" + dev.ingot.core.Secrets.redact(c.jdbcUrl().orElse("")) + ")";
             case CLUSTER -> "the cluster's metastore";
         };

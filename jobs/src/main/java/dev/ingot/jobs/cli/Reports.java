@@ -1,5 +1,6 @@
 package dev.ingot.jobs.cli;
 
+import dev.ingot.core.Location;
 import dev.ingot.core.config.Project;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -21,14 +22,7 @@ public final class Reports {
         return defaultFor(project.settings().warehouse());
     }
 
-    static Path defaultFor(String warehouse) {
-        if (warehouse.startsWith("file:")) {
-            return Path.of(java.net.URI.create(warehouse.startsWith("file:/") ? warehouse : "file:" + Path.of(
-                    warehouse.substring(5)).toAbsolutePath())).resolve(UNDER_WAREHOUSE);
-        }
-        if (!warehouse.matches("[A-Za-z][A-Za-z0-9+.-]*:.*")) {
-            return Path.of(warehouse).toAbsolutePath().normalize().resolve(UNDER_WAREHOUSE);
-        }
-        return Path.of("ingot-reports").toAbsolutePath();
+    static Path defaultFor(Location warehouse) {
+        return warehouse.isLocal() ? warehouse.localPath().resolve(UNDER_WAREHOUSE) : Path.of("ingot-reports").toAbsolutePath();
     }
 }

@@ -24,10 +24,12 @@ import static org.apache.spark.sql.functions.xxhash64;
 import dev.ingot.core.Catalog;
 import dev.ingot.core.Errors;
 import dev.ingot.core.IngotException;
+import dev.ingot.core.Location;
 import dev.ingot.core.PublishGate;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.config.CheckSuiteDef;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -238,7 +240,7 @@ public final class RetailDemoData {
         Objects.requireNonNull(spark, "spark");
         Objects.requireNonNull(options, "options");
         long t0 = System.nanoTime();
-        String warehouse = spark.conf().get("spark.sql.warehouse.dir");
+        Location warehouse = Location.parse(spark.conf().get("spark.sql.warehouse.dir"), Path.of("").toAbsolutePath());
         Catalog.ensureDatabase(spark, warehouse, DATABASE,
                 "Ingot demo: synthetic retail card transactions, customers, merchants and chargebacks");
         int parallelism = spark.sparkContext().defaultParallelism();

@@ -24,7 +24,7 @@ class ExampleProjectTest {
     @Test
     void projectSettingsPointAtTheRepositoryWarehouse() {
         assertThat(PROJECT.settings().name()).isEqualTo("retail");
-        assertThat(Path.of(PROJECT.settings().warehouse()))
+        assertThat(PROJECT.settings().warehouse().localPath())
                 .as("bin/ingot demo writes ./warehouse from the repository root")
                 .isEqualTo(DIR.resolve("../../warehouse").toAbsolutePath().normalize());
         assertThat(PROJECT.models()).as("training is designed later").isEmpty();

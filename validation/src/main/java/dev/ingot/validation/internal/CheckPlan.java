@@ -68,7 +68,7 @@ public final class CheckPlan {
 
     /** {@code checks/<suite>.yaml}. */
     public static String suiteFile(CheckSuiteDef suite) {
-        return "checks/" + suite.name() + ".yaml";
+        return suite.file();
     }
 
     CheckSuiteDef suite() {
