@@ -5,9 +5,34 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Creates Ingot's databases in the session's catalog, each located under the project's warehouse, so that Ingot's
  * tables stay together even when the metastore is shared with other tools.
+ *
+ * <p>Commands create a database right before their first write to it ({@link #ensureDatabaseOf}), not when their
+ * session starts, so that a command that stops on bad input leaves the catalog as it was.
  */
 public final class Catalog {
+    /** Session setting: the warehouse of the project the session serves ({@link IngotSessions} sets it). */
+    public static final String WAREHOUSE_CONF = "spark.ingot.warehouse";
+
     private Catalog() {}
+
+    /**
+     * Creates the database of {@code table} when missing, at {@code <warehouse>/<database>.db}: call it right before
+     * the first write to {@code table}.
+     */
+    public static void ensureDatabaseOf(SparkSession spark, TableName table) {
+        String db = table.database();
+        if (!spark.catalog().databaseExists(db)) {
+            ensureDatabase(spark, warehouse(spark), db,
+                    Tables.database(db).map(Tables.Database::comment).orElse("Ingot outputs"));
+        }
+    }
+
+    /** The warehouse the session serves: the project's ({@value #WAREHOUSE_CONF}), else Spark's warehouse dir. */
+    public static Location warehouse(SparkSession spark) {
+        String wh = spark.conf().contains(WAREHOUSE_CONF) ? spark.conf().get(WAREHOUSE_CONF)
+                : spark.conf().get("spark.sql.warehouse.dir");
+        return Location.parse(wh, java.nio.file.Path.of("").toAbsolutePath());
+    }
 
     /** Creates {@code features}, {@code quality}, {@code ml}, {@code scores} and {@code ingot} when missing. */
     public static void ensureDatabases(SparkSession spark, Location warehouse) {
@@ -33,6 +58,7 @@ public final class Catalog {
     public static void createDeltaTableIfMissing(SparkSession spark, TableName table,
                                                  org.apache.spark.sql.types.StructType schema) {
         if (!tableExists(spark, table)) {
+            ensureDatabaseOf(spark, table);
             spark.createDataFrame(java.util.List.of(), schema).write().format("delta").mode("ignore")
                     .saveAsTable(table.sql());
         }

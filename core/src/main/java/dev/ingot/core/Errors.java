@@ -66,6 +66,15 @@ public final class Errors {
                 "Failed to " + doing + ": " + why + " (nothing was committed)", cause);
     }
 
+    /**
+     * Something the command needs is held by another process for longer than it waits. Not the user's input: the
+     * same command succeeds later, so a scheduler should retry it.
+     */
+    public static IngotException busy(String what, String holder, String waited, String fix) {
+        return new IngotException(ExitCode.FAILURE, "Cannot start: " + what + " is held by " + holder + " (waited "
+                + waited + "; nothing was written). Fix: " + fix + ".", null);
+    }
+
     /** A gate (quality, promotion) said no. */
     public static IngotException gateFailed(String gate, String why) {
         return new IngotException(ExitCode.GATE_FAILED, gate + " failed: " + why, null);

@@ -3,9 +3,11 @@ package dev.ingot.core;
 import dev.ingot.core.config.CatalogSettings;
 import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.ProjectSettings;
+import dev.ingot.core.internal.CatalogLock;
 import dev.ingot.core.internal.StageProgressListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +32,13 @@ public final class IngotSessions {
     public static final String RAPIDS_PLUGIN = "com.nvidia.spark.SQLPlugin";
     static final String DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension";
     static final String DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog";
+    /**
+     * How long a process waits for the embedded catalog while another one uses it, in seconds (a Spark setting: in
+     * ingot.yaml's {@code spark.conf}, with {@code --conf}, or {@link Builder#conf}).
+     */
+    public static final String CATALOG_WAIT = "spark.ingot.catalog.waitSeconds";
+    /** The default of {@link #CATALOG_WAIT}: half an hour, as long as a scheduler's task usually waits for a slot. */
+    public static final long CATALOG_WAIT_DEFAULT = 1800;
 
     private IngotSessions() {}
 
@@ -95,6 +104,7 @@ public final class IngotSessions {
                 out.put("spark.sql.extensions", ext.isEmpty() ? DELTA_EXTENSION : ext + "," + DELTA_EXTENSION);
             }
             out.put("spark.sql.catalog.spark_catalog", DELTA_CATALOG);
+            out.put(Catalog.WAREHOUSE_CONF, settings.warehouse().toString());
 
             Location warehouse = settings.warehouse();
             CatalogSettings cat = settings.catalog();
@@ -166,6 +176,13 @@ public final class IngotSessions {
                     LOG.debug("derby.system.home not set: {}", e.toString());
                 }
             }
+            if (settings.catalog().metastore() == CatalogSettings.Metastore.EMBEDDED
+                    && SparkSession.getDefaultSession().isEmpty()) {
+                // Before Derby boots: a second process would get pages of Derby errors while Hive retries.
+                // System.err, not a logger: the line must be seen whatever the logging configuration says.
+                CatalogLock.acquire(settings.warehouse().localPath(), appName, Duration.ofSeconds(waitSeconds(base, conf)),
+                        CATALOG_WAIT, System.err::println);
+            }
             SparkSession.Builder b = SparkSession.builder().appName(appName);
             conf.forEach(b::config);
             if ("hive".equals(conf.get("spark.sql.catalogImplementation"))) {
@@ -177,6 +194,20 @@ public final class IngotSessions {
                     spark.sparkContext().master(), settings.warehouse(), conf.get("spark.ingot.gpu.reason"));
             return spark;
         }
+    }
+
+    private static long waitSeconds(SparkConf base, Map<String, String> conf) {
+        String v = base.contains(CATALOG_WAIT) ? base.get(CATALOG_WAIT) : conf.getOrDefault(CATALOG_WAIT, "" + CATALOG_WAIT_DEFAULT);
+        try {
+            long s = Long.parseLong(v.trim());
+            if (s >= 0) {
+                return s;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw Errors.invalidConfig("ingot.yaml", "spark.conf." + CATALOG_WAIT, "'" + v + "' is not a number of seconds",
+                "write a whole number of seconds, 0 or more (e.g. 600)");
     }
 
     /**

@@ -8,17 +8,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ingot.core.Catalog;
 import dev.ingot.core.Errors;
 import dev.ingot.core.Lineage;
+import dev.ingot.core.Location;
 import dev.ingot.core.PublishGate;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.config.FeatureRef;
 import dev.ingot.core.config.FeatureViewDef;
+import dev.ingot.core.config.SourceDef;
 import dev.ingot.core.config.Project;
 import dev.ingot.features.internal.AsOfJoin;
 import dev.ingot.features.internal.Materializer;
 import dev.ingot.features.internal.Registry;
 import dev.ingot.features.internal.Tiles;
 import java.sql.Timestamp;
+import java.nio.file.Files;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.Instant;
@@ -102,6 +105,29 @@ public final class FeatureStore {
      */
     public MaterializeResult materialize(String view, Instant from, Instant to) {
         return materialize(view, from, to, Lineage.newRunId());
+    }
+
+    /**
+     * What can be checked of a materialization without Spark, so that a command checks it before it starts a session
+     * or writes anything: the view exists, the range is on the view's cadence, and a source's files on local disk
+     * exist. {@link #materialize} checks all of it again (and the data).
+     *
+     * @throws dev.ingot.core.IngotException (bad input) naming the option or the definition's file and key
+     */
+    public static void checkBeforeRun(Project project, String view, Instant from, Instant to) {
+        FeatureViewDef v = project.featureViews().get(view);
+        if (v == null) {
+            throw Errors.unknownName("feature view", view, project.featureViews().keySet(), project.dir() + "/feature_views");
+        }
+        Materializer.requireOnCadence(v, from, to);
+        SourceDef src = project.sources().get(v.source());
+        if (src != null && src.path().isPresent() && !src.path().get().matches(".*[*?\\[{].*")) {
+            Location files = Location.parse(src.path().get(), project.dir());
+            if (files.isLocal() && !Files.exists(files.localPath())) {
+                throw Errors.badData("read source '" + src.name() + "' (" + src.file() + ")", "path "
+                        + files + " does not exist", "fix 'path' in " + src.file() + ", or create the files first");
+            }
+        }
     }
 
     /** As {@link #materialize(String, Instant, Instant)}, under a given run id. */
@@ -343,7 +369,7 @@ public final class FeatureStore {
         Dataset<Row> ts = buildTrainingSet(spine, timeColumn, timeZone, features, fullNames, inputs);
         String meta = Lineage.commitMetadata(runId, "training-set", inputs, Optional.empty(),
                 Map.of("features", features.toString()));
-        Catalog.ensureDatabase(spark, project.settings().warehouse(), out.database(), "Ingot outputs");
+        Catalog.ensureDatabaseOf(spark, out);
         ts.write().format("delta").mode("overwrite").option("overwriteSchema", "true").option("userMetadata", meta)
                 .saveAsTable(out.sql());
         long version = Lineage.latestVersion(spark, out);
@@ -386,6 +412,7 @@ public final class FeatureStore {
         List<String> in = inputs.stream().map(i -> i.name() + "=" + i.location() + "@" + i.deltaVersion().map(String::valueOf).orElse("-")).toList();
         Row r = RowFactory.create(out.toString(), version, spine.toString(), timeColumn, features.toString(),
                 String.join(", ", in), rows, runId, Timestamp.from(Instant.now()));
+        Catalog.ensureDatabaseOf(spark, Tables.TRAINING_SETS);
         spark.createDataFrame(List.of(r), schema).write().format("delta").mode("append").saveAsTable(Tables.TRAINING_SETS.sql());
     }
 

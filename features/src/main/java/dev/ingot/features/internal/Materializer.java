@@ -179,6 +179,15 @@ public final class Materializer {
         return new Prepared(view, read, fp, version, change, rows, featureFields, existing);
     }
 
+    /** A range of a view starts and ends on its cadence's ticks. Needs no Spark. */
+    public static void requireOnCadence(FeatureViewDef view, Instant from, Instant to) {
+        long step = view.cadence().seconds();
+        if (from.getEpochSecond() % step != 0 || to.getEpochSecond() % step != 0) {
+            throw Errors.badArgument("--from/--to", from + " .. " + to, "times on the view's " + view.cadence()
+                    + " cadence (" + (step == 86400 ? "whole UTC days, e.g. 2026-01-01" : "whole UTC hours") + ")");
+        }
+    }
+
     /** Materializes ticks (from, to] of an aggregated view, or events [from, to) of a row-level view. */
     public MaterializeResult materialize(Prepared p, Instant from, Instant to, String runId, int chunkSteps) {
         long t0 = System.nanoTime();
@@ -187,10 +196,7 @@ public final class Materializer {
         if (!from.isBefore(to)) {
             throw Errors.badArgument("--from/--to", from + " .. " + to, "a range whose start is before its end");
         }
-        if (from.getEpochSecond() % step != 0 || to.getEpochSecond() % step != 0) {
-            throw Errors.badArgument("--from/--to", from + " .. " + to, "times on the view's " + view.cadence()
-                    + " cadence (" + (step == 86400 ? "whole UTC days, e.g. 2026-01-01" : "whole UTC hours") + ")");
-        }
+        requireOnCadence(view, from, to);
         if (!view.checks().isEmpty() && gate.isEmpty()) {
             throw Errors.badData("materialize feature view '" + view.name() + "'", "it names quality suites "
                     + view.checks() + " but no quality gate is available", "put ingot-validation on the class path "
@@ -487,6 +493,7 @@ public final class Materializer {
                               Phases phases) {
         TableName staging = Tables.staging(p.table());
         try {
+            Catalog.ensureDatabaseOf(spark, staging);
             out.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
                     .option("userMetadata", meta).saveAsTable(staging.sql());
         } catch (RuntimeException e) {
@@ -528,6 +535,7 @@ public final class Materializer {
                               List<String> keys, Phases phases, String phase) {
         Dataset<Row> sorted = out.sortWithinPartitions(keys.stream().map(k -> col(k)).toArray(Column[]::new));
         if (!exists(table)) {
+            Catalog.ensureDatabaseOf(spark, table);
             sorted.write().format("delta").mode("overwrite").option("userMetadata", meta).partitionBy(partition)
                     .saveAsTable(table.sql());
             existing.add(table);

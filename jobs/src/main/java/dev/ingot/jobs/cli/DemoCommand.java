@@ -144,7 +144,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.println();
         out.println("Tables written:");
         for (String db : java.util.stream.Stream.concat(java.util.stream.Stream.of(RetailDemoData.DATABASE),
-                Tables.DATABASES.stream().map(Tables.Database::name)).toList()) {
+                Tables.DATABASES.stream().map(Tables.Database::name)).filter(spark.catalog()::databaseExists).toList()) {
             for (Row t : spark.sql("SHOW TABLES IN `" + db + "`").collectAsList()) {
                 if (t.getBoolean(2)) {
                     continue; // temporary views

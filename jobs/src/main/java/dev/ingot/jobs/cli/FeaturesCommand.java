@@ -73,6 +73,9 @@ public final class FeaturesCommand {
             if (p.featureViews().isEmpty()) {
                 throw Errors.badArgument("--project", p.dir(), "a project with feature_views/*.yaml");
             }
+            for (String v : views == null ? p.featureViewsInOrder() : views) {
+                FeatureStore.checkBeforeRun(p, v, a, b);
+            }
             SparkSession spark = Sessions.open(p, "features materialize", DemoCommand.parseGpu(gpu));
             FeatureStore store = FeatureStore.of(spark, p).withGate(Gate.of(spark).withReports(reports.resolve(p)));
             if (chunk != null) {

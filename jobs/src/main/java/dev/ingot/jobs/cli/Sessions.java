@@ -1,22 +1,23 @@
 package dev.ingot.jobs.cli;
 
-import dev.ingot.core.Catalog;
 import dev.ingot.core.IngotSessions;
 import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.Project;
 import org.apache.spark.sql.SparkSession;
 
-/** Opens the session a command runs in: the project's settings, progress for a terminal, Ingot's databases. */
+/**
+ * Opens the session a command runs in: the project's settings, progress for a terminal. Commands open it only once
+ * everything that can be checked without Spark has been; databases are created right before the first write to each
+ * ({@link dev.ingot.core.Catalog#ensureDatabaseOf}), so bad input leaves the catalog as it was.
+ */
 final class Sessions {
     private Sessions() {}
 
     static SparkSession open(Project project, String command, GpuPolicy gpu) {
-        SparkSession spark = IngotSessions.builder(project.settings())
+        return IngotSessions.builder(project.settings())
                 .appName("ingot " + command + " (" + project.settings().name() + ")")
                 .consoleProgress(System.console() != null)
                 .gpu(gpu)
                 .build();
-        Catalog.ensureDatabases(spark, project.settings().warehouse());
-        return spark;
     }
 }

@@ -24,12 +24,10 @@ import static org.apache.spark.sql.functions.xxhash64;
 import dev.ingot.core.Catalog;
 import dev.ingot.core.Errors;
 import dev.ingot.core.IngotException;
-import dev.ingot.core.Location;
 import dev.ingot.core.PublishGate;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.config.CheckSuiteDef;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -240,8 +238,7 @@ public final class RetailDemoData {
         Objects.requireNonNull(spark, "spark");
         Objects.requireNonNull(options, "options");
         long t0 = System.nanoTime();
-        Location warehouse = Location.parse(spark.conf().get("spark.sql.warehouse.dir"), Path.of("").toAbsolutePath());
-        Catalog.ensureDatabase(spark, warehouse, DATABASE,
+        Catalog.ensureDatabase(spark, Catalog.warehouse(spark), DATABASE,
                 "Ingot demo: synthetic retail card transactions, customers, merchants and chargebacks");
         int parallelism = spark.sparkContext().defaultParallelism();
 
@@ -585,6 +582,7 @@ public final class RetailDemoData {
                 FROM raw.transactions t
                 LEFT JOIN (SELECT DISTINCT txn_id FROM raw.chargebacks) c ON c.txn_id = t.txn_id
                 WHERE t.amount >= 0 AND t.merchant_id IS NOT NULL AND t.currency IN ('EUR', 'GBP', 'PLN', 'USD')""");
+        Catalog.ensureDatabaseOf(spark, spine);
         rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true").saveAsTable(spine.sql());
         return spark.table(spine.sql()).count();
     }

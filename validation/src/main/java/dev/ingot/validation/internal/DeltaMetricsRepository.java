@@ -171,6 +171,7 @@ public final class DeltaMetricsRepository implements MetricsRepository {
 
     /** Appends to a Delta table, creating it on first use; new columns are added rather than refused. */
     static void append(SparkSession spark, TableName table, Dataset<Row> rows) {
+        Catalog.ensureDatabaseOf(spark, table);
         rows.write().format("delta").mode("append").option("mergeSchema", "true").saveAsTable(table.toString());
     }
 
