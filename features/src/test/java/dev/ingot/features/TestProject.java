@@ -1,11 +1,9 @@
 package dev.ingot.features;
 
+import dev.ingot.core.TestFiles;
 import dev.ingot.core.TestSpark;
 import dev.ingot.core.config.Project;
 import dev.ingot.core.config.ProjectLoader;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -40,13 +38,7 @@ final class TestProject {
     }
 
     TestProject write(String file, String text) {
-        try {
-            Path p = dir.resolve(file);
-            Files.createDirectories(p.getParent());
-            Files.writeString(p, text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        TestFiles.write(dir, file, text);
         return this;
     }
 

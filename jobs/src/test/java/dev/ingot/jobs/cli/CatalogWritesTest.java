@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ingot.core.ChildJvm;
 import dev.ingot.core.internal.CatalogLock;
 import dev.ingot.jobs.IngotMain;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -21,15 +19,9 @@ class CatalogWritesTest {
 
     @Test
     void badInputOnAFreshWarehouseLeavesItAbsent(@TempDir Path dir) throws Exception {
-        Path project = dir.resolve("shop");
-        write(project, "ingot.yaml", "name: shop\nwarehouse: wh\n");
-        write(project, "sources/orders.yml", "path: data/orders\nformat: parquet\nevent_time: ts\n");
-        write(project, "feature_views/spend.yaml", """
-                source: orders
-                entities: [customer_id]
-                aggregations:
-                  - {name: spend, function: sum, column: amount, windows: [1d]}
-                """);
+        Path project = new ProjectFiles(dir.resolve("shop")).write("ingot.yaml", "name: shop\nwarehouse: wh\n")
+                .write("sources/orders.yml", "path: data/orders\nformat: parquet\nevent_time: ts\n")
+                .spendView("spend", "orders", "").dir();
         Path warehouse = project.resolve("wh");
 
         ChildJvm.Result offCadence = ChildJvm.run(dir.resolve("run1"), IngotMain.class.getName(), "features", "materialize",
@@ -48,17 +40,11 @@ class CatalogWritesTest {
 
     @Test
     void aSecondCommandOnTheEmbeddedCatalogWaitsWithOneLineThenGivesUp(@TempDir Path dir) throws Exception {
-        Path project = dir.resolve("shop");
         Path warehouse = dir.resolve("wh");
-        write(project, "ingot.yaml", "name: shop\nwarehouse: " + warehouse + "\nspark:\n  conf:\n"
-                + "    spark.ingot.catalog.waitSeconds: 2\n");
-        write(project, "sources/orders.yaml", "table: raw.orders\nevent_time: ts\n");
-        write(project, "feature_views/spend.yaml", """
-                source: orders
-                entities: [customer_id]
-                aggregations:
-                  - {name: spend, function: sum, column: amount, windows: [1d]}
-                """);
+        Path project = new ProjectFiles(dir.resolve("shop")).write("ingot.yaml", "name: shop\nwarehouse: " + warehouse
+                        + "\nspark:\n  conf:\n    spark.ingot.catalog.waitSeconds: 2\n")
+                .write("sources/orders.yaml", "table: raw.orders\nevent_time: ts\n")
+                .spendView("spend", "orders", "").dir();
         // This JVM plays the first command: it holds the catalog of that warehouse until it exits.
         CatalogLock.acquire(warehouse, "ingot features materialize (shop)", Duration.ofSeconds(5), "test", s -> { });
 
@@ -74,11 +60,5 @@ class CatalogWritesTest {
                 .doesNotContain("xsdb6").doesNotContain("derby").doesNotContain("\tat ");
         assertThat(second.err().lines().filter(l -> !l.isBlank()).count()).as(second.err()).isLessThanOrEqualTo(4);
         assertThat(warehouse.resolve("metastore_db")).doesNotExist();
-    }
-
-    private static void write(Path project, String file, String text) throws IOException {
-        Path p = project.resolve(file);
-        Files.createDirectories(p.getParent());
-        Files.writeString(p, text);
     }
 }

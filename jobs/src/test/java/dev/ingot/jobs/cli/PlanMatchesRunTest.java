@@ -6,10 +6,8 @@ import dev.ingot.core.Tables;
 import dev.ingot.core.TestSpark;
 import dev.ingot.core.config.ProjectLoader;
 import dev.ingot.jobs.IngotMain;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,28 +22,22 @@ import org.junit.jupiter.api.io.TempDir;
 class PlanMatchesRunTest {
 
     @Test
-    void planListsExactlyTheTablesAMaterializeRunWrites(@TempDir Path dir) throws IOException {
+    void planListsExactlyTheTablesAMaterializeRunWrites(@TempDir Path dir) {
         SparkSession spark = TestSpark.session();
         spark.sql("CREATE DATABASE IF NOT EXISTS planrun");
         // 7 customers, one order an hour for 2 days; customer 3 spends 900 on day 1, which the max check quarantines.
         spark.sql("SELECT id AS order_id, CAST(id % 7 AS BIGINT) AS customer_id, timestamp_seconds(1767225600 + id * 3600) AS ts, "
                         + "CASE WHEN id = 3 THEN 900.0 ELSE 1.0 END AS amount FROM range(48)")
                 .write().format("delta").mode("overwrite").saveAsTable("planrun.orders");
-        Path project = dir.resolve("shop");
-        write(project, "ingot.yaml", "name: shop\nwarehouse: " + TestSpark.warehouse() + "\n");
-        write(project, "sources/plan_orders.yaml", "table: planrun.orders\nevent_time: ts\n");
-        write(project, "feature_views/plan_spend.yaml", """
-                source: plan_orders
-                entities: [customer_id]
-                aggregations:
-                  - {name: spend, function: sum, column: amount, windows: [1d]}
-                checks: [plan_spend_checks]
-                """);
-        write(project, "checks/plan_spend_checks.yml", """
+        Path project = new ProjectFiles(dir.resolve("shop"))
+                .write("ingot.yaml", "name: shop\nwarehouse: " + TestSpark.warehouse() + "\n")
+                .write("sources/plan_orders.yaml", "table: planrun.orders\nevent_time: ts\n")
+                .spendView("plan_spend", "plan_orders", "checks: [plan_spend_checks]\n")
+                .write("checks/plan_spend_checks.yml", """
                 policy: quarantine
                 checks:
                   - {kind: max, column: spend_1d, max: 100, description: Nobody spends more than 100 a day.}
-                """);
+                """).dir();
         ProjectPlan.Stage stage = ProjectPlan.of(ProjectLoader.load(project)).stages().stream()
                 .filter(s -> s.command().equals("features materialize --view plan_spend")).findFirst().orElseThrow();
 
@@ -94,11 +86,5 @@ class PlanMatchesRunTest {
             }
         }
         return out;
-    }
-
-    private static void write(Path project, String file, String text) throws IOException {
-        Path p = project.resolve(file);
-        Files.createDirectories(p.getParent());
-        Files.writeString(p, text);
     }
 }
