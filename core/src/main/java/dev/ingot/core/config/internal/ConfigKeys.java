@@ -182,7 +182,8 @@ public final class ConfigKeys {
                 + " it. `--gpu` overrides it"));
 
         k.add(key(p, "catalog.metastore", choice(CatalogSettings.Metastore.class)).dflt("`embedded`")
-                .doc("`embedded`: a Derby database in `<warehouse>/metastore_db`, one process at a time; needs a local"
+                .doc("`embedded`: a Derby database in `<warehouse>/metastore_db`, one process at a time (a second one"
+                        + " waits, see below); needs a local"
                         + " warehouse. `jdbc`: a shared metastore database. `cluster`: whatever the cluster configured"
                         + " (Glue, a metastore service, Unity); Ingot sets nothing"));
         k.add(key(p, "catalog.url", TEXT).required("required with `jdbc`")
