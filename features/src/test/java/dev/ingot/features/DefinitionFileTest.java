@@ -29,10 +29,10 @@ class DefinitionFileTest {
                         aggregations:
                           - {name: spend, function: sum, column: amount, windows: [1d]}
                         """)
-                .write("sources/dfile_typed.yml", "table: dfile.events\nevent_time: ts\n"
+                .write("sources/dfile_typed_src.yml", "table: dfile.events\nevent_time: ts\n"
                         + "schema:\n  customer_id: bigint\n  ts: timestamp\n  amount: bigint\n")
                 .write("feature_views/dfile_typed.yml", """
-                        source: dfile_typed
+                        source: dfile_typed_src
                         entities: [customer_id]
                         aggregations:
                           - {name: spend, function: sum, column: amount, windows: [1d]}
@@ -50,7 +50,7 @@ class DefinitionFileTest {
         IngotException source = catchThrowableOfType(() -> project.store().materialize("dfile_typed", day(0), day(1)),
                 IngotException.class);
         assertThat(source.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
-        assertThat(source.getMessage()).contains("read source 'dfile_typed' (sources/dfile_typed.yml)")
-                .contains("fix 'schema' in sources/dfile_typed.yml").doesNotContain(".yaml");
+        assertThat(source.getMessage()).contains("read source 'dfile_typed_src' (sources/dfile_typed_src.yml)")
+                .contains("fix 'schema' in sources/dfile_typed_src.yml").doesNotContain(".yaml");
     }
 }
