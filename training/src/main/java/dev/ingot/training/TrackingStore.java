@@ -1,5 +1,6 @@
 package dev.ingot.training;
 
+import dev.ingot.core.Location;
 import dev.ingot.core.config.TrackingSettings;
 import dev.ingot.training.internal.LocalTrackingStore;
 import dev.ingot.training.internal.MlflowTrackingStore;
@@ -48,7 +49,7 @@ public interface TrackingStore extends AutoCloseable {
      * @param warehouse the project's warehouse, local path or Hadoop URI (unused by {@code mlflow})
      * @throws dev.ingot.core.IngotException (bad input) when the settings are incomplete or the server cannot be used
      */
-    static TrackingStore open(TrackingSettings settings, SparkSession spark, String warehouse) {
+    static TrackingStore open(TrackingSettings settings, SparkSession spark, Location warehouse) {
         return switch (settings.kind()) {
             case LOCAL -> LocalTrackingStore.open(spark, warehouse);
             case MLFLOW -> MlflowTrackingStore.open(settings, System.getenv());

@@ -21,7 +21,7 @@ class LocalTrackingStoreTest extends TrackingStoreContract {
 
     @BeforeAll
     static void open() {
-        store = TrackingStore.open(TrackingSettings.local(), TestSpark.session(), TestSpark.warehouse().toString());
+        store = TrackingStore.open(TrackingSettings.local(), TestSpark.session(), dev.ingot.core.Location.of(TestSpark.warehouse()));
     }
 
     @AfterAll

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.ingot.core.Catalog;
 import dev.ingot.core.Errors;
+import dev.ingot.core.Location;
 import dev.ingot.core.IngotException;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
@@ -131,14 +132,10 @@ public final class LocalTrackingStore implements TrackingStore {
     }
 
     /** The store of a warehouse; creates the {@code ml} database and its tables when missing. */
-    public static LocalTrackingStore open(SparkSession spark, String warehouse) {
-        for (String[] db : Tables.DATABASES) {
-            if (db[0].equals(Tables.ML)) {
-                Catalog.ensureDatabase(spark, warehouse, db[0], db[1]);
-            }
-        }
+    public static LocalTrackingStore open(SparkSession spark, Location warehouse) {
+        // createDeltaTableIfMissing creates the ml database (under the session's warehouse) before the first table.
         SCHEMAS.forEach((table, schema) -> Catalog.createDeltaTableIfMissing(spark, table, schema));
-        Path root = new Path(warehouse.endsWith("/") ? warehouse + Tables.ARTIFACTS_DIR : warehouse + "/" + Tables.ARTIFACTS_DIR);
+        Path root = new Path(warehouse.resolve(Tables.ARTIFACTS_DIR).uri());
         try {
             FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
             return new LocalTrackingStore(spark, fs.makeQualified(root), fs);
