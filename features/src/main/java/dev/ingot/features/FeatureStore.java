@@ -124,8 +124,8 @@ public final class FeatureStore {
         if (src != null && src.path().isPresent() && !src.path().get().matches(".*[*?\\[{].*")) {
             Location files = Location.parse(src.path().get(), project.dir());
             if (files.isLocal() && !Files.exists(files.localPath())) {
-                throw Errors.badData("read source '" + src.name() + "' (" + src.file() + ")", "path "
-                        + files + " does not exist", "fix 'path' in " + src.file() + ", or create the files first");
+                throw Errors.badData("read source '" + src.name() + "' (" + src.file() + ")", "path '" + files
+                        + "' does not exist", "fix 'path' in " + src.file() + " (a relative path is taken from the project directory)");
             }
         }
     }

@@ -142,7 +142,7 @@ public final class SourceReader {
         if (src == null || src.path().isEmpty()) {
             return Optional.empty();
         }
-        String file = "sources/" + src.name() + ".yaml";
+        String file = src.file();
         return unreadable("read source '" + src.name() + "' (" + file + ") for feature view '" + view.name() + "'",
                 src, file, e);
     }

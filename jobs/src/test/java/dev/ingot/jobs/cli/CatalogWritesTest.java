@@ -34,7 +34,7 @@ class CatalogWritesTest {
                 "--project", project.toString(), "--from", "2026-01-01", "--to", "2026-01-02");
         assertThat(noFiles.code()).as(noFiles.err()).isEqualTo(2);
         assertThat(noFiles.err()).contains("read source 'orders' (sources/orders.yml)")
-                .contains(project.resolve("data/orders") + " does not exist").contains("fix 'path' in sources/orders.yml");
+                .contains("path '" + project.resolve("data/orders") + "' does not exist").contains("fix 'path' in sources/orders.yml");
         assertThat(warehouse).doesNotExist();
     }
 
