@@ -54,6 +54,27 @@ public final class Catalog {
         return spark.catalog().tableExists(table.database(), table.table());
     }
 
+    /**
+     * Whether a table of the catalog is a Delta table (the catalog's provider for it), as opposed to a Parquet, Hive
+     * or other table; false when it does not exist.
+     */
+    public static boolean isDeltaTable(SparkSession spark, TableName table) {
+        if (!tableExists(spark, table)) {
+            return false;
+        }
+        try {
+            scala.Option<String> provider = spark.sessionState().catalog().getTableMetadata(
+                    new org.apache.spark.sql.catalyst.TableIdentifier(table.table(), scala.Option.apply(table.database())))
+                    .provider();
+            return provider.isDefined() && provider.get().equalsIgnoreCase("delta");
+        } catch (Exception e) { // NoSuchTableException is checked to Java but thrown all the same
+            if (e instanceof org.apache.spark.sql.catalyst.analysis.NoSuchTableException) {
+                return false; // dropped since tableExists
+            }
+            throw Errors.jobFailed("read the catalog entry of " + table, e);
+        }
+    }
+
     /** Creates an empty Delta table with {@code schema} when the table does not exist yet. */
     public static void createDeltaTableIfMissing(SparkSession spark, TableName table,
                                                  org.apache.spark.sql.types.StructType schema) {

@@ -1,7 +1,5 @@
 package dev.ingot.core;
 
-import java.util.Objects;
-
 /**
  * One thing wrong with a project's definitions.
  *
@@ -13,10 +11,10 @@ import java.util.Objects;
  */
 public record ConfigProblem(String file, String keyPath, String problem, String fix) {
     public ConfigProblem {
-        Objects.requireNonNull(file, "file");
-        Objects.requireNonNull(keyPath, "keyPath");
-        Objects.requireNonNull(problem, "problem");
-        Objects.requireNonNull(fix, "fix");
+        Errors.required(file, "ConfigProblem.file");
+        Errors.required(keyPath, "ConfigProblem.keyPath");
+        Errors.required(problem, "ConfigProblem.problem");
+        Errors.required(fix, "ConfigProblem.fix");
         // A problem quotes the value it found, which may have come from ${env:NAME}: mask it here, not only in
         // toString, so that no caller of problem() can print it.
         problem = Secrets.redact(problem);

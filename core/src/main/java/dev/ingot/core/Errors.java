@@ -1,12 +1,17 @@
 package dev.ingot.core;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 
 /**
  * The one factory of Ingot's error messages. Each names what was being done, the offending file, key, column or
  * value, what was available, and the fix.
+ *
+ * <p>Every bad value that reaches Ingot's public API (a record, a factory, a method) or its command line is reported
+ * through here, with {@link ExitCode#BAD_INPUT}: a caller's mistake never ends a command as a failure (exit code 3).
+ * {@link IllegalArgumentException} is kept for programming errors inside {@code internal} packages.
  */
 public final class Errors {
     private Errors() {}
@@ -38,6 +43,32 @@ public final class Errors {
     public static IngotException badArgument(String option, Object value, String expected) {
         return new IngotException(ExitCode.BAD_INPUT,
                 "Invalid value for " + option + ": '" + value + "'. Expected " + expected + ".", null);
+    }
+
+    /**
+     * Returns {@code value}, or throws a bad-input error when it is null: the API's stand-in for
+     * {@link java.util.Objects#requireNonNull}, whose exception would end a command as a failure.
+     *
+     * @param what what the value is, e.g. {@code SourceDef.name}
+     */
+    public static <T> T required(T value, String what) {
+        if (value == null) {
+            throw new IngotException(ExitCode.BAD_INPUT, "Missing value for " + what + ". Fix: pass a value (null given).",
+                    null);
+        }
+        return value;
+    }
+
+    /** The one message for an event-time range whose start is not before its end ({@code --from}, {@code --to}). */
+    public static IngotException badRange(Instant from, Instant to) {
+        return badArgument("--from/--to", from + " .. " + to, "--from before --to (the start of a range before its end)");
+    }
+
+    /** A command asked for GPUs ({@code --gpu on}, {@code gpu: on}) but the Spark RAPIDS plugin is not there. */
+    public static IngotException gpuUnavailable(String pluginClass) {
+        return new IngotException(ExitCode.BAD_INPUT, "GPU policy is 'on' but the Spark RAPIDS plugin (" + pluginClass
+                + ") is not on the class path. Fix: pass --jars rapids-4-spark_2.12-<version>.jar to spark-submit, or use "
+                + "--gpu auto/off.", null);
     }
 
     /** A name asked for does not exist; lists what does. */
@@ -78,5 +109,13 @@ public final class Errors {
     /** A gate (quality, promotion) said no. */
     public static IngotException gateFailed(String gate, String why) {
         return new IngotException(ExitCode.GATE_FAILED, gate + " failed: " + why, null);
+    }
+
+    /**
+     * A gate's refusal ({@link #gateFailed}) as a writer reports it: the gate's words, then what the writer left as
+     * it was and where the refused rows are kept.
+     */
+    public static IngotException gateFailed(IngotException refusal, String consequence) {
+        return new IngotException(ExitCode.GATE_FAILED, refusal.getMessage() + "\n" + consequence, refusal);
     }
 }

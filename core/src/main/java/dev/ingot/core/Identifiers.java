@@ -63,10 +63,10 @@ public final class Identifiers {
         return value;
     }
 
-    /** Backtick-quotes a column name that has already been validated. */
+    /** Backtick-quotes a column name; a bad-input error when it is not a valid column name. */
     public static String quoteColumn(String column) {
         checkColumn(column).ifPresent(p -> {
-            throw new IllegalArgumentException(p);
+            throw Errors.badArgument("column", column, columnRule());
         });
         return "`" + column + "`";
     }

@@ -44,7 +44,7 @@ public final class IngotSessions {
 
     /** A builder for a session that serves the project described by {@code settings}. */
     public static Builder builder(ProjectSettings settings) {
-        return new Builder(settings);
+        return new Builder(Errors.required(settings, "the project settings of a session"));
     }
 
     /** Builds a session; see {@link IngotSessions}. */
@@ -62,7 +62,7 @@ public final class IngotSessions {
 
         /** The application name shown in Spark's UI and the cluster manager. */
         public Builder appName(String name) {
-            this.appName = name;
+            this.appName = Errors.required(name, "the application name of a session");
             return this;
         }
 
@@ -86,7 +86,7 @@ public final class IngotSessions {
 
         /** A Spark setting that wins over ingot.yaml, but not over spark-submit. */
         public Builder conf(String key, String value) {
-            extra.put(key, value);
+            extra.put(Errors.required(key, "a Spark setting's key"), Errors.required(value, "the value of Spark setting " + key));
             return this;
         }
 
@@ -236,10 +236,7 @@ public final class IngotSessions {
                 return new GpuDecision(false, "off (gpu policy off)");
             case ON:
                 if (!plugin) {
-                    throw new IngotException(ExitCode.BAD_INPUT,
-                            "GPU policy is 'on' but the Spark RAPIDS plugin (" + RAPIDS_PLUGIN + ") is not on the class path. "
-                                    + "Fix: pass --jars rapids-4-spark_2.12-<version>.jar to spark-submit, or use --gpu auto/off.",
-                            null);
+                    throw Errors.gpuUnavailable(RAPIDS_PLUGIN);
                 }
                 return new GpuDecision(true, "on (gpu policy on)");
             default:

@@ -1,9 +1,11 @@
 package dev.ingot.core;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,9 +23,22 @@ import org.apache.spark.sql.types.StructType;
  * The lineage of every write: which inputs (with their Delta versions), which definition, which code, which run.
  * Recorded twice, so that either is enough: in the written table's Delta commit info ({@link #commitMetadata}) and as a
  * row of {@code ingot.lineage} ({@link #record}).
+ *
+ * <p>The one owner of the lineage JSON: what is written ({@link #commitMetadata}, the {@code inputs} and
+ * {@code details} columns of {@code ingot.lineage}) is read back only through {@link #parse}, {@link #parseInputs} and
+ * {@link #parseDetails}, so that no other class spells its keys.
  */
 public final class Lineage {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String RUN_ID = "ingot_run_id";
+    private static final String COMMAND = "command";
+    private static final String CODE_VERSION = "code_version";
+    private static final String DEFINITION_HASH = "definition_hash";
+    private static final String INPUTS = "inputs";
+    private static final String DETAILS = "details";
+    private static final String NAME = "name";
+    private static final String LOCATION = "location";
+    private static final String DELTA_VERSION = "delta_version";
 
     /** The schema of {@code ingot.lineage}. */
     public static final StructType SCHEMA = new StructType()
@@ -52,12 +67,60 @@ public final class Lineage {
      * @param deltaVersion the Delta version read, when the input is a Delta table
      */
     public record Input(String name, String location, Optional<Long> deltaVersion) {
+        public Input {
+            Errors.required(name, "Lineage.Input.name");
+            Errors.required(location, "Lineage.Input.location");
+            Errors.required(deltaVersion, "Lineage.Input.deltaVersion (Optional.empty() for none)");
+        }
+
         Map<String, Object> asMap() {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", name);
-            m.put("location", location);
-            m.put("delta_version", deltaVersion.orElse(null));
+            m.put(NAME, name);
+            m.put(LOCATION, location);
+            m.put(DELTA_VERSION, deltaVersion.orElse(null));
             return m;
+        }
+
+        /** {@code name=location@version}, or {@code name=location} when the input is not a Delta table. */
+        @Override
+        public String toString() {
+            return name + "=" + location + deltaVersion.map(v -> "@" + v).orElse("");
+        }
+    }
+
+    /**
+     * The lineage a write put in its Delta commit info, as {@link #parse} reads it back.
+     *
+     * @param runId the run the write belongs to
+     * @param command the Ingot command
+     * @param codeVersion Ingot's version that wrote it
+     * @param definitionHash the definition the write implements, if any
+     * @param inputs what it read
+     * @param details anything else recorded (e.g. {@code range}, {@code view}, {@code version})
+     */
+    public record CommitInfo(String runId, String command, String codeVersion, Optional<String> definitionHash,
+                             List<Input> inputs, Map<String, String> details) {
+        public CommitInfo {
+            Errors.required(runId, "Lineage.CommitInfo.runId");
+            Errors.required(command, "Lineage.CommitInfo.command");
+            Errors.required(codeVersion, "Lineage.CommitInfo.codeVersion");
+            Errors.required(definitionHash, "Lineage.CommitInfo.definitionHash (Optional.empty() for none)");
+            inputs = List.copyOf(Errors.required(inputs, "Lineage.CommitInfo.inputs"));
+            details = Map.copyOf(Errors.required(details, "Lineage.CommitInfo.details"));
+        }
+
+        /** The JSON of a commit's {@code userMetadata}. */
+        public String json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put(RUN_ID, runId);
+            m.put(COMMAND, command);
+            m.put(CODE_VERSION, codeVersion);
+            definitionHash.ifPresent(h -> m.put(DEFINITION_HASH, h));
+            m.put(INPUTS, inputs.stream().map(Input::asMap).toList());
+            if (!details.isEmpty()) {
+                m.put(DETAILS, details);
+            }
+            return Lineage.json(m);
         }
     }
 
@@ -83,8 +146,14 @@ public final class Lineage {
                         Optional<Instant> rangeFrom, Optional<Instant> rangeTo, Instant startedAt, Instant finishedAt,
                         Map<String, String> details) {
         public Entry {
-            inputs = List.copyOf(inputs);
-            details = Map.copyOf(details);
+            Errors.required(runId, "Lineage.Entry.runId");
+            Errors.required(command, "Lineage.Entry.command");
+            Errors.required(output, "Lineage.Entry.output");
+            Errors.required(operation, "Lineage.Entry.operation");
+            inputs = List.copyOf(Errors.required(inputs, "Lineage.Entry.inputs"));
+            Errors.required(startedAt, "Lineage.Entry.startedAt");
+            Errors.required(finishedAt, "Lineage.Entry.finishedAt");
+            details = Map.copyOf(Errors.required(details, "Lineage.Entry.details"));
         }
     }
 
@@ -102,16 +171,63 @@ public final class Lineage {
     /** The JSON put in a write's Delta commit info ({@code userMetadata}). */
     public static String commitMetadata(String runId, String command, List<Input> inputs, Optional<String> definitionHash,
                                         Map<String, String> details) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("ingot_run_id", runId);
-        m.put("command", command);
-        m.put("code_version", codeVersion());
-        definitionHash.ifPresent(h -> m.put("definition_hash", h));
-        m.put("inputs", inputs.stream().map(Input::asMap).toList());
-        if (!details.isEmpty()) {
-            m.put("details", details);
+        return new CommitInfo(runId, command, codeVersion(), definitionHash, inputs, details).json();
+    }
+
+    /**
+     * Reads back what {@link #commitMetadata} wrote in a commit's {@code userMetadata}.
+     *
+     * @return empty when the text is not Ingot's lineage (another writer's metadata, or not JSON)
+     */
+    public static Optional<CommitInfo> parse(String userMetadata) {
+        if (userMetadata == null) {
+            return Optional.empty();
         }
-        return json(m);
+        try {
+            JsonNode m = JSON.readTree(userMetadata);
+            if (m == null || !m.path(RUN_ID).isTextual()) {
+                return Optional.empty();
+            }
+            return Optional.of(new CommitInfo(m.path(RUN_ID).asText(), m.path(COMMAND).asText(""),
+                    m.path(CODE_VERSION).asText(""), Optional.ofNullable(m.path(DEFINITION_HASH).textValue()),
+                    inputs(m.path(INPUTS)), details(m.path(DETAILS))));
+        } catch (JsonProcessingException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The inputs of a row of {@code ingot.lineage} (its {@code inputs} column); empty for unreadable text. */
+    public static List<Input> parseInputs(String json) {
+        try {
+            return json == null ? List.of() : inputs(JSON.readTree(json));
+        } catch (JsonProcessingException e) {
+            return List.of();
+        }
+    }
+
+    /** The details of a row of {@code ingot.lineage} (its {@code details} column); empty for none or unreadable text. */
+    public static Map<String, String> parseDetails(String json) {
+        try {
+            return json == null ? Map.of() : details(JSON.readTree(json));
+        } catch (JsonProcessingException e) {
+            return Map.of();
+        }
+    }
+
+    private static List<Input> inputs(JsonNode array) {
+        List<Input> out = new ArrayList<>();
+        for (JsonNode in : array) {
+            JsonNode v = in.path(DELTA_VERSION);
+            out.add(new Input(in.path(NAME).asText(""), in.path(LOCATION).asText(""),
+                    v.isNumber() ? Optional.of(v.asLong()) : Optional.empty()));
+        }
+        return out;
+    }
+
+    private static Map<String, String> details(JsonNode object) {
+        Map<String, String> out = new LinkedHashMap<>();
+        object.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText("")));
+        return out;
     }
 
     /** Appends a row to {@code ingot.lineage}, creating the table when missing. */

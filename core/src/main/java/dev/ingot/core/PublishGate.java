@@ -1,6 +1,7 @@
 package dev.ingot.core;
 
 import dev.ingot.core.config.CheckSuiteDef;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -42,7 +43,7 @@ public interface PublishGate {
         List<String> warnings();
 
         /** The HTML report of the run, when the gate writes reports. */
-        Optional<String> report();
+        Optional<Path> report();
 
         /** Releases what the gate cached for the write. */
         @Override

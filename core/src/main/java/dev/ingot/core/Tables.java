@@ -102,7 +102,7 @@ public final class Tables {
         public FeatureTable {
             Identifiers.requireName("feature view", view);
             if (version < 1) {
-                throw new IllegalArgumentException("feature table versions start at 1: " + version);
+                throw Errors.badArgument("feature table version", version, "a version from 1 (feature table versions start at 1)");
             }
         }
 
@@ -144,6 +144,7 @@ public final class Tables {
 
     /** {@code quality.<table>__quarantine}: rows of {@code table} that failed row-level checks. */
     public static TableName quarantine(TableName table) {
+        Errors.required(table, "the table whose quarantine is asked for");
         return new TableName(QUALITY, table.table() + QUARANTINE);
     }
 
@@ -152,6 +153,7 @@ public final class Tables {
      * gate, kept for inspection when the gate says no.
      */
     public static TableName staging(TableName table) {
+        Errors.required(table, "the table whose staging table is asked for");
         return new TableName(table.database(), table.table() + STAGING);
     }
 

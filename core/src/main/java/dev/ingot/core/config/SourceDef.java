@@ -1,12 +1,13 @@
 package dev.ingot.core.config;
 
+import dev.ingot.core.Errors;
+import dev.ingot.core.Identifiers;
 import dev.ingot.core.Secrets;
 import dev.ingot.core.TableName;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -42,17 +43,26 @@ public record SourceDef(
     /** File formats a source may have. */
     public enum Format { DELTA, PARQUET, CSV, JSON }
 
+    /** @throws dev.ingot.core.IngotException (bad input) when a value is missing, or not exactly one of table and path */
     public SourceDef {
-        Objects.requireNonNull(name, "name");
-        description = description == null ? "" : description;
-        if (table.isPresent() == path.isPresent()) {
-            throw new IllegalArgumentException("source " + name + ": exactly one of table and path");
-        }
-        options = Map.copyOf(options);
-        schema = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(schema));
-        Objects.requireNonNull(eventTime, "eventTime");
-        Objects.requireNonNull(timeZone, "timeZone");
+        Identifiers.requireName("source name", name);
         file = DefinitionFiles.orDefault(file, ProjectLoader.SOURCES, name);
+        description = description == null ? "" : description;
+        Errors.required(table, "SourceDef.table (Optional.empty() for none)");
+        Errors.required(path, "SourceDef.path (Optional.empty() for none)");
+        if (table.isPresent() == path.isPresent()) {
+            throw Errors.invalidConfig(file, table.isPresent() ? "path" : "table",
+                    table.isPresent() ? "both 'table' and 'path' are set" : "neither 'table' nor 'path' is set",
+                    "set exactly one: 'table' for a catalog table, 'path' for files");
+        }
+        Errors.required(format, "SourceDef.format");
+        options = Map.copyOf(Errors.required(options, "SourceDef.options"));
+        schema = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(Errors.required(schema, "SourceDef.schema")));
+        String where = file;
+        Identifiers.checkColumn(eventTime).ifPresent(p -> {
+            throw Errors.invalidConfig(where, "event_time", p, Identifiers.columnRule());
+        });
+        Errors.required(timeZone, "SourceDef.timeZone");
     }
 
     /** A source built in code whose {@code timestamp_ntz} event times, if any, are UTC; its file is {@code sources/<name>.yaml}. */

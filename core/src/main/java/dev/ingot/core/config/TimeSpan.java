@@ -1,5 +1,6 @@
 package dev.ingot.core.config;
 
+import dev.ingot.core.Errors;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,14 +15,19 @@ import java.util.regex.Pattern;
 public record TimeSpan(long seconds, String text) implements Comparable<TimeSpan> {
     private static final Pattern FORM = Pattern.compile("([1-9][0-9]{0,5})([mhd])");
 
+    /** @throws dev.ingot.core.IngotException (bad input) when the span is not positive or has no text */
     public TimeSpan {
+        Errors.required(text, "TimeSpan.text");
         if (seconds <= 0) {
-            throw new IllegalArgumentException("a time span must be positive: " + text);
+            throw Errors.badArgument("time span", text + " (" + seconds + " s)", "a positive span such as 30m, 1h or 7d");
         }
     }
 
-    /** Parses {@code <n>m}, {@code <n>h} or {@code <n>d}; empty when it is not of that form. */
+    /** Parses {@code <n>m}, {@code <n>h} or {@code <n>d}; empty when it is not of that form (or null). */
     public static Optional<TimeSpan> parse(String s) {
+        if (s == null) {
+            return Optional.empty();
+        }
         Matcher m = FORM.matcher(s.trim());
         if (!m.matches()) {
             return Optional.empty();
