@@ -61,7 +61,7 @@ public final class Errors {
 
     /** The one message for an event-time range whose start is not before its end ({@code --from}, {@code --to}). */
     public static IngotException badRange(Instant from, Instant to) {
-        return badArgument("--from/--to", from + " .. " + to, "--from before --to (the start of a range before its end)");
+        return badArgument("--from/--to", from + " .. " + to, "--from before --to (a range whose start is before its end)");
     }
 
     /** A command asked for GPUs ({@code --gpu on}, {@code gpu: on}) but the Spark RAPIDS plugin is not there. */

@@ -3,15 +3,15 @@ package dev.ingot.features;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ingot.core.Catalog;
 import dev.ingot.core.Errors;
+import dev.ingot.core.Identifiers;
 import dev.ingot.core.Lineage;
 import dev.ingot.core.Location;
 import dev.ingot.core.PublishGate;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
+import dev.ingot.core.TimeRange;
 import dev.ingot.core.config.FeatureRef;
 import dev.ingot.core.config.FeatureViewDef;
 import dev.ingot.core.config.SourceDef;
@@ -48,6 +48,8 @@ import org.apache.spark.sql.types.StructType;
  * store.materialize("customer_spend", Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-02-01T00:00:00Z"));
  * Dataset<Row> training = store.trainingSet(spine, "ts", List.of(FeatureRef.parse("customer_spend", "features")));
  * }</pre>
+ *
+ * <p>Immutable: the {@code with...} methods return a new store.
  */
 public final class FeatureStore {
     /** Ticks per chunk for daily views: a backfill commits every quarter of a year. */
@@ -55,42 +57,54 @@ public final class FeatureStore {
     /** Ticks per chunk for hourly views: one week. */
     public static final int CHUNK_HOURS_DEFAULT = 168;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FeatureStore.class);
 
     private final SparkSession spark;
     private final Project project;
     private final Registry registry;
-    private Optional<Integer> chunkSteps = Optional.empty();
-    private Optional<PublishGate> gate = Optional.empty();
+    private final Optional<Integer> chunkSteps;
+    private final Optional<PublishGate> gate;
 
-    private FeatureStore(SparkSession spark, Project project) {
+    private FeatureStore(SparkSession spark, Project project, Registry registry, Optional<Integer> chunkSteps,
+                         Optional<PublishGate> gate) {
         this.spark = spark;
         this.project = project;
-        this.registry = new Registry(spark);
+        this.registry = registry;
+        this.chunkSteps = chunkSteps;
+        this.gate = gate;
     }
 
     /** The feature store of a project, in a session built by {@code IngotSessions}. */
     public static FeatureStore of(SparkSession spark, Project project) {
-        return new FeatureStore(spark, project);
+        Errors.required(spark, "the SparkSession of a feature store");
+        Errors.required(project, "the project of a feature store");
+        return new FeatureStore(spark, project, new Registry(spark), Optional.empty(), Optional.empty());
     }
 
-    /** Ticks per Delta commit during a materialization (default: 92 for daily views, 168 for hourly ones). */
-    public FeatureStore chunkSteps(int steps) {
+    /** Refuses a number of ticks per Delta commit that is not positive (the {@code --chunk} option). */
+    public static int checkChunkSteps(int steps) {
         if (steps < 1) {
-            throw Errors.badArgument("chunk", steps, "a positive number of ticks");
+            throw Errors.badArgument("--chunk", steps, "a positive number of ticks per Delta commit");
         }
-        this.chunkSteps = Optional.of(steps);
-        return this;
+        return steps;
     }
 
     /**
-     * The quality gate that checks the new rows of views naming {@code checks} before they are published
-     * (write-audit-publish). Without one, the gate of {@code ingot-validation} is used when it is on the class path.
+     * This store, with {@code steps} ticks per Delta commit during a materialization (default: 92 for daily views,
+     * 168 for hourly ones).
+     */
+    public FeatureStore withChunkSteps(int steps) {
+        return new FeatureStore(spark, project, registry, Optional.of(checkChunkSteps(steps)), gate);
+    }
+
+    /**
+     * This store, with the quality gate that checks the new rows of views naming {@code checks} before they are
+     * published (write-audit-publish). Without one, the gate of {@code ingot-validation} is used when it is on the
+     * class path.
      */
     public FeatureStore withGate(PublishGate gate) {
-        this.gate = Optional.of(gate);
-        return this;
+        return new FeatureStore(spark, project, registry, chunkSteps,
+                Optional.of(Errors.required(gate, "the quality gate of a feature store")));
     }
 
     /** The feature views in the order they can be materialized (a view after the view it reads). */
@@ -132,6 +146,9 @@ public final class FeatureStore {
 
     /** As {@link #materialize(String, Instant, Instant)}, under a given run id. */
     public MaterializeResult materialize(String view, Instant from, Instant to, String runId) {
+        requireView(view);
+        new TimeRange(from, to);
+        Errors.required(runId, "the run id of a materialization");
         spark.sparkContext().setJobDescription("features materialize " + view + " [" + from + ", " + to + ")");
         long t0 = System.nanoTime();
         Optional<PublishGate> g = project.featureViews().containsKey(view)
@@ -175,6 +192,9 @@ public final class FeatureStore {
 
     /** A version's table as of a Delta version. */
     public Dataset<Row> readAsOf(String view, int version, long deltaVersion) {
+        if (deltaVersion < 0) {
+            throw Errors.badArgument("Delta version", deltaVersion, "a Delta version from 0");
+        }
         return spark.sql("SELECT * FROM " + version(view, version).table().sql() + " VERSION AS OF " + deltaVersion);
     }
 
@@ -182,6 +202,7 @@ public final class FeatureStore {
     public Dataset<Row> readAsOf(String view, int version, Instant time) {
         // Resolved here rather than with TIMESTAMP AS OF: Delta 3.3's SQL path turns the instant into local text in
         // the JVM's zone and reads it back in the session's, so a JVM outside UTC would get the wrong version.
+        Errors.required(time, "the as-of time");
         TableName table = version(view, version).table();
         long found = -1;
         Instant first = null;
@@ -216,29 +237,14 @@ public final class FeatureStore {
                 scala.collection.Map<String, String> metrics = c.getMap(c.fieldIndex("operationMetrics"));
                 long rows = metrics == null ? 0 : metrics.get("numOutputRows").map(Long::parseLong).getOrElse(() -> 0L);
                 String meta = c.getAs("userMetadata");
-                Optional<String> hash = Optional.empty();
-                Optional<String> runId = Optional.empty();
-                String sources = "";
-                String range = "";
-                if (meta != null) {
-                    try {
-                        JsonNode m = JSON.readTree(meta);
-                        hash = Optional.ofNullable(m.path("definition_hash").textValue());
-                        runId = Optional.ofNullable(m.path("ingot_run_id").textValue());
-                        List<String> s = new ArrayList<>();
-                        for (JsonNode in : m.path("inputs")) {
-                            s.add(in.path("name").asText() + "=" + in.path("location").asText()
-                                    + (in.path("delta_version").isNull() ? "" : "@" + in.path("delta_version").asText()));
-                        }
-                        sources = String.join(", ", s);
-                        range = m.path("details").path("range").asText("");
-                    } catch (java.io.IOException e) {
-                        sources = "(unreadable lineage)";
-                    }
-                }
+                Optional<Lineage.CommitInfo> info = Lineage.parse(meta);
+                String sources = info.map(i -> String.join(", ", i.inputs().stream().map(Lineage.Input::toString).toList()))
+                        .orElse(meta == null ? "" : "(unreadable lineage)");
                 out.add(new HistoryEntry(view, v.version(), c.getLong(c.fieldIndex("version")),
-                        c.getTimestamp(c.fieldIndex("timestamp")).toInstant(), c.getAs("operation"), rows, hash, sources,
-                        range, runId));
+                        c.getTimestamp(c.fieldIndex("timestamp")).toInstant(), c.getAs("operation"), rows,
+                        info.flatMap(Lineage.CommitInfo::definitionHash), sources,
+                        info.map(i -> i.details().getOrDefault("range", "")).orElse(""),
+                        info.map(Lineage.CommitInfo::runId)));
             }
         }
         return out;
@@ -276,18 +282,22 @@ public final class FeatureStore {
         return buildTrainingSet(spine, timeColumn, timeZone, features, fullNames, new ArrayList<>());
     }
 
-    /** The output column of a feature: {@code feature}, or {@code view__feature} with full names. */
-    public static String outputName(String view, String feature, boolean fullNames) {
-        return fullNames ? view + "__" + feature : feature;
-    }
-
-    private Dataset<Row> buildTrainingSet(Dataset<Row> spine, String timeColumn, ZoneId timeZone,
-                                          List<FeatureRef> features, boolean fullNames, List<Lineage.Input> inputs) {
-        if (features.isEmpty()) {
+    /**
+     * Refuses what {@link #trainingSet} and {@link #writeTrainingSet} would refuse of their arguments before reading
+     * anything: a spine time that is not a column name, no features or a null among them, a view the project does not
+     * define, a view listed twice.
+     */
+    public static void checkTrainingSetArguments(Project project, String timeColumn, List<FeatureRef> features) {
+        Errors.required(project, "the project of a feature store");
+        Identifiers.checkColumn(timeColumn).ifPresent(p -> {
+            throw Errors.badArgument("--timestamp", timeColumn, "the spine's event-time column: " + Identifiers.columnRule());
+        });
+        if (Errors.required(features, "the features of a training set").isEmpty()) {
             throw Errors.badArgument("--features", "(none)", "at least one VIEW or VIEW:feature1,feature2");
         }
         Map<String, List<String>> listed = new LinkedHashMap<>();
         for (FeatureRef ref : features) {
+            Errors.required(ref, "a feature reference of a training set");
             listed.computeIfAbsent(ref.view(), k -> new ArrayList<>()).add(ref.toString());
             if (!project.featureViews().containsKey(ref.view())) {
                 throw Errors.unknownName("feature view", ref.view(), project.featureViews().keySet(),
@@ -303,6 +313,18 @@ public final class FeatureStore {
                                 + e.getKey() + " alone for all its features)");
             }
         }
+    }
+
+    /** The output column of a feature: {@code feature}, or {@code view__feature} with full names. */
+    public static String outputName(String view, String feature, boolean fullNames) {
+        return fullNames ? view + "__" + feature : feature;
+    }
+
+    private Dataset<Row> buildTrainingSet(Dataset<Row> spine, String timeColumn, ZoneId timeZone,
+                                          List<FeatureRef> features, boolean fullNames, List<Lineage.Input> inputs) {
+        Errors.required(spine, "the spine of a training set");
+        Errors.required(timeZone, "the time zone of the spine's time column");
+        checkTrainingSetArguments(project, timeColumn, features);
         List<AsOfJoin.FeatureSide> sides = new ArrayList<>();
         for (FeatureRef ref : features) {
             FeatureViewVersion v = latest(ref.view());
@@ -352,17 +374,25 @@ public final class FeatureStore {
         long t0 = System.nanoTime();
         Instant started = Instant.now();
         String runId = Lineage.newRunId();
+        Errors.required(spineTable, "the spine table of a training set");
+        Errors.required(out, "the output table of a training set");
+        checkTrainingSetArguments(project, timeColumn, features);
         if (!Catalog.tableExists(spark, spineTable)) {
             throw Errors.badData("build training set " + out, "spine table " + spineTable + " does not exist",
                     "pass --spine with an existing table");
         }
         List<Lineage.Input> inputs = new ArrayList<>();
         Dataset<Row> spine;
-        try {
-            long sv = Lineage.latestVersion(spark, spineTable);
-            inputs.add(new Lineage.Input("spine", spineTable.toString(), Optional.of(sv)));
-            spine = spark.sql("SELECT * FROM " + spineTable.sql() + " VERSION AS OF " + sv);
-        } catch (RuntimeException notDelta) {
+        if (Catalog.isDeltaTable(spark, spineTable)) {
+            // Pinned to the version read, so that the lineage names exactly the rows the training set was built from.
+            try {
+                long sv = Lineage.latestVersion(spark, spineTable);
+                inputs.add(new Lineage.Input("spine", spineTable.toString(), Optional.of(sv)));
+                spine = spark.sql("SELECT * FROM " + spineTable.sql() + " VERSION AS OF " + sv);
+            } catch (RuntimeException e) {
+                throw Errors.jobFailed("read the spine " + spineTable + " at its latest Delta version", e);
+            }
+        } else {
             inputs.add(new Lineage.Input("spine", spineTable.toString(), Optional.empty()));
             spine = spark.table(spineTable.sql());
         }
@@ -417,7 +447,7 @@ public final class FeatureStore {
     }
 
     private void requireView(String view) {
-        if (!project.featureViews().containsKey(view)) {
+        if (view == null || !project.featureViews().containsKey(view)) {
             throw Errors.unknownName("feature view", view, project.featureViews().keySet(), project.dir() + "/feature_views");
         }
     }

@@ -1,9 +1,11 @@
 package dev.ingot.features;
 
+import dev.ingot.core.Errors;
 import dev.ingot.core.TableName;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -11,8 +13,7 @@ import java.util.Optional;
  *
  * @param view the feature view
  * @param version its definition version
- * @param change how the version was decided: {@code new} (first or incompatible definition), {@code evolved}
- *     (features added; schema evolved in place) or {@code unchanged}
+ * @param change how the version was decided
  * @param table the feature table written
  * @param deltaVersion the table's Delta version after the last commit
  * @param from start of the event-time range (inclusive)
@@ -23,11 +24,30 @@ import java.util.Optional;
  * @param seconds wall time of the whole call (reading the source and the registry, every chunk, the registry update)
  * @param gate what the view's quality gate said, when it names {@code checks}
  */
-public record MaterializeResult(String view, int version, String change, TableName table, long deltaVersion,
+public record MaterializeResult(String view, int version, Change change, TableName table, long deltaVersion,
                                 Instant from, Instant to, long rowsWritten, int chunks, long rawTilesComputed,
                                 double seconds, Optional<GateSummary> gate) {
     public MaterializeResult {
-        Objects.requireNonNull(gate, "gate");
+        Errors.required(view, "MaterializeResult.view");
+        Errors.required(change, "MaterializeResult.change");
+        Errors.required(table, "MaterializeResult.table");
+        Errors.required(gate, "MaterializeResult.gate (Optional.empty() for none)");
+    }
+
+    /** How a materialization decided the definition version it wrote. */
+    public enum Change {
+        /** A first or incompatible definition: a new version, a new table. */
+        NEW,
+        /** Features were added to a compatible definition: the version's table schema evolved in place. */
+        EVOLVED,
+        /** The definition of an existing version, unchanged. */
+        UNCHANGED;
+
+        /** The lower-case word printed by the command line ({@code new}, {@code evolved}, {@code unchanged}). */
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
     /**
@@ -38,7 +58,7 @@ public record MaterializeResult(String view, int version, String change, TableNa
      * @param warnings warning-level checks that failed (the rows were published), one line each
      * @param reports the HTML reports written, one per chunk
      */
-    public record GateSummary(List<String> suites, long quarantinedRows, List<String> warnings, List<String> reports) {
+    public record GateSummary(List<String> suites, long quarantinedRows, List<String> warnings, List<Path> reports) {
         public GateSummary {
             suites = List.copyOf(suites);
             warnings = List.copyOf(warnings);

@@ -131,7 +131,7 @@ class MaterializeIncrementalTest {
         Dataset<Row> snapshot = spark.sql("SELECT * FROM " + table.sql() + " VERSION AS OF " + before);
 
         MaterializeResult again = store.materialize("minc_whole", day(2), day(5));
-        assertThat(again.change()).isEqualTo("unchanged");
+        assertThat(again.change()).isEqualTo(MaterializeResult.Change.UNCHANGED);
         assertThat(again.deltaVersion()).as("one commit").isEqualTo(before + 1);
         assertThat(Lineage.latestVersion(spark, table)).isEqualTo(before + 1);
         assertThat(again.rawTilesComputed()).as("history tiles exist: only the 3 days of the range")
@@ -139,7 +139,7 @@ class MaterializeIncrementalTest {
                         + "WHERE ts >= TIMESTAMP'2026-01-03 00:00:00' AND ts < TIMESTAMP'2026-01-06 00:00:00'").count());
         assertSameRows(spark.table(table.sql()), snapshot);
 
-        MaterializeResult chunked = project.store().chunkSteps(4).materialize("minc_whole", day(0), day(DAYS));
+        MaterializeResult chunked = project.store().withChunkSteps(4).materialize("minc_whole", day(0), day(DAYS));
         assertThat(chunked.chunks()).isEqualTo(2);
         assertThat(chunked.deltaVersion()).as("one commit per chunk").isEqualTo(before + 1 + 2);
         assertSameRows(spark.table(table.sql()), snapshot);

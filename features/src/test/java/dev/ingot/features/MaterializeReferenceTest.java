@@ -84,7 +84,7 @@ class MaterializeReferenceTest {
                 """);
         MaterializeResult r = project.store().materialize("mref_daily", day(0), day(10));
         assertThat(r.table().toString()).isEqualTo("features.mref_daily_v1");
-        assertThat(r.change()).isEqualTo("new");
+        assertThat(r.change()).isEqualTo(MaterializeResult.Change.NEW);
 
         spark.sql("""
                 SELECT *, amount * 100 AS amount_cents, amount * 100 > 5000 AS big,

@@ -90,14 +90,14 @@ class MaterializeVersioningTest {
     @Test
     void addingFeaturesKeepsTheVersionAndEvolvesTheSchemaChangingOneMakesANewVersion() {
         assertThat(first.version()).isEqualTo(1);
-        assertThat(first.change()).isEqualTo("new");
+        assertThat(first.change()).isEqualTo(MaterializeResult.Change.NEW);
         assertThat(evolved.version()).isEqualTo(1);
-        assertThat(evolved.change()).isEqualTo("evolved");
+        assertThat(evolved.change()).isEqualTo(MaterializeResult.Change.EVOLVED);
         assertThat(evolved.table()).isEqualTo(first.table());
         assertThat(unchanged.version()).isEqualTo(1);
-        assertThat(unchanged.change()).isEqualTo("unchanged");
+        assertThat(unchanged.change()).isEqualTo(MaterializeResult.Change.UNCHANGED);
         assertThat(second.version()).isEqualTo(2);
-        assertThat(second.change()).isEqualTo("new");
+        assertThat(second.change()).isEqualTo(MaterializeResult.Change.NEW);
         assertThat(second.table().toString()).isEqualTo("features.mver_spend_v2");
 
         assertThat(spark.table("features.mver_spend_v1").columns()).containsExactly("customer_id", "feature_time",

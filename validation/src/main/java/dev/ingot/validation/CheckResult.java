@@ -1,8 +1,8 @@
 package dev.ingot.validation;
 
+import dev.ingot.core.Errors;
 import dev.ingot.core.config.CheckSuiteDef;
 import java.util.List;
-import java.util.Objects;
 import java.util.OptionalDouble;
 
 /**
@@ -26,10 +26,15 @@ public record CheckResult(String suite, String suiteFile, int checkIndex, CheckS
                           CheckSuiteDef.Severity severity, String description, CheckStatus status, String metric,
                           OptionalDouble value, long failingRows, String message) {
     public CheckResult {
-        Objects.requireNonNull(suite, "suite");
-        Objects.requireNonNull(kind, "kind");
-        Objects.requireNonNull(status, "status");
-        columns = List.copyOf(columns);
+        Errors.required(suite, "CheckResult.suite");
+        Errors.required(kind, "CheckResult.kind");
+        Errors.required(severity, "CheckResult.severity");
+        Errors.required(status, "CheckResult.status");
+        Errors.required(value, "CheckResult.value (OptionalDouble.empty() for none)");
+        if (checkIndex < 0) {
+            throw Errors.badArgument("CheckResult.checkIndex", checkIndex, "a position in the suite's checks, from 0");
+        }
+        columns = List.copyOf(Errors.required(columns, "CheckResult.columns"));
     }
 
     /** {@code <suite>#<index>}: the identifier of the check in metrics, results and quarantined rows. */

@@ -9,7 +9,6 @@ import dev.ingot.validation.internal.DeequRun;
 import dev.ingot.validation.internal.QualityTables;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -35,7 +34,7 @@ public final class Gate implements PublishGate {
     private final Optional<Path> reportDir;
 
     private Gate(SparkSession spark, Optional<Path> reportDir) {
-        this.spark = Objects.requireNonNull(spark, "spark");
+        this.spark = Errors.required(spark, "the SparkSession of a gate");
         this.reportDir = reportDir;
     }
 
@@ -46,7 +45,7 @@ public final class Gate implements PublishGate {
 
     /** Writes an HTML report of every check into {@code dir} ({@link GateOutcome#report()}). */
     public Gate withReports(Path dir) {
-        return new Gate(spark, Optional.of(dir));
+        return new Gate(spark, Optional.of(Errors.required(dir, "the reports directory of a gate")));
     }
 
     /**
@@ -59,6 +58,7 @@ public final class Gate implements PublishGate {
      * @throws dev.ingot.core.InvalidConfigException (exit code 2) when a check does not fit the candidate's schema
      */
     public GateOutcome check(Dataset<Row> candidate, List<CheckSuiteDef> suites, TableName target) {
+        Errors.required(target, "the target table of a gate");
         Validator validator = Validator.of(spark).asCandidateFor(target);
         long time = System.currentTimeMillis();
         DeequRun run = validator.start(candidate, suites, time);
@@ -111,8 +111,8 @@ public final class Gate implements PublishGate {
             }
 
             @Override
-            public Optional<String> report() {
-                return outcome.report().map(Path::toString);
+            public Optional<Path> report() {
+                return outcome.report();
             }
 
             @Override

@@ -1,8 +1,8 @@
 package dev.ingot.validation;
 
+import dev.ingot.core.Errors;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -24,10 +24,16 @@ public record ValidationResult(String runId, Optional<String> table, OptionalLon
                                long quarantinedRows, List<CheckResult> checks, List<MetricValue> metrics,
                                Optional<Path> report) {
     public ValidationResult {
-        Objects.requireNonNull(runId, "runId");
-        checks = List.copyOf(checks);
-        metrics = List.copyOf(metrics);
-        Objects.requireNonNull(report, "report");
+        Errors.required(runId, "ValidationResult.runId");
+        Errors.required(table, "ValidationResult.table (Optional.empty() for none)");
+        Errors.required(deltaVersion, "ValidationResult.deltaVersion (OptionalLong.empty() for none)");
+        if (rows < 0 || quarantinedRows < 0) {
+            throw Errors.badArgument("ValidationResult rows/quarantinedRows", rows + "/" + quarantinedRows,
+                    "counts from 0");
+        }
+        checks = List.copyOf(Errors.required(checks, "ValidationResult.checks"));
+        metrics = List.copyOf(Errors.required(metrics, "ValidationResult.metrics"));
+        Errors.required(report, "ValidationResult.report (Optional.empty() for none)");
     }
 
     /** The same result with the path of its report. */
@@ -54,7 +60,8 @@ public record ValidationResult(String runId, Optional<String> table, OptionalLon
     /** The result of one check, by suite name and index in its suite. */
     public CheckResult check(String suite, int index) {
         return checks.stream().filter(c -> c.suite().equals(suite) && c.checkIndex() == index).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no check " + suite + "#" + index + " in this result"));
+                .orElseThrow(() -> Errors.unknownName("check", suite + "#" + index,
+                        checks.stream().map(CheckResult::checkId).toList(), "this result"));
     }
 
     /** A few lines for a terminal: counts, then each failed check. */

@@ -1,5 +1,6 @@
 package dev.ingot.validation;
 
+import dev.ingot.core.Errors;
 import dev.ingot.core.Lineage;
 import dev.ingot.core.TableName;
 import dev.ingot.core.config.CheckSuiteDef;
@@ -10,7 +11,6 @@ import dev.ingot.validation.internal.RunContext;
 import dev.ingot.core.Tables;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -40,7 +40,7 @@ public final class Validator {
 
     private Validator(SparkSession spark, Optional<TableName> table, OptionalLong deltaVersion, boolean candidate,
                       boolean history, Optional<Path> reportDir) {
-        this.spark = Objects.requireNonNull(spark, "spark");
+        this.spark = Errors.required(spark, "the SparkSession of a validator");
         this.table = table;
         this.deltaVersion = deltaVersion;
         this.candidate = candidate;
@@ -55,7 +55,8 @@ public final class Validator {
 
     /** Writes an HTML report of every run into {@code dir} ({@link ValidationResult#report()}). */
     public Validator withReports(Path dir) {
-        return new Validator(spark, table, deltaVersion, candidate, history, Optional.of(dir));
+        return new Validator(spark, table, deltaVersion, candidate, history,
+                Optional.of(Errors.required(dir, "the reports directory of a validator")));
     }
 
     /**
@@ -65,6 +66,8 @@ public final class Validator {
      * @throws dev.ingot.core.IngotException (exit code 2) when the table does not exist, or a check does not fit it
      */
     public ValidationResult validateTable(TableName table, List<CheckSuiteDef> suites) {
+        Errors.required(table, "the table to validate");
+        checkSuites(suites);
         if (!dev.ingot.core.Catalog.tableExists(spark, table)) {
             throw dev.ingot.core.Errors.badData("validate " + table, "the table does not exist",
                     "name an existing table, e.g. one listed by SHOW TABLES IN " + table.database());
@@ -82,6 +85,7 @@ public final class Validator {
      * {@code reference: previous} compare with the version before.
      */
     public Validator withTable(TableName table) {
+        Errors.required(table, "the table of a validator");
         return new Validator(spark, Optional.of(table), OptionalLong.of(Lineage.latestVersion(spark, table)), false, history,
                 reportDir);
     }
@@ -103,6 +107,10 @@ public final class Validator {
      * @param deltaVersion its Delta version: the one read, or for data about to be published, the version before
      */
     public Validator withTable(TableName table, long deltaVersion) {
+        Errors.required(table, "the table of a validator");
+        if (deltaVersion < -1) {
+            throw Errors.badArgument("Delta version", deltaVersion, "a Delta version from 0, or -1 for a table not created yet");
+        }
         return new Validator(spark, Optional.of(table), OptionalLong.of(deltaVersion), false, history, reportDir);
     }
 
@@ -134,13 +142,19 @@ public final class Validator {
     }
 
     DeequRun start(Dataset<Row> data, List<CheckSuiteDef> suites, long time) {
-        Objects.requireNonNull(data, "data");
-        if (suites.isEmpty()) {
-            throw new IllegalArgumentException("no suites to validate with");
-        }
+        Errors.required(data, "the data to validate");
+        checkSuites(suites);
         Preflight.check(data, suites, table.map(TableName::toString).orElse("the data"));
         return DeequRun.run(data, suites, new RunContext(spark, table, deltaVersion, candidate, time,
                 Tables.QUALITY_METRICS));
+    }
+
+    /** Refuses no suites, or a null among them: a validation with nothing to check is a caller's mistake. */
+    private static void checkSuites(List<CheckSuiteDef> suites) {
+        if (Errors.required(suites, "the suites to validate with").isEmpty()) {
+            throw Errors.badArgument("suites", "(none)", "at least one quality suite (checks/*.yaml)");
+        }
+        suites.forEach(s -> Errors.required(s, "a suite to validate with"));
     }
 
     ValidationResult result(DeequRun run, long time) {

@@ -40,7 +40,9 @@ class IdentifiersTest {
     @Test
     void quoteColumnQuotesOnlyValidColumns() {
         assertThat(Identifiers.quoteColumn("Amount_USD")).isEqualTo("`Amount_USD`");
-        assertThatThrownBy(() -> Identifiers.quoteColumn("a` OR 1=1 --")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Identifiers.quoteColumn("a` OR 1=1 --")).isInstanceOf(IngotException.class)
+                .hasMessageContaining("a` OR 1=1 --").hasMessageContaining(Identifiers.columnRule())
+                .extracting(e -> ((IngotException) e).exitCode()).isEqualTo(ExitCode.BAD_INPUT);
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.ingot.core.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ingot.core.ExitCode;
+import dev.ingot.core.IngotException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +50,8 @@ class TimeSpanTest {
 
     @Test
     void mustBePositive() {
-        assertThatThrownBy(() -> new TimeSpan(0, "0d")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("positive").hasMessageContaining("0d");
+        assertThatThrownBy(() -> new TimeSpan(0, "0d")).isInstanceOf(IngotException.class)
+                .hasMessageContaining("positive").hasMessageContaining("0d")
+                .extracting(e -> ((IngotException) e).exitCode()).isEqualTo(ExitCode.BAD_INPUT);
     }
 }

@@ -3,7 +3,6 @@ package dev.ingot.features.internal;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ingot.core.Catalog;
 import dev.ingot.core.Errors;
 import dev.ingot.core.ExitCode;
@@ -13,6 +12,7 @@ import dev.ingot.core.config.CheckSuiteDef;
 import dev.ingot.core.Lineage;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
+import dev.ingot.core.TimeRange;
 import dev.ingot.core.config.FeatureViewDef;
 import dev.ingot.core.config.Project;
 import dev.ingot.features.FeatureViewVersion;
@@ -47,7 +47,6 @@ import org.slf4j.LoggerFactory;
 /** Materializes one feature view over an event-time range: version, tiles, windows, one Delta commit per chunk. */
 public final class Materializer {
     private static final Logger LOG = LoggerFactory.getLogger(Materializer.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SparkSession spark;
     private final Project project;
@@ -72,12 +71,12 @@ public final class Materializer {
     private static final class GateTally {
         long quarantined;
         final List<String> warnings = new ArrayList<>();
-        final List<String> reports = new ArrayList<>();
+        final List<java.nio.file.Path> reports = new ArrayList<>();
     }
 
     /** The version a definition gets, and the rows of the source it reads. */
     public record Prepared(FeatureViewDef view, SourceReader.Read read, ViewFingerprint fingerprint, int version,
-                           String change, Dataset<Row> rows, Map<String, StructField> featureFields,
+                           MaterializeResult.Change change, Dataset<Row> rows, Map<String, StructField> featureFields,
                            Optional<FeatureViewVersion> existing) {
         public TableName table() {
             return Tables.featureTable(view.name(), version);
@@ -158,7 +157,7 @@ public final class Materializer {
                 ? Optional.of(project.sources().get(view.source())) : Optional.empty(), read.upstream());
         List<FeatureViewVersion> versions = registry.versions(view.name());
         int version;
-        String change;
+        MaterializeResult.Change change;
         Optional<FeatureViewVersion> existing = Optional.empty();
         Optional<FeatureViewVersion> exact = versions.stream().filter(v -> v.definitionHash().equals(fp.definitionHash())).findFirst();
         Optional<FeatureViewVersion> compatible = versions.stream()
@@ -166,15 +165,15 @@ public final class Materializer {
                 .reduce((a, b) -> b);
         if (exact.isPresent()) {
             version = exact.get().version();
-            change = "unchanged";
+            change = MaterializeResult.Change.UNCHANGED;
             existing = exact;
         } else if (compatible.isPresent()) {
             version = compatible.get().version();
-            change = "evolved";
+            change = MaterializeResult.Change.EVOLVED;
             existing = compatible;
         } else {
             version = versions.stream().mapToInt(FeatureViewVersion::version).max().orElse(0) + 1;
-            change = "new";
+            change = MaterializeResult.Change.NEW;
         }
         return new Prepared(view, read, fp, version, change, rows, featureFields, existing);
     }
@@ -193,8 +192,9 @@ public final class Materializer {
         long t0 = System.nanoTime();
         FeatureViewDef view = p.view();
         long step = view.cadence().seconds();
-        if (!from.isBefore(to)) {
-            throw Errors.badArgument("--from/--to", from + " .. " + to, "a range whose start is before its end");
+        new TimeRange(from, to);
+        if (chunkSteps < 1) {
+            throw new IllegalArgumentException("chunk steps must be positive: " + chunkSteps); // FeatureStore checks it
         }
         requireOnCadence(view, from, to);
         if (!view.checks().isEmpty() && gate.isEmpty()) {
@@ -426,15 +426,8 @@ public final class Materializer {
 
     /** The tile states a tiles write recorded in its lineage details (none for a write that recorded none). */
     private static Set<String> statesOf(String details) {
-        if (details == null) {
-            return Set.of();
-        }
-        try {
-            String s = JSON.readTree(details).path(STATES).asText("");
-            return s.isEmpty() ? Set.of() : Set.of(s.split(","));
-        } catch (java.io.IOException e) {
-            return Set.of();
-        }
+        String s = Lineage.parseDetails(details).getOrDefault(STATES, "");
+        return s.isEmpty() ? Set.of() : Set.of(s.split(","));
     }
 
     private long writeTiles(Prepared p, Dataset<Row> tiles, Instant from, Instant to, String runId,
@@ -508,9 +501,9 @@ public final class Materializer {
             if (e.exitCode() != ExitCode.GATE_FAILED) {
                 throw e;
             }
-            throw new IngotException(ExitCode.GATE_FAILED, e.getMessage() + "\nNothing was published to " + p.table()
-                    + " for [" + from + ", " + to + "): its Delta version is unchanged. The candidate rows are kept "
-                    + "for inspection: SELECT * FROM " + staging, null);
+            throw Errors.gateFailed(e, "Nothing was published to " + p.table() + " for [" + from + ", " + to
+                    + "): its Delta version is unchanged. The candidate rows are kept for inspection: SELECT * FROM "
+                    + staging);
         }
         phases.done("quality gate");
         Commit c;

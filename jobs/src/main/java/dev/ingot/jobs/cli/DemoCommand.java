@@ -2,7 +2,6 @@ package dev.ingot.jobs.cli;
 
 import dev.ingot.core.Errors;
 import dev.ingot.core.ExitCode;
-import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.Project;
 import dev.ingot.core.config.ProjectLoader;
 import dev.ingot.jobs.demo.DemoProject;
@@ -27,6 +26,7 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -59,9 +59,8 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Where the demo's tables go (default: ./${DEFAULT-VALUE}).")
     String warehouse;
 
-    @Option(names = "--gpu", paramLabel = "auto|on|off", defaultValue = "auto",
-            description = "Use Spark RAPIDS: auto (when present), on (required), off. Default: ${DEFAULT-VALUE}.")
-    String gpu;
+    @Mixin
+    GpuOption gpu;
 
     @Option(names = "--data-only", description = "Only generate the data set (raw.*); run no pipeline stage.")
     boolean dataOnly;
@@ -77,7 +76,6 @@ public final class DemoCommand implements Callable<Integer> {
         if (days < 1 || days > 3_660) {
             throw Errors.badArgument("--days", days, "a number of days from 1 to 3660");
         }
-        GpuPolicy policy = parseGpu(gpu);
         PrintWriter out = spec.commandLine().getOut();
         long t0 = System.nanoTime();
         Location wh = ProjectOptions.resolve(warehouse);
@@ -90,7 +88,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("Ingot demo: " + rows + " card transactions, project " + projectDir + ", warehouse " + wh);
         out.flush();
 
-        SparkSession spark = Sessions.open(project, "demo", policy);
+        SparkSession spark = Sessions.open(project, "demo", gpu.policy());
         Steps steps = new Steps(out, dataOnly ? 1 : 4).labelJobsOf(spark);
         RetailDemoData.Options opts = options(rows, seed, days);
         Path reports = Reports.defaultFor(wh);
@@ -164,13 +162,5 @@ public final class DemoCommand implements Callable<Integer> {
     private static RetailDemoData.Options options(long rows, long seed, int days) {
         RetailDemoData.Options d = RetailDemoData.Options.defaults(rows);
         return new RetailDemoData.Options(d.transactions(), seed, d.start(), days);
-    }
-
-    static GpuPolicy parseGpu(String s) {
-        try {
-            return GpuPolicy.valueOf(s.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw Errors.badArgument("--gpu", s, "auto, on or off");
-        }
     }
 }

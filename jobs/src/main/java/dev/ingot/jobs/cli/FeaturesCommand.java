@@ -4,6 +4,7 @@ import dev.ingot.core.Errors;
 import dev.ingot.core.ExitCode;
 import dev.ingot.core.Lineage;
 import dev.ingot.core.Tables;
+import dev.ingot.core.TimeRange;
 import dev.ingot.validation.Gate;
 import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.Project;
@@ -52,8 +53,8 @@ public final class FeaturesCommand {
         @Option(names = "--chunk", paramLabel = "TICKS", description = "Ticks per Delta commit (default: 92 daily, 168 hourly).")
         Integer chunk;
 
-        @Option(names = "--gpu", paramLabel = "auto|on|off", defaultValue = "auto", description = "Spark RAPIDS policy (default: ${DEFAULT-VALUE}).")
-        String gpu;
+        @Mixin
+        GpuOption gpu;
 
         @Spec
         picocli.CommandLine.Model.CommandSpec spec;
@@ -61,10 +62,9 @@ public final class FeaturesCommand {
         @Override
         public Integer call() {
             Project p = options.load();
-            Instant a = TimeArgs.parse("--from", from);
-            Instant b = TimeArgs.parse("--to", to);
-            if (!a.isBefore(b)) {
-                throw Errors.badArgument("--from/--to", from + " .. " + to, "--from before --to");
+            TimeRange range = new TimeRange(TimeArgs.parse("--from", from), TimeArgs.parse("--to", to));
+            if (chunk != null) {
+                FeatureStore.checkChunkSteps(chunk);
             }
             List<String> views = view == null ? null : List.of(view);
             if (view != null && !p.featureViews().containsKey(view)) {
@@ -74,17 +74,15 @@ public final class FeaturesCommand {
                 throw Errors.badArgument("--project", p.dir(), "a project with feature_views/*.yaml");
             }
             for (String v : views == null ? p.featureViewsInOrder() : views) {
-                FeatureStore.checkBeforeRun(p, v, a, b);
+                FeatureStore.checkBeforeRun(p, v, range.from(), range.to());
             }
-            SparkSession spark = Sessions.open(p, "features materialize", DemoCommand.parseGpu(gpu));
-            FeatureStore store = FeatureStore.of(spark, p).withGate(Gate.of(spark).withReports(reports.resolve(p)));
-            if (chunk != null) {
-                store.chunkSteps(chunk);
-            }
+            SparkSession spark = Sessions.open(p, "features materialize", gpu.policy());
+            FeatureStore gated = FeatureStore.of(spark, p).withGate(Gate.of(spark).withReports(reports.resolve(p)));
+            FeatureStore store = chunk == null ? gated : gated.withChunkSteps(chunk);
             PrintWriter out = spec.commandLine().getOut();
             String runId = Lineage.newRunId();
             for (String v : views == null ? store.viewsInOrder() : views) {
-                MaterializeResult r = store.materialize(v, a, b, runId);
+                MaterializeResult r = store.materialize(v, range.from(), range.to(), runId);
                 out.println(render(r));
                 out.flush();
             }

@@ -69,6 +69,8 @@ public final class TrainingSetCommand implements Callable<Integer> {
         } catch (DateTimeException e) {
             throw Errors.badArgument("--time-zone", timeZone, "a time zone id such as UTC, Europe/Paris or +02:00");
         }
+        // Everything that can be refused without Spark is refused before a session starts.
+        FeatureStore.checkTrainingSetArguments(p, timestamp, refs);
         SparkSession spark = Sessions.open(p, "training-set", GpuPolicy.OFF);
         TrainingSetResult r = FeatureStore.of(spark, p).writeTrainingSet(spineTable, timestamp, zone, refs, fullNames,
                 outTable);
