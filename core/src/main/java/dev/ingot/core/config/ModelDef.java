@@ -4,7 +4,7 @@ import dev.ingot.core.Secrets;
 import dev.ingot.core.TableName;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import dev.ingot.core.Errors;
 import java.util.Optional;
 
 /**
@@ -37,10 +37,10 @@ public record ModelDef(
         String file) {
 
     public ModelDef {
-        Objects.requireNonNull(name, "name");
+        Errors.required(name, "ModelDef.name");
         description = description == null ? "" : description;
-        features = List.copyOf(features);
-        params = Map.copyOf(params);
+        features = List.copyOf(Errors.required(features, "ModelDef.features"));
+        params = Map.copyOf(Errors.required(params, "ModelDef.params"));
         file = DefinitionFiles.orDefault(file, ProjectLoader.MODELS, name);
     }
 

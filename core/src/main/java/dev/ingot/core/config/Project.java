@@ -3,7 +3,7 @@ package dev.ingot.core.config;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Map;
-import java.util.Objects;
+import dev.ingot.core.Errors;
 import java.util.TreeMap;
 
 /**
@@ -26,12 +26,12 @@ public record Project(
         Map<String, ModelDef> models) {
 
     public Project {
-        Objects.requireNonNull(dir, "dir");
-        Objects.requireNonNull(settings, "settings");
-        sources = sorted(sources);
-        featureViews = sorted(featureViews);
-        suites = sorted(suites);
-        models = sorted(models);
+        Errors.required(dir, "Project.dir");
+        Errors.required(settings, "Project.settings");
+        sources = sorted(Errors.required(sources, "Project.sources"));
+        featureViews = sorted(Errors.required(featureViews, "Project.featureViews"));
+        suites = sorted(Errors.required(suites, "Project.suites"));
+        models = sorted(Errors.required(models, "Project.models"));
     }
 
     private static <V> Map<String, V> sorted(Map<String, V> m) {
@@ -68,6 +68,7 @@ public record Project(
 
     /** The same project with another warehouse location (the {@code --warehouse} option). */
     public Project withWarehouse(dev.ingot.core.Location warehouse) {
+        Errors.required(warehouse, "the warehouse (--warehouse)");
         return new Project(dir, settings.withWarehouse(warehouse), sources, featureViews, suites, models);
     }
 }

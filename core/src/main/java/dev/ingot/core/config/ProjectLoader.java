@@ -83,7 +83,8 @@ public final class ProjectLoader {
 
     /** Loads {@code dir}, interpolating {@code ${env:NAME}} from {@code env}. */
     public static Project load(Path dir, Map<String, String> env) {
-        return new ProjectLoader(env).run(dir.toAbsolutePath().normalize());
+        Errors.required(dir, "the project directory (--project)");
+        return new ProjectLoader(Errors.required(env, "the environment of a project")).run(dir.toAbsolutePath().normalize());
     }
 
     private Project run(Path dir) {

@@ -3,7 +3,7 @@ package dev.ingot.core.config;
 import dev.ingot.core.Location;
 import dev.ingot.core.Secrets;
 import java.util.Map;
-import java.util.Objects;
+import dev.ingot.core.Errors;
 
 /**
  * What {@code ingot.yaml} says: the project's name, where its warehouse is, its catalog, tracking, Spark conf and GPU
@@ -27,13 +27,13 @@ public record ProjectSettings(
         Map<String, String> sparkConf,
         GpuPolicy gpu) {
     public ProjectSettings {
-        Objects.requireNonNull(name, "name");
+        Errors.required(name, "ProjectSettings.name");
         description = description == null ? "" : description;
-        Objects.requireNonNull(warehouse, "warehouse");
-        Objects.requireNonNull(catalog, "catalog");
-        Objects.requireNonNull(tracking, "tracking");
-        sparkConf = Map.copyOf(sparkConf);
-        Objects.requireNonNull(gpu, "gpu");
+        Errors.required(warehouse, "ProjectSettings.warehouse");
+        Errors.required(catalog, "ProjectSettings.catalog");
+        Errors.required(tracking, "ProjectSettings.tracking");
+        sparkConf = Map.copyOf(Errors.required(sparkConf, "ProjectSettings.sparkConf"));
+        Errors.required(gpu, "ProjectSettings.gpu");
     }
 
     /** Redacted: Spark conf values and the warehouse may come from {@code ${env:NAME}}. */
