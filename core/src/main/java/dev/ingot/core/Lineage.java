@@ -106,7 +106,9 @@ public final class Lineage {
             Errors.required(codeVersion, "Lineage.CommitInfo.codeVersion");
             Errors.required(definitionHash, "Lineage.CommitInfo.definitionHash (Optional.empty() for none)");
             inputs = List.copyOf(Errors.required(inputs, "Lineage.CommitInfo.inputs"));
-            details = Map.copyOf(Errors.required(details, "Lineage.CommitInfo.details"));
+            // Sorted, so that the same lineage is always the same text (a write finds its commit by that text).
+            details = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(
+                    Errors.required(details, "Lineage.CommitInfo.details")));
         }
 
         /** The JSON of a commit's {@code userMetadata}. */

@@ -1,5 +1,6 @@
 package dev.ingot.features;
 
+import dev.ingot.core.Errors;
 import dev.ingot.core.TableName;
 import java.time.Instant;
 import java.util.List;
@@ -25,9 +26,14 @@ public record FeatureViewVersion(String view, int version, TableName table, Stri
                                  Map<String, String> featureHashes, List<Feature> features, List<String> entities,
                                  String cadence, long ttlSeconds, Instant createdAt, Instant updatedAt) {
     public FeatureViewVersion {
-        featureHashes = Map.copyOf(featureHashes);
-        features = List.copyOf(features);
-        entities = List.copyOf(entities);
+        Errors.required(view, "FeatureViewVersion.view");
+        if (version < 1) {
+            throw Errors.badArgument("FeatureViewVersion.version", version, "a version from 1");
+        }
+        Errors.required(table, "FeatureViewVersion.table");
+        featureHashes = Map.copyOf(Errors.required(featureHashes, "FeatureViewVersion.featureHashes"));
+        features = List.copyOf(Errors.required(features, "FeatureViewVersion.features"));
+        entities = List.copyOf(Errors.required(entities, "FeatureViewVersion.entities"));
     }
 
     /**

@@ -60,9 +60,12 @@ public record MaterializeResult(String view, int version, Change change, TableNa
      */
     public record GateSummary(List<String> suites, long quarantinedRows, List<String> warnings, List<Path> reports) {
         public GateSummary {
-            suites = List.copyOf(suites);
-            warnings = List.copyOf(warnings);
-            reports = List.copyOf(reports);
+            suites = List.copyOf(Errors.required(suites, "GateSummary.suites"));
+            if (quarantinedRows < 0) {
+                throw Errors.badArgument("GateSummary.quarantinedRows", quarantinedRows, "a count from 0");
+            }
+            warnings = List.copyOf(Errors.required(warnings, "GateSummary.warnings"));
+            reports = List.copyOf(Errors.required(reports, "GateSummary.reports"));
         }
     }
 }

@@ -270,6 +270,18 @@ class MaterializeVersioningTest {
         assertThat((String) lineage.getAs("run_id")).isEqualTo(recorded.getAs("run_id"));
         assertThat((String) lineage.getAs("inputs")).contains("\"location\":\"features.mver_spend_v2\"",
                 "\"delta_version\":" + featureVersion, "\"location\":\"mver.spine\"");
+
+        // A spine that is not a Delta table is read as it is, and its lineage has no version to pin.
+        spark.table(DB + ".spine").write().format("parquet").mode("overwrite").saveAsTable(DB + ".spine_parquet");
+        TableName outParquet = new TableName("ml", "mver_training_parquet");
+        TrainingSetResult p = project.store().writeTrainingSet(new TableName(DB, "spine_parquet"), "ts",
+                List.of(FeatureRef.parse("mver_spend:spend_1d,top_cents_3d", "test")), outParquet);
+        assertThat(p.rows()).isEqualTo(4);
+        assertThat(TestProject.differences(spark.table(outParquet.sql()), ts)).containsOnly(List.of());
+        String inputs = spark.sql("SELECT inputs FROM ingot.lineage WHERE output_table = 'ml.mver_training_parquet'")
+                .first().getString(0);
+        assertThat(Lineage.parseInputs(inputs)).first()
+                .isEqualTo(new Lineage.Input("spine", "mver.spine_parquet", java.util.Optional.empty()));
     }
 
     @Test
