@@ -49,6 +49,10 @@ public final class QualityReport {
      */
     public static Path write(SparkSession spark, ValidationResult result, List<Row> quarantineExamples, Boolean published,
                              Path dir) {
+        Errors.required(spark, "the SparkSession of a quality report");
+        Errors.required(result, "the result a quality report shows");
+        Errors.required(quarantineExamples, "the quarantined rows a quality report shows (List.of() for none)");
+        Errors.required(dir, "the directory of a quality report");
         Map<String, List<double[]>> history = history(spark, result);
         String html = html(result, history, quarantineExamples, published);
         String name = result.table().orElse("data").replace('.', '_') + "-" + FILE_TIME.format(Instant.ofEpochMilli(result.timeMillis()))

@@ -116,7 +116,7 @@ public final class Validator {
 
     /** Runs one suite over the data. */
     public ValidationResult validate(Dataset<Row> data, CheckSuiteDef suite) {
-        return validate(data, List.of(suite));
+        return validate(data, List.of(Errors.required(suite, "the suite to validate with")));
     }
 
     /**

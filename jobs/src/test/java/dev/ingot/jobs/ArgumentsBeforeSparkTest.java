@@ -1,0 +1,93 @@
+package dev.ingot.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every command refuses a bad argument before it opens a SparkSession: each case runs {@code IngotMain} as its own
+ * process (a JVM in which no session exists, as bin/ingot and spark-submit run it) with a warehouse that does not
+ * exist, and asserts the process's real exit code (2), the message, and that the warehouse is still absent: opening
+ * a session creates it (the embedded metastore, Derby's home), so a check made after Spark started would leave it.
+ */
+class ArgumentsBeforeSparkTest {
+    private static final String RETAIL = "../examples/retail";
+
+    static Stream<Arguments> badArguments() {
+        return Stream.of(
+                bad("features materialize --chunk 0", List.of("--chunk", "positive number of ticks"),
+                        "features", "materialize", "--project", RETAIL, "--from", "2026-01-01", "--to", "2026-01-05",
+                        "--chunk", "0"),
+                bad("features materialize --from after --to", List.of("--from before --to"),
+                        "features", "materialize", "--project", RETAIL, "--from", "2026-02-01", "--to", "2026-01-01"),
+                bad("features materialize --gpu sometimes", List.of("sometimes", "auto|on|off"),
+                        "features", "materialize", "--project", RETAIL, "--from", "2026-01-01", "--to", "2026-01-05",
+                        "--gpu", "sometimes"),
+                bad("features history of an unknown view", List.of("Unknown feature view 'nope'"),
+                        "features", "history", "--project", RETAIL, "--view", "nope"),
+                bad("training-set --timestamp that is no column", List.of("--timestamp", "event time"),
+                        "training-set", "--project", RETAIL, "--spine", "ml.spine", "--timestamp", "event time",
+                        "--features", "customer_spend", "--out", "ml.ts"),
+                bad("training-set of an unknown view", List.of("Unknown feature view 'customer_spnd'"),
+                        "training-set", "--project", RETAIL, "--spine", "ml.spine", "--features", "customer_spnd",
+                        "--out", "ml.ts"),
+                bad("validate --table of an unknown view", List.of("--table", "customer_spnd"),
+                        "validate", "--project", RETAIL, "--table", "customer_spnd"),
+                bad("validate --suite unknown", List.of("Unknown quality suite 'nope'"),
+                        "validate", "--project", RETAIL, "--table", "raw.transactions", "--suite", "nope"),
+                bad("demo --rows 12", List.of("--rows", "1000 to 100000000"), "demo", "--rows", "12"),
+                bad("demo --gpu sometimes", List.of("sometimes", "auto|on|off"), "demo", "--gpu", "sometimes"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badArguments")
+    void refusedWithExitCode2BeforeSparkStarts(String what, List<String> expected, List<String> args,
+                                               @TempDir Path tmp) throws Exception {
+        Path warehouse = tmp.resolve("warehouse");
+        List<String> cmd = new ArrayList<>(args);
+        cmd.add("--warehouse");
+        cmd.add(warehouse.toString());
+        Process p = start(cmd, tmp);
+        boolean ended = p.waitFor(120, TimeUnit.SECONDS);
+        if (!ended) {
+            p.destroyForcibly();
+        }
+        String err = Files.readString(tmp.resolve("stderr.txt"), StandardCharsets.UTF_8);
+        assertThat(ended).as(what + ": ended (a refused argument takes a second, not a Spark start)").isTrue();
+        assertThat(p.exitValue()).as(what + ":\n" + err).isEqualTo(2);
+        assertThat(err).as(what).contains(expected);
+        assertThat(warehouse).as(what + ": nothing was written, no session was opened").doesNotExist();
+    }
+
+    /** {@code java -cp <the test class path> dev.ingot.jobs.IngotMain args}, in this module's directory. */
+    private static Process start(List<String> args, Path tmp) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-Dspark.ui.enabled=false"));
+        // The same --add-opens as this JVM: should a check regress, Spark must start as it would for a user.
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(a -> a.startsWith("--add-opens"))
+                .forEach(cmd::add);
+        cmd.addAll(List.of("-cp", classPath, IngotMain.class.getName()));
+        cmd.addAll(args);
+        return new ProcessBuilder(cmd).directory(new File(System.getProperty("user.dir")))
+                .redirectOutput(tmp.resolve("stdout.txt").toFile()).redirectError(tmp.resolve("stderr.txt").toFile())
+                .start();
+    }
+
+    private static Arguments bad(String what, List<String> expected, String... args) {
+        return Arguments.of(what, expected, List.of(args));
+    }
+}
