@@ -201,12 +201,14 @@ public final class SourceReader {
 
     /** The latest Delta version of a table; empty when it is not a Delta table. */
     private static Optional<Long> deltaVersion(SparkSession spark, TableName t) {
-        try {
-            DeltaTable.forName(spark, t.toString());
-        } catch (RuntimeException notDelta) {
+        if (!Catalog.isDeltaTable(spark, t)) {
             return Optional.empty();
         }
-        return Optional.of(Lineage.latestVersion(spark, t));
+        try {
+            return Optional.of(Lineage.latestVersion(spark, t));
+        } catch (RuntimeException e) {
+            throw Errors.jobFailed("read the Delta log of " + t, e);
+        }
     }
 
     /** Columns the source file declares must be in the data with those types. */
