@@ -1,7 +1,7 @@
 package dev.ingot.core;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
+import static dev.ingot.core.BadInput.assertBadInput;
+import static dev.ingot.core.BadInput.bad;
 
 import dev.ingot.core.config.CatalogSettings;
 import dev.ingot.core.config.GpuPolicy;
@@ -100,14 +100,7 @@ class ApiBadInputTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("badValues")
     void aBadValueIsBadInputExitCode2(String what, ThrowingCallable call) {
-        Throwable e = catchThrowable(call);
-        assertThat(e).as(what).isInstanceOf(IngotException.class);
-        assertThat(((IngotException) e).exitCode()).as(what + ": " + e.getMessage()).isEqualTo(ExitCode.BAD_INPUT);
-        assertThat(e.getMessage()).as(what).isNotBlank();
-    }
-
-    private static Arguments bad(String what, ThrowingCallable call) {
-        return Arguments.of(what, call);
+        assertBadInput(what, call);
     }
 
     private static SourceDef source(String name, Optional<TableName> table, Optional<String> path, String eventTime) {

@@ -1,10 +1,8 @@
 package dev.ingot.validation;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
+import static dev.ingot.core.BadInput.assertBadInput;
+import static dev.ingot.core.BadInput.bad;
 
-import dev.ingot.core.ExitCode;
-import dev.ingot.core.IngotException;
 import dev.ingot.core.TableName;
 import dev.ingot.core.TestSpark;
 import dev.ingot.core.config.CheckSuiteDef;
@@ -70,13 +68,7 @@ class ApiBadInputTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("badValues")
     void aBadValueIsBadInputExitCode2(String what, ThrowingCallable call) {
-        Throwable e = catchThrowable(call);
-        assertThat(e).as(what).isInstanceOf(IngotException.class);
-        assertThat(((IngotException) e).exitCode()).as(what + ": " + e.getMessage()).isEqualTo(ExitCode.BAD_INPUT);
-    }
-
-    private static Arguments bad(String what, ThrowingCallable call) {
-        return Arguments.of(what, call);
+        assertBadInput(what, call);
     }
 
     private static ValidationResult result(String runId, long rows) {
