@@ -15,6 +15,7 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -124,7 +125,7 @@ public final class FeaturesCommand {
             if (!p.featureViews().containsKey(view)) {
                 throw Errors.unknownName("feature view", view, p.featureViews().keySet(), p.dir() + "/feature_views");
             }
-            SparkSession spark = Sessions.open(p, "features history", GpuPolicy.OFF);
+            SparkSession spark = Sessions.open(p, "features history", Optional.of(GpuPolicy.OFF));
             List<HistoryEntry> h = FeatureStore.of(spark, p).history(view);
             PrintWriter out = spec.commandLine().getOut();
             if (h.isEmpty()) {

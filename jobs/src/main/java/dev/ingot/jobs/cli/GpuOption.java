@@ -3,22 +3,24 @@ package dev.ingot.jobs.cli;
 import dev.ingot.core.config.GpuPolicy;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code --gpu} option of the commands that run Spark SQL at scale: the project's GPU policy for this run.
- * Parsed by picocli, so that a bad value is refused (exit code 2) before anything starts.
+ * The {@code --gpu} option of the commands that run Spark SQL at scale: overrides the project's GPU policy
+ * ({@code gpu:} in ingot.yaml) for this run. Parsed by picocli, so that a bad value is refused (exit code 2) before
+ * anything starts.
  */
 public final class GpuOption {
-    @Option(names = "--gpu", paramLabel = "auto|on|off", defaultValue = "auto", converter = Converter.class,
-            description = "Use Spark RAPIDS: auto (when present), on (required), off. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--gpu", paramLabel = "auto|on|off", converter = Converter.class,
+            description = "Use Spark RAPIDS: auto (when present), on (required), off. Default: 'gpu' of ingot.yaml (auto).")
     GpuPolicy gpu;
 
-    /** The policy asked for (default {@code auto}). */
-    public GpuPolicy policy() {
-        return gpu;
+    /** The policy asked for; empty when the option was not given (the project's policy applies). */
+    public Optional<GpuPolicy> policy() {
+        return Optional.ofNullable(gpu);
     }
 
     /** Case-insensitive, with a message that lists the values as users write them. */

@@ -3,6 +3,7 @@ package dev.ingot.jobs.cli;
 import dev.ingot.core.IngotSessions;
 import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.Project;
+import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -13,11 +14,12 @@ import org.apache.spark.sql.SparkSession;
 final class Sessions {
     private Sessions() {}
 
-    static SparkSession open(Project project, String command, GpuPolicy gpu) {
+    /** @param gpu overrides the project's GPU policy when present (the {@code --gpu} option) */
+    static SparkSession open(Project project, String command, Optional<GpuPolicy> gpu) {
         return IngotSessions.builder(project.settings())
                 .appName("ingot " + command + " (" + project.settings().name() + ")")
                 .consoleProgress(System.console() != null)
-                .gpu(gpu)
+                .gpu(gpu.orElse(null))
                 .build();
     }
 }

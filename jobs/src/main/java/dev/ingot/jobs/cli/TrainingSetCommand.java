@@ -13,6 +13,7 @@ import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -71,7 +72,7 @@ public final class TrainingSetCommand implements Callable<Integer> {
         }
         // Everything that can be refused without Spark is refused before a session starts.
         FeatureStore.checkTrainingSetArguments(p, timestamp, refs);
-        SparkSession spark = Sessions.open(p, "training-set", GpuPolicy.OFF);
+        SparkSession spark = Sessions.open(p, "training-set", Optional.of(GpuPolicy.OFF));
         TrainingSetResult r = FeatureStore.of(spark, p).writeTrainingSet(spineTable, timestamp, zone, refs, fullNames,
                 outTable);
         PrintWriter w = spec.commandLine().getOut();

@@ -16,6 +16,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -75,7 +76,7 @@ public final class ValidateCommand implements Callable<Integer> {
             named = suitesOf(p, fixed);  // fails before Spark starts when nothing checks the table
         }
 
-        SparkSession spark = Sessions.open(p, "validate", GpuPolicy.OFF);
+        SparkSession spark = Sessions.open(p, "validate", Optional.of(GpuPolicy.OFF));
         TableName target = fixed != null ? fixed : FeatureStore.of(spark, p).latest(table).table();
         if (named.isEmpty()) {
             named = suitesOf(p, target);
