@@ -129,10 +129,8 @@ public final class FeatureStore {
      * @throws dev.ingot.core.IngotException (bad input) naming the option or the definition's file and key
      */
     public static void checkBeforeRun(Project project, String view, Instant from, Instant to) {
-        FeatureViewDef v = project.featureViews().get(view);
-        if (v == null) {
-            throw Errors.unknownName("feature view", view, project.featureViews().keySet(), project.dir() + "/feature_views");
-        }
+        FeatureViewDef v = requireView(Errors.required(project, "the project of a feature store"), view);
+        new TimeRange(from, to);
         Materializer.requireOnCadence(v, from, to);
         SourceDef src = project.sources().get(v.source());
         if (src != null && src.path().isPresent() && !src.path().get().matches(".*[*?\\[{].*")) {
@@ -146,8 +144,7 @@ public final class FeatureStore {
 
     /** As {@link #materialize(String, Instant, Instant)}, under a given run id. */
     public MaterializeResult materialize(String view, Instant from, Instant to, String runId) {
-        requireView(view);
-        new TimeRange(from, to);
+        Materializer.requireOnCadence(requireView(project, view), new TimeRange(from, to).from(), to);
         Errors.required(runId, "the run id of a materialization");
         spark.sparkContext().setJobDescription("features materialize " + view + " [" + from + ", " + to + ")");
         long t0 = System.nanoTime();
@@ -447,8 +444,13 @@ public final class FeatureStore {
     }
 
     private void requireView(String view) {
+        requireView(project, view);
+    }
+
+    private static FeatureViewDef requireView(Project project, String view) {
         if (view == null || !project.featureViews().containsKey(view)) {
             throw Errors.unknownName("feature view", view, project.featureViews().keySet(), project.dir() + "/feature_views");
         }
+        return project.featureViews().get(view);
     }
 }
