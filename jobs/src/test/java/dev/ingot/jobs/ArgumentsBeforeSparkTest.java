@@ -79,7 +79,9 @@ class ArgumentsBeforeSparkTest {
     private static Process start(List<String> args, Path tmp) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-Dspark.ui.enabled=false"));
+        // Flags for a quick start: each process should only parse, load the project and refuse.
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Dspark.ui.enabled=false"));
         // The same --add-opens as this JVM: should a check regress, Spark must start as it would for a user.
         ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(a -> a.startsWith("--add-opens"))
                 .forEach(cmd::add);
