@@ -75,7 +75,11 @@ class ApiBadInputTest {
                 bad("writeTrainingSet of a missing spine", () -> store.writeTrainingSet(new TableName("fbad", "spine"),
                         "ts", REFS, OUT)),
                 bad("checkTrainingSetArguments with an invalid column", () -> FeatureStore.checkTrainingSetArguments(
-                        "2ts", REFS)),
+                        project.load(), "2ts", REFS)),
+                bad("checkTrainingSetArguments of an unknown view", () -> FeatureStore.checkTrainingSetArguments(
+                        project.load(), "ts", List.of(new FeatureRef("fbad_nope", List.of())))),
+                bad("checkTrainingSetArguments without a project", () -> FeatureStore.checkTrainingSetArguments(
+                        null, "ts", REFS)),
                 bad("MaterializeResult without a change", () -> new MaterializeResult("v", 1, null,
                         new TableName("features", "v_v1"), 0, T0, T1, 0, 1, 0, 0.0, Optional.empty())),
                 bad("MaterializeResult with a null gate", () -> new MaterializeResult("v", 1, MaterializeResult.Change.NEW,
