@@ -30,7 +30,7 @@ class ApiBadInputTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     private static final Instant T1 = Instant.parse("2026-01-02T00:00:00Z");
     private static final TableName T = new TableName("raw", "events");
-    private static final ProjectSettings SETTINGS = new ProjectSettings("p", "", "/tmp/wh", CatalogSettings.embedded(),
+    private static final ProjectSettings SETTINGS = new ProjectSettings("p", "", Location.of(Path.of("/tmp/wh")), CatalogSettings.embedded(),
             TrackingSettings.local(), Map.of(), GpuPolicy.OFF);
     private static final Lineage.Input INPUT = new Lineage.Input("events", "raw.events", Optional.of(3L));
 
@@ -73,7 +73,7 @@ class ApiBadInputTest {
                 bad("ConfigProblem with a null file", () -> new ConfigProblem(null, "", "p", "f")),
                 bad("ProjectSettings with a null warehouse", () -> new ProjectSettings("p", "", null,
                         CatalogSettings.embedded(), TrackingSettings.local(), Map.of(), GpuPolicy.OFF)),
-                bad("ProjectSettings with a null GPU policy", () -> new ProjectSettings("p", "", "/tmp/wh",
+                bad("ProjectSettings with a null GPU policy", () -> new ProjectSettings("p", "", Location.of(Path.of("/tmp/wh")),
                         CatalogSettings.embedded(), TrackingSettings.local(), Map.of(), null)),
                 bad("Project with a null directory", () -> new Project(null, SETTINGS, Map.of(), Map.of(), Map.of(), Map.of())),
                 bad("Project with null sources", () -> new Project(Path.of("/p"), SETTINGS, null, Map.of(), Map.of(), Map.of())),
