@@ -24,6 +24,7 @@ import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -732,26 +733,130 @@ public final class ProjectLoader {
         Map<String, String> params = Map.of();
         Optional<Node> alg = n.object("algorithm", true);
         if (alg.isPresent()) {
-            algorithm = alg.get().choice("type", ModelDef.Algorithm.class, true);
+            algorithm = algorithm(alg.get());
             params = alg.get().scalarMap("params");
+            if (params.containsKey("seed")) {
+                alg.get().problem("params.seed", "the seed is not an algorithm param in Ingot",
+                        "set it with the top-level 'seed:' key, which every random choice of training uses");
+            }
             alg.get().finish();
         }
-        TimeSpan testWindow = n.duration("test_window", false).orElse(new TimeSpan(14 * 86400, "14d"));
-        Optional<ModelDef.Gate> gate = Optional.empty();
-        Optional<Node> g = n.object("gate", false);
-        if (g.isPresent()) {
-            Optional<ModelDef.Metric> metric = g.get().choice("metric", ModelDef.Metric.class, true);
-            Optional<Double> min = g.get().number("min", true, -1e12, 1e12);
-            g.get().finish();
-            if (metric.isPresent() && min.isPresent()) {
-                gate = Optional.of(new ModelDef.Gate(metric.get(), min.get()));
-            }
-        }
+        Optional<ModelDef.Task> task = algorithm.map(ModelDef.Algorithm::task);
+        TimeSpan testWindow = n.duration("test_window", false).orElse(ModelDef.TEST_WINDOW_DEFAULT);
+        Optional<TimeSpan> validationWindow = n.duration("validation_window", false);
+        long seed = n.integer("seed", false, 0, Long.MAX_VALUE).orElse(ModelDef.SEED_DEFAULT);
+        List<ModelDef.Metric> metrics = metrics(n, task);
+        int precisionAtK = n.integer("precision_at_k", false, 1, 1_000_000_000).orElse(
+                (long) ModelDef.PRECISION_AT_K_DEFAULT).intValue();
+        ModelDef.Nulls nulls = n.object("nulls", false).map(this::nulls).orElse(ModelDef.Nulls.defaults());
+        Optional<ModelDef.Fairness> fairness = n.object("fairness", false).flatMap(f -> fairness(f, task));
+        List<ModelDef.GateRule> gate = gate(n, task);
         if (spine.isEmpty() || timestamp.isEmpty() || label.isEmpty() || algorithm.isEmpty() || features.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new ModelDef(name, description, spine.get(), timestamp.get(), label.get(), features,
-                algorithm.get(), params, testWindow, gate, n.file()));
+                algorithm.get(), params, testWindow, validationWindow, seed, metrics, precisionAtK, nulls, fairness,
+                gate, n.file()));
+    }
+
+    private static final Map<String, String> AMBIGUOUS_ALGORITHMS = Map.of(
+            "gbt", "gbt_classifier or gbt_regressor",
+            "random_forest", "random_forest_classifier or random_forest_regressor",
+            "decision_tree", "decision_tree_classifier or decision_tree_regressor");
+
+    private static Optional<ModelDef.Algorithm> algorithm(Node alg) {
+        List<String> allowed = Arrays.stream(ModelDef.Algorithm.values()).map(ModelDef.Algorithm::key).toList();
+        Optional<String> type = alg.string("type", true, "one of " + String.join(", ", allowed));
+        if (type.isEmpty()) {
+            return Optional.empty();
+        }
+        String norm = type.get().trim().toLowerCase(Locale.ROOT).replace('-', '_');
+        if (AMBIGUOUS_ALGORITHMS.containsKey(norm)) {
+            alg.problem("type", "'" + type.get() + "' does not say whether it classifies or regresses",
+                    "write " + AMBIGUOUS_ALGORITHMS.get(norm));
+            return Optional.empty();
+        }
+        Optional<ModelDef.Algorithm> a = Arrays.stream(ModelDef.Algorithm.values()).filter(x -> x.key().equals(norm))
+                .findFirst();
+        if (a.isEmpty()) {
+            alg.problem("type", "'" + type.get() + "' is not one of " + String.join(", ", allowed)
+                    + Node.suggest(norm, allowed), "write one of " + String.join(", ", allowed));
+        }
+        return a;
+    }
+
+    private static List<ModelDef.Metric> metrics(Node n, Optional<ModelDef.Task> task) {
+        if (!n.has("metrics")) {
+            return task.map(ModelDef.Metric::of).orElse(List.of());
+        }
+        List<String> allowed = task.map(t -> ModelDef.Metric.of(t).stream().map(ModelDef.Metric::key).toList())
+                .orElse(Arrays.stream(ModelDef.Metric.values()).map(ModelDef.Metric::key).toList());
+        List<String> keys = n.names("metrics", true, "metric", false);
+        List<ModelDef.Metric> out = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            Optional<ModelDef.Metric> m = ModelDef.Metric.byKey(keys.get(i));
+            if (m.isEmpty() || !allowed.contains(keys.get(i))) {
+                n.problem("metrics[" + i + "]", "'" + keys.get(i) + "' is not a metric of "
+                                + task.map(t -> t.name().toLowerCase(Locale.ROOT) + " models").orElse("Ingot")
+                                + Node.suggest(keys.get(i), allowed), "use one of: " + String.join(", ", allowed));
+            } else {
+                out.add(m.get());
+            }
+        }
+        return out;
+    }
+
+    private ModelDef.Nulls nulls(Node n) {
+        ModelDef.Imputation strategy = n.choice("impute", ModelDef.Imputation.class, false)
+                .orElse(ModelDef.Imputation.MEAN);
+        boolean indicators = n.bool("indicators", true);
+        n.finish();
+        return new ModelDef.Nulls(strategy, indicators);
+    }
+
+    private Optional<ModelDef.Fairness> fairness(Node n, Optional<ModelDef.Task> task) {
+        Optional<String> column = n.column("column", true);
+        Map<ModelDef.FairnessMetric, Double> maxGap = new LinkedHashMap<>();
+        n.object("max_gap", false).ifPresent(g -> {
+            for (ModelDef.FairnessMetric m : ModelDef.FairnessMetric.values()) {
+                g.number(m.key(), false, 0, 1).ifPresent(d -> maxGap.put(m, d));
+            }
+            g.finish();
+        });
+        n.finish();
+        if (task.isPresent() && task.get() != ModelDef.Task.CLASSIFICATION) {
+            n.problem(null, "compares classification metrics (tpr, positive_rate, auc) between groups, and this model"
+                    + " is a regressor", "remove 'fairness', or use a classifier");
+            return Optional.empty();
+        }
+        return column.map(c -> new ModelDef.Fairness(c, maxGap));
+    }
+
+    private static List<ModelDef.GateRule> gate(Node n, Optional<ModelDef.Task> task) {
+        List<String> texts = n.strings("gate", false, "rules such as 'auc >= 0.70'");
+        List<ModelDef.GateRule> out = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            String key = "gate[" + i + "]";
+            ModelDef.GateRule rule;
+            try {
+                rule = ModelDef.GateRule.parse(texts.get(i));
+            } catch (IllegalArgumentException e) {
+                n.problem(key, e.getMessage(), "write " + ModelDef.GateRule.grammar());
+                continue;
+            }
+            if (task.isPresent() && rule.metric().task() != task.get()) {
+                n.problem(key, "'" + rule.metric().key() + "' is not a metric of " + task.get().name()
+                        .toLowerCase(Locale.ROOT) + " models", "use one of: " + String.join(", ",
+                        ModelDef.Metric.of(task.get()).stream().map(ModelDef.Metric::key).toList()));
+            } else if (rule.champion().isPresent() && rule.champion().get() != rule.metric()) {
+                n.problem(key, "'" + texts.get(i) + "' compares " + rule.metric().key() + " with the champion's "
+                        + rule.champion().get().key(), "compare a metric with the same metric of the champion, e.g. "
+                        + rule.metric().key() + " >= champion." + rule.metric().key() + " - 0.005");
+            } else {
+                out.add(rule);
+            }
+        }
+        return out;
     }
 
     // ---- references across files ----

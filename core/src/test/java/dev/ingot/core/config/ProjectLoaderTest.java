@@ -156,13 +156,12 @@ class ProjectLoaderTest {
               - customer_spend:spend_7d,spend_30d
               - order_flags
             algorithm:
-              type: gbt
+              type: gbt_classifier
               params:
-                max_depth: 5
-                step_size: 0.1
+                maxDepth: 5
+                stepSize: 0.1
             gate:
-              metric: auc
-              min: 0.7
+              - auc >= 0.7
             """;
 
     @TempDir
@@ -286,10 +285,11 @@ class ProjectLoaderTest {
         assertThat(churn.label()).isEqualTo("churned");
         assertThat(churn.features()).containsExactly(
                 new FeatureRef("customer_spend", List.of("spend_7d", "spend_30d")), new FeatureRef("order_flags", List.of()));
-        assertThat(churn.algorithm()).isEqualTo(ModelDef.Algorithm.GBT);
-        assertThat(churn.params()).containsOnly(entry("max_depth", "5"), entry("step_size", "0.1"));
+        assertThat(churn.algorithm()).isEqualTo(ModelDef.Algorithm.GBT_CLASSIFIER);
+        assertThat(churn.params()).containsOnly(entry("maxDepth", "5"), entry("stepSize", "0.1"));
         assertThat(churn.testWindow().seconds()).as("default test window: 14 days").isEqualTo(14 * 86_400L);
-        assertThat(churn.gate()).contains(new ModelDef.Gate(ModelDef.Metric.AUC, 0.7));
+        assertThat(churn.gate()).containsExactly(
+                new ModelDef.GateRule(ModelDef.Metric.AUC, ModelDef.Comparison.GE, Optional.empty(), 0.7));
     }
 
     @Test
@@ -394,7 +394,7 @@ class ProjectLoaderTest {
                 broken("empty file").write("checks/orders_quality.yaml", "# nothing yet\n")
                         .at("checks/orders_quality.yaml", "").found("empty").fix("mapping"),
                 broken("duplicate key").write("models/churn.yaml", CHURN + "label: churned_90d\n")
-                        .at("models/churn.yaml", "label").found("'label'", "line 16").fix("one 'label:' line"),
+                        .at("models/churn.yaml", "label").found("'label'", "line 15").fix("one 'label:' line"),
                 broken("duplicate nested key").write("ingot.yaml",
                                 INGOT.replace("  user: hive\n", "  user: hive\n  user: metastore\n"))
                         .at("ingot.yaml", "catalog.user").found("'user'").fix("one 'user:' line"),
@@ -852,7 +852,7 @@ class ProjectLoaderTest {
         write("ingot.yaml", INGOT.replace("    spark.executor.memory: 2g\n",
                 "    spark.executor.memory: 2g\n    spark.hadoop.fs.s3a.secret.key: ${env:INGOT_TEST_AWS_KEY}\n"));
         write("sources/orders.yaml", ORDERS.replace("  header: true\n", "  header: true\n  token: ${env:INGOT_TEST_AWS_KEY}\n"));
-        write("models/churn.yaml", CHURN.replace("    step_size: 0.1\n", "    step_size: 0.1\n    seed_key: ${env:INGOT_TEST_AWS_KEY}\n"));
+        write("models/churn.yaml", CHURN.replace("    stepSize: 0.1\n", "    stepSize: 0.1\n    seed_key: ${env:INGOT_TEST_AWS_KEY}\n"));
 
         Project p = ProjectLoader.load(dir, env);
 
@@ -860,6 +860,131 @@ class ProjectLoaderTest {
         for (Object o : List.of(p, p.settings(), p.sources().get("orders"), p.models().get("churn"))) {
             assertThat(o.toString()).as(o.getClass().getSimpleName()).doesNotContain(key).contains(Secrets.MASK);
         }
+    }
+
+    // ---- models ----
+
+    @Test
+    void fullModelSpecLoadsWithEveryTrainingKey() throws IOException {
+        write("models/churn.yaml", CHURN.replace("gate:\n  - auc >= 0.7\n", """
+                test_window: 7d
+                validation_window: 3d
+                seed: 7
+                metrics: [auc, log_loss, precision_at_k]
+                precision_at_k: 25
+                nulls:
+                  impute: median
+                  indicators: false
+                fairness:
+                  column: segment
+                  max_gap:
+                    tpr: 0.05
+                    auc: 0.1
+                gate:
+                  - auc >= 0.70
+                  - auc >= champion.auc - 0.005
+                  - log_loss<champion.log_loss+0.01
+                """));
+
+        ModelDef m = ProjectLoader.load(dir, ENV).models().get("churn");
+
+        assertThat(m.task()).isEqualTo(ModelDef.Task.CLASSIFICATION);
+        assertThat(m.testWindow().text()).isEqualTo("7d");
+        assertThat(m.validationWindow()).map(TimeSpan::seconds).contains(3 * 86_400L);
+        assertThat(m.seed()).isEqualTo(7);
+        assertThat(m.metrics()).containsExactly(ModelDef.Metric.AUC, ModelDef.Metric.LOG_LOSS,
+                ModelDef.Metric.PRECISION_AT_K);
+        assertThat(m.precisionAtK()).isEqualTo(25);
+        assertThat(m.nulls()).isEqualTo(new ModelDef.Nulls(ModelDef.Imputation.MEDIAN, false));
+        assertThat(m.fairness()).contains(new ModelDef.Fairness("segment",
+                Map.of(ModelDef.FairnessMetric.TPR, 0.05, ModelDef.FairnessMetric.AUC, 0.1)));
+        assertThat(m.gate()).containsExactly(
+                new ModelDef.GateRule(ModelDef.Metric.AUC, ModelDef.Comparison.GE, Optional.empty(), 0.70),
+                new ModelDef.GateRule(ModelDef.Metric.AUC, ModelDef.Comparison.GE, Optional.of(ModelDef.Metric.AUC), -0.005),
+                new ModelDef.GateRule(ModelDef.Metric.LOG_LOSS, ModelDef.Comparison.LT,
+                        Optional.of(ModelDef.Metric.LOG_LOSS), 0.01));
+        assertThat(m.gate().get(1)).hasToString("auc >= champion.auc - 0.005");
+    }
+
+    @Test
+    void modelDefaultsEveryMetricOfTheTaskMeanImputationWithIndicatorsAndSeed42() throws IOException {
+        write("models/churn.yaml", CHURN.replace("gbt_classifier", "linear_regression").replace("gate:\n  - auc >= 0.7\n", ""));
+
+        ModelDef m = ProjectLoader.load(dir, ENV).models().get("churn");
+
+        assertThat(m.task()).isEqualTo(ModelDef.Task.REGRESSION);
+        assertThat(m.metrics()).containsExactly(ModelDef.Metric.RMSE, ModelDef.Metric.MAE, ModelDef.Metric.R2);
+        assertThat(m.nulls()).isEqualTo(ModelDef.Nulls.defaults());
+        assertThat(m.seed()).isEqualTo(42);
+        assertThat(m.precisionAtK()).isEqualTo(100);
+        assertThat(m.validationWindow()).isEmpty();
+        assertThat(m.fairness()).isEmpty();
+        assertThat(m.gate()).isEmpty();
+    }
+
+    @Test
+    void ambiguousAndUnknownAlgorithmsSayWhatToWrite() throws IOException {
+        write("models/churn.yaml", CHURN.replace("type: gbt_classifier", "type: gbt"));
+        assertProblem(single(), "models/churn.yaml", "algorithm.type", "'gbt' does not say whether it classifies or regresses",
+                "write gbt_classifier or gbt_regressor");
+
+        write("models/churn.yaml", CHURN.replace("type: gbt_classifier", "type: gbt_clasifier"));
+        assertProblem(single(), "models/churn.yaml", "algorithm.type",
+                "'gbt_clasifier' is not one of logistic_regression, linear_regression, decision_tree_classifier",
+                "write one of logistic_regression");
+        assertThat(single().problem()).contains("did you mean 'gbt_classifier'?");
+    }
+
+    @Test
+    void badGateRulesAreReportedEachWithTheGrammar() throws IOException {
+        write("models/churn.yaml", CHURN.replace("  - auc >= 0.7\n", """
+                  - auc >= 0.7 and f1 > 0.5
+                  - rmse <= 3
+                  - auc >= champion.f1
+                  - auc => 0.7
+                  - accuracy > champion.accuracy * 2
+                """));
+
+        List<ConfigProblem> ps = problems();
+
+        assertThat(ps).extracting(ConfigProblem::keyPath)
+                .containsExactly("gate[0]", "gate[1]", "gate[2]", "gate[3]", "gate[4]");
+        assertProblem(ps.get(0), "models/churn.yaml", "gate[0]", "'auc >= 0.7 and f1 > 0.5' is not a gate rule",
+                "write '<metric> <op> <number>' or '<metric> <op> champion.<metric> [+|- <number>]'");
+        assertProblem(ps.get(1), "models/churn.yaml", "gate[1]", "'rmse' is not a metric of classification models",
+                "use one of: auc, pr_auc, log_loss, accuracy, f1, precision_at_k");
+        assertProblem(ps.get(2), "models/churn.yaml", "gate[2]", "compares auc with the champion's f1",
+                "auc >= champion.auc - 0.005");
+        assertProblem(ps.get(3), "models/churn.yaml", "gate[3]", "'auc => 0.7' is not a gate rule", "op one of >=");
+        assertProblem(ps.get(4), "models/churn.yaml", "gate[4]", "is not a gate rule", "champion.<metric>");
+    }
+
+    @Test
+    void metricsFairnessNullsAndSeedAreCheckedAgainstTheTask() throws IOException {
+        write("models/churn.yaml", CHURN.replace("gbt_classifier", "gbt_regressor").replace("gate:\n  - auc >= 0.7\n", """
+                metrics: [rmse, auc]
+                precision_at_k: 0
+                nulls:
+                  impute: zero
+                fairness:
+                  column: segment
+                  max_gap:
+                    tpr: 2
+                """).replace("    stepSize: 0.1\n", "    stepSize: 0.1\n    seed: 3\n"));
+
+        List<ConfigProblem> ps = problems();
+
+        assertThat(ps).extracting(ConfigProblem::keyPath).containsExactly("algorithm.params.seed", "metrics[1]",
+                "precision_at_k", "nulls.impute", "fairness.max_gap.tpr", "fairness");
+        assertProblem(ps.get(0), "models/churn.yaml", "algorithm.params.seed", "not an algorithm param",
+                "top-level 'seed:' key");
+        assertProblem(ps.get(1), "models/churn.yaml", "metrics[1]", "'auc' is not a metric of regression models",
+                "use one of: rmse, mae, r2");
+        assertProblem(ps.get(2), "models/churn.yaml", "precision_at_k", "is 0, out of range", "a whole number from 1");
+        assertProblem(ps.get(3), "models/churn.yaml", "nulls.impute", "'zero' is not one of mean, median, mode",
+                "write one of mean, median, mode");
+        assertProblem(ps.get(4), "models/churn.yaml", "fairness.max_gap.tpr", "is 2, out of range", "a number from 0 to 1");
+        assertProblem(ps.get(5), "models/churn.yaml", "fairness", "this model is a regressor", "use a classifier");
     }
 
     // ---- all at once ----
@@ -877,7 +1002,7 @@ class ProjectLoaderTest {
         write("checks/spend_checks.yaml", SPEND_CHECKS.replace("kind: completeness", "kind: freshness")  // 10
                 .replace("min: 0\n", "min: 5000000\n"));                                                // 11
         write("models/churn.yaml", CHURN.replace("- order_flags", "- order_flag")                        // 12
-                .replace("type: gbt", "type: xgboost"));                                                // 13
+                .replace("type: gbt_classifier", "type: xgboost"));                                                // 13
 
         InvalidConfigException e = loadFails();
 

@@ -71,9 +71,9 @@ public record ProjectPlan(Project project, List<Stage> stages) {
             List<String> writes = p.settings().tracking().kind() == TrackingSettings.Kind.LOCAL
                     ? List.of(Tables.RUNS.toString(), Tables.MODEL_VERSIONS.toString())
                     : List.of("MLflow " + p.settings().tracking().uri().orElse("") + " (runs, registered model " + m.name() + ")");
-            stages.add(new Stage("train --model " + m.name(), m.algorithm().name().toLowerCase(Locale.ROOT)
-                    + ", evaluated on the last " + m.testWindow() + m.gate().map(g -> ", gate " + g.metric().name().toLowerCase(Locale.ROOT)
-                    + " >= " + g.min()).orElse(""), List.of(trainingSet), writes, Map.of()));
+            stages.add(new Stage("train --model " + m.name(), m.algorithm().key()
+                    + ", evaluated on the last " + m.testWindow() + (m.gate().isEmpty() ? ""
+                    : ", gate " + String.join(" and ", m.gate().stream().map(Object::toString).toList())), List.of(trainingSet), writes, Map.of()));
         }
         return new ProjectPlan(p, stages);
     }
