@@ -83,4 +83,33 @@ class LocalTrackingStoreTest extends TrackingStoreContract {
         assertThat(last.<String>getAs("operation")).isEqualTo("MERGE");
         assertThat(Files.exists(TestSpark.warehouse().resolve(Tables.ARTIFACTS_DIR))).isTrue();
     }
+
+    @Test
+    void racingWritersNeverMakeTwoRunsForOneKeyOrTwoVersionsWithOneNumber() throws Exception {
+        Experiment exp = store.experiment(unique("race"));
+        String key = unique("key");
+        String model = unique("fraud");
+        RunInfo seed = store.startRun(exp.id(), unique("seed"), "seed", Map.of());
+        store.uploadArtifact(seed.runId(), "model/x", new byte[] {1});
+        store.registeredModel(model, "");
+        // Two stores, as two processes would have: no shared in-memory knowledge.
+        TrackingStore other = TrackingStore.open(TrackingSettings.local(), TestSpark.session(),
+                TestSpark.warehouse().toString());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var runA = pool.submit(() -> store.startRun(exp.id(), key, "a", Map.of()));
+            var runB = pool.submit(() -> other.startRun(exp.id(), key, "b", Map.of()));
+            assertThat(runA.get().runId()).isEqualTo(runB.get().runId());
+            var versionA = pool.submit(() -> store.createModelVersion(model, seed.runId(), "model", Map.of(), "a"));
+            var versionB = pool.submit(() -> other.createModelVersion(model, seed.runId(), "model", Map.of(), "b"));
+            assertThat(java.util.List.of(versionA.get().version(), versionB.get().version()))
+                    .containsExactlyInAnyOrder(1L, 2L);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(TestSpark.session().sql("SELECT count(*) FROM " + Tables.RUNS + " WHERE run_key = '" + key + "'")
+                .first().getLong(0)).isEqualTo(1);
+        assertThat(store.modelVersions(model)).extracting(ModelVersion::description)
+                .containsExactlyInAnyOrder("a", "b");
+    }
 }
