@@ -94,7 +94,7 @@ class LocalTrackingStoreTest extends TrackingStoreContract {
         store.registeredModel(model, "");
         // Two stores, as two processes would have: no shared in-memory knowledge.
         TrackingStore other = TrackingStore.open(TrackingSettings.local(), TestSpark.session(),
-                TestSpark.warehouse().toString());
+                dev.ingot.core.Location.of(TestSpark.warehouse()));
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
             var runA = pool.submit(() -> store.startRun(exp.id(), key, "a", Map.of()));
