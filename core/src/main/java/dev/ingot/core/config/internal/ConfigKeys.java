@@ -4,6 +4,7 @@ import dev.ingot.core.config.CatalogSettings;
 import dev.ingot.core.config.CheckSuiteDef;
 import dev.ingot.core.config.FeatureViewDef;
 import dev.ingot.core.config.GpuPolicy;
+import dev.ingot.core.config.ModelDef;
 import dev.ingot.core.config.ProjectLoader;
 import dev.ingot.core.config.SourceDef;
 import dev.ingot.core.config.TrackingSettings;
@@ -25,8 +26,8 @@ import java.util.stream.Collectors;
  *
  * <p>A key path is dotted; the items of a list of mappings are {@code key[]} ({@code aggregations[].windows}). The
  * keys of a check ({@code checks[]}) depend on its kind: they are all declared here, but a check may have only those
- * the loader asks for (see {@link #dependsOnKind}). A mapping whose keys are not declared here ({@code models/}) keeps
- * the older rule: its known keys are the ones the loader asks for.
+ * the loader asks for (see {@link #dependsOnKind}). A mapping whose keys are not declared here (a model's {@code fairness.max_gap},
+ * whose keys are the fairness metrics) keeps the older rule: its known keys are the ones the loader asks for.
  */
 public final class ConfigKeys {
     private ConfigKeys() {}
@@ -85,6 +86,8 @@ public final class ConfigKeys {
     public static final Type SQL_PREDICATE = scalar("Spark SQL predicate");
     public static final Type SQL_EXPRESSION = scalar("Spark SQL expression");
     public static final Type NUMBER = scalar("number");
+    public static final Type BOOLEAN = scalar("`true` or `false`");
+    public static final Type LIST = new Type(Shape.LIST, "list", Optional.empty(), false);
     public static final Type NAMES = new Type(Shape.LIST, "list of names", Optional.empty(), false);
     public static final Type COLUMNS = new Type(Shape.LIST, "list of columns", Optional.empty(), false);
     public static final Type DURATIONS = new Type(Shape.LIST, "list of durations", Optional.empty(), false);
@@ -263,6 +266,7 @@ public final class ConfigKeys {
         k.add(key(v, "aggregations[].description", TEXT).dflt(EMPTY).doc("what the features mean"));
 
         checks(k);
+        models(k);
         return List.copyOf(k);
     }
 
@@ -336,6 +340,48 @@ public final class ConfigKeys {
     private static Key definitionName(FileKind file) {
         return key(file, "name", NAME).dflt("the file's name")
                 .doc("the definition's name, as its file names it; if given, it must equal the file's name");
+    }
+
+    private static void models(List<Key> k) {
+        FileKind m = FileKind.MODELS;
+        k.add(definitionName(m));
+        k.add(key(m, "description", TEXT).dflt(EMPTY).doc(FREE_TEXT));
+        k.add(key(m, "spine", TABLE).required().doc("the labelled events: entity keys, event time, label"));
+        k.add(key(m, "timestamp", COLUMN).required().doc("the spine's event-time column; the time split uses it"));
+        k.add(key(m, "label", COLUMN).required().doc("the label column: 0/1 (or false/true) for a classifier, a number"
+                + " for a regressor"));
+        k.add(key(m, "features", LIST).required().doc("each `VIEW` (all its features) or `VIEW:feature1,feature2`;"
+                + " joined point-in-time onto the spine. The view must exist and have those features"));
+        k.add(key(m, "algorithm", MAPPING).required().doc("the estimator and its params"));
+        k.add(key(m, "algorithm.type", TEXT.described("one of the algorithms below")).required()
+                .doc("the Spark ML estimator, and so the task (classification or regression)"));
+        k.add(key(m, "algorithm.params", VALUES.described("mapping")).dflt("none").doc("the estimator's params by"
+                + " their Spark ML name (`maxIter`, `maxDepth`, `regParam`, ...; `max_depth` is read as `maxDepth`)."
+                + " Each must be a param of the estimator, with a value of its type (whole number, number,"
+                + " `true`/`false` or text) that the estimator accepts. Ingot sets the column params and `seed` itself"));
+        k.add(key(m, "test_window", DURATION).dflt("`" + ModelDef.TEST_WINDOW_DEFAULT.text() + "`")
+                .doc("the latest span of the spine held out for evaluation (a time split, never random)"));
+        k.add(key(m, "validation_window", DURATION).dflt("none")
+                .doc("the span just before the test window, evaluated separately and not trained on"));
+        k.add(key(m, "seed", NUMBER.described("whole number")).dflt("`" + ModelDef.SEED_DEFAULT + "`").doc("the seed"
+                + " of every random choice (trees' sampling); the same inputs and seed give the same metrics"));
+        k.add(key(m, "metrics", LIST).dflt("all of the task's").doc("what the evaluation reports; see below"));
+        k.add(key(m, "precision_at_k", NUMBER.described("whole number from 1"))
+                .dflt("`" + ModelDef.PRECISION_AT_K_DEFAULT + "`").doc("the k of `precision_at_k`"));
+        k.add(key(m, "nulls", MAPPING).dflt("`impute: mean`").doc("how null feature values are filled in"));
+        k.add(key(m, "nulls.impute", choice(ModelDef.Imputation.class)).dflt("`mean`").doc("what replaces a null"
+                + " numeric or boolean feature (computed on the training window)"));
+        k.add(key(m, "nulls.indicators", BOOLEAN).dflt("`true`").doc("add a 0/1 feature `<feature>__is_null` for each"
+                + " imputed feature that has nulls in the training window"));
+        k.add(key(m, "fairness", MAPPING).dflt("none").doc("metrics per group, and how far apart the groups may be;"
+                + " classifiers only"));
+        k.add(key(m, "fairness.column", COLUMN).required("required in `fairness`").doc("a column of the training set"
+                + " (e.g. a customer segment): `tpr`, `positive_rate` and `auc` are reported per group of it"));
+        k.add(key(m, "fairness.max_gap", MAPPING.described("mapping of `tpr`, `positive_rate`, `auc` to a number from"
+                + " 0 to 1")).dflt("none")
+                .doc("the largest gap (best group minus worst group) a version may have to be promoted"));
+        k.add(key(m, "gate", LIST.described("list of rules")).dflt("none")
+                .doc("what a version must meet to be promoted; see below"));
     }
 
     /** Every declared key, in the order of the docs. */

@@ -89,7 +89,8 @@ class ConfigKeysTest {
                 "<!-- generated: keys of checks/*.yaml checks[] -->",
                 "<!-- generated: keys of checks/*.yaml checks[] rules -->",
                 "<!-- generated: keys of checks/*.yaml checks[] anomaly -->",
-                "<!-- generated: keys of checks/*.yaml checks[] drift -->");
+                "<!-- generated: keys of checks/*.yaml checks[] drift -->",
+                "<!-- generated: keys of models/*.yaml -->");
     }
 
     @Test
@@ -204,7 +205,7 @@ class ConfigKeysTest {
     @Test
     void aMappingWhoseKeysAreNotDeclaredKnowsTheKeysItsGettersAskedFor() throws IOException {
         Problems problems = new Problems();
-        Node n = node("models/m.yaml", "spine: ml.s\nlable: y\n", problems);
+        Node n = node("other/m.yaml", "spine: ml.s\nlable: y\n", problems);
         n.string("spine", true, "database.table");
         n.string("label", true, "a column");
         n.finish();
