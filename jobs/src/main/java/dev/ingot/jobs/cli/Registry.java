@@ -1,0 +1,160 @@
+package dev.ingot.jobs.cli;
+
+import dev.ingot.core.Errors;
+import dev.ingot.core.IngotException;
+import dev.ingot.core.config.GpuPolicy;
+import dev.ingot.core.config.Project;
+import dev.ingot.core.config.TrackingSettings;
+import dev.ingot.training.Metric;
+import dev.ingot.training.ModelVersion;
+import dev.ingot.training.Run;
+import dev.ingot.training.TrackingStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * What the {@code models} commands read from and write to the registry, and the version tags they agree on with
+ * {@code train}: lineage, the champion's history, and the log of promotions, refusals and rollbacks.
+ */
+final class Registry {
+    /** Version (or run) tag: the training set's {@code database.table}. */
+    static final String TRAINING_SET = "ingot.training_set";
+    /** Version (or run) tag: the training set's Delta version. */
+    static final String TRAINING_SET_VERSION = "ingot.training_set_version";
+    /** Version tags {@code metric.<key>}: a metric recorded on the version itself; it wins over the run's. */
+    static final String METRIC_PREFIX = "metric.";
+    /**
+     * Version tag of the version holding {@code champion}: the versions that held it before, latest first, comma
+     * separated. Promoting V over champion C sets V's to {@code C,<C's>}; rolling back from C to its first entry P sets
+     * P's to the rest. So a rollback is exact however often promotions and rollbacks alternate: it is a stack.
+     */
+    static final String CHAMPION_HISTORY = "ingot.champion_history";
+    /** Version tags {@code ingot.event.<UTC time>}: one per promotion, refusal or rollback touching the version. */
+    static final String EVENT_PREFIX = "ingot.event.";
+    /** The alias {@code models rollback} moves. */
+    static final String CHAMPION = "champion";
+
+    private static final java.time.format.DateTimeFormatter EVENT_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
+    private Registry() {}
+
+    /**
+     * Opens the project's tracking store. The local store lives in Delta tables and needs a session; the MLflow one
+     * does not, so none is started for it.
+     */
+    static TrackingStore open(Project p, String command, Supplier<SparkSession> session) {
+        TrackingSettings t = p.settings().tracking();
+        SparkSession spark = t.kind() == TrackingSettings.Kind.LOCAL ? session.get() : null;
+        return TrackingStore.open(t, spark, p.settings().warehouse());
+    }
+
+    /** A lazily opened session, started at most once. */
+    static Supplier<SparkSession> lazySession(Project p, String command) {
+        SparkSession[] s = new SparkSession[1];
+        return () -> {
+            if (s[0] == null) {
+                s[0] = Sessions.open(p, command, Optional.of(GpuPolicy.OFF));
+            }
+            return s[0];
+        };
+    }
+
+    /** A model name must be a spec of the project or a model with versions; bad input otherwise. */
+    static List<ModelVersion> versions(TrackingStore store, Project p, String model) {
+        List<ModelVersion> vs = store.modelVersions(model);
+        if (vs.isEmpty()) {
+            throw Errors.badArgument("model", model, "a registered model with versions"
+                    + (p.models().containsKey(model) ? " (" + model + " has a spec but was never trained: run 'ingot train --model "
+                    + model + "')" : ": one of the project's models " + p.models().keySet()));
+        }
+        return vs;
+    }
+
+    /** One version; bad input naming the versions there are when it does not exist. */
+    static ModelVersion version(TrackingStore store, Project p, String model, long version) {
+        List<ModelVersion> vs = versions(store, p, model);
+        return vs.stream().filter(v -> v.version() == version).findFirst().orElseThrow(() -> Errors.badArgument(
+                "version", model + "/" + version, "an existing version of " + model + ": "
+                        + vs.stream().map(v -> "v" + v.version()).toList()));
+    }
+
+    /** The version an alias points at; bad input when no version holds it. */
+    static ModelVersion byAlias(TrackingStore store, Project p, String model, String alias) {
+        versions(store, p, model);
+        return store.versionByAlias(model, alias).orElseThrow(() -> Errors.badArgument("alias", model + "@" + alias,
+                "an alias that points at a version of " + model + " (promote one with 'ingot models promote')"));
+    }
+
+    /** What {@code models list/show} print for a version. */
+    record View(ModelVersion version, Map<String, Double> metrics, Optional<String> trainingSet,
+                OptionalLong trainingSetVersion, List<String> championHistory, Map<String, String> events) {}
+
+    /** Reads a version's metrics (its run's latest values, overridden by {@code metric.*} tags) and lineage. */
+    static View view(TrackingStore store, ModelVersion v) {
+        Map<String, Double> metrics = new TreeMap<>();
+        Map<String, String> tags = new LinkedHashMap<>();
+        try {
+            Run run = store.run(v.runId());
+            run.latestMetrics().values().forEach((Metric m) -> metrics.put(m.key(), m.value()));
+            tags.putAll(run.tags());
+        } catch (IngotException e) {
+            // A run deleted on the server leaves the version's own tags: show those, not an error.
+        }
+        tags.putAll(v.tags());
+        v.tags().forEach((k, val) -> {
+            if (k.startsWith(METRIC_PREFIX)) {
+                try {
+                    metrics.put(k.substring(METRIC_PREFIX.length()), Double.parseDouble(val));
+                } catch (NumberFormatException e) {
+                    // not a number: it stays a plain tag
+                }
+            }
+        });
+        OptionalLong tsVersion = OptionalLong.empty();
+        String tsv = tags.get(TRAINING_SET_VERSION);
+        if (tsv != null && tsv.matches("[0-9]+")) {
+            tsVersion = OptionalLong.of(Long.parseLong(tsv));
+        }
+        Map<String, String> events = new TreeMap<>();
+        v.tags().forEach((k, val) -> {
+            if (k.startsWith(EVENT_PREFIX)) {
+                events.put(k.substring(EVENT_PREFIX.length()), val);
+            }
+        });
+        return new View(v, metrics, Optional.ofNullable(tags.get(TRAINING_SET)), tsVersion, history(v), events);
+    }
+
+    /** The versions that held {@code champion} before this one, latest first. */
+    static List<String> history(ModelVersion v) {
+        String h = v.tags().getOrDefault(CHAMPION_HISTORY, "");
+        return h.isBlank() ? List.of() : Arrays.stream(h.split(",")).map(String::trim).toList();
+    }
+
+    /** The tag key of an event now: {@code ingot.event.20261130T120501123Z} (sortable, unique per millisecond). */
+    static String eventKey(Instant at) {
+        return EVENT_PREFIX + EVENT_TIME.format(at);
+    }
+
+    /** The OS user, as who moved an alias. */
+    static String user() {
+        return System.getProperty("user.name", "unknown");
+    }
+
+    /** {@code a,b,c} from a head and a list. */
+    static String push(String head, List<String> rest) {
+        List<String> all = new ArrayList<>();
+        all.add(head);
+        all.addAll(rest);
+        return String.join(",", all);
+    }
+}
