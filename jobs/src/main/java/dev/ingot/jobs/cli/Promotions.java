@@ -228,14 +228,18 @@ final class Promotions {
         if (v.trainingSet().isEmpty()) {
             return new Quality(true, "no training set recorded: no quality check applies");
         }
-        String table = v.trainingSet().get();
-        String at = v.trainingSetVersion().isPresent() ? " at Delta version " + v.trainingSetVersion().getAsLong() : "";
+        return quality(v.trainingSet().get(), v.trainingSetVersion(), session);
+    }
+
+    /** As {@link #quality(Registry.View, Supplier)}, for a training set at a Delta version (any version when empty). */
+    static Quality quality(String table, java.util.OptionalLong version, Supplier<SparkSession> session) {
+        String at = version.isPresent() ? " at Delta version " + version.getAsLong() : "";
         SparkSession spark = session.get();
         if (!spark.catalog().tableExists(Tables.QUALITY_RESULTS.toString())) {
             return new Quality(true, "training set " + table + at + ": no quality suite ran on it");
         }
-        String where = "`table` = '" + table.replace("'", "''") + "'" + (v.trainingSetVersion().isPresent()
-                ? " AND delta_version = " + v.trainingSetVersion().getAsLong() : "");
+        String where = "`table` = '" + table.replace("'", "''") + "'" + (version.isPresent()
+                ? " AND delta_version = " + version.getAsLong() : "");
         List<Row> rows = spark.sql("WITH checked AS (SELECT * FROM " + Tables.QUALITY_RESULTS + " WHERE " + where + "), "
                 + "latest AS (SELECT suite, max_by(run_id, time) AS run_id FROM checked GROUP BY suite) "
                 + "SELECT c.suite, c.check_index, c.severity, c.status, c.message FROM checked c JOIN latest l "

@@ -1,0 +1,320 @@
+package dev.ingot.jobs.cli;
+
+import dev.ingot.core.Catalog;
+import dev.ingot.core.Errors;
+import dev.ingot.core.ExitCode;
+import dev.ingot.core.Lineage;
+import dev.ingot.core.TableName;
+import dev.ingot.core.Tables;
+import dev.ingot.core.config.FeatureRef;
+import dev.ingot.core.config.GpuPolicy;
+import dev.ingot.core.config.ModelDef;
+import dev.ingot.core.config.Project;
+import dev.ingot.features.FeatureStore;
+import dev.ingot.features.TrainingSetResult;
+import dev.ingot.training.GateDecision;
+import dev.ingot.training.LogBatch;
+import dev.ingot.training.ModelVersion;
+import dev.ingot.training.PromotionGate;
+import dev.ingot.training.Reports;
+import dev.ingot.training.RunInfo;
+import dev.ingot.training.RunStatus;
+import dev.ingot.training.TrackingStore;
+import dev.ingot.training.Trainer;
+import dev.ingot.training.TrainingResult;
+import dev.ingot.training.TrainingSetRef;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ingot train}: a model spec to a tracked run (params, metrics, lineage, cost, the Spark ML model, charts and a
+ * model card) and a registered version with alias {@code challenger}. The run key is the model, a digest of its spec
+ * file and the training set's table and Delta version, so a retry on the same inputs reuses the run and its version.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a model spec (models/M.yaml) on its point-in-time training set (built from the spec into "
+                + "ml.<M>_training_set, or the given table), track the run, register a version with alias challenger, "
+                + "and print its metrics beside the champion's with the gate's decision (information only).")
+public final class TrainCommand implements Callable<Integer> {
+    /** Run tag: the spine's table. */
+    static final String SPINE = "ingot.spine";
+    /** Run tag: the spine's Delta version when the training set was built from it. */
+    static final String SPINE_VERSION = "ingot.spine_version";
+    /** Run tag: the feature views of the spec, comma separated. */
+    static final String FEATURE_VIEWS = "ingot.feature_views";
+    /** Run tag: the feature tables joined, each {@code table@version}, when the training set was built. */
+    static final String FEATURE_TABLES = "ingot.feature_tables";
+    /** Run tag: Ingot's version. */
+    static final String CODE_VERSION = "ingot.code_version";
+    /** Run tag: Spark's version. */
+    static final String SPARK_VERSION = "ingot.spark_version";
+    /** Run tag: the seed. */
+    static final String SEED = "ingot.seed";
+    /** Run tag: executor CPU seconds of every task the command ran. */
+    static final String CPU_SECONDS = "ingot.cost.executor_cpu_seconds";
+    /** Run tag: {@code passed}, {@code failed} or {@code unchecked}: the training set's quality checks. */
+    static final String QUALITY = "ingot.quality_status";
+    /** The alias a new version gets. */
+    static final String CHALLENGER = "challenger";
+    /** The artifact folder of the Spark ML model, as versions are registered from it. */
+    static final String MODEL_DIR = "model";
+    /** The model card's artifact path. */
+    static final String MODEL_CARD = "model_card.md";
+
+    @Mixin
+    ProjectOptions options;
+
+    @Option(names = "--model", required = true, paramLabel = "M", description = "The model spec (models/M.yaml).")
+    String model;
+
+    @Option(names = "--training-set", paramLabel = "TABLE",
+            description = "Train on this Delta table (database.table) at its latest version instead of building the "
+                    + "training set from the spec.")
+    String trainingSet;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Project p = options.load();
+        ModelsCommand.requireName(model);
+        ModelDef def = ModelsCommand.spec(p, model);
+        Optional<TableName> given = Optional.ofNullable(trainingSet).map(TableName::parse);
+        // Everything that can be refused without Spark is refused before a session starts.
+        Trainer.validate(def);
+        if (given.isEmpty()) {
+            FeatureStore.checkTrainingSetArguments(p, def.timestamp(), def.features());
+        }
+        String specDigest = digest(p, def);
+        SparkSession spark = Sessions.open(p, "train", Optional.of(GpuPolicy.OFF));
+        AtomicLong cpuNanos = new AtomicLong();
+        SparkListener cpu = new SparkListener() {
+            @Override
+            public void onTaskEnd(SparkListenerTaskEnd end) {
+                if (end.taskMetrics() != null) {
+                    cpuNanos.addAndGet(end.taskMetrics().executorCpuTime() + end.taskMetrics().executorDeserializeCpuTime());
+                }
+            }
+        };
+        spark.sparkContext().addSparkListener(cpu);
+        try {
+            return train(p, def, given, specDigest, spark, cpuNanos);
+        } finally {
+            spark.sparkContext().removeSparkListener(cpu);
+        }
+    }
+
+    private int train(Project p, ModelDef def, Optional<TableName> given, String specDigest, SparkSession spark,
+                      AtomicLong cpuNanos) {
+        Map<String, String> lineage = new LinkedHashMap<>();
+        TableName table;
+        long version;
+        if (given.isPresent()) {
+            table = given.get();
+            if (!Catalog.tableExists(spark, table)) {
+                throw Errors.badArgument("--training-set", table, "an existing Delta table (build one with 'ingot "
+                        + "training-set', or leave --training-set out to build it from " + def.file() + ")");
+            }
+            version = Lineage.latestVersion(spark, table);
+        } else {
+            long spineVersion = Lineage.latestVersion(spark, def.spine());
+            TrainingSetResult built = FeatureStore.of(spark, p).writeTrainingSet(def.spine(), def.timestamp(),
+                    def.features(), Tables.trainingSet(model));
+            table = built.table();
+            version = built.deltaVersion();
+            if (spineVersion >= 0) {
+                lineage.put(SPINE_VERSION, Long.toString(spineVersion));
+            }
+            lineage.put(FEATURE_TABLES, String.join(",", built.featureTables()));
+        }
+        // Read at the recorded version, so the data trained on is the data the run names.
+        Dataset<Row> data = spark.read().format("delta").option("versionAsOf", version).table(table.toString());
+        TrainingResult result = Trainer.of(spark, p).train(def, data);
+        Promotions.Quality quality = Promotions.quality(table.toString(), OptionalLong.of(version), () -> spark);
+        String qualityStatus = !quality.passed() ? "failed" : quality.summary().contains("no quality suite") ? "unchecked" : "passed";
+
+        PrintWriter out = spec.commandLine().getOut();
+        try (TrackingStore store = Registry.open(p, "train", () -> spark)) {
+            Optional<ModelVersion> champion = store.versionByAlias(model, Registry.CHAMPION);
+            Optional<Map<String, Double>> championMetrics = champion.map(c -> Registry.view(store, c).metrics());
+            GateDecision gate = PromotionGate.decide(def, result, championMetrics);
+
+            String experiment = p.settings().tracking().experiment().orElse(p.settings().name());
+            String runKey = model + "@" + specDigest + "@" + table + "@" + version;
+            Map<String, String> tags = new LinkedHashMap<>();
+            tags.put(Registry.TRAINING_SET, table.toString());
+            tags.put(Registry.TRAINING_SET_VERSION, Long.toString(version));
+            tags.put(SPINE, def.spine().toString());
+            tags.putAll(lineage);
+            tags.put(FEATURE_VIEWS, def.features().stream().map(FeatureRef::view).distinct().collect(Collectors.joining(",")));
+            tags.put(CODE_VERSION, Lineage.codeVersion());
+            tags.put(SPARK_VERSION, spark.version());
+            tags.put(SEED, Long.toString(result.seed()));
+            tags.put(QUALITY, qualityStatus);
+            RunInfo run = store.startRun(store.experiment(experiment).id(), runKey, model + "-train", Map.of());
+            ModelVersion registered;
+            try {
+                tags.put(CPU_SECONDS, String.format(Locale.ROOT, "%.3f", cpuNanos.get() / 1e9));
+                LogBatch batch = LogBatch.empty().withParams(params(def, result)).withTags(tags);
+                for (Map.Entry<String, Double> m : result.flatMetrics().entrySet()) {
+                    batch = batch.withMetric(m.getKey(), m.getValue(), 0);
+                }
+                store.log(run.runId(), batch);
+                uploadModel(store, run.runId(), result);
+                Reports.charts(result).forEach((name, svg) ->
+                        store.uploadArtifact(run.runId(), name, svg.getBytes(StandardCharsets.UTF_8)));
+                Map<String, String> card = new LinkedHashMap<>();
+                card.put("run_id", run.runId());
+                card.put("ingot_version", Lineage.codeVersion());
+                card.put("spark_version", spark.version());
+                card.put("spine_version", lineage.getOrDefault(SPINE_VERSION, "(not recorded)"));
+                card.put("feature_tables", lineage.getOrDefault(FEATURE_TABLES, tags.get(FEATURE_VIEWS)));
+                card.put("quality_status", qualityStatus + ": " + quality.summary());
+                card.put("executor_cpu_seconds", tags.get(CPU_SECONDS));
+                store.uploadArtifact(run.runId(), MODEL_CARD, Reports.modelCard(def, result,
+                        Optional.of(new TrainingSetRef(table.toString(), OptionalLong.of(version))), Optional.of(gate), card)
+                        .getBytes(StandardCharsets.UTF_8));
+                store.endRun(run.runId(), RunStatus.FINISHED);
+                registered = register(store, def, run.runId(), result, table, version);
+                store.setAlias(model, CHALLENGER, registered.version());
+            } catch (RuntimeException e) {
+                store.endRun(run.runId(), RunStatus.FAILED);
+                throw e;
+            }
+            out.print(summary(result, registered, run.runId(), table, version, champion, championMetrics, gate,
+                    quality, tags.get(CPU_SECONDS)));
+        }
+        out.flush();
+        return ExitCode.OK.code();
+    }
+
+    /** The version registered from this run, reused when a retry finds one (so a retry never makes two). */
+    private ModelVersion register(TrackingStore store, ModelDef def, String runId, TrainingResult result, TableName table,
+                                  long version) {
+        Optional<ModelVersion> existing = store.modelVersions(model).stream().filter(v -> v.runId().equals(runId)).findFirst();
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        store.registeredModel(model, def.description());
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put(Registry.TRAINING_SET, table.toString());
+        tags.put(Registry.TRAINING_SET_VERSION, Long.toString(version));
+        result.metrics().forEach((m, v) -> tags.put(Registry.METRIC_PREFIX + m.key(), Double.toString(v)));
+        return store.createModelVersion(model, runId, MODEL_DIR, tags, def.description());
+    }
+
+    /** The params a run logs: the estimator's, and how it was trained. Stable for the same spec, so a retry may re-log. */
+    private static Map<String, String> params(ModelDef def, TrainingResult result) {
+        Map<String, String> params = new LinkedHashMap<>();
+        result.params().forEach((k, v) -> params.put(k, String.valueOf(v)));
+        params.put("algorithm", result.algorithm().key());
+        params.put("seed", Long.toString(result.seed()));
+        params.put("label", def.label());
+        params.put("timestamp", def.timestamp());
+        params.put("test_window", def.testWindow().text());
+        params.put("validation_window", def.validationWindow().map(w -> w.text()).orElse("none"));
+        params.put("precision_at_k", Integer.toString(result.precisionAtK()));
+        params.put("nulls", def.nulls().strategy().name().toLowerCase(Locale.ROOT) + (def.nulls().indicators() ? "+indicators" : ""));
+        params.put("features", String.join(",", result.features()));
+        return params;
+    }
+
+    /** Saves the fitted pipeline to a temporary folder and uploads each file of it under {@code model/}. */
+    private static void uploadModel(TrackingStore store, String runId, TrainingResult result) {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("ingot-model-");
+            Path saved = dir.resolve(MODEL_DIR);
+            result.pipeline().write().save(saved.toUri().toString());
+            List<Path> files;
+            try (Stream<Path> s = Files.walk(saved)) {
+                // Hadoop's .crc checksums are not the model; MLflow shows artifacts as they are uploaded.
+                files = s.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith(".")).sorted().toList();
+            }
+            for (Path f : files) {
+                store.uploadArtifact(runId, MODEL_DIR + "/" + saved.relativize(f).toString().replace('\\', '/'), f);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not save the Spark ML model to a temporary folder", e);
+        } finally {
+            if (dir != null) {
+                delete(dir);
+            }
+        }
+    }
+
+    private static void delete(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a temporary folder left behind is harmless
+        }
+    }
+
+    /** SHA-256 of the spec file's bytes (its name when it cannot be read: a spec built in code). */
+    private static String digest(Project p, ModelDef def) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(p.dir().resolve(def.file()));
+        } catch (IOException e) {
+            bytes = def.toString().getBytes(StandardCharsets.UTF_8);
+        }
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String summary(TrainingResult r, ModelVersion v, String runId, TableName table, long version,
+                          Optional<ModelVersion> champion, Optional<Map<String, Double>> championMetrics, GateDecision gate,
+                          Promotions.Quality quality, String cpuSeconds) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%s v%d (alias %s), run %s%n", v.model(), v.version(), CHALLENGER, runId));
+        b.append(String.format(Locale.ROOT, "training set %s @ Delta v%d: %,d train, %,d validation, %,d test rows; "
+                        + "%s executor CPU seconds%n", table, version, r.split().trainRows(), r.split().validationRows(),
+                r.split().testRows(), cpuSeconds));
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("  metric", "v" + v.version(), champion.map(c -> "champion v" + c.version()).orElse("champion")));
+        r.flatMetrics().forEach((k, x) -> {
+            if (!k.startsWith(TrainingResult.GROUP_PREFIX)) {
+                rows.add(List.of("  " + k, ModelsCommand.num(x),
+                        championMetrics.map(m -> m.get(k)).map(ModelsCommand::num).orElse("-")));
+            }
+        });
+        b.append("metrics:\n").append(ModelsCommand.align(rows));
+        b.append("gate (information; promote with 'ingot models promote'): ").append(gate.passed() ? "PASS" : "FAIL").append('\n');
+        gate.outcomes().forEach(o -> b.append(o.passed() ? "  PASS " : "  FAIL ").append(o.reason()).append('\n'));
+        b.append(quality.passed() ? "  PASS " : "  FAIL ").append(quality.summary()).append('\n');
+        return b.toString();
+    }
+}

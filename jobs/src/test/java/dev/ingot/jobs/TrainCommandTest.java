@@ -1,0 +1,153 @@
+package dev.ingot.jobs;
+
+import static dev.ingot.jobs.Cli.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ingot.core.Catalog;
+import dev.ingot.core.Location;
+import dev.ingot.core.TableName;
+import dev.ingot.core.Tables;
+import dev.ingot.core.TestFiles;
+import dev.ingot.core.TestSpark;
+import dev.ingot.core.config.Project;
+import dev.ingot.core.config.ProjectLoader;
+import dev.ingot.core.config.TrackingSettings;
+import dev.ingot.jobs.Cli.Result;
+import dev.ingot.training.ArtifactInfo;
+import dev.ingot.training.Metric;
+import dev.ingot.training.ModelVersion;
+import dev.ingot.training.Run;
+import dev.ingot.training.TrackingStore;
+import dev.ingot.training.Trainer;
+import dev.ingot.training.TrainingResult;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code train} on the local tracking store with a given training set: 200 rows over 42 days, a logistic regression.
+ * What it logs is compared with a {@link Trainer} run by the test on the same table.
+ */
+class TrainCommandTest {
+    private static final String MODEL = "cli_train_fraud";
+    private static final String TABLE = "cli_train.ts";
+    private static SparkSession spark;
+    private static TrackingStore store;
+    private static Path project;
+
+    @BeforeAll
+    static void projectAndTrainingSet(@TempDir Path dir) throws IOException {
+        spark = TestSpark.session();
+        spark.sql("CREATE DATABASE IF NOT EXISTS cli_train");
+        // Deterministic pseudo-random values from hash(): the label follows spend_1d with noise, both classes everywhere.
+        spark.sql("SELECT id AS order_id, CAST(id % 17 AS BIGINT) AS customer_id, timestamp_seconds(1767225600 + id * 18000) AS ts, "
+                + "CASE WHEN id % 10 = 3 THEN NULL ELSE CAST(pmod(hash(id, 1), 100) AS DOUBLE) END AS spend_1d, "
+                + "CAST(pmod(hash(id, 2), 9) AS BIGINT) AS visits_7d FROM range(200)")
+                .selectExpr("*", "CAST(coalesce(spend_1d, 50) + pmod(hash(order_id, 3), 40) > 70 AS INT) AS label")
+                .write().format("delta").mode("overwrite").saveAsTable(TABLE);
+        project = dir.resolve("shop");
+        TestFiles.write(project, "ingot.yaml", "name: shop\nwarehouse: " + TestSpark.warehouse() + "\n");
+        TestFiles.write(project, "sources/orders.yaml", "table: " + TABLE + "\nevent_time: ts\n");
+        TestFiles.write(project, "feature_views/cli_train_spend.yaml", """
+                source: orders
+                entities: [customer_id]
+                aggregations:
+                  - {name: spend, function: sum, column: spend_1d, windows: [1d]}
+                  - {name: visits, function: count, windows: [7d]}
+                """);
+        TestFiles.write(project, "models/" + MODEL + ".yaml", """
+                description: Fraud score (test)
+                spine: cli_train.ts
+                timestamp: ts
+                label: label
+                features: [cli_train_spend]
+                algorithm:
+                  type: logistic_regression
+                  params: {maxIter: 20}
+                test_window: 10d
+                gate: ["auc >= 0.6"]
+                """);
+        store = TrackingStore.open(TrackingSettings.local(), spark, Location.of(TestSpark.warehouse()));
+    }
+
+    @AfterAll
+    static void close() {
+        store.close();
+    }
+
+    private static Result train(String model) {
+        return run("train", "--project", project.toString(), "--model", model, "--training-set", TABLE);
+    }
+
+    private static long rows(TableName t) {
+        return Catalog.tableExists(spark, t) ? spark.table(t.toString()).count() : 0;
+    }
+
+    @Test
+    void trainsTracksRegistersAChallengerAndARetryReusesRunAndVersion() {
+        Result first = train(MODEL);
+        assertThat(first.code()).as(first.out() + first.err()).isZero();
+        assertThat(first.out()).contains(MODEL + " v1 (alias challenger)").contains("training set " + TABLE + " @ Delta v0")
+                .containsPattern("\n  auc +0\\.[0-9]{4} +-\n").contains("gate (information");
+
+        ModelVersion v = store.versionByAlias(MODEL, "challenger").orElseThrow();
+        assertThat(v.version()).isEqualTo(1);
+        assertThat(v.source()).endsWith("model");
+        assertThat(v.tags()).containsEntry("ingot.training_set", TABLE).containsEntry("ingot.training_set_version", "0");
+
+        Project p = ProjectLoader.load(project);
+        TrainingResult direct = Trainer.of(spark, p).train(p.models().get(MODEL), spark.table(TABLE));
+        Run r = store.run(v.runId());
+        Map<String, Double> logged = new TreeMap<>();
+        r.latestMetrics().values().forEach((Metric m) -> logged.put(m.key(), m.value()));
+        assertThat(logged).isEqualTo(new TreeMap<>(direct.flatMetrics())).containsKeys("auc", "log_loss", "accuracy");
+        direct.metrics().forEach((m, x) -> assertThat(v.tags()).containsEntry("metric." + m.key(), Double.toString(x)));
+
+        assertThat(r.info().status().name()).isEqualTo("FINISHED");
+        assertThat(r.params()).containsEntry("maxIter", "20").containsEntry("algorithm", "logistic_regression")
+                .containsEntry("seed", "42").containsEntry("test_window", "10d").containsEntry("validation_window", "none");
+        assertThat(r.tags()).containsEntry("ingot.training_set", TABLE).containsEntry("ingot.training_set_version", "0")
+                .containsEntry("ingot.spine", TABLE).containsEntry("ingot.feature_views", "cli_train_spend")
+                .containsEntry("ingot.spark_version", spark.version()).containsEntry("ingot.seed", "42")
+                .containsEntry("ingot.quality_status", "unchecked").containsKey("ingot.code_version");
+        assertThat(Double.parseDouble(r.tags().get("ingot.cost.executor_cpu_seconds"))).isPositive();
+
+        assertThat(r.artifacts()).extracting(ArtifactInfo::path)
+                .contains("model/metadata/part-00000", "model_card.md", "roc.svg", "pr.svg", "importance.svg")
+                .anyMatch(a -> a.startsWith("model/stages/") && a.contains("LogisticRegression"))
+                .noneMatch(a -> a.endsWith(".crc"));
+        String card = new String(store.downloadArtifact(v.runId(), "model_card.md"), StandardCharsets.UTF_8);
+        assertThat(card).contains("# Model card: " + MODEL).contains(v.runId()).contains(TABLE);
+
+        Result show = run("models", "show", "--project", project.toString(), MODEL + "@challenger");
+        assertThat(show.code()).as(show.err()).isZero();
+        assertThat(show.out()).containsPattern("\nversion +v1\n").containsPattern("\naliases +challenger\n")
+                .containsPattern("\ntraining set +" + TABLE.replace(".", "\\.") + " @ Delta v0\n")
+                .contains(String.format(java.util.Locale.ROOT, "%.4f", direct.metrics().values().iterator().next()));
+
+        Result second = train(MODEL);
+        assertThat(second.code()).as(second.out() + second.err()).isZero();
+        assertThat(second.out().substring(second.out().indexOf("metrics:")))
+                .as("same inputs, same metrics to the last digit").isEqualTo(first.out().substring(first.out().indexOf("metrics:")));
+        assertThat(store.modelVersions(MODEL)).as("a retry reuses the run and its version").hasSize(1);
+        store.metricHistory(v.runId(), "auc").forEach(m -> assertThat(m.value()).isEqualTo(direct.flatMetrics().get("auc")));
+    }
+
+    @Test
+    void unknownModelExits2AndWritesNothing() {
+        long runs = rows(Tables.RUNS);
+        long versions = rows(Tables.MODEL_VERSIONS);
+        Result r = train("nosuch");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("nosuch").contains(MODEL);
+        assertThat(rows(Tables.RUNS)).isEqualTo(runs);
+        assertThat(rows(Tables.MODEL_VERSIONS)).isEqualTo(versions);
+    }
+}
