@@ -22,9 +22,11 @@ import dev.ingot.training.Trainer;
 import dev.ingot.training.TrainingResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,7 +93,7 @@ class TrainCommandTest {
     }
 
     @Test
-    void trainsTracksRegistersAChallengerAndARetryReusesRunAndVersion() {
+    void trainsTracksRegistersAChallengerAndARetryReusesRunAndVersion(@TempDir Path modelDir) throws IOException {
         Result first = train(MODEL);
         assertThat(first.code()).as(first.out() + first.err()).isZero();
         assertThat(first.out()).contains(MODEL + " v1 (alias challenger)").contains("training set " + TABLE + " @ Delta v0")
@@ -121,8 +123,20 @@ class TrainCommandTest {
 
         assertThat(r.artifacts()).extracting(ArtifactInfo::path)
                 .contains("model/metadata/part-00000", "model_card.md", "roc.svg", "pr.svg", "importance.svg")
-                .anyMatch(a -> a.startsWith("model/stages/") && a.contains("LogisticRegression"))
+                .anyMatch(a -> a.startsWith("model/stages/") && a.contains("_logreg_"))
                 .noneMatch(a -> a.endsWith(".crc"));
+        // The uploaded folder is a Spark ML model that loads and scores the training set as the fitted one does.
+        Path copy = modelDir.resolve("model");
+        for (ArtifactInfo a : r.artifacts()) {
+            if (a.path().startsWith("model/")) {
+                Path f = copy.resolve(a.path().substring("model/".length()));
+                Files.createDirectories(f.getParent());
+                Files.write(f, store.downloadArtifact(v.runId(), a.path()));
+            }
+        }
+        PipelineModel loaded = PipelineModel.load(copy.toUri().toString());
+        assertThat(loaded.transform(spark.table(TABLE)).select("prediction").collectAsList())
+                .isEqualTo(direct.pipeline().transform(spark.table(TABLE)).select("prediction").collectAsList());
         String card = new String(store.downloadArtifact(v.runId(), "model_card.md"), StandardCharsets.UTF_8);
         assertThat(card).contains("# Model card: " + MODEL).contains(v.runId()).contains(TABLE);
 
@@ -136,6 +150,7 @@ class TrainCommandTest {
         assertThat(second.code()).as(second.out() + second.err()).isZero();
         assertThat(second.out().substring(second.out().indexOf("metrics:")))
                 .as("same inputs, same metrics to the last digit").isEqualTo(first.out().substring(first.out().indexOf("metrics:")));
+        assertThat(second.out()).contains(MODEL + " v1 (alias challenger), run " + v.runId() + " (a retry");
         assertThat(store.modelVersions(MODEL)).as("a retry reuses the run and its version").hasSize(1);
         store.metricHistory(v.runId(), "auc").forEach(m -> assertThat(m.value()).isEqualTo(direct.flatMetrics().get("auc")));
     }

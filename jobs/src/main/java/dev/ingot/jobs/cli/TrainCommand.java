@@ -181,49 +181,64 @@ public final class TrainCommand implements Callable<Integer> {
             tags.put(SEED, Long.toString(result.seed()));
             tags.put(QUALITY, qualityStatus);
             RunInfo run = store.startRun(store.experiment(experiment).id(), runKey, model + "-train", Map.of());
+            // A version registered from this run means an earlier attempt on the same inputs completed: its run and
+            // artifacts stay as they are (a registered model never changes under its version), and are reported.
+            Optional<ModelVersion> earlier = store.modelVersions(model).stream()
+                    .filter(v -> v.runId().equals(run.runId())).findFirst();
             ModelVersion registered;
-            try {
-                tags.put(CPU_SECONDS, String.format(Locale.ROOT, "%.3f", cpuNanos.get() / 1e9));
-                LogBatch batch = LogBatch.empty().withParams(params(def, result)).withTags(tags);
-                for (Map.Entry<String, Double> m : result.flatMetrics().entrySet()) {
-                    batch = batch.withMetric(m.getKey(), m.getValue(), 0);
-                }
-                store.log(run.runId(), batch);
-                uploadModel(store, run.runId(), result);
-                Reports.charts(result).forEach((name, svg) ->
-                        store.uploadArtifact(run.runId(), name, svg.getBytes(StandardCharsets.UTF_8)));
-                Map<String, String> card = new LinkedHashMap<>();
-                card.put("run_id", run.runId());
-                card.put("ingot_version", Lineage.codeVersion());
-                card.put("spark_version", spark.version());
-                card.put("spine_version", lineage.getOrDefault(SPINE_VERSION, "(not recorded)"));
-                card.put("feature_tables", lineage.getOrDefault(FEATURE_TABLES, tags.get(FEATURE_VIEWS)));
-                card.put("quality_status", qualityStatus + ": " + quality.summary());
-                card.put("executor_cpu_seconds", tags.get(CPU_SECONDS));
-                store.uploadArtifact(run.runId(), MODEL_CARD, Reports.modelCard(def, result,
-                        Optional.of(new TrainingSetRef(table.toString(), OptionalLong.of(version))), Optional.of(gate), card)
-                        .getBytes(StandardCharsets.UTF_8));
-                store.endRun(run.runId(), RunStatus.FINISHED);
-                registered = register(store, def, run.runId(), result, table, version);
+            tags.put(CPU_SECONDS, String.format(Locale.ROOT, "%.3f", cpuNanos.get() / 1e9));
+            if (earlier.isPresent()) {
+                registered = earlier.get();
                 store.setAlias(model, CHALLENGER, registered.version());
-            } catch (RuntimeException e) {
-                store.endRun(run.runId(), RunStatus.FAILED);
-                throw e;
+            } else {
+                registered = record(store, def, run.runId(), result, table, version, tags, lineage, quality, qualityStatus, gate);
             }
             out.print(summary(result, registered, run.runId(), table, version, champion, championMetrics, gate,
-                    quality, tags.get(CPU_SECONDS)));
+                    quality, tags.get(CPU_SECONDS), earlier.isPresent()));
         }
         out.flush();
         return ExitCode.OK.code();
     }
 
-    /** The version registered from this run, reused when a retry finds one (so a retry never makes two). */
+    /**
+     * Logs, uploads and registers a run's first completed attempt: the run ends FINISHED, or FAILED (and the error
+     * goes on) when any step fails.
+     */
+    private ModelVersion record(TrackingStore store, ModelDef def, String runId, TrainingResult result, TableName table,
+                                long version, Map<String, String> tags, Map<String, String> lineage,
+                                Promotions.Quality quality, String qualityStatus, GateDecision gate) {
+        try {
+            LogBatch batch = LogBatch.empty().withParams(params(def, result)).withTags(tags);
+            for (Map.Entry<String, Double> m : result.flatMetrics().entrySet()) {
+                batch = batch.withMetric(m.getKey(), m.getValue(), 0);
+            }
+            store.log(runId, batch);
+            uploadModel(store, runId, result);
+            Reports.charts(result).forEach((name, svg) -> store.uploadArtifact(runId, name, svg.getBytes(StandardCharsets.UTF_8)));
+            Map<String, String> card = new LinkedHashMap<>();
+            card.put("run_id", runId);
+            card.put("ingot_version", tags.get(CODE_VERSION));
+            card.put("spark_version", tags.get(SPARK_VERSION));
+            card.put("spine_version", lineage.getOrDefault(SPINE_VERSION, "(not recorded)"));
+            card.put("feature_tables", lineage.getOrDefault(FEATURE_TABLES, tags.get(FEATURE_VIEWS)));
+            card.put("quality_status", qualityStatus + ": " + quality.summary());
+            card.put("executor_cpu_seconds", tags.get(CPU_SECONDS));
+            store.uploadArtifact(runId, MODEL_CARD, Reports.modelCard(def, result,
+                    Optional.of(new TrainingSetRef(table.toString(), OptionalLong.of(version))), Optional.of(gate), card)
+                    .getBytes(StandardCharsets.UTF_8));
+            store.endRun(runId, RunStatus.FINISHED);
+            ModelVersion registered = register(store, def, runId, result, table, version);
+            store.setAlias(model, CHALLENGER, registered.version());
+            return registered;
+        } catch (RuntimeException e) {
+            store.endRun(runId, RunStatus.FAILED);
+            throw e;
+        }
+    }
+
+    /** A new version from the run's {@code model} folder, with its lineage and test metrics as tags. */
     private ModelVersion register(TrackingStore store, ModelDef def, String runId, TrainingResult result, TableName table,
                                   long version) {
-        Optional<ModelVersion> existing = store.modelVersions(model).stream().filter(v -> v.runId().equals(runId)).findFirst();
-        if (existing.isPresent()) {
-            return existing.get();
-        }
         store.registeredModel(model, def.description());
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put(Registry.TRAINING_SET, table.toString());
@@ -297,9 +312,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     static String summary(TrainingResult r, ModelVersion v, String runId, TableName table, long version,
                           Optional<ModelVersion> champion, Optional<Map<String, Double>> championMetrics, GateDecision gate,
-                          Promotions.Quality quality, String cpuSeconds) {
+                          Promotions.Quality quality, String cpuSeconds, boolean retry) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%s v%d (alias %s), run %s%n", v.model(), v.version(), CHALLENGER, runId));
+        b.append(String.format(Locale.ROOT, "%s v%d (alias %s), run %s%s%n", v.model(), v.version(), CHALLENGER, runId,
+                retry ? " (a retry on the same inputs: the run and version of the first attempt)" : ""));
         b.append(String.format(Locale.ROOT, "training set %s @ Delta v%d: %,d train, %,d validation, %,d test rows; "
                         + "%s executor CPU seconds%n", table, version, r.split().trainRows(), r.split().validationRows(),
                 r.split().testRows(), cpuSeconds));
