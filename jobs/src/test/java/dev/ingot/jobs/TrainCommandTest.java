@@ -40,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainCommandTest {
     private static final String MODEL = "cli_train_fraud";
     private static final String TABLE = "cli_train.ts";
+    private static final String BUILT = "cli_train_built";
     private static SparkSession spark;
     private static TrackingStore store;
     private static Path project;
@@ -75,6 +76,25 @@ class TrainCommandTest {
                   params: {maxIter: 20}
                 test_window: 10d
                 gate: ["auc >= 0.6"]
+                """);
+        // A spine without feature columns, for the training set train builds itself from the materialized view.
+        spark.sql("SELECT order_id, customer_id, ts, CAST(visits_7d * 10 AS DOUBLE) AS spend_1d_raw, label FROM " + TABLE)
+                .write().format("delta").mode("overwrite").saveAsTable("cli_train.spine");
+        TestFiles.write(project, "sources/spine_orders.yaml", "table: cli_train.spine\nevent_time: ts\n");
+        TestFiles.write(project, "feature_views/cli_train_amounts.yaml", """
+                source: spine_orders
+                entities: [customer_id]
+                aggregations:
+                  - {name: amount, function: sum, column: spend_1d_raw, windows: [7d]}
+                """);
+        TestFiles.write(project, "models/" + BUILT + ".yaml", """
+                spine: cli_train.spine
+                timestamp: ts
+                label: label
+                features: [cli_train_amounts]
+                algorithm:
+                  type: logistic_regression
+                test_window: 10d
                 """);
         store = TrackingStore.open(TrackingSettings.local(), spark, Location.of(TestSpark.warehouse()));
     }
@@ -153,6 +173,25 @@ class TrainCommandTest {
         assertThat(second.out()).contains(MODEL + " v1 (alias challenger), run " + v.runId() + " (a retry");
         assertThat(store.modelVersions(MODEL)).as("a retry reuses the run and its version").hasSize(1);
         store.metricHistory(v.runId(), "auc").forEach(m -> assertThat(m.value()).isEqualTo(direct.flatMetrics().get("auc")));
+    }
+
+    @Test
+    void withoutATrainingSetBuildsItFromTheSpecAndRecordsItsLineage() {
+        Result m = run("features", "materialize", "--project", project.toString(), "--view", "cli_train_amounts",
+                "--from", "2026-01-01", "--to", "2026-02-14");
+        assertThat(m.code()).as(m.out() + m.err()).isZero();
+        Result r = run("train", "--project", project.toString(), "--model", BUILT);
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        TableName built = Tables.trainingSet(BUILT);
+        assertThat(r.out()).contains("training set " + built + " @ Delta v" + dev.ingot.core.Lineage.latestVersion(spark, built));
+        ModelVersion v = store.versionByAlias(BUILT, "challenger").orElseThrow();
+        Run run = store.run(v.runId());
+        assertThat(run.tags()).containsEntry("ingot.training_set", built.toString())
+                .containsEntry("ingot.spine", "cli_train.spine")
+                .containsEntry("ingot.spine_version", Long.toString(dev.ingot.core.Lineage.latestVersion(spark,
+                        TableName.parse("cli_train.spine"))));
+        assertThat(run.tags().get("ingot.feature_tables")).startsWith("features.cli_train_amounts_v1@");
+        assertThat(spark.table(built.toString()).count()).isEqualTo(200);
     }
 
     @Test
