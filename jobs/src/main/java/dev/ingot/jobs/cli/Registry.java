@@ -22,8 +22,9 @@ import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * What the {@code models} commands read from and write to the registry, and the version tags they agree on with
- * {@code train}: lineage, the champion's history, and the log of promotions, refusals and rollbacks.
+ * What the {@code models} commands read from and write to the registry, and the one place that names every run tag,
+ * version tag, alias and artifact path Ingot writes ({@code train}, {@code models}, the ONNX export): lineage, cost,
+ * the champion's history, and the log of promotions, refusals and rollbacks.
  */
 final class Registry {
     /** Version (or run) tag: the training set's {@code database.table}. */
@@ -42,6 +43,38 @@ final class Registry {
     static final String EVENT_PREFIX = "ingot.event.";
     /** The alias {@code models rollback} moves. */
     static final String CHAMPION = "champion";
+
+    /** Run tag: the spine's table. */
+    static final String SPINE = "ingot.spine";
+    /** Run tag: the spine's Delta version when the training set was built from it. */
+    static final String SPINE_VERSION = "ingot.spine_version";
+    /** Run tag: the feature views of the spec, comma separated. */
+    static final String FEATURE_VIEWS = "ingot.feature_views";
+    /** Run tag: the feature tables joined, each {@code table@version}, when the training set was built. */
+    static final String FEATURE_TABLES = "ingot.feature_tables";
+    /** Run tag: Ingot's version. */
+    static final String CODE_VERSION = "ingot.code_version";
+    /** Run tag: Spark's version. */
+    static final String SPARK_VERSION = "ingot.spark_version";
+    /** Run tag: the seed. */
+    static final String SEED = "ingot.seed";
+    /** Run tag: executor CPU seconds of every task the command ran. */
+    static final String CPU_SECONDS = "ingot.cost.executor_cpu_seconds";
+    /** Run tag: {@code passed}, {@code failed} or {@code unchecked}: the training set's quality checks. */
+    static final String QUALITY = "ingot.quality_status";
+    /** The alias a new version gets. */
+    static final String CHALLENGER = "challenger";
+    /** The artifact folder of the Spark ML model, as versions are registered from it. */
+    static final String MODEL_DIR = "model";
+    /** The model card's artifact path. */
+    static final String MODEL_CARD = "model_card.md";
+    /**
+     * Artifact path of the ONNX model logged with each run (the Spark ML model converted), relative to the run's
+     * artifact root.
+     */
+    static final String ONNX_ARTIFACT = "onnx/model.onnx";
+    /** Run tag and version tag: the SHA-256 (hex) of the ONNX model at {@link #ONNX_ARTIFACT}. */
+    static final String ONNX_SHA256 = "ingot.onnx_sha256";
 
     private static final java.time.format.DateTimeFormatter EVENT_TIME =
             java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(java.time.ZoneOffset.UTC);

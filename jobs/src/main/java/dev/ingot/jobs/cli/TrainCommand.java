@@ -64,31 +64,6 @@ import picocli.CommandLine.Spec;
                 + "ml.<M>_training_set, or the given table), track the run, register a version with alias challenger, "
                 + "and print its metrics beside the champion's with the gate's decision (information only).")
 public final class TrainCommand implements Callable<Integer> {
-    /** Run tag: the spine's table. */
-    static final String SPINE = "ingot.spine";
-    /** Run tag: the spine's Delta version when the training set was built from it. */
-    static final String SPINE_VERSION = "ingot.spine_version";
-    /** Run tag: the feature views of the spec, comma separated. */
-    static final String FEATURE_VIEWS = "ingot.feature_views";
-    /** Run tag: the feature tables joined, each {@code table@version}, when the training set was built. */
-    static final String FEATURE_TABLES = "ingot.feature_tables";
-    /** Run tag: Ingot's version. */
-    static final String CODE_VERSION = "ingot.code_version";
-    /** Run tag: Spark's version. */
-    static final String SPARK_VERSION = "ingot.spark_version";
-    /** Run tag: the seed. */
-    static final String SEED = "ingot.seed";
-    /** Run tag: executor CPU seconds of every task the command ran. */
-    static final String CPU_SECONDS = "ingot.cost.executor_cpu_seconds";
-    /** Run tag: {@code passed}, {@code failed} or {@code unchecked}: the training set's quality checks. */
-    static final String QUALITY = "ingot.quality_status";
-    /** The alias a new version gets. */
-    static final String CHALLENGER = "challenger";
-    /** The artifact folder of the Spark ML model, as versions are registered from it. */
-    static final String MODEL_DIR = "model";
-    /** The model card's artifact path. */
-    static final String MODEL_CARD = "model_card.md";
-
     @Mixin
     ProjectOptions options;
 
@@ -152,9 +127,9 @@ public final class TrainCommand implements Callable<Integer> {
             table = built.table();
             version = built.deltaVersion();
             if (spineVersion >= 0) {
-                lineage.put(SPINE_VERSION, Long.toString(spineVersion));
+                lineage.put(Registry.SPINE_VERSION, Long.toString(spineVersion));
             }
-            lineage.put(FEATURE_TABLES, String.join(",", built.featureTables()));
+            lineage.put(Registry.FEATURE_TABLES, String.join(",", built.featureTables()));
         }
         // Read at the recorded version, so the data trained on is the data the run names.
         Dataset<Row> data = spark.read().format("delta").option("versionAsOf", version).table(table.toString());
@@ -173,28 +148,29 @@ public final class TrainCommand implements Callable<Integer> {
             Map<String, String> tags = new LinkedHashMap<>();
             tags.put(Registry.TRAINING_SET, table.toString());
             tags.put(Registry.TRAINING_SET_VERSION, Long.toString(version));
-            tags.put(SPINE, def.spine().toString());
+            tags.put(Registry.SPINE, def.spine().toString());
             tags.putAll(lineage);
-            tags.put(FEATURE_VIEWS, def.features().stream().map(FeatureRef::view).distinct().collect(Collectors.joining(",")));
-            tags.put(CODE_VERSION, Lineage.codeVersion());
-            tags.put(SPARK_VERSION, spark.version());
-            tags.put(SEED, Long.toString(result.seed()));
-            tags.put(QUALITY, qualityStatus);
+            tags.put(Registry.FEATURE_VIEWS,
+                    def.features().stream().map(FeatureRef::view).distinct().collect(Collectors.joining(",")));
+            tags.put(Registry.CODE_VERSION, Lineage.codeVersion());
+            tags.put(Registry.SPARK_VERSION, spark.version());
+            tags.put(Registry.SEED, Long.toString(result.seed()));
+            tags.put(Registry.QUALITY, qualityStatus);
             RunInfo run = store.startRun(store.experiment(experiment).id(), runKey, model + "-train", Map.of());
             // A version registered from this run means an earlier attempt on the same inputs completed: its run and
             // artifacts stay as they are (a registered model never changes under its version), and are reported.
             Optional<ModelVersion> earlier = store.modelVersions(model).stream()
                     .filter(v -> v.runId().equals(run.runId())).findFirst();
             ModelVersion registered;
-            tags.put(CPU_SECONDS, String.format(Locale.ROOT, "%.3f", cpuNanos.get() / 1e9));
+            tags.put(Registry.CPU_SECONDS, String.format(Locale.ROOT, "%.3f", cpuNanos.get() / 1e9));
             if (earlier.isPresent()) {
                 registered = earlier.get();
-                store.setAlias(model, CHALLENGER, registered.version());
+                store.setAlias(model, Registry.CHALLENGER, registered.version());
             } else {
                 registered = record(store, def, run.runId(), result, table, version, tags, lineage, quality, qualityStatus, gate);
             }
             out.print(summary(result, registered, run.runId(), table, version, champion, championMetrics, gate,
-                    quality, tags.get(CPU_SECONDS), earlier.isPresent()));
+                    quality, tags.get(Registry.CPU_SECONDS), earlier.isPresent()));
         }
         out.flush();
         return ExitCode.OK.code();
@@ -217,18 +193,18 @@ public final class TrainCommand implements Callable<Integer> {
             Reports.charts(result).forEach((name, svg) -> store.uploadArtifact(runId, name, svg.getBytes(StandardCharsets.UTF_8)));
             Map<String, String> card = new LinkedHashMap<>();
             card.put("run_id", runId);
-            card.put("ingot_version", tags.get(CODE_VERSION));
-            card.put("spark_version", tags.get(SPARK_VERSION));
-            card.put("spine_version", lineage.getOrDefault(SPINE_VERSION, "(not recorded)"));
-            card.put("feature_tables", lineage.getOrDefault(FEATURE_TABLES, tags.get(FEATURE_VIEWS)));
+            card.put("ingot_version", tags.get(Registry.CODE_VERSION));
+            card.put("spark_version", tags.get(Registry.SPARK_VERSION));
+            card.put("spine_version", lineage.getOrDefault(Registry.SPINE_VERSION, "(not recorded)"));
+            card.put("feature_tables", lineage.getOrDefault(Registry.FEATURE_TABLES, tags.get(Registry.FEATURE_VIEWS)));
             card.put("quality_status", qualityStatus + ": " + quality.summary());
-            card.put("executor_cpu_seconds", tags.get(CPU_SECONDS));
-            store.uploadArtifact(runId, MODEL_CARD, Reports.modelCard(def, result,
+            card.put("executor_cpu_seconds", tags.get(Registry.CPU_SECONDS));
+            store.uploadArtifact(runId, Registry.MODEL_CARD, Reports.modelCard(def, result,
                     Optional.of(new TrainingSetRef(table.toString(), OptionalLong.of(version))), Optional.of(gate), card)
                     .getBytes(StandardCharsets.UTF_8));
             store.endRun(runId, RunStatus.FINISHED);
             ModelVersion registered = register(store, def, runId, result, table, version);
-            store.setAlias(model, CHALLENGER, registered.version());
+            store.setAlias(model, Registry.CHALLENGER, registered.version());
             return registered;
         } catch (RuntimeException e) {
             store.endRun(runId, RunStatus.FAILED);
@@ -244,7 +220,7 @@ public final class TrainCommand implements Callable<Integer> {
         tags.put(Registry.TRAINING_SET, table.toString());
         tags.put(Registry.TRAINING_SET_VERSION, Long.toString(version));
         result.metrics().forEach((m, v) -> tags.put(Registry.METRIC_PREFIX + m.key(), Double.toString(v)));
-        return store.createModelVersion(model, runId, MODEL_DIR, tags, def.description());
+        return store.createModelVersion(model, runId, Registry.MODEL_DIR, tags, def.description());
     }
 
     /** The params a run logs: the estimator's, and how it was trained. Stable for the same spec, so a retry may re-log. */
@@ -268,7 +244,7 @@ public final class TrainCommand implements Callable<Integer> {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("ingot-model-");
-            Path saved = dir.resolve(MODEL_DIR);
+            Path saved = dir.resolve(Registry.MODEL_DIR);
             result.pipeline().write().save(saved.toUri().toString());
             List<Path> files;
             try (Stream<Path> s = Files.walk(saved)) {
@@ -276,7 +252,8 @@ public final class TrainCommand implements Callable<Integer> {
                 files = s.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith(".")).sorted().toList();
             }
             for (Path f : files) {
-                store.uploadArtifact(runId, MODEL_DIR + "/" + saved.relativize(f).toString().replace('\\', '/'), f);
+                store.uploadArtifact(runId,
+                        Registry.MODEL_DIR + "/" + saved.relativize(f).toString().replace('\\', '/'), f);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not save the Spark ML model to a temporary folder", e);
@@ -314,7 +291,8 @@ public final class TrainCommand implements Callable<Integer> {
                           Optional<ModelVersion> champion, Optional<Map<String, Double>> championMetrics, GateDecision gate,
                           Promotions.Quality quality, String cpuSeconds, boolean retry) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%s v%d (alias %s), run %s%s%n", v.model(), v.version(), CHALLENGER, runId,
+        b.append(String.format(Locale.ROOT, "%s v%d (alias %s), run %s%s%n", v.model(), v.version(),
+                Registry.CHALLENGER, runId,
                 retry ? " (a retry on the same inputs: the run and version of the first attempt)" : ""));
         b.append(String.format(Locale.ROOT, "training set %s @ Delta v%d: %,d train, %,d validation, %,d test rows; "
                         + "%s executor CPU seconds%n", table, version, r.split().trainRows(), r.split().validationRows(),
