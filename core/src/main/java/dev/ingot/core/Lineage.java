@@ -3,6 +3,8 @@ package dev.ingot.core;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.UUID;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -39,6 +42,9 @@ public final class Lineage {
     private static final String NAME = "name";
     private static final String LOCATION = "location";
     private static final String DELTA_VERSION = "delta_version";
+    /** What {@link #codeCommit} says when the build did not know its commit. */
+    public static final String UNKNOWN_COMMIT = "unknown";
+    private static final String BUILD_COMMIT = readBuildCommit();
 
     /** The schema of {@code ingot.lineage}. */
     public static final StructType SCHEMA = new StructType()
@@ -168,6 +174,32 @@ public final class Lineage {
     public static String codeVersion() {
         String v = Lineage.class.getPackage().getImplementationVersion();
         return "ingot-" + (v == null ? "dev" : v);
+    }
+
+    /**
+     * The git commit Ingot was built from, with {@code -dirty} appended when the build's checkout had uncommitted
+     * changes to tracked files; {@code unknown} for a build outside a git checkout (a source tarball) or without git.
+     * Written at build time into {@code dev/ingot/core/build.properties} (core's pom).
+     */
+    public static String codeCommit() {
+        return BUILD_COMMIT;
+    }
+
+    private static String readBuildCommit() {
+        Properties p = new Properties();
+        try (InputStream in = Lineage.class.getResourceAsStream("build.properties")) {
+            if (in == null) {
+                return UNKNOWN_COMMIT;
+            }
+            p.load(in);
+        } catch (IOException e) {
+            return UNKNOWN_COMMIT;
+        }
+        String commit = p.getProperty("commit", UNKNOWN_COMMIT).strip();
+        if (commit.isEmpty() || commit.equals(UNKNOWN_COMMIT)) {
+            return UNKNOWN_COMMIT;
+        }
+        return commit + ("true".equals(p.getProperty("dirty", "").strip()) ? "-dirty" : "");
     }
 
     /** The JSON put in a write's Delta commit info ({@code userMetadata}). */

@@ -2,8 +2,10 @@ package dev.ingot.jobs;
 
 import static dev.ingot.jobs.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.withinPercentage;
 
 import dev.ingot.core.Catalog;
+import dev.ingot.core.Lineage;
 import dev.ingot.core.Location;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
@@ -56,7 +58,8 @@ class TrainCommandTest {
                 .selectExpr("*", "CAST(coalesce(spend_1d, 50) + pmod(hash(order_id, 3), 40) > 70 AS INT) AS label")
                 .write().format("delta").mode("overwrite").saveAsTable(TABLE);
         project = dir.resolve("shop");
-        TestFiles.write(project, "ingot.yaml", "name: shop\nwarehouse: " + TestSpark.warehouse() + "\n");
+        TestFiles.write(project, "ingot.yaml", "name: shop\nwarehouse: " + TestSpark.warehouse()
+                + "\ncost:\n  price_per_core_hour: 0.5\n  currency: EUR\n");
         TestFiles.write(project, "sources/orders.yaml", "table: " + TABLE + "\nevent_time: ts\n");
         TestFiles.write(project, "feature_views/cli_train_spend.yaml", """
                 source: orders
@@ -139,7 +142,15 @@ class TrainCommandTest {
                 .containsEntry("ingot.spine", TABLE).containsEntry("ingot.feature_views", "cli_train_spend")
                 .containsEntry("ingot.spark_version", spark.version()).containsEntry("ingot.seed", "42")
                 .containsEntry("ingot.quality_status", "unchecked").containsKey("ingot.code_version");
-        assertThat(Double.parseDouble(r.tags().get("ingot.cost.executor_cpu_seconds"))).isPositive();
+        double cpu = Double.parseDouble(r.tags().get("ingot.cost.executor_cpu_seconds"));
+        assertThat(cpu).isPositive();
+        // The money figure is the CPU time at ingot.yaml's price: 0.5 EUR a core-hour (four significant digits).
+        assertThat(Double.parseDouble(r.tags().get("ingot.cost.amount"))).isCloseTo(cpu / 3600 * 0.5, withinPercentage(0.1));
+        assertThat(r.tags()).containsEntry("ingot.cost.currency", "EUR").containsEntry("ingot.cost.price_per_core_hour", "0.5");
+        assertThat(first.out()).contains(r.tags().get("ingot.cost.executor_cpu_seconds") + " executor CPU seconds ("
+                + r.tags().get("ingot.cost.amount") + " EUR at 0.5 EUR per core-hour)");
+        assertThat(r.tags()).as("Ingot's build commit; the project is not in git").containsEntry("ingot.code_commit",
+                Lineage.codeCommit()).doesNotContainKeys("ingot.project_commit", "ingot.project_dirty");
 
         assertThat(r.artifacts()).extracting(ArtifactInfo::path)
                 .contains("model/metadata/part-00000", "model_card.md", "roc.svg", "pr.svg", "importance.svg")
@@ -158,7 +169,8 @@ class TrainCommandTest {
         assertThat(loaded.transform(spark.table(TABLE)).select("prediction").collectAsList())
                 .isEqualTo(direct.pipeline().transform(spark.table(TABLE)).select("prediction").collectAsList());
         String card = new String(store.downloadArtifact(v.runId(), "model_card.md"), StandardCharsets.UTF_8);
-        assertThat(card).contains("# Model card: " + MODEL).contains(v.runId()).contains(TABLE);
+        assertThat(card).contains("# Model card: " + MODEL).contains(v.runId()).contains(TABLE)
+                .contains("| git_commit | " + Lineage.codeCommit() + " |").contains("| project_commit | (not in git) |");
 
         Result show = run("models", "show", "--project", project.toString(), MODEL + "@challenger");
         assertThat(show.code()).as(show.err()).isZero();
@@ -192,6 +204,40 @@ class TrainCommandTest {
                         TableName.parse("cli_train.spine"))));
         assertThat(run.tags().get("ingot.feature_tables")).startsWith("features.cli_train_amounts_v1@");
         assertThat(spark.table(built.toString()).count()).isEqualTo(200);
+    }
+
+    @Test
+    void aProjectInGitRecordsItsCommitAndWhetherItWasDirty(@TempDir Path dir) throws Exception {
+        Path repo = dir.resolve("repo");
+        Path inRepo = repo.resolve("shop");
+        TestFiles.write(inRepo, "ingot.yaml", "name: shop\nwarehouse: " + TestSpark.warehouse() + "\n");
+        for (String f : java.util.List.of("sources/orders.yaml", "feature_views/cli_train_spend.yaml")) {
+            TestFiles.write(inRepo, f, Files.readString(project.resolve(f)));
+        }
+        TestFiles.write(inRepo, "models/cli_train_git.yaml", Files.readString(project.resolve("models/" + MODEL + ".yaml")));
+        git(repo, "init", "-q");
+        git(repo, "add", ".");
+        git(repo, "commit", "-q", "-m", "project");
+        String head = git(repo, "rev-parse", "HEAD").strip();
+        Files.writeString(inRepo.resolve("notes.txt"), "not committed");
+
+        Result r = run("train", "--project", inRepo.toString(), "--model", "cli_train_git", "--training-set", TABLE);
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).as("no price in ingot.yaml: CPU seconds only").containsPattern(" [0-9.]+ executor CPU seconds\n");
+        Run run = store.run(store.versionByAlias("cli_train_git", "challenger").orElseThrow().runId());
+        assertThat(run.tags()).containsEntry("ingot.project_commit", head).containsEntry("ingot.project_dirty", "true")
+                .containsEntry("ingot.code_commit", Lineage.codeCommit())
+                .doesNotContainKeys("ingot.cost.amount", "ingot.cost.currency", "ingot.cost.price_per_core_hour");
+    }
+
+    private static String git(Path dir, String... args) throws IOException, InterruptedException {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("git", "-C", dir.toString(), "-c",
+                "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"));
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(cmd + ": " + out).isZero();
+        return out;
     }
 
     @Test

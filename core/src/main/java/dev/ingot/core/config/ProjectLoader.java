@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import dev.ingot.core.CorePrice;
 import dev.ingot.core.Errors;
 import dev.ingot.core.Identifiers;
 import dev.ingot.core.IngotException;
@@ -52,6 +53,8 @@ public final class ProjectLoader {
     public static final String MODELS = "models";
     /** Default warehouse, relative to the project directory. */
     public static final String WAREHOUSE_DEFAULT = "warehouse";
+    /** The currency of {@code cost.price_per_core_hour} when {@code cost.currency} is not given. */
+    public static final String CURRENCY_DEFAULT = "USD";
 
     // YAML 1.1 reads on/off/yes/no as booleans, so 'gpu: on' would arrive as 'true'; only true/false are booleans.
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
@@ -275,9 +278,24 @@ public final class ProjectLoader {
             s.finish();
         });
         GpuPolicy gpu = n.choice("gpu", GpuPolicy.class, false).orElse(GpuPolicy.AUTO);
+        Optional<CorePrice> price = n.object("cost", false).flatMap(this::price);
         n.finish();
         return new ProjectSettings(name.orElse("invalid"), description, warehouse, catalog,
-                tracking, conf, gpu);
+                tracking, conf, gpu, price);
+    }
+
+    private Optional<CorePrice> price(Node n) {
+        Optional<Double> perCoreHour = n.number("price_per_core_hour", true, 0, Double.MAX_VALUE);
+        String currency = n.string("currency", false, "an ISO 4217 code such as USD").orElse(CURRENCY_DEFAULT);
+        n.finish();
+        Optional<String> bad = CorePrice.currencyProblem(currency);
+        bad.ifPresent(p -> n.problem("currency", p, "write an ISO 4217 code in upper case, such as USD or EUR"));
+        if (perCoreHour.isPresent() && perCoreHour.get() == 0) {
+            n.problem("price_per_core_hour", "is 0, not a price", "write the price of one core-hour, a positive number"
+                    + " such as 0.05, or remove 'cost'");
+            return Optional.empty();
+        }
+        return bad.isPresent() ? Optional.empty() : perCoreHour.map(p -> new CorePrice(p, currency));
     }
 
     /**

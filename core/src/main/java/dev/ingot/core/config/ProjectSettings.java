@@ -1,9 +1,11 @@
 package dev.ingot.core.config;
 
+import dev.ingot.core.CorePrice;
+import dev.ingot.core.Errors;
 import dev.ingot.core.Location;
 import dev.ingot.core.Secrets;
 import java.util.Map;
-import dev.ingot.core.Errors;
+import java.util.Optional;
 
 /**
  * What {@code ingot.yaml} says: the project's name, where its warehouse is, its catalog, tracking, Spark conf and GPU
@@ -17,6 +19,7 @@ import dev.ingot.core.Errors;
  * @param tracking where runs and model versions are recorded
  * @param sparkConf {@code spark.*} settings applied to every session unless spark-submit already set them
  * @param gpu whether jobs use Spark RAPIDS
+ * @param price what a core-hour costs ({@code cost}), when set: runs then record their cost in money too
  */
 public record ProjectSettings(
         String name,
@@ -25,7 +28,8 @@ public record ProjectSettings(
         CatalogSettings catalog,
         TrackingSettings tracking,
         Map<String, String> sparkConf,
-        GpuPolicy gpu) {
+        GpuPolicy gpu,
+        Optional<CorePrice> price) {
     public ProjectSettings {
         Errors.required(name, "ProjectSettings.name");
         description = description == null ? "" : description;
@@ -34,17 +38,24 @@ public record ProjectSettings(
         Errors.required(tracking, "ProjectSettings.tracking");
         sparkConf = Map.copyOf(Errors.required(sparkConf, "ProjectSettings.sparkConf"));
         Errors.required(gpu, "ProjectSettings.gpu");
+        Errors.required(price, "ProjectSettings.price (Optional.empty() for none)");
+    }
+
+    /** Settings without a price per core-hour. */
+    public ProjectSettings(String name, String description, Location warehouse, CatalogSettings catalog,
+                           TrackingSettings tracking, Map<String, String> sparkConf, GpuPolicy gpu) {
+        this(name, description, warehouse, catalog, tracking, sparkConf, gpu, Optional.empty());
     }
 
     /** Redacted: Spark conf values and the warehouse may come from {@code ${env:NAME}}. */
     @Override
     public String toString() {
         return Secrets.redact("ProjectSettings[name=" + name + ", description=" + description + ", warehouse=" + warehouse
-                + ", catalog=" + catalog + ", tracking=" + tracking + ", sparkConf=" + sparkConf + ", gpu=" + gpu + "]");
+                + ", catalog=" + catalog + ", tracking=" + tracking + ", sparkConf=" + sparkConf + ", gpu=" + gpu + ", price=" + price + "]");
     }
 
     /** The same settings with another warehouse (the {@code --warehouse} option). */
     public ProjectSettings withWarehouse(Location newWarehouse) {
-        return new ProjectSettings(name, description, newWarehouse, catalog, tracking, sparkConf, gpu);
+        return new ProjectSettings(name, description, newWarehouse, catalog, tracking, sparkConf, gpu, price);
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.ingot.core.ConfigProblem;
+import dev.ingot.core.CorePrice;
 import dev.ingot.core.ExitCode;
 import dev.ingot.core.InvalidConfigException;
 import dev.ingot.core.Secrets;
@@ -62,6 +63,9 @@ class ProjectLoaderTest {
                 spark.executor.memory: 2g
                 spark.sql.adaptive.enabled: true
             gpu: on
+            cost:
+              price_per_core_hour: 0.05
+              currency: EUR
             """;
     private static final String ORDERS = """
             description: One row per order
@@ -208,6 +212,7 @@ class ProjectLoaderTest {
         assertThat(s.sparkConf()).containsOnly(entry("spark.sql.shuffle.partitions", "16"),
                 entry("spark.executor.memory", "2g"), entry("spark.sql.adaptive.enabled", "true"));
         assertThat(s.gpu()).as("'on' is a word, not YAML 1.1's boolean true").isEqualTo(GpuPolicy.ON);
+        assertThat(s.price()).contains(new CorePrice(0.05, "EUR"));
 
         assertThat(p.sources()).containsOnlyKeys("customers", "orders");
         SourceDef orders = p.sources().get("orders");
@@ -608,6 +613,22 @@ class ProjectLoaderTest {
                                 INGOT.replace("spark.executor.memory: 2g", "spark.executor.memory: [2g, 4g]"))
                         .at("ingot.yaml", "spark.conf.spark.executor.memory").found("[2g, 4g]")
                         .fix("string, number or boolean"),
+                broken("price per core-hour below zero").write("ingot.yaml", INGOT.replace("0.05", "-0.05"))
+                        .at("ingot.yaml", "cost.price_per_core_hour").found("-0.05").fix("a number from 0"),
+                broken("price per core-hour of zero").write("ingot.yaml", INGOT.replace("0.05", "0"))
+                        .at("ingot.yaml", "cost.price_per_core_hour").found("0").fix("positive", "remove 'cost'"),
+                broken("price per core-hour that is not a number").write("ingot.yaml", INGOT.replace("0.05", "cheap"))
+                        .at("ingot.yaml", "cost.price_per_core_hour").found("cheap").fix("a number"),
+                broken("cost without a price").write("ingot.yaml", INGOT.replace("  price_per_core_hour: 0.05\n", ""))
+                        .at("ingot.yaml", "cost.price_per_core_hour").found("missing").fix("price_per_core_hour:"),
+                broken("currency that is not three letters").write("ingot.yaml", INGOT.replace("currency: EUR", "currency: euro"))
+                        .at("ingot.yaml", "cost.currency").found("'euro'", "three-letter").fix("ISO 4217", "USD"),
+                broken("currency in lower case").write("ingot.yaml", INGOT.replace("currency: EUR", "currency: eur"))
+                        .at("ingot.yaml", "cost.currency").found("'eur'", "upper case").fix("upper case"),
+                broken("currency that ISO 4217 does not know").write("ingot.yaml", INGOT.replace("currency: EUR", "currency: ABC"))
+                        .at("ingot.yaml", "cost.currency").found("'ABC'", "ISO 4217").fix("USD"),
+                broken("unknown key under cost").write("ingot.yaml", INGOT.replace("currency: EUR", "curency: EUR"))
+                        .at("ingot.yaml", "cost.curency").found("curency").fix("currency"),
                 broken("dollar brace that is not env interpolation").write("ingot.yaml",
                                 INGOT.replace("experiment: retail-${env:INGOT_TEST_TEAM}", "experiment: retail-${TEAM}"))
                         .at("ingot.yaml", "tracking.experiment").found("'retail-${TEAM}'").fix("${env:NAME}"));

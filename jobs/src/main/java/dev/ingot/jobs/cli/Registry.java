@@ -54,6 +54,18 @@ final class Registry {
     static final String FEATURE_TABLES = "ingot.feature_tables";
     /** Run tag: Ingot's version. */
     static final String CODE_VERSION = "ingot.code_version";
+    /** Run tag: the git commit Ingot was built from ({@code -dirty} when its checkout had changes; else {@code unknown}). */
+    static final String CODE_COMMIT = "ingot.code_commit";
+    /** Run tag: the git commit of the project directory, when it is in a git checkout. */
+    static final String PROJECT_COMMIT = "ingot.project_commit";
+    /** Run tag: {@code true} when files of the project directory differed from {@link #PROJECT_COMMIT}. */
+    static final String PROJECT_DIRTY = "ingot.project_dirty";
+    /** Run tag: what the executor CPU time cost, when {@code ingot.yaml} sets {@code cost.price_per_core_hour}. */
+    static final String COST_AMOUNT = "ingot.cost.amount";
+    /** Run tag: the currency of {@link #COST_AMOUNT}. */
+    static final String COST_CURRENCY = "ingot.cost.currency";
+    /** Run tag: the price per core-hour {@link #COST_AMOUNT} was computed with. */
+    static final String COST_PRICE = "ingot.cost.price_per_core_hour";
     /** Run tag: Spark's version. */
     static final String SPARK_VERSION = "ingot.spark_version";
     /** Run tag: the seed. */

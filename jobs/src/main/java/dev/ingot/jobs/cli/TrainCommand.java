@@ -1,8 +1,10 @@
 package dev.ingot.jobs.cli;
 
 import dev.ingot.core.Catalog;
+import dev.ingot.core.CorePrice;
 import dev.ingot.core.Errors;
 import dev.ingot.core.ExitCode;
+import dev.ingot.core.GitState;
 import dev.ingot.core.Lineage;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
@@ -153,6 +155,11 @@ public final class TrainCommand implements Callable<Integer> {
             tags.put(Registry.FEATURE_VIEWS,
                     def.features().stream().map(FeatureRef::view).distinct().collect(Collectors.joining(",")));
             tags.put(Registry.CODE_VERSION, Lineage.codeVersion());
+            tags.put(Registry.CODE_COMMIT, Lineage.codeCommit());
+            GitState.of(p.dir()).ifPresent(g -> {
+                tags.put(Registry.PROJECT_COMMIT, g.commit());
+                tags.put(Registry.PROJECT_DIRTY, Boolean.toString(g.dirty()));
+            });
             tags.put(Registry.SPARK_VERSION, spark.version());
             tags.put(Registry.SEED, Long.toString(result.seed()));
             tags.put(Registry.QUALITY, qualityStatus);
@@ -162,7 +169,14 @@ public final class TrainCommand implements Callable<Integer> {
             Optional<ModelVersion> earlier = store.modelVersions(model).stream()
                     .filter(v -> v.runId().equals(run.runId())).findFirst();
             ModelVersion registered;
-            tags.put(Registry.CPU_SECONDS, String.format(Locale.ROOT, "%.3f", cpuNanos.get() / 1e9));
+            double cpuSeconds = cpuNanos.get() / 1e9;
+            tags.put(Registry.CPU_SECONDS, String.format(Locale.ROOT, "%.3f", cpuSeconds));
+            Optional<CorePrice> price = p.settings().price();
+            price.ifPresent(pr -> {
+                tags.put(Registry.COST_AMOUNT, pr.cost(cpuSeconds).amountText());
+                tags.put(Registry.COST_CURRENCY, pr.currency());
+                tags.put(Registry.COST_PRICE, Double.toString(pr.perCoreHour()));
+            });
             if (earlier.isPresent()) {
                 registered = earlier.get();
                 store.setAlias(model, Registry.CHALLENGER, registered.version());
@@ -170,7 +184,9 @@ public final class TrainCommand implements Callable<Integer> {
                 registered = record(store, def, run.runId(), result, table, version, tags, lineage, quality, qualityStatus, gate);
             }
             out.print(summary(result, registered, run.runId(), table, version, champion, championMetrics, gate,
-                    quality, tags.get(Registry.CPU_SECONDS), earlier.isPresent()));
+                    quality, tags.get(Registry.CPU_SECONDS) + " executor CPU seconds"
+                            + price.map(pr -> " (" + pr.cost(cpuSeconds) + " at " + pr + ")").orElse(""),
+                    earlier.isPresent()));
         }
         out.flush();
         return ExitCode.OK.code();
@@ -194,11 +210,17 @@ public final class TrainCommand implements Callable<Integer> {
             Map<String, String> card = new LinkedHashMap<>();
             card.put("run_id", runId);
             card.put("ingot_version", tags.get(Registry.CODE_VERSION));
+            card.put("git_commit", tags.get(Registry.CODE_COMMIT));
+            card.put("project_commit", tags.containsKey(Registry.PROJECT_COMMIT) ? tags.get(Registry.PROJECT_COMMIT)
+                    + ("true".equals(tags.get(Registry.PROJECT_DIRTY)) ? " (with uncommitted changes)" : "") : "(not in git)");
             card.put("spark_version", tags.get(Registry.SPARK_VERSION));
             card.put("spine_version", lineage.getOrDefault(Registry.SPINE_VERSION, "(not recorded)"));
             card.put("feature_tables", lineage.getOrDefault(Registry.FEATURE_TABLES, tags.get(Registry.FEATURE_VIEWS)));
             card.put("quality_status", qualityStatus + ": " + quality.summary());
             card.put("executor_cpu_seconds", tags.get(Registry.CPU_SECONDS));
+            if (tags.containsKey(Registry.COST_AMOUNT)) {
+                card.put("cost", tags.get(Registry.COST_AMOUNT) + " " + tags.get(Registry.COST_CURRENCY));
+            }
             store.uploadArtifact(runId, Registry.MODEL_CARD, Reports.modelCard(def, result,
                     Optional.of(new TrainingSetRef(table.toString(), OptionalLong.of(version))), Optional.of(gate), card)
                     .getBytes(StandardCharsets.UTF_8));
@@ -289,14 +311,14 @@ public final class TrainCommand implements Callable<Integer> {
 
     static String summary(TrainingResult r, ModelVersion v, String runId, TableName table, long version,
                           Optional<ModelVersion> champion, Optional<Map<String, Double>> championMetrics, GateDecision gate,
-                          Promotions.Quality quality, String cpuSeconds, boolean retry) {
+                          Promotions.Quality quality, String cost, boolean retry) {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "%s v%d (alias %s), run %s%s%n", v.model(), v.version(),
                 Registry.CHALLENGER, runId,
                 retry ? " (a retry on the same inputs: the run and version of the first attempt)" : ""));
         b.append(String.format(Locale.ROOT, "training set %s @ Delta v%d: %,d train, %,d validation, %,d test rows; "
-                        + "%s executor CPU seconds%n", table, version, r.split().trainRows(), r.split().validationRows(),
-                r.split().testRows(), cpuSeconds));
+                        + "%s%n", table, version, r.split().trainRows(), r.split().validationRows(),
+                r.split().testRows(), cost));
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of("  metric", "v" + v.version(), champion.map(c -> "champion v" + c.version()).orElse("champion")));
         r.flatMetrics().forEach((k, x) -> {

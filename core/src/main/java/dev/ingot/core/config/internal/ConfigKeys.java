@@ -208,6 +208,13 @@ public final class ConfigKeys {
                 + " `MLFLOW_TRACKING_TOKEN`, else `MLFLOW_TRACKING_USERNAME`/`MLFLOW_TRACKING_PASSWORD` from the"
                 + " environment"));
         k.add(key(p, "tracking.experiment", TEXT).dflt("the project's name").doc("MLflow experiment"));
+        k.add(key(p, "cost", MAPPING_BELOW).dflt("none")
+                .doc("what compute costs, so that runs record their cost in money as well as CPU seconds, below"));
+        k.add(key(p, "cost.price_per_core_hour", NUMBER.described("positive number")).required("required with `cost`")
+                .doc("the price of one core-hour (3,600 executor CPU seconds), e.g. `0.05`. `train` records"
+                        + " `ingot.cost.amount` = executor CPU seconds / 3600 x this price"));
+        k.add(key(p, "cost.currency", TEXT.described("ISO 4217 code")).dflt("`" + ProjectLoader.CURRENCY_DEFAULT + "`")
+                .doc("the price's currency, three upper-case letters (`USD`, `EUR`, `GBP`)"));
 
         FileKind s = FileKind.SOURCES;
         k.add(definitionName(s));

@@ -81,6 +81,7 @@ class ConfigKeysTest {
                 "<!-- generated: keys of ingot.yaml -->",
                 "<!-- generated: keys of ingot.yaml catalog -->",
                 "<!-- generated: keys of ingot.yaml tracking -->",
+                "<!-- generated: keys of ingot.yaml cost -->",
                 "<!-- generated: keys of sources/*.yaml -->",
                 "<!-- generated: keys of feature_views/*.yaml -->",
                 "<!-- generated: keys of feature_views/*.yaml transformations[] -->",
