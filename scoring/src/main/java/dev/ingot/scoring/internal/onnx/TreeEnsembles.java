@@ -65,8 +65,8 @@ import org.apache.spark.ml.tree.Split;
  *
  * <p>Results are doubles throughout: leaf weights and thresholds are kept as Spark holds them. What can differ from
  * Spark is only the order in which ONNX Runtime adds the trees' values: with one intra-op thread it adds them in tree
- * order as Spark does; with more it may add partial sums per thread, a difference of a few ulps (measured: at most
- * 4e-15), which can only change a label where Spark's own top two classes tie exactly.
+ * order as Spark does; with more it may add partial sums per thread, a difference of a few ulps (measured: below
+ * 1e-14), which can only change a label where Spark's own top two classes tie exactly.
  */
 public final class TreeEnsembles {
     /** The simple names of the Spark ML model classes {@link #add} converts. */
