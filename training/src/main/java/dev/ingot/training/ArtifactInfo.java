@@ -1,6 +1,6 @@
 package dev.ingot.training;
 
-import java.util.Objects;
+import dev.ingot.core.Errors;
 
 /**
  * A file among a run's artifacts.
@@ -10,6 +10,6 @@ import java.util.Objects;
  */
 public record ArtifactInfo(String path, long sizeBytes) {
     public ArtifactInfo {
-        Objects.requireNonNull(path, "path");
+        Errors.required(path, "ArtifactInfo.path");
     }
 }

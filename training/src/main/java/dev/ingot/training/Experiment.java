@@ -1,6 +1,6 @@
 package dev.ingot.training;
 
-import java.util.Objects;
+import dev.ingot.core.Errors;
 
 /**
  * An experiment: the group of runs of one project (MLflow's experiment; a row of {@code ml.experiments} locally).
@@ -10,7 +10,7 @@ import java.util.Objects;
  */
 public record Experiment(String id, String name) {
     public Experiment {
-        Objects.requireNonNull(id, "id");
-        Objects.requireNonNull(name, "name");
+        Errors.required(id, "Experiment.id");
+        Errors.required(name, "Experiment.name");
     }
 }

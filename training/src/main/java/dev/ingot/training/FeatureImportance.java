@@ -1,6 +1,6 @@
 package dev.ingot.training;
 
-import java.util.Objects;
+import dev.ingot.core.Errors;
 
 /**
  * How much one input of the estimator counts: for trees Spark's {@code featureImportances} (they sum to 1), for linear
@@ -12,6 +12,6 @@ import java.util.Objects;
  */
 public record FeatureImportance(String name, double importance) {
     public FeatureImportance {
-        Objects.requireNonNull(name, "name");
+        Errors.required(name, "FeatureImportance.name");
     }
 }

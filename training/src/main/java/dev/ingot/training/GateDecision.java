@@ -1,7 +1,7 @@
 package dev.ingot.training;
 
+import dev.ingot.core.Errors;
 import java.util.List;
-import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.stream.Collectors;
 
@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
  */
 public record GateDecision(boolean passed, List<RuleOutcome> outcomes) {
     public GateDecision {
-        outcomes = List.copyOf(outcomes);
+        outcomes = List.copyOf(Errors.required(outcomes, "GateDecision.outcomes"));
     }
 
     /**
@@ -27,9 +27,9 @@ public record GateDecision(boolean passed, List<RuleOutcome> outcomes) {
      */
     public record RuleOutcome(String rule, boolean passed, double value, OptionalDouble bound, String reason) {
         public RuleOutcome {
-            Objects.requireNonNull(rule, "rule");
-            Objects.requireNonNull(bound, "bound");
-            Objects.requireNonNull(reason, "reason");
+            Errors.required(rule, "GateDecision.RuleOutcome.rule");
+            Errors.required(bound, "GateDecision.RuleOutcome.bound");
+            Errors.required(reason, "GateDecision.RuleOutcome.reason");
         }
     }
 

@@ -1,11 +1,11 @@
 package dev.ingot.training;
 
+import dev.ingot.core.Errors;
 import dev.ingot.core.config.ModelDef.FairnessMetric;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * The test window's classification metrics per group of a column, and their gaps.
@@ -19,11 +19,12 @@ import java.util.Objects;
 public record GroupMetrics(String column, Map<String, Map<FairnessMetric, Double>> byGroup, Map<String, Long> rows,
                            Map<FairnessMetric, Double> gaps) {
     public GroupMetrics {
-        Objects.requireNonNull(column, "column");
+        Errors.required(column, "GroupMetrics.column");
         Map<String, Map<FairnessMetric, Double>> g = new LinkedHashMap<>();
-        byGroup.forEach((k, v) -> g.put(k, Collections.unmodifiableMap(new EnumMap<>(v))));
+        Errors.required(byGroup, "GroupMetrics.byGroup").forEach((k, v) -> g.put(k, Collections.unmodifiableMap(new EnumMap<>(v))));
         byGroup = Collections.unmodifiableMap(g);
-        rows = Collections.unmodifiableMap(new LinkedHashMap<>(rows));
+        rows = Collections.unmodifiableMap(new LinkedHashMap<>(Errors.required(rows, "GroupMetrics.rows")));
+        Errors.required(gaps, "GroupMetrics.gaps");
         gaps = Collections.unmodifiableMap(gaps.isEmpty() ? new EnumMap<>(FairnessMetric.class) : new EnumMap<>(gaps));
     }
 }

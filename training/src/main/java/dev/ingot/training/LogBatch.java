@@ -29,15 +29,16 @@ public record LogBatch(Map<String, String> params, List<Metric> metrics, Map<Str
     private static final LogBatch EMPTY = new LogBatch(Map.of(), List.of(), Map.of());
 
     public LogBatch {
-        params.forEach((k, v) -> {
+        Errors.required(params, "LogBatch.params").forEach((k, v) -> {
             TrackingKeys.requireKey("param", k);
             TrackingKeys.requireValue("param", k, v, TrackingKeys.MAX_PARAM_VALUE_LENGTH);
         });
-        tags.forEach((k, v) -> {
+        Errors.required(tags, "LogBatch.tags").forEach((k, v) -> {
             TrackingKeys.requireKey("tag", k);
             TrackingKeys.requireValue("tag", k, v, TrackingKeys.MAX_TAG_VALUE_LENGTH);
         });
         params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+        Errors.required(metrics, "LogBatch.metrics").forEach(m -> Errors.required(m, "a metric of LogBatch.metrics"));
         metrics = List.copyOf(metrics);
         tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags));
     }
@@ -49,13 +50,14 @@ public record LogBatch(Map<String, String> params, List<Metric> metrics, Map<Str
 
     /** A copy with one more parameter. */
     public LogBatch withParam(String key, String value) {
-        return withParams(Map.of(key, value));
+        // singletonMap takes a null key or value, so the constructor's check names it (Map.of would throw NPE)
+        return withParams(Collections.singletonMap(key, value));
     }
 
     /** A copy with more parameters. */
     public LogBatch withParams(Map<String, String> more) {
         Map<String, String> p = new LinkedHashMap<>(params);
-        more.forEach((k, v) -> {
+        Errors.required(more, "LogBatch.withParams").forEach((k, v) -> {
             String before = p.putIfAbsent(k, v);
             if (before != null && !before.equals(v)) {
                 throw Errors.badArgument("param '" + k + "'", v,
@@ -73,19 +75,19 @@ public record LogBatch(Map<String, String> params, List<Metric> metrics, Map<Str
     /** A copy with more metric values. */
     public LogBatch withMetrics(Collection<Metric> more) {
         List<Metric> m = new ArrayList<>(metrics);
-        m.addAll(more);
+        m.addAll(Errors.required(more, "LogBatch.withMetrics"));
         return new LogBatch(params, m, tags);
     }
 
     /** A copy with one more tag (replacing a tag of the same key). */
     public LogBatch withTag(String key, String value) {
-        return withTags(Map.of(key, value));
+        return withTags(Collections.singletonMap(key, value));
     }
 
     /** A copy with more tags (replacing tags of the same keys). */
     public LogBatch withTags(Map<String, String> more) {
         Map<String, String> t = new LinkedHashMap<>(tags);
-        t.putAll(more);
+        t.putAll(Errors.required(more, "LogBatch.withTags"));
         return new LogBatch(params, metrics, t);
     }
 

@@ -1,9 +1,9 @@
 package dev.ingot.training;
 
+import dev.ingot.core.Errors;
 import dev.ingot.training.internal.TrackingKeys;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Objects;
 
 /**
  * One value of a metric at one step.
@@ -16,7 +16,7 @@ import java.util.Objects;
 public record Metric(String key, double value, long step, Instant timestamp) {
     public Metric {
         TrackingKeys.requireKey("metric", key);
-        Objects.requireNonNull(timestamp, "timestamp");
+        Errors.required(timestamp, "Metric.timestamp");
         timestamp = timestamp.truncatedTo(ChronoUnit.MILLIS);
     }
 

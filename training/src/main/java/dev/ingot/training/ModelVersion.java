@@ -1,9 +1,9 @@
 package dev.ingot.training;
 
+import dev.ingot.core.Errors;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -21,12 +21,12 @@ import java.util.TreeMap;
 public record ModelVersion(String model, long version, String runId, String source, String description,
                            Map<String, String> tags, List<String> aliases, Instant created) {
     public ModelVersion {
-        Objects.requireNonNull(model, "model");
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(source, "source");
-        Objects.requireNonNull(description, "description");
-        tags = java.util.Collections.unmodifiableMap(new TreeMap<>(tags));
-        aliases = aliases.stream().sorted().toList();
-        Objects.requireNonNull(created, "created");
+        Errors.required(model, "ModelVersion.model");
+        Errors.required(runId, "ModelVersion.runId");
+        Errors.required(source, "ModelVersion.source");
+        Errors.required(description, "ModelVersion.description");
+        tags = java.util.Collections.unmodifiableMap(new TreeMap<>(Errors.required(tags, "ModelVersion.tags")));
+        aliases = Errors.required(aliases, "ModelVersion.aliases").stream().sorted().toList();
+        Errors.required(created, "ModelVersion.created");
     }
 }

@@ -1,5 +1,6 @@
 package dev.ingot.training;
 
+import dev.ingot.core.Errors;
 import dev.ingot.core.config.ModelDef;
 import dev.ingot.core.config.ModelDef.Comparison;
 import dev.ingot.core.config.ModelDef.FairnessMetric;
@@ -22,7 +23,7 @@ public final class PromotionGate {
 
     /** Decides the gate for a training's result. */
     public static GateDecision decide(ModelDef spec, TrainingResult candidate, Optional<Map<String, Double>> champion) {
-        return decide(spec, candidate.flatMetrics(), champion);
+        return decide(spec, Errors.required(candidate, "PromotionGate.decide candidate").flatMetrics(), champion);
     }
 
     /**
@@ -34,6 +35,9 @@ public final class PromotionGate {
      */
     public static GateDecision decide(ModelDef spec, Map<String, Double> candidate,
                                       Optional<Map<String, Double>> champion) {
+        Errors.required(spec, "PromotionGate.decide spec");
+        Errors.required(candidate, "PromotionGate.decide candidate");
+        Errors.required(champion, "PromotionGate.decide champion");
         List<GateDecision.RuleOutcome> out = new ArrayList<>();
         for (GateRule rule : spec.gate()) {
             out.add(rule(rule, candidate, champion));

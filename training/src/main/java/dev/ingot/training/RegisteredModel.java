@@ -1,7 +1,7 @@
 package dev.ingot.training;
 
+import dev.ingot.core.Errors;
 import java.time.Instant;
-import java.util.Objects;
 
 /**
  * A named model in the registry; its versions are {@link ModelVersion}s.
@@ -12,8 +12,8 @@ import java.util.Objects;
  */
 public record RegisteredModel(String name, String description, Instant created) {
     public RegisteredModel {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(description, "description");
-        Objects.requireNonNull(created, "created");
+        Errors.required(name, "RegisteredModel.name");
+        Errors.required(description, "RegisteredModel.description");
+        Errors.required(created, "RegisteredModel.created");
     }
 }

@@ -1,5 +1,6 @@
 package dev.ingot.training;
 
+import dev.ingot.core.Errors;
 import dev.ingot.core.config.ModelDef;
 import dev.ingot.core.config.ModelDef.FairnessMetric;
 import dev.ingot.core.config.ModelDef.Metric;
@@ -30,6 +31,7 @@ public final class Reports {
 
     /** The test window's ROC curve, with the chance line and the AUC; empty string for a regressor. */
     public static String rocCurveSvg(TrainingResult r) {
+        Errors.required(r, "Reports.rocCurveSvg result");
         if (r.roc().isEmpty()) {
             return "";
         }
@@ -39,6 +41,7 @@ public final class Reports {
 
     /** The test window's precision-recall curve, with the PR-AUC; empty string for a regressor. */
     public static String prCurveSvg(TrainingResult r) {
+        Errors.required(r, "Reports.prCurveSvg result");
         if (r.pr().isEmpty()) {
             return "";
         }
@@ -48,6 +51,7 @@ public final class Reports {
 
     /** The {@code top} most important inputs as horizontal bars. */
     public static String importanceSvg(TrainingResult r, int top) {
+        Errors.required(r, "Reports.importanceSvg result");
         String what = r.algorithm().linear() ? "|coefficient| on standardized inputs" : "importance (sums to 1)";
         return Svg.bars(r.model() + ": feature importance", what,
                 r.importances().subList(0, Math.min(Math.max(0, top), r.importances().size())));
@@ -68,6 +72,11 @@ public final class Reports {
      */
     public static String modelCard(ModelDef spec, TrainingResult r, Optional<TrainingSetRef> trainingSet,
                                    Optional<GateDecision> gate, Map<String, String> lineage) {
+        Errors.required(spec, "Reports.modelCard spec");
+        Errors.required(r, "Reports.modelCard result");
+        Errors.required(trainingSet, "Reports.modelCard trainingSet");
+        Errors.required(gate, "Reports.modelCard gate");
+        Errors.required(lineage, "Reports.modelCard lineage");
         StringBuilder b = new StringBuilder();
         b.append("# Model card: ").append(r.model()).append("\n\n");
         if (!spec.description().isBlank()) {
@@ -162,6 +171,7 @@ public final class Reports {
 
     /** Every report of a result, by file name: {@code roc.svg}, {@code pr.svg} (classifiers), {@code importance.svg}. */
     public static Map<String, String> charts(TrainingResult r) {
+        Errors.required(r, "Reports.charts result");
         Map<String, String> out = new LinkedHashMap<>();
         if (!r.roc().isEmpty()) {
             out.put("roc.svg", rocCurveSvg(r));

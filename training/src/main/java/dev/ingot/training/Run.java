@@ -1,9 +1,9 @@
 package dev.ingot.training;
 
+import dev.ingot.core.Errors;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -19,10 +19,10 @@ import java.util.TreeMap;
 public record Run(RunInfo info, Map<String, String> params, Map<String, Metric> latestMetrics,
                   Map<String, String> tags, List<ArtifactInfo> artifacts) {
     public Run {
-        Objects.requireNonNull(info, "info");
-        params = Collections.unmodifiableMap(new TreeMap<>(params));
-        latestMetrics = Collections.unmodifiableMap(new TreeMap<>(latestMetrics));
-        tags = Collections.unmodifiableMap(new TreeMap<>(tags));
-        artifacts = List.copyOf(artifacts);
+        Errors.required(info, "Run.info");
+        params = Collections.unmodifiableMap(new TreeMap<>(Errors.required(params, "Run.params")));
+        latestMetrics = Collections.unmodifiableMap(new TreeMap<>(Errors.required(latestMetrics, "Run.latestMetrics")));
+        tags = Collections.unmodifiableMap(new TreeMap<>(Errors.required(tags, "Run.tags")));
+        artifacts = List.copyOf(Errors.required(artifacts, "Run.artifacts"));
     }
 }

@@ -1,7 +1,7 @@
 package dev.ingot.training;
 
+import dev.ingot.core.Errors;
 import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -20,13 +20,13 @@ import java.util.Optional;
 public record RunInfo(String runId, String experimentId, String runName, String runKey, RunStatus status,
                       Instant startTime, Optional<Instant> endTime, String artifactUri) {
     public RunInfo {
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(experimentId, "experimentId");
-        Objects.requireNonNull(runName, "runName");
-        Objects.requireNonNull(runKey, "runKey");
-        Objects.requireNonNull(status, "status");
-        Objects.requireNonNull(startTime, "startTime");
-        Objects.requireNonNull(endTime, "endTime");
-        Objects.requireNonNull(artifactUri, "artifactUri");
+        Errors.required(runId, "RunInfo.runId");
+        Errors.required(experimentId, "RunInfo.experimentId");
+        Errors.required(runName, "RunInfo.runName");
+        Errors.required(runKey, "RunInfo.runKey");
+        Errors.required(status, "RunInfo.status");
+        Errors.required(startTime, "RunInfo.startTime");
+        Errors.required(endTime, "RunInfo.endTime");
+        Errors.required(artifactUri, "RunInfo.artifactUri");
     }
 }

@@ -1,7 +1,7 @@
 package dev.ingot.training;
 
+import dev.ingot.core.Errors;
 import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -30,10 +30,10 @@ public record Split(
         long testRows,
         long droppedRows) {
     public Split {
-        Objects.requireNonNull(trainStart, "trainStart");
-        Objects.requireNonNull(trainEnd, "trainEnd");
-        Objects.requireNonNull(validationStart, "validationStart");
-        Objects.requireNonNull(testStart, "testStart");
-        Objects.requireNonNull(end, "end");
+        Errors.required(trainStart, "Split.trainStart");
+        Errors.required(trainEnd, "Split.trainEnd");
+        Errors.required(validationStart, "Split.validationStart");
+        Errors.required(testStart, "Split.testStart");
+        Errors.required(end, "Split.end");
     }
 }

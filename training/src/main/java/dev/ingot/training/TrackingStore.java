@@ -1,5 +1,6 @@
 package dev.ingot.training;
 
+import dev.ingot.core.Errors;
 import dev.ingot.core.Location;
 import dev.ingot.core.config.TrackingSettings;
 import dev.ingot.training.internal.LocalTrackingStore;
@@ -50,8 +51,9 @@ public interface TrackingStore extends AutoCloseable {
      * @throws dev.ingot.core.IngotException (bad input) when the settings are incomplete or the server cannot be used
      */
     static TrackingStore open(TrackingSettings settings, SparkSession spark, Location warehouse) {
-        return switch (settings.kind()) {
-            case LOCAL -> LocalTrackingStore.open(spark, warehouse);
+        return switch (Errors.required(settings, "TrackingStore.open settings").kind()) {
+            case LOCAL -> LocalTrackingStore.open(Errors.required(spark, "TrackingStore.open spark (local store)"),
+                    Errors.required(warehouse, "TrackingStore.open warehouse (local store)"));
             case MLFLOW -> MlflowTrackingStore.open(settings, System.getenv());
         };
     }

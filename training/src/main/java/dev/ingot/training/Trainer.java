@@ -6,7 +6,6 @@ import dev.ingot.core.config.Project;
 import dev.ingot.training.internal.Estimators;
 import dev.ingot.training.internal.TrainingRun;
 import java.util.Map;
-import java.util.Objects;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -25,8 +24,8 @@ public final class Trainer {
     private final Project project;
 
     private Trainer(SparkSession spark, Project project) {
-        this.spark = Objects.requireNonNull(spark, "spark");
-        this.project = Objects.requireNonNull(project, "project");
+        this.spark = Errors.required(spark, "Trainer.of spark");
+        this.project = Errors.required(project, "Trainer.of project");
     }
 
     /** A trainer for the models of {@code project}, in a session built by {@code IngotSessions}. */
@@ -43,7 +42,7 @@ public final class Trainer {
      *     estimator's params
      */
     public static void validate(ModelDef spec) {
-        checkedParams(spec);
+        checkedParams(Errors.required(spec, "Trainer.validate spec"));
     }
 
     private static Map<String, Object> checkedParams(ModelDef spec) {
@@ -65,6 +64,8 @@ public final class Trainer {
      *     dates), a window with one class only, or a feature that is null in every training row
      */
     public TrainingResult train(ModelDef spec, Dataset<Row> trainingSet) {
+        Errors.required(spec, "Trainer.train spec");
+        Errors.required(trainingSet, "Trainer.train trainingSet");
         return TrainingRun.run(project, spec, specFile(spec), checkedParams(spec), trainingSet);
     }
 
@@ -75,6 +76,6 @@ public final class Trainer {
 
     /** The spec's file relative to the project, as messages name it. */
     public static String specFile(ModelDef spec) {
-        return spec.file();
+        return Errors.required(spec, "Trainer.specFile spec").file();
     }
 }

@@ -1,5 +1,6 @@
 package dev.ingot.training;
 
+import dev.ingot.core.Errors;
 import dev.ingot.core.config.ModelDef;
 import dev.ingot.core.config.ModelDef.FairnessMetric;
 import dev.ingot.core.config.ModelDef.Metric;
@@ -8,7 +9,6 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import org.apache.spark.ml.PipelineModel;
 
@@ -55,19 +55,22 @@ public record TrainingResult(
     public static final String GROUP_PREFIX = "group/";
 
     public TrainingResult {
-        Objects.requireNonNull(model, "model");
-        Objects.requireNonNull(algorithm, "algorithm");
-        params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
-        features = List.copyOf(features);
-        Objects.requireNonNull(split, "split");
-        metrics = Collections.unmodifiableMap(metrics.isEmpty() ? new EnumMap<>(Metric.class) : new EnumMap<>(metrics));
-        validationMetrics = Collections.unmodifiableMap(validationMetrics.isEmpty() ? new EnumMap<>(Metric.class)
-                : new EnumMap<>(validationMetrics));
-        Objects.requireNonNull(groups, "groups");
-        roc = List.copyOf(roc);
-        pr = List.copyOf(pr);
-        importances = List.copyOf(importances);
-        Objects.requireNonNull(pipeline, "pipeline");
+        Errors.required(model, "TrainingResult.model");
+        Errors.required(algorithm, "TrainingResult.algorithm");
+        params = Collections.unmodifiableMap(new LinkedHashMap<>(Errors.required(params, "TrainingResult.params")));
+        features = List.copyOf(Errors.required(features, "TrainingResult.features"));
+        Errors.required(split, "TrainingResult.split");
+        metrics = enumMap(Errors.required(metrics, "TrainingResult.metrics"));
+        validationMetrics = enumMap(Errors.required(validationMetrics, "TrainingResult.validationMetrics"));
+        Errors.required(groups, "TrainingResult.groups");
+        roc = List.copyOf(Errors.required(roc, "TrainingResult.roc"));
+        pr = List.copyOf(Errors.required(pr, "TrainingResult.pr"));
+        importances = List.copyOf(Errors.required(importances, "TrainingResult.importances"));
+        Errors.required(pipeline, "TrainingResult.pipeline");
+    }
+
+    private static Map<Metric, Double> enumMap(Map<Metric, Double> m) {
+        return Collections.unmodifiableMap(m.isEmpty() ? new EnumMap<>(Metric.class) : new EnumMap<>(m));
     }
 
     /** The task of the algorithm. */

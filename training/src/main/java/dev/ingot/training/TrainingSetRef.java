@@ -1,6 +1,6 @@
 package dev.ingot.training;
 
-import java.util.Objects;
+import dev.ingot.core.Errors;
 import java.util.OptionalLong;
 
 /**
@@ -11,7 +11,7 @@ import java.util.OptionalLong;
  */
 public record TrainingSetRef(String table, OptionalLong deltaVersion) {
     public TrainingSetRef {
-        Objects.requireNonNull(table, "table");
-        Objects.requireNonNull(deltaVersion, "deltaVersion");
+        Errors.required(table, "TrainingSetRef.table");
+        Errors.required(deltaVersion, "TrainingSetRef.deltaVersion");
     }
 }

@@ -185,7 +185,10 @@ public final class LocalTrackingStore implements TrackingStore {
 
     @Override
     public RunInfo startRun(String experimentId, String runKey, String runName, Map<String, String> tags) {
+        TrackingKeys.requireExperimentId(experimentId);
         TrackingKeys.requireRunKey(runKey);
+        Errors.required(runName, "run name");
+        Errors.required(tags, "run tags");
         Optional<RunInfo> existing = findRun(experimentId, runKey);
         if (existing.isPresent()) {
             return existing.get();
@@ -214,6 +217,8 @@ public final class LocalTrackingStore implements TrackingStore {
 
     @Override
     public Optional<RunInfo> findRun(String experimentId, String runKey) {
+        TrackingKeys.requireExperimentId(experimentId);
+        TrackingKeys.requireRunKey(runKey);
         return runs(col("experiment_id").equalTo(experimentId).and(col("run_key").equalTo(runKey)));
     }
 
@@ -229,10 +234,12 @@ public final class LocalTrackingStore implements TrackingStore {
     }
 
     private RunInfo requireRun(String runId) {
+        TrackingKeys.requireRunId(runId);
         return runs(col("run_id").equalTo(runId)).orElseThrow(() -> unknownRun(runId));
     }
 
     private void requireKnownRun(String runId) {
+        TrackingKeys.requireRunId(runId);
         if (!knownRuns.contains(runId)) {
             requireRun(runId);
         }
@@ -246,6 +253,7 @@ public final class LocalTrackingStore implements TrackingStore {
     @Override
     public void log(String runId, LogBatch batch) {
         requireKnownRun(runId);
+        Errors.required(batch, "log batch");
         if (!batch.params().isEmpty()) {
             Map<String, String> logged = new HashMap<>();
             table(Tables.RUN_PARAMS).where(col("run_id").equalTo(runId)).collectAsList()
@@ -324,22 +332,26 @@ public final class LocalTrackingStore implements TrackingStore {
     @Override
     public List<Metric> metricHistory(String runId, String key) {
         requireRun(runId);
+        TrackingKeys.requireKey("metric", key);
         return metrics(runId, key).stream().sorted(metricOrder()).toList();
     }
 
     // ---- artifacts
 
     private Path artifactDir(String runId) {
+        TrackingKeys.requireRunId(runId);
         return new Path(artifactRoot, runId);
     }
 
     @Override
     public void uploadArtifact(String runId, String path, byte[] bytes) {
+        Errors.required(bytes, "bytes of artifact " + path);
         write(runId, path, out -> out.write(bytes));
     }
 
     @Override
     public void uploadArtifact(String runId, String path, java.nio.file.Path file) {
+        TrackingKeys.requireArtifactFile(path, file);
         write(runId, path, out -> Files.copy(file, out));
     }
 
@@ -478,6 +490,7 @@ public final class LocalTrackingStore implements TrackingStore {
     }
 
     private List<ModelVersion> versions(String model, Long version) {
+        TrackingKeys.requireModelName(model);
         Column where = col("name").equalTo(model);
         if (version != null) {
             where = where.and(col("version").equalTo(version));
@@ -498,6 +511,7 @@ public final class LocalTrackingStore implements TrackingStore {
     }
 
     private void requireVersion(String model, long version) {
+        TrackingKeys.requireModelName(model);
         TrackingKeys.requireVersion(version);
         if (knownVersions.contains(model + "\u0000" + version)) {
             return;
@@ -521,6 +535,7 @@ public final class LocalTrackingStore implements TrackingStore {
 
     @Override
     public Optional<ModelVersion> versionByAlias(String model, String alias) {
+        TrackingKeys.requireModelName(model);
         TrackingKeys.requireAlias(alias);
         return table(Tables.MODEL_ALIASES).where(col("name").equalTo(model).and(col("alias").equalTo(alias)))
                 .collectAsList().stream().findFirst().flatMap(r -> modelVersion(model, r.getLong(2)));

@@ -188,7 +188,10 @@ public final class MlflowTrackingStore implements TrackingStore {
 
     @Override
     public RunInfo startRun(String experimentId, String runKey, String runName, Map<String, String> tags) {
+        TrackingKeys.requireExperimentId(experimentId);
         TrackingKeys.requireRunKey(runKey);
+        Errors.required(runName, "run name");
+        Errors.required(tags, "run tags");
         LogBatch start = LogBatch.empty().withTags(tags).withTag(RUN_KEY_TAG, runKey);
         Optional<RunInfo> existing = findRun(experimentId, runKey);
         if (existing.isPresent()) {
@@ -217,6 +220,7 @@ public final class MlflowTrackingStore implements TrackingStore {
 
     @Override
     public Optional<RunInfo> findRun(String experimentId, String runKey) {
+        TrackingKeys.requireExperimentId(experimentId);
         TrackingKeys.requireRunKey(runKey);
         return searchByKey(experimentId, runKey).stream().findFirst().map(r -> info(r, runKey));
     }
@@ -238,6 +242,8 @@ public final class MlflowTrackingStore implements TrackingStore {
 
     @Override
     public void log(String runId, LogBatch batch) {
+        TrackingKeys.requireRunId(runId);
+        Errors.required(batch, "log batch");
         for (LogBatch part : MlflowBatches.split(batch)) {
             List<Service.Param> params = new ArrayList<>();
             part.params().forEach((k, v) -> params.add(Service.Param.newBuilder().setKey(k).setValue(v).build()));
@@ -256,6 +262,7 @@ public final class MlflowTrackingStore implements TrackingStore {
     @Override
     public void endRun(String runId, RunStatus status) {
         TrackingKeys.requireEndStatus(status);
+        TrackingKeys.requireRunId(runId);
         call("end run " + runId, () -> {
             client.setTerminated(runId, Service.RunStatus.valueOf(status.name()), System.currentTimeMillis());
             return null;
@@ -276,6 +283,7 @@ public final class MlflowTrackingStore implements TrackingStore {
     }
 
     private Service.Run getRun(String runId) {
+        TrackingKeys.requireRunId(runId);
         try {
             return call("read run " + runId, () -> client.getRun(runId));
         } catch (MlflowApiException e) {
@@ -293,6 +301,8 @@ public final class MlflowTrackingStore implements TrackingStore {
 
     @Override
     public List<Metric> metricHistory(String runId, String key) {
+        TrackingKeys.requireRunId(runId);
+        TrackingKeys.requireKey("metric", key);
         return call("read the history of metric " + key + " of run " + runId,
                 () -> client.getMetricHistory(runId, key)).stream().map(MlflowTrackingStore::metric)
                 .sorted(Comparator.comparingLong(Metric::step).thenComparing(Metric::timestamp)).toList();
@@ -302,6 +312,7 @@ public final class MlflowTrackingStore implements TrackingStore {
 
     /** {@code <experiment>/<run>/artifacts}: the run's folder under the server's {@code --artifacts-destination}. */
     private String artifactBase(String runId) {
+        TrackingKeys.requireRunId(runId);
         return artifactBases.computeIfAbsent(runId, id -> {
             String uri = getRun(id).getInfo().getArtifactUri();
             if (!uri.startsWith(ARTIFACT_SCHEME)) {
@@ -322,12 +333,14 @@ public final class MlflowTrackingStore implements TrackingStore {
     @Override
     public void uploadArtifact(String runId, String path, byte[] bytes) {
         TrackingKeys.requireArtifactPath(path);
+        Errors.required(bytes, "bytes of artifact " + path);
         rest.put("upload artifact " + path + " of run " + runId,
                 ARTIFACTS_API + "/" + MlflowRest.encodePath(artifactBase(runId) + "/" + path), bytes);
     }
 
     @Override
     public void uploadArtifact(String runId, String path, java.nio.file.Path file) {
+        TrackingKeys.requireArtifactFile(path, file);
         try {
             uploadArtifact(runId, path, Files.readAllBytes(file));
         } catch (IOException e) {
@@ -411,6 +424,7 @@ public final class MlflowTrackingStore implements TrackingStore {
     public ModelVersion createModelVersion(String model, String runId, String artifactPath, Map<String, String> tags,
                                            String description) {
         TrackingKeys.requireNewVersion(model, artifactPath, tags);
+        TrackingKeys.requireRunId(runId);
         String doing = "register a version of model " + model;
         boolean present = listArtifacts(runId).stream()
                 .anyMatch(a -> a.path().equals(artifactPath) || a.path().startsWith(artifactPath + "/"));

@@ -14,6 +14,7 @@ public final class TrackingKeys {
     private static final Pattern KEY = Pattern.compile("[\\w.\\- /:]+");
     private static final Pattern ALIAS = Pattern.compile("[\\w\\-]+");
     private static final Pattern VERSION_LIKE = Pattern.compile("[vV]\\d+");
+    private static final Pattern RUN_ID = Pattern.compile("[\\w\\-]{1,256}");
     /** MLflow's longest key. */
     public static final int MAX_KEY_LENGTH = 250;
     /** MLflow's longest param value. */
@@ -43,6 +44,32 @@ public final class TrackingKeys {
                     + " characters without quotes or backslashes, e.g. fraud@spec=ab12,data=7");
         }
         return runKey;
+    }
+
+    /** A run id as the stores make them (hex digits; MLflow's may carry {@code -}): it goes into paths and filters. */
+    public static String requireRunId(String runId) {
+        if (runId == null || !RUN_ID.matcher(runId).matches()) {
+            throw Errors.badArgument("run id", runId, "the id of a run, as startRun or findRun returned it (e.g. "
+                    + "0f3a9c...: letters, digits, '_' or '-', at most 256)");
+        }
+        return runId;
+    }
+
+    /** An experiment id, as {@code experiment(name).id()} returned it. */
+    public static String requireExperimentId(String experimentId) {
+        if (experimentId == null || !RUN_ID.matcher(experimentId).matches()) {
+            throw Errors.badArgument("experiment id", experimentId, "the id of an experiment, as experiment(name)"
+                    + " returned it");
+        }
+        return experimentId;
+    }
+
+    /** A local file to upload as an artifact: it must exist and be a regular file. */
+    public static java.nio.file.Path requireArtifactFile(String path, java.nio.file.Path file) {
+        if (file == null || !java.nio.file.Files.isRegularFile(file)) {
+            throw Errors.badArgument("file of artifact " + path, file, "an existing local file to upload");
+        }
+        return file;
     }
 
     /** A value no longer than {@code max} characters. */
@@ -94,7 +121,7 @@ public final class TrackingKeys {
     public static void requireNewVersion(String model, String artifactPath, Map<String, String> tags) {
         requireModelName(model);
         requireArtifactPath(artifactPath);
-        tags.keySet().forEach(k -> requireKey("model version tag", k));
+        Errors.required(tags, "model version tags").keySet().forEach(k -> requireKey("model version tag", k));
     }
 
     /** A version number: 1 or more. */
