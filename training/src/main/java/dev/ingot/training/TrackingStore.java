@@ -129,6 +129,19 @@ public interface TrackingStore extends AutoCloseable {
     ModelVersion createModelVersion(String model, String runId, String artifactPath, Map<String, String> tags,
                                     String description);
 
+    /**
+     * The version registered from this run's {@code artifactPath} (the oldest, when there are several), else a new
+     * one as {@link #createModelVersion} makes it: the registration for a step that may be repeated, such as a
+     * retried {@code train}, so that a retry never leaves two versions of one run's model.
+     *
+     * <p>{@link #createModelVersion} itself is safe against its own retries: MLflow's create is not idempotent, so
+     * before retrying a create that failed with a 5xx or 429 (whose answer may have been lost after the server
+     * committed), the MLflow store looks for a version of this run and source made since the call began, and returns
+     * it instead of creating another.
+     */
+    ModelVersion createModelVersionOnce(String model, String runId, String artifactPath, Map<String, String> tags,
+                                        String description);
+
     /** One version, with its tags and aliases; empty when the model or version does not exist. */
     Optional<ModelVersion> modelVersion(String model, long version);
 

@@ -76,6 +76,11 @@ public final class MlflowServerExtension implements BeforeAllCallback, AfterAllC
         return "http://127.0.0.1:" + port;
     }
 
+    /** Where the server keeps everything it stores: its SQLite database and the artifacts it proxies. */
+    public Path directory() {
+        return dir;
+    }
+
     /** The server's log so far (its access log included). */
     public String log() throws IOException {
         return Files.readString(log, StandardCharsets.UTF_8);

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import dev.ingot.core.config.TrackingSettings;
 import dev.ingot.training.internal.MlflowBatches;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -19,6 +23,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -144,5 +150,74 @@ class MlflowTrackingStoreTest extends TrackingStoreContract {
         assertThat(back.params()).hasSize(250);
         assertThat(back.latestMetrics()).hasSize(25);
         assertThat(store.metricHistory(run.runId(), "m7")).hasSize(100);
+    }
+
+    @Test
+    void aRetriedCreateWhoseFirstAnswerWasLostMakesOneVersion() throws Exception {
+        String model = unique("fraud");
+        RunInfo run = newRun(unique("lost"));
+        store.uploadArtifact(run.runId(), "model/model_card.md", "card".getBytes(StandardCharsets.UTF_8));
+        AtomicInteger creates = new AtomicInteger();
+        // In front of the real server: the first create reaches it and commits, but its answer is replaced by a 503,
+        // as when a proxy or the network drops it. The client retries the create.
+        try (Forwarder lossy = new Forwarder(MLFLOW.uri(), path -> path.endsWith("/model-versions/create")
+                && creates.incrementAndGet() == 1)) {
+            TrackingStore viaProxy = TrackingStore.open(new TrackingSettings(TrackingSettings.Kind.MLFLOW,
+                    Optional.of(lossy.uri()), Optional.empty(), Optional.empty()), null, null);
+            ModelVersion v = viaProxy.createModelVersion(model, run.runId(), "model", Map.of("auc", "0.9"), "");
+            viaProxy.close();
+
+            assertThat(creates.get()).as("the create request the server committed was sent once").isEqualTo(1);
+            assertThat(v.version()).isEqualTo(1);
+            assertThat(v.tags()).containsEntry("auc", "0.9");
+        }
+        JsonNode all = get("/api/2.0/mlflow/model-versions/search?filter=" + q("name='" + model + "'"));
+        assertThat(all.path("model_versions")).as("versions in MLflow").hasSize(1);
+    }
+
+    /**
+     * Forwards every request to a server; when {@code lose} says so for a request's path, forwards it and then
+     * answers 503 instead of the server's answer.
+     */
+    private static final class Forwarder implements AutoCloseable {
+        private final HttpServer server;
+
+        Forwarder(String target, Predicate<String> lose) throws IOException {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/", exchange -> {
+                try {
+                    byte[] body = exchange.getRequestBody().readAllBytes();
+                    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(target + exchange.getRequestURI()))
+                            .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
+                    String type = exchange.getRequestHeaders().getFirst("Content-Type");
+                    if (type != null) {
+                        b.header("Content-Type", type);
+                    }
+                    HttpResponse<byte[]> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+                    boolean lost = lose.test(exchange.getRequestURI().getPath());
+                    byte[] out = lost ? "{\"error_code\": \"TEMPORARILY_UNAVAILABLE\", \"message\": \"lost\"}"
+                            .getBytes(StandardCharsets.UTF_8) : r.body();
+                    exchange.getResponseHeaders().add("Content-Type", lost ? "application/json"
+                            : r.headers().firstValue("Content-Type").orElse("application/json"));
+                    exchange.sendResponseHeaders(lost ? 503 : r.statusCode(), out.length == 0 ? -1 : out.length);
+                    try (OutputStream o = exchange.getResponseBody()) {
+                        o.write(out);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    exchange.sendResponseHeaders(500, -1);
+                }
+            });
+            server.start();
+        }
+
+        String uri() {
+            return "http://127.0.0.1:" + server.getAddress().getPort();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
     }
 }

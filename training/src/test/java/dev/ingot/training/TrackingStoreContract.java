@@ -216,6 +216,27 @@ abstract class TrackingStoreContract {
     }
 
     @Test
+    void createModelVersionOnceReusesTheVersionOfTheSameRunAndSource() {
+        String model = unique("fraud");
+        RunInfo run = newRun(unique("once"));
+        store().uploadArtifact(run.runId(), "model/model_card.md", "card".getBytes(StandardCharsets.UTF_8));
+
+        ModelVersion first = store().createModelVersionOnce(model, run.runId(), "model", Map.of("auc", "0.9"), "a");
+        ModelVersion again = store().createModelVersionOnce(model, run.runId(), "model", Map.of("auc", "0.8"), "b");
+        assertThat(again.version()).as("a repeated registration of the run's model reuses its version").isEqualTo(1);
+        assertThat(again.tags()).as("the first registration's tags stay").isEqualTo(Map.of("auc", "0.9"));
+        assertThat(store().modelVersions(model)).extracting(ModelVersion::version).containsExactly(1L);
+
+        // Another source of the same run is another model: a new version.
+        assertThat(store().createModelVersionOnce(model, run.runId(), "model/model_card.md", Map.of(), "").version())
+                .isEqualTo(2);
+        // A plain create always makes one; the once-variant then still answers the oldest.
+        assertThat(store().createModelVersion(model, run.runId(), "model", Map.of(), "").version()).isEqualTo(3);
+        assertThat(store().createModelVersionOnce(model, run.runId(), "model", Map.of(), "").version()).isEqualTo(1);
+        assertThat(first.version()).isEqualTo(1);
+    }
+
+    @Test
     void aliasesMoveBetweenVersionsAndCanBeDeleted() {
         String model = unique("fraud");
         RunInfo run = newRun(unique("alias"));

@@ -9,7 +9,6 @@ import dev.ingot.core.Lineage;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.config.FeatureRef;
-import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.ModelDef;
 import dev.ingot.core.config.Project;
 import dev.ingot.features.FeatureStore;
@@ -44,6 +43,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.scheduler.SparkListener;
@@ -92,26 +92,32 @@ public final class TrainCommand implements Callable<Integer> {
             FeatureStore.checkTrainingSetArguments(p, def.timestamp(), def.features());
         }
         String specDigest = digest(p, def);
-        SparkSession spark = Sessions.open(p, "train", Optional.of(GpuPolicy.OFF));
-        AtomicLong cpuNanos = new AtomicLong();
-        SparkListener cpu = new SparkListener() {
-            @Override
-            public void onTaskEnd(SparkListenerTaskEnd end) {
-                if (end.taskMetrics() != null) {
-                    cpuNanos.addAndGet(end.taskMetrics().executorCpuTime() + end.taskMetrics().executorDeserializeCpuTime());
+        Supplier<SparkSession> session = Registry.lazySession(p, "train");
+        // The store first: an MLflow server that is unreachable, answers HTML or refuses the credentials stops the
+        // command before a training set is built or a model fitted (the local store needs the session anyway).
+        try (TrackingStore store = Registry.open(p, "train", session)) {
+            SparkSession spark = session.get();
+            AtomicLong cpuNanos = new AtomicLong();
+            SparkListener cpu = new SparkListener() {
+                @Override
+                public void onTaskEnd(SparkListenerTaskEnd end) {
+                    if (end.taskMetrics() != null) {
+                        cpuNanos.addAndGet(end.taskMetrics().executorCpuTime()
+                                + end.taskMetrics().executorDeserializeCpuTime());
+                    }
                 }
+            };
+            spark.sparkContext().addSparkListener(cpu);
+            try {
+                return train(p, def, given, specDigest, spark, cpuNanos, store);
+            } finally {
+                spark.sparkContext().removeSparkListener(cpu);
             }
-        };
-        spark.sparkContext().addSparkListener(cpu);
-        try {
-            return train(p, def, given, specDigest, spark, cpuNanos);
-        } finally {
-            spark.sparkContext().removeSparkListener(cpu);
         }
     }
 
     private int train(Project p, ModelDef def, Optional<TableName> given, String specDigest, SparkSession spark,
-                      AtomicLong cpuNanos) {
+                      AtomicLong cpuNanos, TrackingStore store) {
         Map<String, String> lineage = new LinkedHashMap<>();
         TableName table;
         long version;
@@ -140,54 +146,52 @@ public final class TrainCommand implements Callable<Integer> {
         String qualityStatus = !quality.passed() ? "failed" : quality.summary().contains("no quality suite") ? "unchecked" : "passed";
 
         PrintWriter out = spec.commandLine().getOut();
-        try (TrackingStore store = Registry.open(p, "train", () -> spark)) {
-            Optional<ModelVersion> champion = store.versionByAlias(model, Registry.CHAMPION);
-            Optional<Map<String, Double>> championMetrics = champion.map(c -> Registry.view(store, c).metrics());
-            GateDecision gate = PromotionGate.decide(def, result, championMetrics);
+        Optional<ModelVersion> champion = store.versionByAlias(model, Registry.CHAMPION);
+        Optional<Map<String, Double>> championMetrics = champion.map(c -> Registry.view(store, c).metrics());
+        GateDecision gate = PromotionGate.decide(def, result, championMetrics);
 
-            String experiment = p.settings().tracking().experiment().orElse(p.settings().name());
-            String runKey = model + "@" + specDigest + "@" + table + "@" + version;
-            Map<String, String> tags = new LinkedHashMap<>();
-            tags.put(Registry.TRAINING_SET, table.toString());
-            tags.put(Registry.TRAINING_SET_VERSION, Long.toString(version));
-            tags.put(Registry.SPINE, def.spine().toString());
-            tags.putAll(lineage);
-            tags.put(Registry.FEATURE_VIEWS,
-                    def.features().stream().map(FeatureRef::view).distinct().collect(Collectors.joining(",")));
-            tags.put(Registry.CODE_VERSION, Lineage.codeVersion());
-            tags.put(Registry.CODE_COMMIT, Lineage.codeCommit());
-            GitState.of(p.dir()).ifPresent(g -> {
-                tags.put(Registry.PROJECT_COMMIT, g.commit());
-                tags.put(Registry.PROJECT_DIRTY, Boolean.toString(g.dirty()));
-            });
-            tags.put(Registry.SPARK_VERSION, spark.version());
-            tags.put(Registry.SEED, Long.toString(result.seed()));
-            tags.put(Registry.QUALITY, qualityStatus);
-            RunInfo run = store.startRun(store.experiment(experiment).id(), runKey, model + "-train", Map.of());
-            // A version registered from this run means an earlier attempt on the same inputs completed: its run and
-            // artifacts stay as they are (a registered model never changes under its version), and are reported.
-            Optional<ModelVersion> earlier = store.modelVersions(model).stream()
-                    .filter(v -> v.runId().equals(run.runId())).findFirst();
-            ModelVersion registered;
-            double cpuSeconds = cpuNanos.get() / 1e9;
-            tags.put(Registry.CPU_SECONDS, String.format(Locale.ROOT, "%.3f", cpuSeconds));
-            Optional<CorePrice> price = p.settings().price();
-            price.ifPresent(pr -> {
-                tags.put(Registry.COST_AMOUNT, pr.cost(cpuSeconds).amountText());
-                tags.put(Registry.COST_CURRENCY, pr.currency());
-                tags.put(Registry.COST_PRICE, Double.toString(pr.perCoreHour()));
-            });
-            if (earlier.isPresent()) {
-                registered = earlier.get();
-                store.setAlias(model, Registry.CHALLENGER, registered.version());
-            } else {
-                registered = record(store, def, run.runId(), result, table, version, tags, lineage, quality, qualityStatus, gate);
-            }
-            out.print(summary(result, registered, run.runId(), table, version, champion, championMetrics, gate,
-                    quality, tags.get(Registry.CPU_SECONDS) + " executor CPU seconds"
-                            + price.map(pr -> " (" + pr.cost(cpuSeconds) + " at " + pr + ")").orElse(""),
-                    earlier.isPresent()));
+        String experiment = p.settings().tracking().experiment().orElse(p.settings().name());
+        String runKey = model + "@" + specDigest + "@" + table + "@" + version;
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put(Registry.TRAINING_SET, table.toString());
+        tags.put(Registry.TRAINING_SET_VERSION, Long.toString(version));
+        tags.put(Registry.SPINE, def.spine().toString());
+        tags.putAll(lineage);
+        tags.put(Registry.FEATURE_VIEWS,
+                def.features().stream().map(FeatureRef::view).distinct().collect(Collectors.joining(",")));
+        tags.put(Registry.CODE_VERSION, Lineage.codeVersion());
+        tags.put(Registry.CODE_COMMIT, Lineage.codeCommit());
+        GitState.of(p.dir()).ifPresent(g -> {
+            tags.put(Registry.PROJECT_COMMIT, g.commit());
+            tags.put(Registry.PROJECT_DIRTY, Boolean.toString(g.dirty()));
+        });
+        tags.put(Registry.SPARK_VERSION, spark.version());
+        tags.put(Registry.SEED, Long.toString(result.seed()));
+        tags.put(Registry.QUALITY, qualityStatus);
+        RunInfo run = store.startRun(store.experiment(experiment).id(), runKey, model + "-train", Map.of());
+        // A version registered from this run means an earlier attempt on the same inputs completed: its run and
+        // artifacts stay as they are (a registered model never changes under its version), and are reported.
+        Optional<ModelVersion> earlier = store.modelVersions(model).stream()
+                .filter(v -> v.runId().equals(run.runId())).findFirst();
+        ModelVersion registered;
+        double cpuSeconds = cpuNanos.get() / 1e9;
+        tags.put(Registry.CPU_SECONDS, String.format(Locale.ROOT, "%.3f", cpuSeconds));
+        Optional<CorePrice> price = p.settings().price();
+        price.ifPresent(pr -> {
+            tags.put(Registry.COST_AMOUNT, pr.cost(cpuSeconds).amountText());
+            tags.put(Registry.COST_CURRENCY, pr.currency());
+            tags.put(Registry.COST_PRICE, Double.toString(pr.perCoreHour()));
+        });
+        if (earlier.isPresent()) {
+            registered = earlier.get();
+            store.setAlias(model, Registry.CHALLENGER, registered.version());
+        } else {
+            registered = record(store, def, run.runId(), result, table, version, tags, lineage, quality, qualityStatus, gate);
         }
+        out.print(summary(result, registered, run.runId(), table, version, champion, championMetrics, gate,
+                quality, tags.get(Registry.CPU_SECONDS) + " executor CPU seconds"
+                        + price.map(pr -> " (" + pr.cost(cpuSeconds) + " at " + pr + ")").orElse(""),
+                earlier.isPresent()));
         out.flush();
         return ExitCode.OK.code();
     }
@@ -242,7 +246,7 @@ public final class TrainCommand implements Callable<Integer> {
         tags.put(Registry.TRAINING_SET, table.toString());
         tags.put(Registry.TRAINING_SET_VERSION, Long.toString(version));
         result.metrics().forEach((m, v) -> tags.put(Registry.METRIC_PREFIX + m.key(), Double.toString(v)));
-        return store.createModelVersion(model, runId, Registry.MODEL_DIR, tags, def.description());
+        return store.createModelVersionOnce(model, runId, Registry.MODEL_DIR, tags, def.description());
     }
 
     /** The params a run logs: the estimator's, and how it was trained. Stable for the same spec, so a retry may re-log. */

@@ -480,6 +480,15 @@ public final class LocalTrackingStore implements TrackingStore {
     }
 
     @Override
+    public ModelVersion createModelVersionOnce(String model, String runId, String artifactPath,
+                                               Map<String, String> tags, String description) {
+        TrackingKeys.requireNewVersion(model, artifactPath, tags);
+        String source = new Path(artifactDir(runId), artifactPath).toString();
+        return modelVersions(model).stream().filter(v -> v.runId().equals(runId) && v.source().equals(source))
+                .findFirst().orElseGet(() -> createModelVersion(model, runId, artifactPath, tags, description));
+    }
+
+    @Override
     public Optional<ModelVersion> modelVersion(String model, long version) {
         return versions(model, version).stream().findFirst();
     }

@@ -23,6 +23,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * MLflow's REST API over {@code java.net.http}, for what the Java client cannot do: the model registry, aliases
@@ -78,8 +81,28 @@ final class MlflowRest {
     }
 
     JsonNode post(String doing, String path, ObjectNode body) {
-        return json(doing, send(doing, request(path).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))));
+        return json(doing, send(doing, postRequest(path, body)));
+    }
+
+    /**
+     * A POST that creates something the server does not deduplicate (a model version): a retried create whose first
+     * answer was lost (a 5xx or 429 after the server had committed) would create it twice. So before each retry,
+     * {@code created} looks for what an earlier attempt made, and that is returned instead of sending again.
+     *
+     * @param created what an earlier attempt of this call created, if any; called before each retry
+     */
+    JsonNode create(String doing, String path, ObjectNode body, Supplier<Optional<JsonNode>> created) {
+        AtomicReference<JsonNode> found = new AtomicReference<>();
+        Optional<HttpResponse<byte[]>> response = send(doing, postRequest(path, body).build(), () -> {
+            created.get().ifPresent(found::set);
+            return found.get() != null;
+        });
+        return response.map(r -> json(doing, r)).orElseGet(found::get);
+    }
+
+    private HttpRequest.Builder postRequest(String path, ObjectNode body) {
+        return request(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
     }
 
     JsonNode delete(String doing, String path, ObjectNode body) {
@@ -123,8 +146,15 @@ final class MlflowRest {
     }
 
     private HttpResponse<byte[]> send(String doing, HttpRequest.Builder builder) {
-        HttpRequest request = builder.build();
+        return send(doing, builder.build(), () -> false).orElseThrow();
+    }
+
+    /** Sends with retries; empty when {@code doneBeforeRetry} says, before a retry, that no retry is needed. */
+    private Optional<HttpResponse<byte[]>> send(String doing, HttpRequest request, BooleanSupplier doneBeforeRetry) {
         for (int attempt = 1; ; attempt++) {
+            if (attempt > 1 && doneBeforeRetry.getAsBoolean()) {
+                return Optional.empty();
+            }
             HttpResponse<byte[]> response;
             try {
                 requests.incrementAndGet();
@@ -137,7 +167,7 @@ final class MlflowRest {
             }
             int status = response.statusCode();
             if (status >= 200 && status < 300) {
-                return response;
+                return Optional.of(response);
             }
             boolean retriable = status == 429 || status >= 500;
             if (!retriable || attempt >= maxAttempts) {

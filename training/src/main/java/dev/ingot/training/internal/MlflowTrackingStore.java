@@ -433,12 +433,48 @@ public final class MlflowTrackingStore implements TrackingStore {
                     "upload the model's files under that path first (uploadArtifact)");
         }
         registeredModel(model, "");
+        String source = "runs:/" + runId + "/" + artifactPath;
+        // Versions above this one made from the run's source can only be this call's (numbers only grow).
+        long before = versionsOf(doing, model, runId, source).stream().mapToLong(MlflowTrackingStore::number).max()
+                .orElse(0);
         ObjectNode body = MlflowRest.JSON.createObjectNode().put("name", model)
-                .put("source", "runs:/" + runId + "/" + artifactPath).put("run_id", runId)
+                .put("source", source).put("run_id", runId)
                 .put("description", description == null ? "" : description);
         ArrayNode tagList = body.putArray("tags");
         tags.forEach((k, v) -> tagList.addObject().put("key", k).put("value", v));
-        return version(rest.post(doing, API + "/model-versions/create", body).path("model_version"));
+        JsonNode created = rest.create(doing, API + "/model-versions/create", body,
+                () -> versionsOf(doing, model, runId, source).stream().filter(v -> number(v) > before).findFirst()
+                        .map(v -> MlflowRest.JSON.createObjectNode().set("model_version", v)));
+        return version(created.path("model_version"));
+    }
+
+    @Override
+    public ModelVersion createModelVersionOnce(String model, String runId, String artifactPath,
+                                               Map<String, String> tags, String description) {
+        TrackingKeys.requireNewVersion(model, artifactPath, tags);
+        TrackingKeys.requireRunId(runId);
+        String doing = "register a version of model " + model;
+        return versionsOf(doing, model, runId, "runs:/" + runId + "/" + artifactPath).stream().findFirst()
+                .flatMap(v -> modelVersion(model, number(v))).orElseGet(() -> createModelVersion(model, runId, artifactPath, tags, description));
+    }
+
+    /** The versions of a model made from a run's source, oldest first, as the server answers them. */
+    private List<JsonNode> versionsOf(String doing, String model, String runId, String source) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("filter", "name='" + model + "' AND run_id='" + runId + "'");
+        query.put("max_results", "1000");
+        List<JsonNode> out = new ArrayList<>();
+        rest.get(doing, API + "/model-versions/search", query).path("model_versions").forEach(v -> {
+            if (v.path("source").asText("").equals(source)) {
+                out.add(v);
+            }
+        });
+        out.sort(Comparator.comparingLong(MlflowTrackingStore::number));
+        return out;
+    }
+
+    private static long number(JsonNode version) {
+        return Long.parseLong(version.path("version").asText());
     }
 
     private static ModelVersion version(JsonNode v) {

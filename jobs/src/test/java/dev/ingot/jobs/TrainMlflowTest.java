@@ -1,0 +1,196 @@
+package dev.ingot.jobs;
+
+import static dev.ingot.jobs.Cli.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ingot.core.TestFiles;
+import dev.ingot.core.TestSpark;
+import dev.ingot.jobs.Cli.Result;
+import dev.ingot.training.MlflowServerExtension;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code train} and {@code models promote} against a real {@code mlflow server}, then what a person sees in MLflow,
+ * read over MLflow's own REST API with a plain HTTP client (not Ingot's): the run's params, metrics and lineage tags,
+ * its artifacts, the registered version and its aliases, compared with what Ingot printed.
+ */
+class TrainMlflowTest {
+    @RegisterExtension
+    static final MlflowServerExtension MLFLOW = new MlflowServerExtension();
+
+    private static final String MODEL = "mlflow_fraud";
+    private static final String TABLE = "cli_mlflow.ts";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static Path project;
+
+    @BeforeAll
+    static void projectAndTrainingSet(@TempDir Path dir) throws IOException {
+        SparkSession spark = TestSpark.session();
+        spark.sql("CREATE DATABASE IF NOT EXISTS cli_mlflow");
+        // 160 rows over 33 days; the label follows spend_1d with noise, both classes in every window.
+        spark.sql("SELECT id AS order_id, CAST(id % 13 AS BIGINT) AS customer_id, "
+                        + "timestamp_seconds(1767225600 + id * 18000) AS ts, "
+                        + "CASE WHEN id % 10 = 3 THEN NULL ELSE CAST(pmod(hash(id, 1), 100) AS DOUBLE) END AS spend_1d, "
+                        + "CAST(pmod(hash(id, 2), 9) AS BIGINT) AS visits_7d FROM range(160)")
+                .selectExpr("*", "CAST(coalesce(spend_1d, 50) + pmod(hash(order_id, 3), 40) > 70 AS INT) AS label")
+                .write().format("delta").mode("overwrite").saveAsTable(TABLE);
+        project = dir.resolve("shop");
+        TestFiles.write(project, "ingot.yaml", "name: shop\nwarehouse: " + TestSpark.warehouse() + "\n"
+                + "tracking:\n  type: mlflow\n  uri: " + MLFLOW.uri() + "\n  experiment: shop-e2e\n");
+        TestFiles.write(project, "sources/orders.yaml", "table: " + TABLE + "\nevent_time: ts\n");
+        TestFiles.write(project, "feature_views/cli_mlflow_spend.yaml", """
+                source: orders
+                entities: [customer_id]
+                aggregations:
+                  - {name: spend, function: sum, column: spend_1d, windows: [1d]}
+                """);
+        TestFiles.write(project, "models/" + MODEL + ".yaml", """
+                description: Fraud score (MLflow end to end)
+                spine: cli_mlflow.ts
+                timestamp: ts
+                label: label
+                features: [cli_mlflow_spend]
+                algorithm:
+                  type: logistic_regression
+                  params: {maxIter: 15}
+                test_window: 8d
+                gate: ["auc >= 0.5"]
+                """);
+    }
+
+    private static JsonNode get(String path, Map<String, String> query) throws Exception {
+        StringBuilder q = new StringBuilder();
+        query.forEach((k, v) -> q.append(q.length() == 0 ? "?" : "&").append(k).append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(MLFLOW.uri() + path + q)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path + q + ": " + r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    private static Map<String, String> pairs(JsonNode list) {
+        Map<String, String> out = new TreeMap<>();
+        list.forEach(n -> out.put(n.path("key").asText(), n.path("value").asText()));
+        return out;
+    }
+
+    /** Every file under a run's artifact folder, through MLflow's tracking API (as its UI lists them). */
+    private static List<String> artifacts(String runId, String path) throws Exception {
+        List<String> out = new ArrayList<>();
+        JsonNode files = get("/api/2.0/mlflow/artifacts/list", path.isEmpty() ? Map.of("run_id", runId)
+                : Map.of("run_id", runId, "path", path)).path("files");
+        for (JsonNode f : files) {
+            if (f.path("is_dir").asBoolean()) {
+                out.addAll(artifacts(runId, f.path("path").asText()));
+            } else {
+                out.add(f.path("path").asText());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void trainAndPromoteShowUpInMlflowsOwnApiAsIngotReportsThem() throws Exception {
+        Result train = run("train", "--project", project.toString(), "--model", MODEL, "--training-set", TABLE);
+        assertThat(train.code()).as(train.out() + train.err()).isZero();
+        Matcher printed = Pattern.compile(MODEL + " v1 \\(alias challenger\\), run ([0-9a-f]{32})").matcher(train.out());
+        assertThat(printed.find()).as(train.out()).isTrue();
+        String runId = printed.group(1);
+
+        Result promote = run("models", "promote", "--project", project.toString(), "--model", MODEL, "--version", "1",
+                "--alias", "champion", "--reason", "end-to-end test");
+        assertThat(promote.code()).as(promote.out() + promote.err()).isZero();
+        Result show = run("models", "show", "--project", project.toString(), MODEL + "@champion", "--format", "json");
+        assertThat(show.code()).as(show.out() + show.err()).isZero();
+        JsonNode shown = JSON.readTree(show.out());
+
+        // The run, as MLflow's UI shows it.
+        JsonNode r = get("/api/2.0/mlflow/runs/get", Map.of("run_id", runId)).path("run");
+        assertThat(r.path("info").path("status").asText()).isEqualTo("FINISHED");
+        assertThat(r.path("info").path("run_name").asText()).isEqualTo(MODEL + "-train");
+        JsonNode experiment = get("/api/2.0/mlflow/experiments/get", Map.of("experiment_id",
+                r.path("info").path("experiment_id").asText())).path("experiment");
+        assertThat(experiment.path("name").asText()).isEqualTo("shop-e2e");
+        assertThat(pairs(r.path("data").path("params"))).containsEntry("maxIter", "15")
+                .containsEntry("algorithm", "logistic_regression").containsEntry("seed", "42")
+                .containsEntry("label", "label").containsEntry("test_window", "8d")
+                .containsEntry("validation_window", "none");
+        Map<String, Double> metrics = new TreeMap<>();
+        r.path("data").path("metrics").forEach(m -> metrics.put(m.path("key").asText(), m.path("value").asDouble()));
+        assertThat(metrics).containsKeys("auc", "pr_auc", "log_loss", "accuracy", "f1");
+        Map<String, Double> ingotMetrics = new TreeMap<>();
+        shown.path("metrics").fields().forEachRemaining(e -> ingotMetrics.put(e.getKey(), e.getValue().asDouble()));
+        assertThat(ingotMetrics).as("models show reads what MLflow holds").isEqualTo(metrics);
+        assertThat(train.out()).as("train printed the value MLflow holds")
+                .containsPattern("\n  auc +" + Pattern.quote(String.format(Locale.ROOT, "%.4f", metrics.get("auc")))
+                        + " +-\n");
+
+        Map<String, String> tags = pairs(r.path("data").path("tags"));
+        assertThat(tags).containsEntry("ingot.training_set", TABLE).containsEntry("ingot.training_set_version", "0")
+                .containsEntry("ingot.spine", TABLE).containsEntry("ingot.feature_views", "cli_mlflow_spend")
+                .containsEntry("ingot.seed", "42").containsEntry("ingot.spark_version", TestSpark.session().version())
+                .containsEntry("ingot.quality_status", "unchecked").containsKey("ingot.code_version");
+        assertThat(tags.get("ingot.run_key")).startsWith(MODEL + "@").endsWith("@" + TABLE + "@0");
+        assertThat(train.out()).contains(tags.get("ingot.cost.executor_cpu_seconds") + " executor CPU seconds");
+        assertThat(shown.path("lineage").path("run_id").asText()).isEqualTo(runId);
+        assertThat(shown.path("lineage").path("training_set").asText()).isEqualTo(TABLE);
+        assertThat(shown.path("lineage").path("training_set_version").asLong()).isZero();
+
+        // Its artifacts: the Spark ML model, the charts and the model card.
+        List<String> files = artifacts(runId, "");
+        assertThat(files).contains("model/metadata/part-00000", "model_card.md", "roc.svg", "pr.svg",
+                "importance.svg").anyMatch(f -> f.startsWith("model/stages/")).noneMatch(f -> f.endsWith(".crc"));
+
+        // The registered version and its aliases.
+        JsonNode v = get("/api/2.0/mlflow/model-versions/get", Map.of("name", MODEL, "version", "1"))
+                .path("model_version");
+        assertThat(v.path("run_id").asText()).isEqualTo(runId);
+        assertThat(v.path("source").asText()).isEqualTo("runs:/" + runId + "/model");
+        assertThat(v.path("description").asText()).isEqualTo("Fraud score (MLflow end to end)");
+        Map<String, String> versionTags = pairs(v.path("tags"));
+        assertThat(versionTags).containsEntry("ingot.training_set", TABLE)
+                .containsEntry("ingot.training_set_version", "0")
+                .containsEntry("metric.auc", Double.toString(metrics.get("auc")));
+        assertThat(versionTags.keySet()).anyMatch(k -> k.startsWith("ingot.event."));
+        JsonNode event = JSON.readTree(versionTags.entrySet().stream().filter(e -> e.getKey().startsWith("ingot.event."))
+                .findFirst().orElseThrow().getValue());
+        assertThat(event.path("action").asText()).isEqualTo("promoted");
+        assertThat(event.path("alias").asText()).isEqualTo("champion");
+        assertThat(event.path("reason").asText()).isEqualTo("end-to-end test");
+        assertThat(event.path("by").asText()).isEqualTo(System.getProperty("user.name"));
+        List<String> aliases = new ArrayList<>();
+        v.path("aliases").forEach(a -> aliases.add(a.asText()));
+        assertThat(aliases).containsExactlyInAnyOrder("challenger", "champion");
+        assertThat(get("/api/2.0/mlflow/registered-models/alias", Map.of("name", MODEL, "alias", "champion"))
+                .path("model_version").path("version").asText()).isEqualTo("1");
+        JsonNode registered = get("/api/2.0/mlflow/registered-models/get", Map.of("name", MODEL))
+                .path("registered_model");
+        assertThat(registered.path("description").asText()).isEqualTo("Fraud score (MLflow end to end)");
+        assertThat(get("/api/2.0/mlflow/model-versions/search", Map.of("filter", "name='" + MODEL + "'"))
+                .path("model_versions")).as("one version").hasSize(1);
+        assertThat(shown.path("version").asLong()).isEqualTo(1);
+        assertThat(shown.path("run_id").asText()).isEqualTo(runId);
+    }
+}
