@@ -5,17 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ingot.core.TestFiles;
 import dev.ingot.core.TestSpark;
 import dev.ingot.jobs.Cli.Result;
 import dev.ingot.training.MlflowServerExtension;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +17,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,37 +33,15 @@ class TrainMlflowTest {
 
     private static final String MODEL = "mlflow_fraud";
     private static final String TABLE = "cli_mlflow.ts";
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = TrainProjects.JSON;
     private static Path project;
 
     @BeforeAll
     static void projectAndTrainingSet(@TempDir Path dir) throws IOException {
-        SparkSession spark = TestSpark.session();
-        spark.sql("CREATE DATABASE IF NOT EXISTS cli_mlflow");
-        // 160 rows over 33 days; the label follows spend_1d with noise, both classes in every window.
-        spark.sql("SELECT id AS order_id, CAST(id % 13 AS BIGINT) AS customer_id, "
-                        + "timestamp_seconds(1767225600 + id * 18000) AS ts, "
-                        + "CASE WHEN id % 10 = 3 THEN NULL ELSE CAST(pmod(hash(id, 1), 100) AS DOUBLE) END AS spend_1d, "
-                        + "CAST(pmod(hash(id, 2), 9) AS BIGINT) AS visits_7d FROM range(160)")
-                .selectExpr("*", "CAST(coalesce(spend_1d, 50) + pmod(hash(order_id, 3), 40) > 70 AS INT) AS label")
-                .write().format("delta").mode("overwrite").saveAsTable(TABLE);
-        project = dir.resolve("shop");
-        TestFiles.write(project, "ingot.yaml", "name: shop\nwarehouse: " + TestSpark.warehouse() + "\n"
-                + "tracking:\n  type: mlflow\n  uri: " + MLFLOW.uri() + "\n  experiment: shop-e2e\n");
-        TestFiles.write(project, "sources/orders.yaml", "table: " + TABLE + "\nevent_time: ts\n");
-        TestFiles.write(project, "feature_views/cli_mlflow_spend.yaml", """
-                source: orders
-                entities: [customer_id]
-                aggregations:
-                  - {name: spend, function: sum, column: spend_1d, windows: [1d]}
-                """);
-        TestFiles.write(project, "models/" + MODEL + ".yaml", """
+        TrainProjects.orders(TABLE, 160);
+        project = TrainProjects.write(dir, MODEL, TABLE, "tracking:\n  type: mlflow\n  uri: " + MLFLOW.uri()
+                + "\n  experiment: shop-e2e\n", """
                 description: Fraud score (MLflow end to end)
-                spine: cli_mlflow.ts
-                timestamp: ts
-                label: label
-                features: [cli_mlflow_spend]
                 algorithm:
                   type: logistic_regression
                   params: {maxIter: 15}
@@ -81,19 +51,7 @@ class TrainMlflowTest {
     }
 
     private static JsonNode get(String path, Map<String, String> query) throws Exception {
-        StringBuilder q = new StringBuilder();
-        query.forEach((k, v) -> q.append(q.length() == 0 ? "?" : "&").append(k).append('=')
-                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(MLFLOW.uri() + path + q)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(path + q + ": " + r.body()).isEqualTo(200);
-        return JSON.readTree(r.body());
-    }
-
-    private static Map<String, String> pairs(JsonNode list) {
-        Map<String, String> out = new TreeMap<>();
-        list.forEach(n -> out.put(n.path("key").asText(), n.path("value").asText()));
-        return out;
+        return TrainProjects.mlflowGet(MLFLOW.uri(), path, query);
     }
 
     /** Every file under a run's artifact folder, through MLflow's tracking API (as its UI lists them). */
@@ -133,7 +91,7 @@ class TrainMlflowTest {
         JsonNode experiment = get("/api/2.0/mlflow/experiments/get", Map.of("experiment_id",
                 r.path("info").path("experiment_id").asText())).path("experiment");
         assertThat(experiment.path("name").asText()).isEqualTo("shop-e2e");
-        assertThat(pairs(r.path("data").path("params"))).containsEntry("maxIter", "15")
+        assertThat(TrainProjects.pairs(r.path("data").path("params"))).containsEntry("maxIter", "15")
                 .containsEntry("algorithm", "logistic_regression").containsEntry("seed", "42")
                 .containsEntry("label", "label").containsEntry("test_window", "8d")
                 .containsEntry("validation_window", "none");
@@ -147,9 +105,9 @@ class TrainMlflowTest {
                 .containsPattern("\n  auc +" + Pattern.quote(String.format(Locale.ROOT, "%.4f", metrics.get("auc")))
                         + " +-\n");
 
-        Map<String, String> tags = pairs(r.path("data").path("tags"));
+        Map<String, String> tags = TrainProjects.pairs(r.path("data").path("tags"));
         assertThat(tags).containsEntry("ingot.training_set", TABLE).containsEntry("ingot.training_set_version", "0")
-                .containsEntry("ingot.spine", TABLE).containsEntry("ingot.feature_views", "cli_mlflow_spend")
+                .containsEntry("ingot.spine", TABLE).containsEntry("ingot.feature_views", MODEL + "_spend")
                 .containsEntry("ingot.seed", "42").containsEntry("ingot.spark_version", TestSpark.session().version())
                 .containsEntry("ingot.quality_status", "unchecked").containsKey("ingot.code_version");
         assertThat(tags.get("ingot.run_key")).startsWith(MODEL + "@").endsWith("@" + TABLE + "@0");
@@ -169,7 +127,7 @@ class TrainMlflowTest {
         assertThat(v.path("run_id").asText()).isEqualTo(runId);
         assertThat(v.path("source").asText()).isEqualTo("runs:/" + runId + "/model");
         assertThat(v.path("description").asText()).isEqualTo("Fraud score (MLflow end to end)");
-        Map<String, String> versionTags = pairs(v.path("tags"));
+        Map<String, String> versionTags = TrainProjects.pairs(v.path("tags"));
         assertThat(versionTags).containsEntry("ingot.training_set", TABLE)
                 .containsEntry("ingot.training_set_version", "0")
                 .containsEntry("metric.auc", Double.toString(metrics.get("auc")));

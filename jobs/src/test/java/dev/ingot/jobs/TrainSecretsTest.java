@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ingot.core.TestFiles;
 import dev.ingot.core.TestSpark;
 import dev.ingot.core.config.TrackingSettings;
 import dev.ingot.jobs.Cli.Result;
@@ -18,11 +17,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.Field;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,8 +57,7 @@ class TrainSecretsTest {
     private static final String TOKEN = "planted-" + UUID.randomUUID().toString().replace("-", "");
     private static final String VAR = "INGOT_TEST_PLANTED_TOKEN";
     private static final String TABLE = "cli_secret.ts";
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = TrainProjects.JSON;
     private static SparkSession spark;
     private static Path dir;
 
@@ -73,12 +66,7 @@ class TrainSecretsTest {
         dir = tmp;
         environment().put(VAR, TOKEN);
         spark = TestSpark.session();
-        spark.sql("CREATE DATABASE IF NOT EXISTS cli_secret");
-        spark.sql("SELECT id AS order_id, CAST(id % 11 AS BIGINT) AS customer_id, "
-                        + "timestamp_seconds(1767225600 + id * 18000) AS ts, "
-                        + "CAST(pmod(hash(id, 1), 100) AS DOUBLE) AS spend_1d FROM range(120)")
-                .selectExpr("*", "CAST(spend_1d + pmod(hash(order_id, 3), 40) > 70 AS INT) AS label")
-                .write().format("delta").mode("overwrite").saveAsTable(TABLE);
+        TrainProjects.orders(TABLE, 120);
     }
 
     @AfterAll
@@ -102,27 +90,13 @@ class TrainSecretsTest {
 
     /** A project whose {@code ingot.yaml} takes the token from the environment. */
     private static Path project(String name, String tracking) throws IOException {
-        Path p = dir.resolve(name);
-        TestFiles.write(p, "ingot.yaml", "name: " + name + "\nwarehouse: " + TestSpark.warehouse() + "\n" + tracking
-                + "spark:\n  conf:\n    spark.hadoop.fs.s3a.secret.key: ${env:" + VAR + "}\n");
-        TestFiles.write(p, "sources/orders.yaml", "table: " + TABLE + "\nevent_time: ts\n");
-        TestFiles.write(p, "feature_views/cli_secret_spend.yaml", """
-                source: orders
-                entities: [customer_id]
-                aggregations:
-                  - {name: spend, function: sum, column: spend_1d, windows: [1d]}
-                """);
-        TestFiles.write(p, "models/" + name + ".yaml", """
-                spine: cli_secret.ts
-                timestamp: ts
-                label: label
-                features: [cli_secret_spend]
+        return TrainProjects.write(dir, name, TABLE, tracking + "spark:\n  conf:\n    spark.hadoop.fs.s3a.secret.key: "
+                + "${env:" + VAR + "}\n", """
                 algorithm:
                   type: gbt_classifier
                   params: {maxIter: 5, maxDepth: 2}
                 test_window: 6d
                 """);
-        return p;
     }
 
     private static String mlflow(String uri) {
@@ -223,13 +197,7 @@ class TrainSecretsTest {
     }
 
     private static JsonNode get(String path, Map<String, String> query) throws Exception {
-        StringBuilder q = new StringBuilder();
-        query.forEach((k, v) -> q.append(q.length() == 0 ? "?" : "&").append(k).append('=')
-                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(MLFLOW.uri() + path + q)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(path + q + ": " + r.body()).isEqualTo(200);
-        return JSON.readTree(r.body());
+        return TrainProjects.mlflowGet(MLFLOW.uri(), path, query);
     }
 
     @Test
