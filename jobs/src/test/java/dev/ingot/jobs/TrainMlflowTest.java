@@ -73,7 +73,8 @@ class TrainMlflowTest {
     void trainAndPromoteShowUpInMlflowsOwnApiAsIngotReportsThem() throws Exception {
         Result train = run("train", "--project", project.toString(), "--model", MODEL, "--training-set", TABLE);
         assertThat(train.code()).as(train.out() + train.err()).isZero();
-        Matcher printed = Pattern.compile(MODEL + " v1 \\(alias challenger\\), run ([0-9a-f]{32})").matcher(train.out());
+        Matcher printed = Pattern.compile(MODEL + " v1 \\(alias challenger\\), run ([0-9a-f]{32})")
+                .matcher(train.out());
         assertThat(printed.find()).as(train.out()).isTrue();
         String runId = printed.group(1);
 
@@ -132,8 +133,8 @@ class TrainMlflowTest {
                 .containsEntry("ingot.training_set_version", "0")
                 .containsEntry("metric.auc", Double.toString(metrics.get("auc")));
         assertThat(versionTags.keySet()).anyMatch(k -> k.startsWith("ingot.event."));
-        JsonNode event = JSON.readTree(versionTags.entrySet().stream().filter(e -> e.getKey().startsWith("ingot.event."))
-                .findFirst().orElseThrow().getValue());
+        JsonNode event = JSON.readTree(versionTags.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("ingot.event.")).findFirst().orElseThrow().getValue());
         assertThat(event.path("action").asText()).isEqualTo("promoted");
         assertThat(event.path("alias").asText()).isEqualTo("champion");
         assertThat(event.path("reason").asText()).isEqualTo("end-to-end test");

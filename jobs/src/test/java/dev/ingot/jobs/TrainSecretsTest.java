@@ -257,7 +257,8 @@ class TrainSecretsTest {
             assertThat(refusal.result().code()).as(refusal.all()).isEqualTo(2);
             assertThat(refusal.result().err()).contains("refused the credentials");
             assertThat(refusal.all()).doesNotContain(TOKEN);
-            assertThat(refusing.received().get(0).authorization()).as("the token was sent").isEqualTo("Bearer " + TOKEN);
+            assertThat(refusing.received().get(0).authorization()).as("the token was sent")
+                    .isEqualTo("Bearer " + TOKEN);
 
             assertThat(rawFailure(refusing.uri())).contains("refused the credentials");
         }

@@ -21,7 +21,8 @@ public record GroupMetrics(String column, Map<String, Map<FairnessMetric, Double
     public GroupMetrics {
         Errors.required(column, "GroupMetrics.column");
         Map<String, Map<FairnessMetric, Double>> g = new LinkedHashMap<>();
-        Errors.required(byGroup, "GroupMetrics.byGroup").forEach((k, v) -> g.put(k, Collections.unmodifiableMap(new EnumMap<>(v))));
+        Errors.required(byGroup, "GroupMetrics.byGroup")
+                .forEach((k, v) -> g.put(k, Collections.unmodifiableMap(new EnumMap<>(v))));
         byGroup = Collections.unmodifiableMap(g);
         rows = Collections.unmodifiableMap(new LinkedHashMap<>(Errors.required(rows, "GroupMetrics.rows")));
         Errors.required(gaps, "GroupMetrics.gaps");

@@ -455,7 +455,8 @@ public final class MlflowTrackingStore implements TrackingStore {
         TrackingKeys.requireRunId(runId);
         String doing = "register a version of model " + model;
         return versionsOf(doing, model, runId, "runs:/" + runId + "/" + artifactPath).stream().findFirst()
-                .flatMap(v -> modelVersion(model, number(v))).orElseGet(() -> createModelVersion(model, runId, artifactPath, tags, description));
+                .flatMap(v -> modelVersion(model, number(v)))
+                .orElseGet(() -> createModelVersion(model, runId, artifactPath, tags, description));
     }
 
     /** The versions of a model made from a run's source, oldest first, as the server answers them. */
