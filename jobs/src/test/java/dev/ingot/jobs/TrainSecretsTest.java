@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ingot.core.TestFiles;
 import dev.ingot.core.TestSpark;
 import dev.ingot.core.config.TrackingSettings;
 import dev.ingot.jobs.Cli.Result;
@@ -33,8 +34,10 @@ import org.apache.logging.log4j.core.appender.WriterAppender;
 import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.layout.PatternLayout;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -160,18 +163,17 @@ class TrainSecretsTest {
         }
         for (Path t : deltaTables) {
             String at = "delta.`" + t.toUri() + "`";
-            if (rowsHold(spark.sql("SELECT to_json(struct(*)) FROM " + at).collectAsList())) {
+            if (rowsHold(spark.sql("SELECT * FROM " + at))) {
                 found.add("rows of " + t);
             }
-            if (rowsHold(spark.sql("DESCRIBE HISTORY " + at).selectExpr("to_json(struct(*))").collectAsList())) {
+            if (rowsHold(spark.sql("DESCRIBE HISTORY " + at))) {
                 found.add("history of " + t);
             }
         }
         try (Stream<Path> files = Files.walk(root)) {
             for (Path f : files.filter(f -> f.toString().endsWith(".parquet")
                     && deltaTables.stream().noneMatch(f::startsWith)).toList()) {
-                if (rowsHold(spark.read().parquet(f.toUri().toString()).selectExpr("to_json(struct(*))")
-                        .collectAsList())) {
+                if (rowsHold(spark.read().parquet(f.toUri().toString()))) {
                     found.add("rows of " + f);
                 }
             }
@@ -179,8 +181,10 @@ class TrainSecretsTest {
         return found;
     }
 
-    private static boolean rowsHold(List<Row> rows) {
-        return rows.stream().anyMatch(r -> r.getString(0) != null && r.getString(0).contains(TOKEN));
+    /** Whether any row, every column as JSON, holds the token (searched by Spark: the suite's tables may be big). */
+    private static boolean rowsHold(Dataset<Row> rows) {
+        return !rows.selectExpr("to_json(struct(*)) AS j").where(functions.instr(functions.col("j"), TOKEN).gt(0))
+                .isEmpty();
     }
 
     private static int indexOf(byte[] data, byte[] what) {
@@ -198,6 +202,16 @@ class TrainSecretsTest {
 
     private static JsonNode get(String path, Map<String, String> query) throws Exception {
         return TrainProjects.mlflowGet(MLFLOW.uri(), path, query);
+    }
+
+    @Test
+    void theSearchFindsAPlantedCopyInAFileADeltaTableAndItsHistory() throws Exception {
+        Path control = dir.resolve("control");
+        spark.sql("SELECT 1 AS id, '" + TOKEN + "' AS note").write().format("delta")
+                .option("userMetadata", "by " + TOKEN).save(control.resolve("table").toString());
+        TestFiles.write(control, "report.md", "token: " + TOKEN + "\n");
+        assertThat(holdersUnder(control)).contains(control.resolve("report.md").toString(),
+                "rows of " + control.resolve("table"), "history of " + control.resolve("table"));
     }
 
     @Test
