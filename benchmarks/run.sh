@@ -5,16 +5,19 @@
 #                                 [--methods asof,baseline] [--repeat N] [--dir DIR]
 #   benchmarks/run.sh incremental [--events N] [--entities N] [--without-distinct true] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh validation  [--rows N] [--repeat N] [--master M] [--warehouse DIR]
+#   benchmarks/run.sh train       [--small] [--rows N] [--days N] [--repeat N] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh all         [--small]
 #
-# Without arguments a benchmark runs at the size docs/benchmarks.md reports. 'all' runs the three one after the
+# Without arguments a benchmark runs at the size docs/benchmarks.md reports. 'all' runs the four one after the
 # other at that size, or with --small at sizes that take a minute or two each: a check that they still run, whose
-# figures mean nothing.
+# figures mean nothing ('train --small' alone does the same for train).
 #
 # Environment:
 #   MAVEN_ARGS  extra Maven flags, e.g. -o (offline)
 #   HEAP        the JVM's -Xmx (default: pit-join 12g, incremental 6g, validation 3g, the heaps of the figures)
 #   SKIP_BUILD  1: run the last build as it is
+#   MLFLOW      0: train against the local tracking store only (default: also against a real MLflow server, started
+#               here from python/venv.sh mlflow on 127.0.0.1, its access log counting the requests)
 #
 # Works on a fresh clone: one reactor build of the benchmarks module and the modules it needs (the 'bench' profile of
 # the root pom), run with the class path that build wrote to benchmarks/target/classpath.txt. That class path names
@@ -23,7 +26,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -31,7 +34,7 @@ usage() {
 what=$1
 shift
 case "$what" in
-  pit-join|incremental|validation) ;;
+  pit-join|incremental|validation|train) ;;
   all)
     [ $# -eq 0 ] || [ "$*" = "--small" ] || { echo "run.sh: 'all' takes no arguments but --small" >&2; exit 2; } ;;
   *) usage ;;
@@ -46,7 +49,8 @@ fi
 # Spark on Java 17 needs the same --add-opens flags as every other Ingot JVM: take them from the root pom.
 opens=$(sed -n 's:.*<spark.add.opens>\(.*\)</spark.add.opens>.*:\1:p' pom.xml)
 [ -n "$opens" ] || { echo "run.sh: spark.add.opens not found in pom.xml" >&2; exit 1; }
-cp="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
+# jobs/target/classes, not its jar: the shade plugin makes that jar the application jar, with relocated copies.
+cp="benchmarks/target/classes:jobs/target/classes:$(cat benchmarks/target/classpath.txt)"
 
 # One benchmark: its main class, heap and collector are those its figures in docs/benchmarks.md were measured with.
 run() {
@@ -56,6 +60,7 @@ run() {
     pit-join)    main=PointInTimeJoinBench;        heap=12g ;;
     incremental) main=IncrementalMaterializeBench; heap=6g; gc=-XX:+UseParallelGC ;;
     validation)  main=ValidationBench;             heap=3g; gc=-XX:+UseParallelGC ;;
+    train)       main=TrainBench;                  heap=6g; gc=-XX:+UseParallelGC ;;
   esac
   heap=${HEAP:-$heap}
   echo "== $bench $* | $(date -u '+%Y-%m-%d %H:%M UTC') | commit $(git describe --always --dirty 2>/dev/null || echo '?')" \
@@ -65,20 +70,73 @@ run() {
   java -Xmx"$heap" $gc $opens -cp "$cp" "dev.ingot.benchmarks.$main" "$@"
 }
 
+# A real MLflow server for 'train', as the training module's tests start it (MlflowServerExtension): SQLite store,
+# proxied artifacts, 127.0.0.1 and a free port, one worker, its access log in server.log. Stopped on exit.
+mlflow_pid=""
+mlflow_dir=""
+stop_mlflow() {
+  if [ -n "$mlflow_pid" ]; then
+    kill -- "-$mlflow_pid" 2>/dev/null || true
+    sleep 2
+    kill -9 -- "-$mlflow_pid" 2>/dev/null || true
+    mlflow_pid=""
+  fi
+  [ -z "$mlflow_dir" ] || rm -rf "$mlflow_dir"
+}
+start_mlflow() {
+  local venv port i
+  venv=$(bash python/venv.sh mlflow | tail -1)
+  mlflow_dir=$(mktemp -d -t ingot-bench-mlflow-XXXXXX)
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  trap stop_mlflow EXIT
+  # setsid: the server and its workers form a process group of their own, stopped as one.
+  (cd "$mlflow_dir" && PYTHONUNBUFFERED=1 MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false exec setsid "$venv/bin/mlflow" server \
+      --backend-store-uri "sqlite:///$mlflow_dir/mlflow.db" --serve-artifacts --artifacts-destination "$mlflow_dir/artifacts" \
+      --host 127.0.0.1 --port "$port" --workers 1 --allowed-hosts "127.0.0.1:$port,localhost:$port" \
+      >"$mlflow_dir/server.log" 2>&1) &
+  mlflow_pid=$!
+  for i in $(seq 1 300); do
+    if curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
+      mlflow_args=(--mlflow-uri "http://127.0.0.1:$port" --mlflow-log "$mlflow_dir/server.log")
+      return
+    fi
+    kill -0 "$mlflow_pid" 2>/dev/null || break
+    sleep 1
+  done
+  echo "run.sh: the MLflow server did not start; its log ends with:" >&2
+  tail -20 "$mlflow_dir/server.log" >&2
+  exit 1
+}
+mlflow_args=()
+small_train=(--rows 50000 --days 60 --repeat 1)
+if [ "$what" = train ] || [ "$what" = all ]; then
+  [ "${MLFLOW:-1}" = 0 ] || start_mlflow
+fi
+
+if [ "$what" = train ]; then
+  if [ "${1:-}" = --small ]; then
+    shift
+    set -- "${small_train[@]}" "$@"
+  fi
+  run train "${mlflow_args[@]}" "$@"
+  exit
+fi
 if [ "$what" != all ]; then
   run "$what" "$@"
   exit
 fi
 failed=()
-for bench in pit-join incremental validation; do
+for bench in pit-join incremental validation train; do
   args=()
   if [ "${1:-}" = --small ]; then
     case "$bench" in
       pit-join)    args=(--spine-rows 20000 --feature-rows 200000 --entities 1000) ;;
       incremental) args=(--events 200000 --entities 2000) ;;
       validation)  args=(--rows 100000 --repeat 1) ;;
+      train)       args=("${small_train[@]}") ;;
     esac
   fi
+  [ "$bench" != train ] || args+=("${mlflow_args[@]}")
   run "$bench" "${args[@]}" || failed+=("$bench")
 done
 [ ${#failed[@]} -eq 0 ] || { echo "run.sh: failed: ${failed[*]}" >&2; exit 1; }
