@@ -15,7 +15,9 @@ import java.util.TreeMap;
  * @param sources {@code sources/*.yaml} by name
  * @param featureViews {@code feature_views/*.yaml} by name
  * @param suites {@code checks/*.yaml} by name
- * @param models {@code models/*.yaml} by name
+ * @param models {@code models/*.yaml} by name: Ingot's training specs
+ * @param onnxModels {@code models/*.yaml} by name: models made elsewhere, ONNX files Ingot registers and scores
+ *     (the two maps never share a name: they come from the same folder)
  */
 public record Project(
         Path dir,
@@ -23,7 +25,8 @@ public record Project(
         Map<String, SourceDef> sources,
         Map<String, FeatureViewDef> featureViews,
         Map<String, CheckSuiteDef> suites,
-        Map<String, ModelDef> models) {
+        Map<String, ModelDef> models,
+        Map<String, OnnxModelDef> onnxModels) {
 
     public Project {
         Errors.required(dir, "Project.dir");
@@ -32,6 +35,14 @@ public record Project(
         featureViews = sorted(Errors.required(featureViews, "Project.featureViews"));
         suites = sorted(Errors.required(suites, "Project.suites"));
         models = sorted(Errors.required(models, "Project.models"));
+        onnxModels = sorted(Errors.required(onnxModels, "Project.onnxModels"));
+    }
+
+    /** A project without models made elsewhere. */
+    public Project(Path dir, ProjectSettings settings, Map<String, SourceDef> sources,
+                   Map<String, FeatureViewDef> featureViews, Map<String, CheckSuiteDef> suites,
+                   Map<String, ModelDef> models) {
+        this(dir, settings, sources, featureViews, suites, models, Map.of());
     }
 
     private static <V> Map<String, V> sorted(Map<String, V> m) {
@@ -42,7 +53,7 @@ public record Project(
     @Override
     public String toString() {
         return dev.ingot.core.Secrets.redact("Project[dir=" + dir + ", settings=" + settings + ", sources=" + sources
-                + ", featureViews=" + featureViews + ", suites=" + suites + ", models=" + models + "]");
+                + ", featureViews=" + featureViews + ", suites=" + suites + ", models=" + models + ", onnxModels=" + onnxModels + "]");
     }
 
     /** Feature view names in the order they can be materialized: a view after the view it reads. */
@@ -69,6 +80,6 @@ public record Project(
     /** The same project with another warehouse location (the {@code --warehouse} option). */
     public Project withWarehouse(dev.ingot.core.Location warehouse) {
         Errors.required(warehouse, "the warehouse (--warehouse)");
-        return new Project(dir, settings.withWarehouse(warehouse), sources, featureViews, suites, models);
+        return new Project(dir, settings.withWarehouse(warehouse), sources, featureViews, suites, models, onnxModels);
     }
 }

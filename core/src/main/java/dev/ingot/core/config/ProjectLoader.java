@@ -110,15 +110,22 @@ public final class ProjectLoader {
         Map<String, FeatureViewDef> views = new LinkedHashMap<>();
         Map<String, CheckSuiteDef> suites = new LinkedHashMap<>();
         Map<String, ModelDef> models = new LinkedHashMap<>();
+        Map<String, OnnxModelDef> onnxModels = new LinkedHashMap<>();
         readFolder(dir, SOURCES, (name, n) -> source(name, n).ifPresent(s -> sources.put(name, s)));
         readFolder(dir, FEATURE_VIEWS, (name, n) -> featureView(name, n).ifPresent(v -> views.put(name, v)));
         readFolder(dir, CHECKS, (name, n) -> suite(name, n).ifPresent(s -> suites.put(name, s)));
-        readFolder(dir, MODELS, (name, n) -> model(name, n).ifPresent(m -> models.put(name, m)));
+        readFolder(dir, MODELS, (name, n) -> {
+            if (n.has("onnx")) {
+                onnxModel(dir, name, n).ifPresent(m -> onnxModels.put(name, m));
+            } else {
+                model(name, n).ifPresent(m -> models.put(name, m));
+            }
+        });
         crossCheck(sources, views);
         if (!problems.isEmpty() || settings == null) {
             throw Errors.invalidProject(dir, problems.all());
         }
-        return new Project(dir, settings, sources, views, suites, models);
+        return new Project(dir, settings, sources, views, suites, models, onnxModels);
     }
 
     // ---- files ----
@@ -731,6 +738,12 @@ public final class ProjectLoader {
     // ---- models ----
 
     private Optional<ModelDef> model(String name, Node n) {
+        for (String k : ONNX_ONLY) {
+            if (n.has(k)) {
+                n.problem(k, "belongs to a model made elsewhere, and this spec has no 'onnx:' file",
+                        "remove '" + k + "', or add 'onnx: <path of the .onnx file>' (then the training keys go)");
+            }
+        }
         String description = n.string("description", false, "text").orElse("");
         Optional<TableName> spine = n.string("spine", true, "database.table").flatMap(t -> table(n, "spine", t));
         Optional<String> timestamp = n.column("timestamp", true);
@@ -775,6 +788,65 @@ public final class ProjectLoader {
         return Optional.of(new ModelDef(name, description, spine.get(), timestamp.get(), label.get(), features,
                 algorithm.get(), params, testWindow, validationWindow, seed, metrics, precisionAtK, nulls, fairness,
                 gate, n.file()));
+    }
+
+    /** The keys of a model made elsewhere, besides {@code onnx}. */
+    private static final List<String> ONNX_ONLY = List.of("inputs", "outputs", "keys");
+    /** The keys of a spec Ingot trains, which a model made elsewhere may not have. */
+    private static final List<String> TRAINING_ONLY = List.of("spine", "timestamp", "label", "features", "algorithm",
+            "test_window", "validation_window", "seed", "metrics", "precision_at_k", "nulls", "fairness", "gate");
+
+    private Optional<OnnxModelDef> onnxModel(Path dir, String name, Node n) {
+        for (String k : TRAINING_ONLY) {
+            if (n.has(k)) {
+                n.problem(k, "trains a model, and this one is made elsewhere ('onnx:' names its file)",
+                        "remove '" + k + "' (or 'onnx', to have Ingot train the model from this spec)");
+            }
+        }
+        String description = n.string("description", false, "text").orElse("");
+        Optional<String> onnx = n.string("onnx", true, "the path of the .onnx file");
+        onnx.ifPresent(o -> {
+            Path f = dir.resolve(o);
+            if (!o.toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+                n.problem("onnx", "'" + o + "' does not end in .onnx", "give the path of the model's .onnx file");
+            } else if (!Files.isRegularFile(f)) {
+                n.problem("onnx", "'" + o + "' does not exist (looked for " + f.toAbsolutePath().normalize() + ")",
+                        "give the path of the .onnx file, relative to the project directory");
+            }
+        });
+        Map<String, List<String>> inputs = new LinkedHashMap<>();
+        n.object("inputs", false).ifPresent(in -> {
+            for (String input : in.keys()) {
+                List<String> cols = in.names(input, true, "column", true);
+                if (!cols.isEmpty()) {
+                    inputs.put(input, cols);
+                }
+            }
+            in.finish();
+        });
+        Optional<String> label = Optional.empty();
+        Optional<String> probability = Optional.empty();
+        Optional<String> prediction = Optional.empty();
+        Optional<Node> out = n.object("outputs", false);
+        if (out.isPresent()) {
+            label = out.get().string("label", false, "the name of an output of the model");
+            probability = out.get().string("probability", false, "the name of an output of the model");
+            prediction = out.get().string("prediction", false, "the name of an output of the model");
+            if (prediction.isPresent() && (label.isPresent() || probability.isPresent())) {
+                out.get().problem("prediction", "a model is a classifier (label, probability) or a regressor "
+                        + "(prediction), not both", "keep either 'prediction' or 'label' and 'probability'");
+            }
+            out.get().finish();
+        }
+        List<String> keys = n.names("keys", false, "column", true);
+        if (onnx.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> l = label;
+        Optional<String> p = probability;
+        Optional<String> pr = prediction;
+        return build(n, problems.size(), () -> new OnnxModelDef(name, description, onnx.get(), inputs, l, p, pr, keys,
+                n.file()));
     }
 
     private static final Map<String, String> AMBIGUOUS_ALGORITHMS = Map.of(

@@ -353,13 +353,13 @@ public final class ConfigKeys {
         FileKind m = FileKind.MODELS;
         k.add(definitionName(m));
         k.add(key(m, "description", TEXT).dflt(EMPTY).doc(FREE_TEXT));
-        k.add(key(m, "spine", TABLE).required().doc("the labelled events: entity keys, event time, label"));
-        k.add(key(m, "timestamp", COLUMN).required().doc("the spine's event-time column; the time split uses it"));
-        k.add(key(m, "label", COLUMN).required().doc("the label column: 0/1 (or false/true) for a classifier, a number"
+        k.add(key(m, "spine", TABLE).required("required, unless `onnx`").doc("the labelled events: entity keys, event time, label"));
+        k.add(key(m, "timestamp", COLUMN).required("required, unless `onnx`").doc("the spine's event-time column; the time split uses it"));
+        k.add(key(m, "label", COLUMN).required("required, unless `onnx`").doc("the label column: 0/1 (or false/true) for a classifier, a number"
                 + " for a regressor"));
-        k.add(key(m, "features", LIST).required().doc("each `VIEW` (all its features) or `VIEW:feature1,feature2`;"
+        k.add(key(m, "features", LIST).required("required, unless `onnx`").doc("each `VIEW` (all its features) or `VIEW:feature1,feature2`;"
                 + " joined point-in-time onto the spine. The view must exist and have those features"));
-        k.add(key(m, "algorithm", MAPPING).required().doc("the estimator and its params"));
+        k.add(key(m, "algorithm", MAPPING).required("required, unless `onnx`").doc("the estimator and its params"));
         k.add(key(m, "algorithm.type", TEXT.described("one of the algorithms below")).required()
                 .doc("the Spark ML estimator, and so the task (classification or regression)"));
         k.add(key(m, "algorithm.params", VALUES.described("mapping")).dflt("none").doc("the estimator's params by"
@@ -389,6 +389,23 @@ public final class ConfigKeys {
                 .doc("the largest gap (best group minus worst group) a version may have to be promoted"));
         k.add(key(m, "gate", LIST.described("list of rules")).dflt("none")
                 .doc("what a version must meet to be promoted; see below"));
+        // A model made elsewhere: an ONNX file Ingot registers and scores but does not train.
+        k.add(key(m, "onnx", PATH.described("path of a `.onnx` file")).dflt("none").doc("a model made elsewhere (e.g."
+                + " by skl2onnx), relative to the project directory; it must exist. With it, the spec has none of the"
+                + " training keys above: `ingot models register` puts the file in the registry"));
+        k.add(key(m, "inputs", MAPPING.described("mapping of input name to columns")).dflt("each input from the column"
+                + " of its name").doc("with `onnx`: the table columns that fill each graph input, e.g. `float_input:"
+                + " [age, income, tenure]`: one column for an `[N]` or `[N,1]` input, F (in order) for an `[N,F]` one"));
+        k.add(key(m, "outputs", MAPPING).dflt("found by name").doc("with `onnx`: which outputs are the label, the"
+                + " probabilities or the prediction"));
+        k.add(key(m, "outputs.label", TEXT).dflt("`label` or `output_label`").doc("the output holding the predicted"
+                + " class (`int64` or `string` tensor)"));
+        k.add(key(m, "outputs.probability", TEXT).dflt("`probability`, `probabilities` or `output_probability`")
+                .doc("the output holding one probability per class (`float` or `double` tensor `[N,C]`; not a ZipMap)"));
+        k.add(key(m, "outputs.prediction", TEXT).dflt("`prediction` or `variable`, or the only output")
+                .doc("a regressor's output (`float` or `double`); not with `label`/`probability`"));
+        k.add(key(m, "keys", COLUMNS).dflt("none").doc("with `onnx`: the entity-key columns `ingot score` copies from"
+                + " the input table onto each score row"));
     }
 
     /** Every declared key, in the order of the docs. */

@@ -1,0 +1,196 @@
+package dev.ingot.scoring.internal;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.ingot.core.Errors;
+import dev.ingot.scoring.ElementType;
+import dev.ingot.scoring.ModelInput;
+import dev.ingot.scoring.ModelOutput;
+import dev.ingot.scoring.OnnxModel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+
+/**
+ * The ONNX Runtime sessions of this JVM: one per model digest and thread count, created by the first task that needs
+ * it and shared by every task of the executor after it ({@link OrtSession#run} is thread-safe). A session is closed
+ * only when the JVM stops (a shutdown hook), and only once no task holds it: tasks hold a read lock for as long as
+ * they run it, and closing takes the write lock, because closing a session another thread is running crashes the
+ * native code.
+ */
+public final class OrtSessions {
+    private static final Map<String, Shared> SESSIONS = new ConcurrentHashMap<>();
+    private static final Object HOOK = new Object();
+    private static boolean hookAdded;
+
+    private OrtSessions() {}
+
+    /** One shared session and the lock that keeps it open while tasks run it. */
+    static final class Shared {
+        final OrtSession session;
+        final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+        boolean closed;
+
+        Shared(OrtSession session) {
+            this.session = session;
+        }
+    }
+
+    /**
+     * A task's hold on a shared session: the session stays open until every lease is closed. Close it exactly once,
+     * from the thread that acquired it.
+     */
+    public static final class Lease implements AutoCloseable {
+        private final Shared shared;
+        private boolean released;
+
+        Lease(Shared shared) {
+            this.shared = shared;
+        }
+
+        /** The session; valid until {@link #close()}. */
+        public OrtSession session() {
+            return shared.session;
+        }
+
+        @Override
+        public void close() {
+            if (!released) {
+                released = true;
+                shared.lock.readLock().unlock();
+            }
+        }
+    }
+
+    /** The JVM's one environment ({@code close()} on it does nothing, so it is never closed). */
+    static OrtEnvironment env() {
+        return OrtEnvironment.getEnvironment();
+    }
+
+    /**
+     * Holds the session of a model, creating it on first use.
+     *
+     * @param digest the model's SHA-256: sessions of the same digest are the same model
+     * @param threads ONNX Runtime's intra-op threads for the session
+     * @param bytes the model's bytes, asked for only when the session is created (a broadcast read)
+     */
+    public static Lease acquire(String digest, int threads, Supplier<byte[]> bytes) {
+        addHook();
+        Shared s = SESSIONS.computeIfAbsent(digest + "#" + threads, k -> create(bytes.get(), threads));
+        s.lock.readLock().lock();
+        if (s.closed) {
+            s.lock.readLock().unlock();
+            throw new IllegalStateException("the JVM is stopping: its ONNX Runtime sessions are closed");
+        }
+        return new Lease(s);
+    }
+
+    private static Shared create(byte[] bytes, int threads) {
+        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+            // Spark runs (cores / spark.task.cpus) tasks at once: each task's session may use spark.task.cpus threads.
+            o.setIntraOpNumThreads(threads);
+            o.setInterOpNumThreads(1);
+            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            return new Shared(env().createSession(bytes, o));
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime could not create a session: " + e.getMessage(), e);
+        }
+    }
+
+    private static void addHook() {
+        synchronized (HOOK) {
+            if (!hookAdded) {
+                hookAdded = true;
+                Runtime.getRuntime().addShutdownHook(new Thread(OrtSessions::closeAll, "ingot-onnx-sessions-close"));
+            }
+        }
+    }
+
+    /** Closes every session no task holds; one a task still runs after a grace period is left to the OS. */
+    static void closeAll() {
+        for (Shared s : SESSIONS.values()) {
+            try {
+                if (s.lock.writeLock().tryLock(10, TimeUnit.SECONDS)) {
+                    try {
+                        s.closed = true;
+                        s.session.close();
+                    } catch (OrtException e) {
+                        // the process is ending: nothing to do about it
+                    } finally {
+                        s.lock.writeLock().unlock();
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** How many sessions this JVM holds (tests: one per model, however many tasks ran). */
+    public static int count() {
+        return SESSIONS.size();
+    }
+
+    /**
+     * What a model declares, read with a short-lived session on the driver.
+     *
+     * @throws dev.ingot.core.IngotException (bad input) naming {@code source} when ONNX Runtime cannot load the bytes
+     */
+    public static OnnxModel inspect(byte[] bytes, String source, String sha256) {
+        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+            o.setIntraOpNumThreads(1);
+            try (OrtSession s = env().createSession(bytes, o)) {
+                List<ModelInput> inputs = new ArrayList<>();
+                for (NodeInfo n : s.getInputInfo().values()) {
+                    inputs.add(input(n));
+                }
+                List<ModelOutput> outputs = new ArrayList<>();
+                for (NodeInfo n : s.getOutputInfo().values()) {
+                    outputs.add(output(n));
+                }
+                return new OnnxModel(bytes, source, sha256, inputs, outputs, s.getMetadata().getCustomMetadata());
+            }
+        } catch (OrtException e) {
+            throw Errors.badData("load the ONNX model " + source, "ONNX Runtime cannot read it (" + e.getMessage()
+                    + "); the file is corrupted, truncated or not an ONNX model", "point at the .onnx file as its "
+                    + "exporter wrote it (" + bytes.length + " bytes read)");
+        }
+    }
+
+    private static ModelInput input(NodeInfo n) {
+        if (n.getInfo() instanceof TensorInfo t) {
+            return new ModelInput(n.getName(), elementType(t.type), t.type.name().toLowerCase(java.util.Locale.ROOT),
+                    Arrays.stream(t.getShape()).boxed().toList());
+        }
+        return new ModelInput(n.getName(), Optional.empty(), n.getInfo().toString(), List.of());
+    }
+
+    private static ModelOutput output(NodeInfo n) {
+        if (n.getInfo() instanceof TensorInfo t) {
+            return new ModelOutput(n.getName(), true, t.type.name().toLowerCase(java.util.Locale.ROOT),
+                    Arrays.stream(t.getShape()).boxed().toList());
+        }
+        return new ModelOutput(n.getName(), false, n.getInfo().getClass().getSimpleName(), List.of());
+    }
+
+    static Optional<ElementType> elementType(OnnxJavaType t) {
+        return switch (t) {
+            case FLOAT -> Optional.of(ElementType.FLOAT);
+            case DOUBLE -> Optional.of(ElementType.DOUBLE);
+            case INT64 -> Optional.of(ElementType.INT64);
+            case STRING -> Optional.of(ElementType.STRING);
+            default -> Optional.empty();
+        };
+    }
+}
