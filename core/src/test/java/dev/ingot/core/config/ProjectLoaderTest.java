@@ -944,6 +944,66 @@ class ProjectLoaderTest {
     }
 
     @Test
+    void modelMadeElsewhereLoadsItsOnnxFileBindingOutputsAndKeys() throws IOException {
+        write("onnx/churn.onnx", "bytes");
+        write("models/churn_sk.yaml", """
+                description: From the notebook
+                onnx: onnx/churn.onnx
+                inputs:
+                  float_input: [total_spend, order_count]
+                  segment: segment
+                outputs:
+                  label: output_label
+                  probability: output_probability
+                keys: [customer_id]
+                """);
+
+        Project p = ProjectLoader.load(dir, ENV);
+
+        assertThat(p.models()).as("Ingot's training specs only").containsOnlyKeys("churn");
+        OnnxModelDef m = p.onnxModels().get("churn_sk");
+        assertThat(m).isEqualTo(OnnxModelDef.of("churn_sk", "onnx/churn.onnx").withDescription("From the notebook")
+                .withInput("float_input", List.of("total_spend", "order_count")).withInput("segment", List.of("segment"))
+                .withOutputs(Optional.of("output_label"), Optional.of("output_probability"), Optional.empty())
+                .withKeys(List.of("customer_id")));
+        assertThat(m.file()).isEqualTo("models/churn_sk.yaml");
+    }
+
+    @Test
+    void modelMadeElsewhereRefusesTrainingKeysAMissingFileAndBadBindings() throws IOException {
+        write("models/churn_sk.yaml", """
+                onnx: onnx/missing.onnx
+                algorithm:
+                  type: gbt_classifier
+                inputs:
+                  float_input: []
+                outputs:
+                  label: l
+                  prediction: p
+                  score: s
+                """);
+
+        List<ConfigProblem> ps = problems();
+
+        assertThat(ps).extracting(ConfigProblem::keyPath).containsExactly("algorithm", "onnx", "inputs.float_input",
+                "outputs.prediction", "outputs.score");
+        assertProblem(ps.get(0), "models/churn_sk.yaml", "algorithm", "trains a model, and this one is made elsewhere",
+                "remove 'algorithm'");
+        assertProblem(ps.get(1), "models/churn_sk.yaml", "onnx", "'onnx/missing.onnx' does not exist (looked for "
+                + dir.toAbsolutePath().normalize().resolve("onnx/missing.onnx"), "relative to the project directory");
+        assertProblem(ps.get(2), "models/churn_sk.yaml", "inputs.float_input", "is an empty list", "list at least one column");
+        assertProblem(ps.get(3), "models/churn_sk.yaml", "outputs.prediction", "a classifier (label, probability) or a "
+                + "regressor (prediction), not both", "keep either");
+        assertProblem(ps.get(4), "models/churn_sk.yaml", "outputs.score", "unknown key 'score'", "label, probability, prediction");
+    }
+
+    @Test
+    void trainingSpecRefusesTheKeysOfAModelMadeElsewhere() throws IOException {
+        write("models/churn.yaml", CHURN + "inputs:\n  x: [a]\n");
+        assertProblem(single(), "models/churn.yaml", "inputs", "belongs to a model made elsewhere", "add 'onnx:");
+    }
+
+    @Test
     void ambiguousAndUnknownAlgorithmsSayWhatToWrite() throws IOException {
         write("models/churn.yaml", CHURN.replace("type: gbt_classifier", "type: gbt"));
         assertProblem(single(), "models/churn.yaml", "algorithm.type", "'gbt' does not say whether it classifies or regresses",
