@@ -129,13 +129,12 @@ public final class Scorer {
     }
 
     /**
-     * Every reason the model cannot score rows of this schema: an input not bound or bound to columns the table does
-     * not have, a column of a type the input does not take, a width that does not match the input's shape, an output
-     * that is not there or not a tensor. Empty when it can.
+     * Every reason the binding does not fit the model itself, whatever the table: an input bound that the model does
+     * not have, a model input bound to no column, an input type Ingot cannot fill, a number of columns that does not
+     * match the input's shape, an output that is not there or not a tensor. Empty when it fits.
      */
-    public List<String> problems(StructType schema) {
+    public List<String> modelProblems() {
         List<String> p = new ArrayList<>();
-        List<String> names = Arrays.asList(schema.fieldNames());
         for (String bound : binding.columns().keySet()) {
             if (model.input(bound).isEmpty()) {
                 p.add("the binding names input '" + bound + "', which the model does not have (inputs: "
@@ -146,20 +145,31 @@ public final class Scorer {
             List<String> cols = binding.columns().get(in.name());
             if (cols == null) {
                 p.add("model input " + in + " is bound to no column (bind it, e.g. inputs: {" + in.name() + ": [col]})");
-                continue;
-            }
-            if (in.type().isEmpty()) {
+            } else if (in.type().isEmpty()) {
                 p.add("model input " + in + " has a type Ingot cannot fill from columns (float, double, int64 or"
                         + " string tensors only)");
-                continue;
-            }
-            if (in.shape().size() != 1 && in.shape().size() != 2) {
+            } else if (in.shape().size() != 1 && in.shape().size() != 2) {
                 p.add("model input " + in + " has rank " + in.shape().size() + "; Ingot fills [N] and [N,F] inputs");
-                continue;
-            }
-            if (in.shape().size() == 1 && cols.size() != 1 || in.width().isPresent() && in.width().get() != cols.size()) {
+            } else if (in.shape().size() == 1 && cols.size() != 1 || in.width().isPresent() && in.width().get() != cols.size()) {
                 p.add("model input " + in + " takes " + in.width().orElse(1) + " column(s) per row; the binding gives "
                         + cols.size() + ": " + cols);
+            }
+        }
+        outputProblems(p);
+        return p;
+    }
+
+    /**
+     * Every reason the model cannot score rows of this schema: the {@link #modelProblems}, then each bound column
+     * the table does not have or whose type the input does not take. Empty when it can.
+     */
+    public List<String> problems(StructType schema) {
+        List<String> p = modelProblems();
+        List<String> names = Arrays.asList(schema.fieldNames());
+        for (ModelInput in : model.inputs()) {
+            List<String> cols = binding.columns().get(in.name());
+            if (cols == null || in.type().isEmpty()) {
+                continue;
             }
             for (String c : cols) {
                 if (!names.contains(c)) {
@@ -172,12 +182,6 @@ public final class Scorer {
                                 + "' takes " + in.typeName() + " (" + takes(in.type().get()) + ")");
                     }
                 }
-            }
-        }
-        outputProblems(p);
-        for (StructField f : appended()) {
-            if (names.contains(f.name())) {
-                p.add("the input table already has a column '" + f.name() + "', which scoring appends (drop or rename it)");
             }
         }
         return p;
@@ -248,12 +252,18 @@ public final class Scorer {
     }
 
     /**
-     * Throws bad input naming every problem of {@link #problems} for this schema.
+     * Throws bad input naming every problem of {@link #problems} for this schema, and each column the input already
+     * has that scoring would append.
      *
      * @throws dev.ingot.core.IngotException (bad input) listing each mismatch
      */
     public void check(StructType schema) {
-        List<String> p = problems(schema);
+        List<String> p = new ArrayList<>(problems(schema));
+        for (StructField f : appended()) {
+            if (Arrays.asList(schema.fieldNames()).contains(f.name())) {
+                p.add("the input already has a column '" + f.name() + "', which scoring appends (drop or rename it)");
+            }
+        }
         if (!p.isEmpty()) {
             throw Errors.badData("score with " + model.source(), String.join("; ", p),
                     "bind each model input to existing columns of the right type (model inputs: " + model.inputs() + ")");

@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
         description = "Registered models: list and show versions (metrics, aliases, lineage), promote a version through "
                 + "its spec's gate, roll the champion back. Reads the project's tracking backend (local or MLflow).",
         subcommands = {ModelsCommand.ListVersions.class, ModelsCommand.Show.class, Promotions.Promote.class,
-                Promotions.Rollback.class})
+                Promotions.Rollback.class, ModelRegistration.Register.class})
 public final class ModelsCommand {
     private static final Pattern REF = Pattern.compile("([A-Za-z0-9_][A-Za-z0-9_.\\-]*)(?:/([0-9]+)|@([\\w\\-]+))?");
 
@@ -73,10 +73,11 @@ public final class ModelsCommand {
             Project p = options.load();
             if (model != null) {
                 requireName(model);
-            } else if (p.models().isEmpty()) {
+            } else if (p.models().isEmpty() && p.onnxModels().isEmpty()) {
                 throw Errors.badArgument("--project", p.dir(), "a project with models/*.yaml (or name one with --model)");
             }
-            List<String> names = model != null ? List.of(model) : List.copyOf(p.models().keySet());
+            List<String> names = model != null ? List.of(model)
+                    : new TreeSet<>(concat(p.models().keySet(), p.onnxModels().keySet())).stream().toList();
             Supplier<SparkSession> session = Registry.lazySession(p, "models list");
             PrintWriter out = spec.commandLine().getOut();
             try (TrackingStore store = Registry.open(p, "models list", session)) {
@@ -98,7 +99,8 @@ public final class ModelsCommand {
                     out.println(write(root));
                 } else {
                     out.print(listTable(views));
-                    untrained.forEach(m -> out.println(m + ": no versions yet (run 'ingot train --model " + m + "')"));
+                    untrained.forEach(m -> out.println(m + ": no versions yet (run 'ingot " + (p.onnxModels().containsKey(m)
+                            ? "models register" : "train") + " --model " + m + "')"));
                 }
             }
             out.flush();
@@ -148,6 +150,12 @@ public final class ModelsCommand {
             out.flush();
             return ExitCode.OK.code();
         }
+    }
+
+    private static List<String> concat(java.util.Collection<String> a, java.util.Collection<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     static void requireName(String model) {

@@ -85,8 +85,21 @@ final class Registry {
      * artifact root.
      */
     static final String ONNX_ARTIFACT = "onnx/model.onnx";
+    /** The artifact folder holding {@link #ONNX_ARTIFACT}: the source a model made elsewhere is registered from. */
+    static final String ONNX_DIR = "onnx";
     /** Run tag and version tag: the SHA-256 (hex) of the ONNX model at {@link #ONNX_ARTIFACT}. */
     static final String ONNX_SHA256 = "ingot.onnx_sha256";
+    /**
+     * Version (and run) tag of a registered ONNX model: which table columns fill each graph input, as JSON
+     * ({@code {"float_input": ["age", "income"]}}). Absent: each input is filled by the column of its name.
+     */
+    static final String ONNX_INPUTS = "ingot.onnx_inputs";
+    /** Version (and run) tag: the outputs named in the spec, as JSON ({@code {"label": "output_label"}}). */
+    static final String ONNX_OUTPUTS = "ingot.onnx_outputs";
+    /** Version (and run) tag: the entity-key columns {@code score} copies onto each score row, comma separated. */
+    static final String SCORE_KEYS = "ingot.score_keys";
+    /** Run tag: the ONNX file a model made elsewhere was registered from (relative to the project directory). */
+    static final String ONNX_SOURCE = "ingot.onnx_source";
 
     private static final java.time.format.DateTimeFormatter EVENT_TIME =
             java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(java.time.ZoneOffset.UTC);

@@ -1,0 +1,392 @@
+package dev.ingot.jobs.cli;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.isnan;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import dev.ingot.core.Catalog;
+import dev.ingot.core.Errors;
+import dev.ingot.core.ExitCode;
+import dev.ingot.core.Identifiers;
+import dev.ingot.core.Lineage;
+import dev.ingot.core.TableName;
+import dev.ingot.core.Tables;
+import dev.ingot.core.config.FeatureRef;
+import dev.ingot.core.config.FeatureViewDef;
+import dev.ingot.core.config.GpuPolicy;
+import dev.ingot.core.config.OnnxModelDef;
+import dev.ingot.core.config.Project;
+import dev.ingot.scoring.InputBinding;
+import dev.ingot.scoring.OnnxModel;
+import dev.ingot.scoring.OutputBinding;
+import dev.ingot.scoring.Scorer;
+import dev.ingot.training.ModelVersion;
+import dev.ingot.training.TrackingStore;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ingot score}: a table scored by a registered model (or an ONNX file) with ONNX Runtime in the executors, into
+ * {@code scores.<name>}, one partition per scoring date; a re-run of the same date and model version replaces its
+ * rows. The model's digest is checked against the registry and its inputs against the table before anything runs.
+ */
+@Command(name = "score", mixinStandardHelpOptions = true,
+        description = {"Score a table with a model: NAME@ALIAS, NAME/VERSION, NAME (its champion) from the registry, or "
+                + "a .onnx file. The model's SHA-256 is checked against the registry and its inputs against the table "
+                + "before any task; rows are scored by ONNX Runtime in the executors and written to scores.<out> "
+                + "(Delta, partitioned by score_date) with the entity keys, the outputs, and the model's name, version, "
+                + "run id, digest and scoring time. Re-running a date with the same model version replaces its rows.",
+                "Rows with a null or NaN input: --nulls error (exit 2), quarantine (to quality.<out>__quarantine with "
+                        + "the reason) or impute (passed to the model as NaN, for models whose graph imputes)."})
+public final class ScoreCommand implements Callable<Integer> {
+    /** Score table column: the model's name. */
+    static final String MODEL_NAME = "model_name";
+    /** Score table column: the registry version (null for a model scored from a file). */
+    static final String MODEL_VERSION = "model_version";
+    /** Score table column: the run that logged the model (null for a file). */
+    static final String MODEL_RUN_ID = "model_run_id";
+    /** Score table column: the SHA-256 of the ONNX model scored. */
+    static final String MODEL_SHA256 = "model_sha256";
+    /** Score table column: when the rows were scored. */
+    static final String SCORED_AT = "scored_at";
+    /** Score table column and partition: the scoring date. */
+    static final String SCORE_DATE = "score_date";
+    /** Quarantine column: why the row was not scored. */
+    static final String REASON = "reason";
+
+    private static final Pattern REF = Pattern.compile("([A-Za-z0-9_][A-Za-z0-9_.\\-]*)(?:/([0-9]+)|@([\\w\\-]+))?");
+
+    /** What to do with rows whose model inputs are null or NaN. */
+    enum NullPolicy { ERROR, QUARANTINE, IMPUTE }
+
+    @Mixin
+    ProjectOptions options;
+
+    @Option(names = "--model", required = true, paramLabel = "NAME@ALIAS|NAME/VERSION|PATH",
+            description = "The model: fraud@champion, fraud/3, fraud (its champion), or a path to a .onnx file.")
+    String model;
+
+    @Option(names = "--input", required = true, paramLabel = "TABLE", description = "The table to score (database.table).")
+    String input;
+
+    @Option(names = "--out", required = true, paramLabel = "NAME", description = "Write scores.NAME.")
+    String out;
+
+    @Option(names = "--date", paramLabel = "YYYY-MM-DD", description = "The scoring date (partition; default: today, UTC).")
+    String date;
+
+    @Option(names = "--keys", split = ",", paramLabel = "COL[,COL...]",
+            description = "Entity-key columns copied onto each score row (default: the spec's keys, or the entities of "
+                    + "its feature views).")
+    List<String> keys;
+
+    @Option(names = "--nulls", paramLabel = "error|quarantine|impute", defaultValue = "error",
+            description = "Rows with a null or NaN model input (default: ${DEFAULT-VALUE}).")
+    String nulls;
+
+    @Option(names = "--batch-size", paramLabel = "ROWS", defaultValue = "" + Scorer.BATCH_SIZE_DEFAULT,
+            description = "Rows per ONNX Runtime call (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** The model to score with, and where it came from. */
+    private record Resolved(String name, Optional<Long> version, Optional<String> runId, OnnxModel onnx,
+                            Map<String, List<String>> inputs, OutputBinding outputs, List<String> keys) {}
+
+    @Override
+    public Integer call() {
+        long t0 = System.nanoTime();
+        Project p = options.load();
+        TableName inputTable = TableName.parse(input);
+        TableName scores = Tables.scores(out);
+        TableName quarantine = Tables.quarantine(scores);
+        LocalDate day = day();
+        NullPolicy policy = policy();
+        if (batchSize < 1 || batchSize > Scorer.BATCH_SIZE_MAX) {
+            throw Errors.badArgument("--batch-size", batchSize, "a number of rows from 1 to " + Scorer.BATCH_SIZE_MAX);
+        }
+        Optional<Path> file = model.toLowerCase(Locale.ROOT).endsWith(".onnx") ? Optional.of(file(p)) : Optional.empty();
+        Matcher ref = REF.matcher(model);
+        if (file.isEmpty() && !ref.matches()) {
+            throw Errors.badArgument("--model", model, "NAME@ALIAS (fraud@champion), NAME/VERSION (fraud/3), NAME or a"
+                    + " path to a .onnx file");
+        }
+        SparkSession spark = Sessions.open(p, "score", Optional.of(GpuPolicy.OFF));
+        Resolved m;
+        if (file.isPresent()) {
+            OnnxModel onnx = OnnxModel.read(file.get());
+            String base = file.get().getFileName().toString();
+            m = new Resolved(base.substring(0, base.length() - ".onnx".length()), Optional.empty(), Optional.empty(),
+                    onnx, Map.of(), OutputBinding.none(), keys == null ? List.of() : keys);
+        } else {
+            try (TrackingStore store = Registry.open(p, "score", () -> spark)) {
+                m = fromRegistry(p, store, ref);
+            }
+        }
+        if (m.keys().isEmpty()) {
+            throw Errors.badArgument("--keys", "", "the entity-key columns to copy onto each score row (" + m.name()
+                    + " names none: no 'keys' in its spec and no feature views)");
+        }
+        if (!Catalog.tableExists(spark, inputTable)) {
+            throw Errors.badArgument("--input", inputTable, "an existing table (database.table)");
+        }
+        long inputVersion = Catalog.isDeltaTable(spark, inputTable) ? Lineage.latestVersion(spark, inputTable) : -1;
+        // Read at the version recorded in the lineage, so the rows scored are the rows the lineage names.
+        Dataset<Row> data = inputVersion >= 0
+                ? spark.read().format("delta").option("versionAsOf", inputVersion).table(inputTable.sql())
+                : spark.table(inputTable.sql());
+
+        Scorer scorer = ModelRegistration.scorer(m.onnx(), m.inputs(), m.outputs()).withBatchSize(batchSize);
+        List<String> problems = new ArrayList<>(scorer.problems(data.schema()));
+        List<String> columns = List.of(data.columns());
+        m.keys().stream().filter(k -> !columns.contains(k)).forEach(k -> problems.add("key column '" + k
+                + "' is not in the input table (columns: " + String.join(", ", columns) + ")"));
+        if (!problems.isEmpty()) {
+            throw Errors.badData("score " + inputTable + " with " + m.onnx().source(), String.join("; ", problems),
+                    "bind each model input to existing columns of the right type (model inputs: " + m.onnx().inputs()
+                            + "), and name existing key columns");
+        }
+        List<String> bound = scorer.binding().allColumns();
+        LinkedHashSet<String> keep = new LinkedHashSet<>(m.keys());
+        keep.addAll(bound);
+        Dataset<Row> rows = data.select(keep.stream().map(c -> col(Identifiers.quoteColumn(c))).toArray(Column[]::new));
+
+        // One pass counts the rows and, per bound column, those whose value the model cannot take as it is.
+        Map<String, Column> missing = new LinkedHashMap<>();
+        for (String c : bound) {
+            DataType t = data.schema().apply(c).dataType();
+            Column q = col(Identifiers.quoteColumn(c));
+            missing.put(c, t == DataTypes.DoubleType || t == DataTypes.FloatType ? q.isNull().or(isnan(q)) : q.isNull());
+        }
+        Column any = missing.values().stream().reduce(Column::or).orElse(lit(false));
+        List<Column> aggs = new ArrayList<>();
+        aggs.add(count(lit(1)));
+        aggs.add(sum(when(any, 1).otherwise(0)));
+        missing.values().forEach(c -> aggs.add(sum(when(c, 1).otherwise(0))));
+        Row counts = rows.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).first();
+        long total = counts.getLong(0);
+        long bad = counts.isNullAt(1) ? 0 : counts.getLong(1);
+        Map<String, Long> perColumn = new LinkedHashMap<>();
+        int i = 2;
+        for (String c : missing.keySet()) {
+            long n = counts.isNullAt(i) ? 0 : counts.getLong(i);
+            i++;
+            if (n > 0) {
+                perColumn.put(c, n);
+            }
+        }
+        if (bad > 0 && policy == NullPolicy.ERROR) {
+            throw Errors.badData("score " + inputTable, "model inputs are null or NaN: " + describe(perColumn, total)
+                    + " (nothing was written)", "fill them, or pass --nulls quarantine (those rows go to " + quarantine
+                    + ") or --nulls impute (NaN reaches the model, for models whose graph imputes)");
+        }
+        if (bad > 0 && policy == NullPolicy.IMPUTE) {
+            List<String> notNaN = perColumn.keySet().stream().filter(c -> !isFloat(data, c)).toList();
+            if (!notNaN.isEmpty()) {
+                throw Errors.badData("score " + inputTable + " with --nulls impute", "columns " + notNaN + " are null in "
+                        + "some rows and are not floating-point, so they have no NaN to pass (" + describe(perColumn, total)
+                        + ")", "pass --nulls quarantine, or fill them before scoring");
+            }
+        }
+
+        Instant now = Instant.now();
+        String runId = Lineage.newRunId();
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("model", m.name());
+        m.version().ifPresent(v -> details.put("model_version", Long.toString(v)));
+        m.runId().ifPresent(r -> details.put("model_run_id", r));
+        details.put("score_date", day.toString());
+        details.put("null_policy", policy.name().toLowerCase(Locale.ROOT));
+        String meta = Lineage.commitMetadata(runId, "score", List.of(new Lineage.Input("input", inputTable.toString(),
+                inputVersion >= 0 ? Optional.of(inputVersion) : Optional.empty())), Optional.of(m.onnx().sha256()), details);
+        Column[] lineage = {
+                lit(m.name()).as(MODEL_NAME),
+                lit(m.version().orElse(null)).cast(DataTypes.LongType).as(MODEL_VERSION),
+                lit(m.runId().orElse(null)).cast(DataTypes.StringType).as(MODEL_RUN_ID),
+                lit(m.onnx().sha256()).as(MODEL_SHA256),
+                lit(Timestamp.from(now)).as(SCORED_AT),
+                lit(Date.valueOf(day)).as(SCORE_DATE)};
+        String where = SCORE_DATE + " = DATE'" + day + "' AND " + MODEL_NAME + " = " + Catalog.literal(m.name()) + " AND "
+                + m.version().map(v -> MODEL_VERSION + " = " + v).orElse(MODEL_VERSION + " IS NULL AND " + MODEL_SHA256
+                + " = " + Catalog.literal(m.onnx().sha256()));
+
+        Dataset<Row> good = policy == NullPolicy.QUARANTINE ? rows.where(any.unary_$bang()) : rows;
+        Dataset<Row> scored = scorer.score(good);
+        List<Column> outCols = new ArrayList<>();
+        m.keys().forEach(k -> outCols.add(col(Identifiers.quoteColumn(k))));
+        scorer.appended().forEach(f -> outCols.add(col(f.name())));
+        outCols.addAll(List.of(lineage));
+        write(spark, scored.select(outCols.toArray(Column[]::new)), scores, where, meta);
+        long quarantined = 0;
+        if (policy == NullPolicy.QUARANTINE && (bad > 0 || Catalog.tableExists(spark, quarantine))) {
+            List<Column> reasons = new ArrayList<>();
+            missing.forEach((c, cond) -> reasons.add(when(cond, lit(c))));
+            List<Column> qCols = new ArrayList<>();
+            keep.forEach(c -> qCols.add(col(Identifiers.quoteColumn(c))));
+            qCols.add(concat_ws(", ", reasons.toArray(Column[]::new)).as("null_columns"));
+            qCols.add(lit("null or NaN model input").as(REASON));
+            qCols.addAll(List.of(lineage));
+            write(spark, rows.where(any).select(qCols.toArray(Column[]::new)), quarantine, where, meta);
+            quarantined = bad;
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long written = total - quarantined;
+        PrintWriter o = spec.commandLine().getOut();
+        o.printf(Locale.ROOT, "%s: %,d rows scored by %s%s (sha256 %s) from %s%s%n", scores, written, m.name(),
+                m.version().map(v -> " v" + v).orElse(" (file " + m.onnx().source() + ")"), m.onnx().sha256().substring(0, 12),
+                inputTable, inputVersion >= 0 ? " @ Delta v" + inputVersion : "");
+        if (quarantined > 0) {
+            o.printf(Locale.ROOT, "%s: %,d rows with null or NaN inputs (%s)%n", quarantine, quarantined,
+                    describe(perColumn, total));
+        } else if (bad > 0) {
+            o.printf(Locale.ROOT, "null or NaN inputs passed to the model as NaN: %s%n", describe(perColumn, total));
+        }
+        o.printf(Locale.ROOT, "score_date %s; %,.0f rows/s; %.1f s elapsed%n", day, total / Math.max(seconds, 1e-9), seconds);
+        o.flush();
+        return ExitCode.OK.code();
+    }
+
+    /** The registry's version, its ONNX bytes checked against the recorded digest, and its binding. */
+    private Resolved fromRegistry(Project p, TrackingStore store, Matcher ref) {
+        String name = ref.group(1);
+        ModelVersion v;
+        if (ref.group(2) != null) {
+            v = Registry.version(store, p, name, Long.parseLong(ref.group(2)));
+        } else {
+            v = Registry.byAlias(store, p, name, ref.group(3) != null ? ref.group(3) : Registry.CHAMPION);
+        }
+        String source = "runs:/" + v.runId() + "/" + Registry.ONNX_ARTIFACT;
+        Map<String, String> runTags = store.run(v.runId()).tags();
+        String expected = Optional.ofNullable(v.tags().get(Registry.ONNX_SHA256)).orElse(runTags.get(Registry.ONNX_SHA256));
+        if (expected == null) {
+            throw Errors.badData("score with " + name + " v" + v.version(), "the registry records no SHA-256 ("
+                    + Registry.ONNX_SHA256 + ") for it, so its ONNX model cannot be verified (nothing was written)",
+                    "score a version trained or registered with ONNX export ('ingot train' / 'ingot models register')");
+        }
+        byte[] bytes = store.downloadArtifact(v.runId(), Registry.ONNX_ARTIFACT);
+        String actual = OnnxModel.sha256(bytes);
+        if (!actual.equals(expected)) {
+            throw Errors.badData("score with " + name + " v" + v.version(), source + " has SHA-256 " + actual
+                    + ", and the registry recorded " + expected + " for it: the file changed after it was registered"
+                    + " (nothing was written)", "find out who changed the artifact; register or train the model again");
+        }
+        OnnxModel onnx = OnnxModel.load(bytes, source);
+        String tagged = Optional.ofNullable(v.tags().get(Registry.ONNX_INPUTS)).orElse(runTags.get(Registry.ONNX_INPUTS));
+        String outs = Optional.ofNullable(v.tags().get(Registry.ONNX_OUTPUTS)).orElse(runTags.get(Registry.ONNX_OUTPUTS));
+        return new Resolved(name, Optional.of(v.version()), Optional.of(v.runId()), onnx, ModelRegistration.inputs(tagged),
+                ModelRegistration.outputs(outs), keys != null ? keys : defaultKeys(p, name, v));
+    }
+
+    /** The version's recorded keys, else its spec's: a model made elsewhere's {@code keys}, a trained one's entities. */
+    private static List<String> defaultKeys(Project p, String name, ModelVersion v) {
+        String tagged = v.tags().get(Registry.SCORE_KEYS);
+        if (tagged != null && !tagged.isBlank()) {
+            return List.of(tagged.split(","));
+        }
+        OnnxModelDef external = p.onnxModels().get(name);
+        if (external != null) {
+            return external.keys();
+        }
+        LinkedHashSet<String> entities = new LinkedHashSet<>();
+        if (p.models().containsKey(name)) {
+            for (FeatureRef f : p.models().get(name).features()) {
+                FeatureViewDef view = p.featureViews().get(f.view());
+                if (view != null) {
+                    entities.addAll(view.entities());
+                }
+            }
+        }
+        return List.copyOf(entities);
+    }
+
+    /**
+     * Creates the table partitioned by date, or replaces exactly the rows of this date and model version: a re-run
+     * replaces, never duplicates, in one Delta commit carrying the lineage.
+     */
+    private static void write(SparkSession spark, Dataset<Row> rows, TableName table, String where, String meta) {
+        if (!Catalog.tableExists(spark, table)) {
+            Catalog.ensureDatabaseOf(spark, table);
+            rows.write().format("delta").mode("overwrite").option("userMetadata", meta).partitionBy(SCORE_DATE)
+                    .saveAsTable(table.sql());
+        } else {
+            rows.write().format("delta").mode("overwrite").option("replaceWhere", where).option("userMetadata", meta)
+                    .saveAsTable(table.sql());
+        }
+    }
+
+    private static boolean isFloat(Dataset<Row> data, String c) {
+        DataType t = data.schema().apply(c).dataType();
+        return t == DataTypes.DoubleType || t == DataTypes.FloatType;
+    }
+
+    private static String describe(Map<String, Long> perColumn, long total) {
+        List<String> parts = new ArrayList<>();
+        perColumn.forEach((c, n) -> parts.add(String.format(Locale.ROOT, "column '%s' in %,d of %,d rows", c, n, total)));
+        return String.join(", ", parts);
+    }
+
+    /** A .onnx path: as given (from the working directory), else from the project directory. */
+    private Path file(Project p) {
+        Path f = Path.of(model);
+        if (!Files.isRegularFile(f) && !f.isAbsolute()) {
+            f = p.dir().resolve(model);
+        }
+        if (!Files.isRegularFile(f)) {
+            throw Errors.badArgument("--model", model, "an existing .onnx file (looked in the working directory and in "
+                    + p.dir() + "), or NAME@ALIAS / NAME/VERSION");
+        }
+        return f;
+    }
+
+    private LocalDate day() {
+        if (date == null) {
+            return LocalDate.now(ZoneOffset.UTC);
+        }
+        try {
+            return LocalDate.parse(date);
+        } catch (DateTimeParseException e) {
+            throw Errors.badArgument("--date", date, "a date YYYY-MM-DD (e.g. 2026-11-30)");
+        }
+    }
+
+    private NullPolicy policy() {
+        try {
+            return NullPolicy.valueOf(nulls.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw Errors.badArgument("--nulls", nulls, "error, quarantine or impute");
+        }
+    }
+}
