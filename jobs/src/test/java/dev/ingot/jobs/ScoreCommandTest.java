@@ -154,6 +154,9 @@ class ScoreCommandTest {
         assertThat(nextDay.code()).as(nextDay.err()).isZero();
         assertThat(rows(out, "score_date = DATE'2026-11-30'")).isEqualTo(ROWS);
         assertThat(rows(out, "score_date = DATE'2026-12-01'")).isEqualTo(ROWS);
+        assertThat(spark.table(Tables.LINEAGE.sql()).where("output_table = '" + out + "' AND command = 'score'")
+                .selectExpr("rows_written").as(org.apache.spark.sql.Encoders.LONG()).collectAsList())
+                .as("each run is a row of ingot.lineage too").containsExactly((long) ROWS, (long) ROWS, (long) ROWS);
     }
 
     @Test

@@ -49,12 +49,18 @@ public record OutputBinding(Optional<String> label, Optional<String> probability
         return new OutputBinding(label, prob, pred);
     }
 
-    /** The given names where set, the detected ones elsewhere. */
+    /**
+     * The given names where set, the detected ones elsewhere; a named prediction (a regressor) takes no detected label
+     * or probability, and a named label or probability (a classifier) no detected prediction.
+     */
     public OutputBinding orElse(OutputBinding detected) {
-        if (label.isEmpty() && probability.isEmpty() && prediction.isEmpty()) {
-            return detected;
+        if (prediction.isPresent()) {
+            return new OutputBinding(label, probability, prediction);
         }
-        return this;
+        if (label.isPresent() || probability.isPresent()) {
+            return new OutputBinding(label.or(detected::label), probability.or(detected::probability), Optional.empty());
+        }
+        return detected;
     }
 
     /** A copy with the label output named. */

@@ -230,8 +230,9 @@ public final class ScoreCommand implements Callable<Integer> {
         m.runId().ifPresent(r -> details.put("model_run_id", r));
         details.put("score_date", day.toString());
         details.put("null_policy", policy.name().toLowerCase(Locale.ROOT));
-        String meta = Lineage.commitMetadata(runId, "score", List.of(new Lineage.Input("input", inputTable.toString(),
-                inputVersion >= 0 ? Optional.of(inputVersion) : Optional.empty())), Optional.of(m.onnx().sha256()), details);
+        List<Lineage.Input> inputs = List.of(new Lineage.Input("input", inputTable.toString(),
+                inputVersion >= 0 ? Optional.of(inputVersion) : Optional.empty()));
+        String meta = Lineage.commitMetadata(runId, "score", inputs, Optional.of(m.onnx().sha256()), details);
         Column[] lineage = {
                 lit(m.name()).as(MODEL_NAME),
                 lit(m.version().orElse(null)).cast(DataTypes.LongType).as(MODEL_VERSION),
@@ -264,6 +265,9 @@ public final class ScoreCommand implements Callable<Integer> {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         long written = total - quarantined;
+        Lineage.record(spark, new Lineage.Entry(runId, "score", scores, Optional.of(Lineage.latestVersion(spark, scores)),
+                "score", inputs, Optional.of(m.onnx().sha256()), Optional.of(written), Optional.empty(), Optional.empty(),
+                now, Instant.now(), details));
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "%s: %,d rows scored by %s%s (sha256 %s) from %s%s%n", scores, written, m.name(),
                 m.version().map(v -> " v" + v).orElse(" (file " + m.onnx().source() + ")"), m.onnx().sha256().substring(0, 12),
