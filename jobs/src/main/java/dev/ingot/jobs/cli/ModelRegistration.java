@@ -106,7 +106,7 @@ final class ModelRegistration {
                         throw e;
                     }
                     store.registeredModel(model, def.description());
-                    v = store.createModelVersion(model, run.runId(), Registry.ONNX_DIR, tags, def.description());
+                    v = store.createModelVersionOnce(model, run.runId(), Registry.ONNX_DIR, tags, def.description());
                 }
                 store.setAlias(model, Registry.CHALLENGER, v.version());
                 out.printf("%s v%d (alias %s), run %s%s%n", model, v.version(), Registry.CHALLENGER, run.runId(),
