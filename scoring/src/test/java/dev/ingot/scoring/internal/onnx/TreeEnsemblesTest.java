@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.ingot.core.TestSpark;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -28,6 +29,7 @@ import org.apache.spark.ml.classification.DecisionTreeClassificationModel;
 import org.apache.spark.ml.classification.DecisionTreeClassifier;
 import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
+import org.apache.spark.ml.classification.RandomForestClassificationModel;
 import org.apache.spark.ml.classification.RandomForestClassifier;
 import org.apache.spark.ml.feature.StringIndexer;
 import org.apache.spark.ml.feature.VectorAssembler;
@@ -50,6 +52,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -161,6 +164,18 @@ class TreeEnsemblesTest {
                         Kind.GBT_CLASSIFIER, 2));
         gbt.setThresholds(new double[] {0.7, 0.3});
         compare(gbt, data(rows, Kind.GBT_CLASSIFIER, 2), "GBT thresholds [0.7, 0.3], seed=" + seed);
+    }
+
+    @Test
+    void aSavedAndLoadedModelConvertsAsTheTrainedOne(@TempDir Path dir) throws Exception {
+        // What train and score convert may be a model read back from storage: its leaves' class counts must survive.
+        long seed = BASE_SEED + 13;
+        RandomForestClassificationModel trained = (RandomForestClassificationModel)
+                estimator(Kind.RF_CLASSIFIER, 3, 10, 5, seed).fit(data(generate(new Random(seed), 500),
+                        Kind.RF_CLASSIFIER, 3));
+        trained.write().save(dir.resolve("rf").toString());
+        RandomForestClassificationModel loaded = RandomForestClassificationModel.load(dir.resolve("rf").toString());
+        compare(loaded, data(generate(new Random(~seed), 300), Kind.RF_CLASSIFIER, 3), "loaded RF, seed=" + seed);
     }
 
     @Test
