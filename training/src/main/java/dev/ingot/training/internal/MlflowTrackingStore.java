@@ -371,6 +371,25 @@ public final class MlflowTrackingStore implements TrackingStore {
         }
     }
 
+    /**
+     * Whether the run has a file or folder at {@code path}: one listing of its parent folder, not of the whole tree (a
+     * Spark ML model folder has dozens of subfolders, each a request).
+     */
+    private boolean hasArtifact(String runId, String path) {
+        String base = artifactBase(runId);
+        int slash = path.lastIndexOf('/');
+        String parent = slash < 0 ? "" : path.substring(0, slash);
+        String name = path.substring(slash + 1);
+        JsonNode files = rest.get("list the artifacts of run " + runId, ARTIFACTS_API,
+                Map.of("path", parent.isEmpty() ? base : base + "/" + parent)).path("files");
+        for (JsonNode f : files) {
+            if (f.path("path").asText().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public byte[] downloadArtifact(String runId, String path) {
         TrackingKeys.requireArtifactPath(path);
@@ -426,9 +445,7 @@ public final class MlflowTrackingStore implements TrackingStore {
         TrackingKeys.requireNewVersion(model, artifactPath, tags);
         TrackingKeys.requireRunId(runId);
         String doing = "register a version of model " + model;
-        boolean present = listArtifacts(runId).stream()
-                .anyMatch(a -> a.path().equals(artifactPath) || a.path().startsWith(artifactPath + "/"));
-        if (!present) {
+        if (!hasArtifact(runId, artifactPath)) {
             throw Errors.badData(doing, "run " + runId + " has no artifact '" + artifactPath + "'",
                     "upload the model's files under that path first (uploadArtifact)");
         }
