@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.apache.spark.sql.Row;
@@ -76,77 +77,108 @@ final class Promotions {
             Supplier<SparkSession> session = Registry.lazySession(p, "models promote");
             PrintWriter out = spec.commandLine().getOut();
             try (TrackingStore store = Registry.open(p, "models promote", session)) {
-                ModelVersion candidate = Registry.version(store, p, model, version);
-                Optional<ModelVersion> current = store.versionByAlias(model, alias);
-                if (current.isPresent() && current.get().version() == version) {
-                    out.printf(Locale.ROOT, "%s@%s is already v%d: nothing to do%n", model, alias, version);
+                Decision d = promote(p, modelSpec, store, session, version, alias, Optional.ofNullable(reason));
+                out.print(d.report());
+                if (!d.promoted()) {
                     out.flush();
-                    return ExitCode.OK.code();
+                    throw Errors.gateFailed("Promotion of " + model + "/v" + version + " to " + alias, d.why()
+                            + " (recorded in tag " + d.eventKey() + " of v" + version + ")");
                 }
-                Optional<ModelVersion> champion = alias.equals(Registry.CHAMPION) ? current
-                        : store.versionByAlias(model, Registry.CHAMPION);
-                Registry.View cv = Registry.view(store, candidate);
-                Optional<Registry.View> chv = champion.map(c -> Registry.view(store, c));
-                List<Outcome> gate = decide(modelSpec, cv.metrics(), chv.map(Registry.View::metrics));
-                Quality quality = quality(cv, session);
-                boolean passed = gate.stream().allMatch(Outcome::passed) && quality.passed();
-
-                Instant at = Instant.now();
-                ObjectNode event = ModelsCommand.JSON.createObjectNode();
-                event.put("action", passed ? "promoted" : "refused");
-                event.put("summary", (passed ? "" : "promotion of ") + "v" + version + " to " + alias
-                        + current.map(c -> " (was v" + c.version() + ")").orElse(""));
-                event.put("alias", alias);
-                event.put("version", version);
-                current.ifPresentOrElse(c -> event.put("previous_version", c.version()), () -> event.putNull("previous_version"));
-                champion.ifPresentOrElse(c -> event.put("champion_version", c.version()), () -> event.putNull("champion_version"));
-                event.put("by", Registry.user());
-                event.put("at", at.toString());
-                List<String> why = new ArrayList<>();
-                gate.stream().filter(o -> !o.passed()).forEach(o -> why.add(o.reason()));
-                if (!quality.passed()) {
-                    why.add(quality.summary());
+                if (d.previous().isEmpty() || d.previous().getAsLong() != version) {
+                    out.printf(Locale.ROOT, "%s@%s -> v%d%s by %s in %.1f s%n", model, alias, version,
+                            d.previous().isPresent() ? " (was v" + d.previous().getAsLong() + ")" : "", Registry.user(),
+                            (System.nanoTime() - t0) / 1e9);
                 }
-                event.put("reason", passed ? (reason != null ? reason : "gate held: " + String.join("; ",
-                        gate.stream().map(Outcome::reason).toList()) + "; " + quality.summary()) : String.join("; ", why));
-                ArrayNode rules = event.putArray("gate");
-                for (Outcome o : gate) {
-                    ObjectNode r = rules.addObject();
-                    r.put("rule", o.rule());
-                    r.put("passed", o.passed());
-                    r.put("value", o.value());
-                    if (o.bound().isPresent()) {
-                        r.put("bound", o.bound().getAsDouble());
-                    }
-                }
-                ObjectNode q = event.putObject("quality");
-                q.put("passed", quality.passed());
-                q.put("summary", quality.summary());
-                String eventText = eventText(event);
-
-                if (!passed) {
-                    store.setVersionTag(model, version, Registry.eventKey(at), eventText);
-                    out.print(gateText(gate, quality));
-                    out.flush();
-                    throw Errors.gateFailed("Promotion of " + model + "/v" + version + " to " + alias, String.join("; ", why)
-                            + " (recorded in tag " + Registry.eventKey(at) + " of v" + version + ")");
-                }
-                if (alias.equals(Registry.CHAMPION)) {
-                    String history = current.map(c -> Registry.push(Long.toString(c.version()), Registry.history(c))).orElse("");
-                    if (!history.isEmpty() || !Registry.history(candidate).isEmpty()) {
-                        store.setVersionTag(model, version, Registry.CHAMPION_HISTORY, history);
-                    }
-                }
-                store.setAlias(model, alias, version);
-                store.setVersionTag(model, version, Registry.eventKey(at), eventText);
-                out.print(gateText(gate, quality));
-                out.printf(Locale.ROOT, "%s@%s -> v%d%s by %s in %.1f s%n", model, alias, version,
-                        current.map(c -> " (was v" + c.version() + ")").orElse(""), Registry.user(),
-                        (System.nanoTime() - t0) / 1e9);
             }
             out.flush();
             return ExitCode.OK.code();
         }
+    }
+
+    /**
+     * What a promotion decided.
+     *
+     * @param promoted true when the alias points at the version now (moved, or it did already)
+     * @param previous the version the alias pointed at before; the version itself when there was nothing to do
+     * @param report the lines {@code models promote} prints: each gate rule and the quality check (or that there was
+     *     nothing to do)
+     * @param why the rules and the quality check that refused it; empty when promoted
+     * @param eventKey the version tag the decision is recorded in; empty when there was nothing to do
+     */
+    record Decision(boolean promoted, OptionalLong previous, String report, String why, String eventKey) {}
+
+    /**
+     * Points {@code alias} of {@code spec}'s model at {@code version} when the spec's gate holds against the current
+     * champion and the version's training set passed its quality checks, recording the decision (either way) in a tag
+     * {@code ingot.event.<time>} of the version: {@code models promote}, which the demo runs too. A version that holds
+     * the alias already is left as it is. A refusal is a decision, not an exception.
+     *
+     * @throws dev.ingot.core.IngotException (bad input) when the version does not exist
+     */
+    static Decision promote(Project p, ModelDef spec, TrackingStore store, Supplier<SparkSession> session, long version,
+                            String alias, Optional<String> reason) {
+        String model = spec.name();
+        ModelVersion candidate = Registry.version(store, p, model, version);
+        Optional<ModelVersion> current = store.versionByAlias(model, alias);
+        if (current.isPresent() && current.get().version() == version) {
+            return new Decision(true, OptionalLong.of(version), String.format(Locale.ROOT,
+                    "%s@%s is already v%d: nothing to do%n", model, alias, version), "", "");
+        }
+        Optional<ModelVersion> champion = alias.equals(Registry.CHAMPION) ? current
+                : store.versionByAlias(model, Registry.CHAMPION);
+        Registry.View cv = Registry.view(store, candidate);
+        Optional<Registry.View> chv = champion.map(c -> Registry.view(store, c));
+        List<Outcome> gate = decide(spec, cv.metrics(), chv.map(Registry.View::metrics));
+        Quality quality = quality(cv, session);
+        boolean passed = gate.stream().allMatch(Outcome::passed) && quality.passed();
+
+        Instant at = Instant.now();
+        ObjectNode event = ModelsCommand.JSON.createObjectNode();
+        event.put("action", passed ? "promoted" : "refused");
+        event.put("summary", (passed ? "" : "promotion of ") + "v" + version + " to " + alias
+                + current.map(c -> " (was v" + c.version() + ")").orElse(""));
+        event.put("alias", alias);
+        event.put("version", version);
+        current.ifPresentOrElse(c -> event.put("previous_version", c.version()), () -> event.putNull("previous_version"));
+        champion.ifPresentOrElse(c -> event.put("champion_version", c.version()), () -> event.putNull("champion_version"));
+        event.put("by", Registry.user());
+        event.put("at", at.toString());
+        List<String> why = new ArrayList<>();
+        gate.stream().filter(o -> !o.passed()).forEach(o -> why.add(o.reason()));
+        if (!quality.passed()) {
+            why.add(quality.summary());
+        }
+        event.put("reason", passed ? reason.orElse("gate held: " + String.join("; ",
+                gate.stream().map(Outcome::reason).toList()) + "; " + quality.summary()) : String.join("; ", why));
+        ArrayNode rules = event.putArray("gate");
+        for (Outcome o : gate) {
+            ObjectNode r = rules.addObject();
+            r.put("rule", o.rule());
+            r.put("passed", o.passed());
+            r.put("value", o.value());
+            if (o.bound().isPresent()) {
+                r.put("bound", o.bound().getAsDouble());
+            }
+        }
+        ObjectNode q = event.putObject("quality");
+        q.put("passed", quality.passed());
+        q.put("summary", quality.summary());
+        String eventText = eventText(event);
+
+        OptionalLong previous = current.map(c -> OptionalLong.of(c.version())).orElse(OptionalLong.empty());
+        if (!passed) {
+            store.setVersionTag(model, version, Registry.eventKey(at), eventText);
+            return new Decision(false, previous, gateText(gate, quality), String.join("; ", why), Registry.eventKey(at));
+        }
+        if (alias.equals(Registry.CHAMPION)) {
+            String history = current.map(c -> Registry.push(Long.toString(c.version()), Registry.history(c))).orElse("");
+            if (!history.isEmpty() || !Registry.history(candidate).isEmpty()) {
+                store.setVersionTag(model, version, Registry.CHAMPION_HISTORY, history);
+            }
+        }
+        store.setAlias(model, alias, version);
+        store.setVersionTag(model, version, Registry.eventKey(at), eventText);
+        return new Decision(true, previous, gateText(gate, quality), "", Registry.eventKey(at));
     }
 
     /** {@code models rollback}. */
@@ -232,7 +264,7 @@ final class Promotions {
     }
 
     /** As {@link #quality(Registry.View, Supplier)}, for a training set at a Delta version (any version when empty). */
-    static Quality quality(String table, java.util.OptionalLong version, Supplier<SparkSession> session) {
+    static Quality quality(String table, OptionalLong version, Supplier<SparkSession> session) {
         String at = version.isPresent() ? " at Delta version " + version.getAsLong() : "";
         SparkSession spark = session.get();
         if (!spark.catalog().tableExists(Tables.QUALITY_RESULTS.toString())) {

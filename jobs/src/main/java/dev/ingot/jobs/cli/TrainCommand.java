@@ -91,33 +91,54 @@ public final class TrainCommand implements Callable<Integer> {
         if (given.isEmpty()) {
             FeatureStore.checkTrainingSetArguments(p, def.timestamp(), def.features());
         }
-        String specDigest = digest(p, def);
         Supplier<SparkSession> session = Registry.lazySession(p, "train");
         // The store first: an MLflow server that is unreachable, answers HTML or refuses the credentials stops the
         // command before a training set is built or a model fitted (the local store needs the session anyway).
         try (TrackingStore store = Registry.open(p, "train", session)) {
-            SparkSession spark = session.get();
-            AtomicLong cpuNanos = new AtomicLong();
-            SparkListener cpu = new SparkListener() {
-                @Override
-                public void onTaskEnd(SparkListenerTaskEnd end) {
-                    if (end.taskMetrics() != null) {
-                        cpuNanos.addAndGet(end.taskMetrics().executorCpuTime()
-                                + end.taskMetrics().executorDeserializeCpuTime());
-                    }
-                }
-            };
-            spark.sparkContext().addSparkListener(cpu);
-            try {
-                return train(p, def, given, specDigest, spark, cpuNanos, store);
-            } finally {
-                spark.sparkContext().removeSparkListener(cpu);
-            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(train(p, def, given, session.get(), store).report());
+            out.flush();
+            return ExitCode.OK.code();
         }
     }
 
-    private int train(Project p, ModelDef def, Optional<TableName> given, String specDigest, SparkSession spark,
-                      AtomicLong cpuNanos, TrackingStore store) {
+    /**
+     * What one training did: the version registered (alias {@code challenger}), its run, the training's metrics and
+     * split, and the lines {@code train} prints.
+     *
+     * @param retry true when an earlier attempt on the same inputs had registered this version already
+     */
+    record Trained(ModelVersion version, String runId, TrainingResult result, boolean retry, String report) {}
+
+    /**
+     * Trains {@code def} on its training set ({@code given} at its latest Delta version, else built from the spec),
+     * tracks the run in {@code store} and registers a version with alias {@code challenger}: the {@code train}
+     * command, which the demo runs too. The arguments are checked already ({@link Trainer#validate}, the feature
+     * references).
+     */
+    static Trained train(Project p, ModelDef def, Optional<TableName> given, SparkSession spark, TrackingStore store) {
+        String specDigest = digest(p, def);
+        AtomicLong cpuNanos = new AtomicLong();
+        SparkListener cpu = new SparkListener() {
+            @Override
+            public void onTaskEnd(SparkListenerTaskEnd end) {
+                if (end.taskMetrics() != null) {
+                    cpuNanos.addAndGet(end.taskMetrics().executorCpuTime()
+                            + end.taskMetrics().executorDeserializeCpuTime());
+                }
+            }
+        };
+        spark.sparkContext().addSparkListener(cpu);
+        try {
+            return train(p, def, given, specDigest, spark, cpuNanos, store);
+        } finally {
+            spark.sparkContext().removeSparkListener(cpu);
+        }
+    }
+
+    private static Trained train(Project p, ModelDef def, Optional<TableName> given, String specDigest,
+                                 SparkSession spark, AtomicLong cpuNanos, TrackingStore store) {
+        String model = def.name();
         Map<String, String> lineage = new LinkedHashMap<>();
         TableName table;
         long version;
@@ -145,7 +166,6 @@ public final class TrainCommand implements Callable<Integer> {
         Promotions.Quality quality = Promotions.quality(table.toString(), OptionalLong.of(version), () -> spark);
         String qualityStatus = !quality.passed() ? "failed" : quality.summary().contains("no quality suite") ? "unchecked" : "passed";
 
-        PrintWriter out = spec.commandLine().getOut();
         Optional<ModelVersion> champion = store.versionByAlias(model, Registry.CHAMPION);
         Optional<Map<String, Double>> championMetrics = champion.map(c -> Registry.view(store, c).metrics());
         GateDecision gate = PromotionGate.decide(def, result, championMetrics);
@@ -188,21 +208,21 @@ public final class TrainCommand implements Callable<Integer> {
         } else {
             registered = record(store, def, run.runId(), result, table, version, tags, lineage, quality, qualityStatus, gate);
         }
-        out.print(summary(result, registered, run.runId(), table, version, champion, championMetrics, gate,
-                quality, tags.get(Registry.CPU_SECONDS) + " executor CPU seconds"
+        return new Trained(registered, run.runId(), result, earlier.isPresent(), summary(result, registered,
+                run.runId(), table, version, champion, championMetrics, gate, quality,
+                tags.get(Registry.CPU_SECONDS) + " executor CPU seconds"
                         + price.map(pr -> " (" + pr.cost(cpuSeconds) + " at " + pr + ")").orElse(""),
                 earlier.isPresent()));
-        out.flush();
-        return ExitCode.OK.code();
     }
 
     /**
      * Logs, uploads and registers a run's first completed attempt: the run ends FINISHED, or FAILED (and the error
      * goes on) when any step fails.
      */
-    private ModelVersion record(TrackingStore store, ModelDef def, String runId, TrainingResult result, TableName table,
+    private static ModelVersion record(TrackingStore store, ModelDef def, String runId, TrainingResult result, TableName table,
                                 long version, Map<String, String> tags, Map<String, String> lineage,
                                 Promotions.Quality quality, String qualityStatus, GateDecision gate) {
+        String model = def.name();
         try {
             LogBatch batch = LogBatch.empty().withParams(params(def, result)).withTags(tags);
             for (Map.Entry<String, Double> m : result.flatMetrics().entrySet()) {
@@ -239,8 +259,9 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** A new version from the run's {@code model} folder, with its lineage and test metrics as tags. */
-    private ModelVersion register(TrackingStore store, ModelDef def, String runId, TrainingResult result, TableName table,
+    private static ModelVersion register(TrackingStore store, ModelDef def, String runId, TrainingResult result, TableName table,
                                   long version) {
+        String model = def.name();
         store.registeredModel(model, def.description());
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put(Registry.TRAINING_SET, table.toString());
