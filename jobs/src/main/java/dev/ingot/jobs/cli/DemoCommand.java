@@ -11,6 +11,13 @@ import dev.ingot.core.Location;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.config.FeatureRef;
+import dev.ingot.core.config.ModelDef;
+import dev.ingot.core.config.TimeSpan;
+import dev.ingot.training.ModelVersion;
+import dev.ingot.training.TrackingStore;
+import dev.ingot.training.Trainer;
+import dev.ingot.training.TrainingResult;
+import java.util.ArrayList;
 import dev.ingot.features.FeatureStore;
 import dev.ingot.features.MaterializeResult;
 import dev.ingot.features.TrainingSetResult;
@@ -32,7 +39,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ingot demo}: generates the retail card-transactions data set and runs every stage of the example project
- * end to end, then prints a summary.
+ * end to end (feature views, label spine, training set, then the fraud model of {@code models/fraud.yaml} trained,
+ * registered and promoted as {@code train} and {@code models promote} do it), then prints a summary.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Generate the retail demo data set and run the whole pipeline on it (local Spark, Delta tables "
@@ -43,6 +51,12 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** The suite raw.transactions is loaded through. */
     static final String RAW_SUITE = "transactions_raw";
+
+    /** The model the demo trains and promotes ({@code models/fraud.yaml}). */
+    static final String MODEL = "fraud";
+
+    /** The least training window the demo trains on, before the spec's validation and test windows. */
+    static final TimeSpan MIN_TRAINING = new TimeSpan(14 * 86_400L, "14d");
 
     @Option(names = "--rows", paramLabel = "N", defaultValue = "" + ROWS_DEFAULT,
             description = "Card transactions to generate (default: ${DEFAULT-VALUE}; 1000 to 100000000).")
@@ -85,11 +99,14 @@ public final class DemoCommand implements Callable<Integer> {
         }
         Path projectDir = DemoProject.extractTo(wh.localPath().resolve("_demo_project").resolve("retail"));
         Project project = ProjectLoader.load(projectDir).withWarehouse(wh);
+        ModelDef model = ModelsCommand.spec(project, MODEL);
+        Trainer.validate(model);
+        Optional<String> noTraining = tooFewDays(model, days);
         out.println("Ingot demo: " + rows + " card transactions, project " + projectDir + ", warehouse " + wh);
         out.flush();
 
         SparkSession spark = Sessions.open(project, "demo", gpu.policy());
-        Steps steps = new Steps(out, dataOnly ? 1 : 4).labelJobsOf(spark);
+        Steps steps = new Steps(out, dataOnly ? 1 : noTraining.isPresent() ? 4 : 6).labelJobsOf(spark);
         RetailDemoData.Options opts = options(rows, seed, days);
         Path reports = Reports.defaultFor(wh);
         Gate gate = Gate.of(spark).withReports(reports);
@@ -97,6 +114,7 @@ public final class DemoCommand implements Callable<Integer> {
         // deliberately broken rows go to quality.transactions__quarantine. --data-only writes the feed as generated.
         Optional<RetailDemoData.LoadGate> load = dataOnly ? Optional.empty()
                 : Optional.of(new RetailDemoData.LoadGate(gate, List.of(project.suites().get(RAW_SUITE))));
+        Optional<TrainedModel> trained = Optional.empty();
         RetailDemoData.Summary data = steps.run(dataOnly ? "Generate the retail data set (raw.*)"
                         : "Generate the retail data set (raw.*), loading raw.transactions through the quality gate "
                         + project.suites().get(RAW_SUITE).file(),
@@ -107,9 +125,61 @@ public final class DemoCommand implements Callable<Integer> {
                             "transactions")));
             pipeline(spark, project, opts, steps, out, gate);
             out.println("      Quality reports: " + reports);
+            if (noTraining.isPresent()) {
+                out.println("Train and promote the " + MODEL + " model: skipped: " + noTraining.get());
+            } else {
+                trained = Optional.of(trainAndPromote(spark, project, model, steps, out));
+            }
         }
-        summary(spark, data, out, t0);
+        summary(spark, data, trained, out, t0);
         return ExitCode.OK.code();
+    }
+
+    /**
+     * Why the demo's data are too short to train {@code model} on: the spec holds out its test and validation windows
+     * at the end, and the demo wants {@link #MIN_TRAINING} before them. Empty when they are long enough.
+     */
+    static Optional<String> tooFewDays(ModelDef model, int days) {
+        long heldOut = model.testWindow().seconds() + model.validationWindow().map(TimeSpan::seconds).orElse(0L);
+        long needed = (heldOut + MIN_TRAINING.seconds() + 86_399) / 86_400;
+        if (days >= needed) {
+            return Optional.empty();
+        }
+        return Optional.of("--days " + days + " is less than the " + needed + " days " + model.file() + " needs ("
+                + "test_window " + model.testWindow() + model.validationWindow().map(v -> " and validation_window " + v)
+                .orElse("") + " held out at the end, and at least " + MIN_TRAINING + " to train on before them); "
+                + "run with --days " + needed + " or more to train, register and promote it");
+    }
+
+    /** The fraud model trained, registered and promoted, and where {@code champion} points afterwards. */
+    record TrainedModel(TrainCommand.Trained trained, Promotions.Decision decision, ModelVersion champion) {}
+
+    /**
+     * Steps 5 and 6: {@code train --model fraud --training-set ml.fraud_training_set}, then {@code models promote} of
+     * the new version to {@code champion}. A refusal (on a re-run, a version that is not better than the champion the
+     * last run promoted) is reported, not an error: the champion stays.
+     */
+    private static TrainedModel trainAndPromote(SparkSession spark, Project project, ModelDef model, Steps steps,
+                                                PrintWriter out) {
+        TableName training = new TableName(Tables.ML, "fraud_training_set");
+        TrainCommand.Trained trained = steps.run("Train the " + MODEL + " model (" + model.file() + ", "
+                        + model.algorithm().key() + ") on " + training + ", track the run, register a version",
+                () -> TrainCommand.train(project, model, Optional.of(training), spark));
+        out.print(trained.report().indent(6));
+        long version = trained.version().version();
+        try (TrackingStore store = Registry.open(project, "demo", () -> spark)) {
+            Promotions.Decision d = steps.run("Promote " + MODEL + " v" + version + " to " + Registry.CHAMPION
+                            + " (the gate of " + model.file() + " against the current champion)",
+                    () -> Promotions.promote(project, model, store, () -> spark, version, Registry.CHAMPION,
+                            Optional.empty()));
+            out.print(d.report().indent(6));
+            ModelVersion champion = store.versionByAlias(MODEL, Registry.CHAMPION).orElseThrow();
+            if (!d.promoted()) {
+                out.printf(Locale.ROOT, "      not promoted (recorded in tag %s of v%d): %s; %s@%s stays v%d%n",
+                        d.eventKey(), version, d.why(), MODEL, Registry.CHAMPION, champion.version());
+            }
+            return new TrainedModel(trained, d, champion);
+        }
     }
 
     private void pipeline(SparkSession spark, Project project, RetailDemoData.Options opts, Steps steps, PrintWriter out,
@@ -133,7 +203,8 @@ public final class DemoCommand implements Callable<Integer> {
         out.print(TrainingSetCommand.render(ts).indent(6));
     }
 
-    private static void summary(SparkSession spark, RetailDemoData.Summary data, PrintWriter out, long t0) {
+    private static void summary(SparkSession spark, RetailDemoData.Summary data, Optional<TrainedModel> model,
+                                PrintWriter out, long t0) {
         out.println();
         out.printf(Locale.ROOT, "Demo data: %,d customers, %,d merchants, %,d transactions (%,d deliberately broken, "
                         + "%,d of them quarantined), %,d chargebacks, events %s .. %s%n", data.customers(), data.merchants(),
@@ -153,10 +224,41 @@ public final class DemoCommand implements Callable<Integer> {
                         spark.table(name).count(), version);
             }
         }
+        model.ifPresent(m -> out.print(modelSummary(m)));
         out.println();
         out.printf(Locale.ROOT, "Done in %.1f s. Next: bin/ingot plan --project examples/retail; "
-                + "bin/ingot features history --project examples/retail --view customer_spend%n", (System.nanoTime() - t0) / 1e9);
+                + "bin/ingot features history --project examples/retail --view customer_spend"
+                + (model.isPresent() ? "; bin/ingot models show --project examples/retail " + MODEL + "@" + Registry.CHAMPION
+                : "") + "%n", (System.nanoTime() - t0) / 1e9);
         out.flush();
+    }
+
+    /** The model's test metrics (the test window's, then per group of the fairness column) and the champion. */
+    static String modelSummary(TrainedModel m) {
+        TrainingResult r = m.trained().result();
+        ModelVersion v = m.trained().version();
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%nFraud model: %s v%d, run %s; test window %s .. %s (%,d rows), trained on "
+                        + "%,d rows before %s%n", v.model(), v.version(), m.trained().runId(), r.split().testStart(),
+                r.split().end(), r.split().testRows(), r.split().trainRows(),
+                r.split().validationStart().orElse(r.split().testStart())));
+        List<List<String>> rows = new ArrayList<>();
+        r.metrics().forEach((metric, value) -> rows.add(List.of("  " + metric.key(), ModelsCommand.num(value))));
+        r.groups().ifPresent(g -> {
+            g.byGroup().forEach((group, values) -> rows.add(List.of("  auc (" + g.column() + " = " + group + ", "
+                    + String.format(Locale.ROOT, "%,d", g.rows().get(group)) + " rows)",
+                    ModelsCommand.num(values.get(ModelDef.FairnessMetric.AUC)))));
+            rows.add(List.of("  auc gap across " + g.column(), ModelsCommand.num(g.gaps().get(ModelDef.FairnessMetric.AUC))));
+        });
+        b.append(ModelsCommand.align(rows));
+        ModelVersion c = m.champion();
+        b.append(String.format(Locale.ROOT, "Champion: %s v%d (alias %s), run %s: %s%n", c.model(), c.version(),
+                Registry.CHAMPION, c.runId(), m.decision().promoted()
+                        ? (m.decision().previous().isPresent() && m.decision().previous().getAsLong() == v.version()
+                        ? "this version held it already" : "promoted by this run"
+                        + m.decision().previous().stream().mapToObj(p -> " (was v" + p + ")").findFirst().orElse(""))
+                        : "kept: v" + v.version() + " was not promoted (" + m.decision().why() + ")"));
+        return b.toString();
     }
 
     private static RetailDemoData.Options options(long rows, long seed, int days) {

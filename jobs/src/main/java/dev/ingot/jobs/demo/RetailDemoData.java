@@ -572,14 +572,17 @@ public final class RetailDemoData {
 
     /**
      * The fraud model's label spine: one row per transaction (without the deliberately broken ones) with the entity
-     * keys, its time and {@code is_fraud} = 1 when a chargeback for it arrived. Written as a Delta table, replacing it.
+     * keys, its time, the customer's {@code segment} and {@code home_country} (groups for the model's fairness check,
+     * not features) and {@code is_fraud} = 1 when a chargeback for it arrived. Written as a Delta table, replacing it.
      */
     public static long writeSpine(SparkSession spark, dev.ingot.core.TableName spine) {
         Dataset<Row> rows = spark.sql("""
                 SELECT t.txn_id, t.customer_id, t.merchant_id, t.ts, t.amount, t.channel,
                        CASE WHEN t.country <> t.card_country THEN 1 ELSE 0 END AS is_foreign,
+                       cu.segment, cu.home_country,
                        CASE WHEN c.txn_id IS NULL THEN 0 ELSE 1 END AS is_fraud
                 FROM raw.transactions t
+                LEFT JOIN raw.customers cu ON cu.customer_id = t.customer_id
                 LEFT JOIN (SELECT DISTINCT txn_id FROM raw.chargebacks) c ON c.txn_id = t.txn_id
                 WHERE t.amount >= 0 AND t.merchant_id IS NOT NULL AND t.currency IN ('EUR', 'GBP', 'PLN', 'USD')""");
         Catalog.ensureDatabaseOf(spark, spine);

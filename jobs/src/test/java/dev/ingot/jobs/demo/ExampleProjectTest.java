@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ingot.core.TableName;
 import dev.ingot.core.config.CheckDef;
 import dev.ingot.core.config.CheckSuiteDef;
+import dev.ingot.core.config.FeatureRef;
 import dev.ingot.core.config.FeatureViewDef;
+import dev.ingot.core.config.ModelDef;
 import dev.ingot.core.config.Project;
 import dev.ingot.core.config.ProjectLoader;
 import dev.ingot.core.config.SourceDef;
@@ -27,7 +29,26 @@ class ExampleProjectTest {
         assertThat(PROJECT.settings().warehouse().localPath())
                 .as("bin/ingot demo writes ./warehouse from the repository root")
                 .isEqualTo(DIR.resolve("../../warehouse").toAbsolutePath().normalize());
-        assertThat(PROJECT.models()).as("training is designed later").isEmpty();
+    }
+
+    @Test
+    void theFraudModelIsAGbtOnBothFeatureViewsWithAGateAndAFairnessCheckAcrossSegments() {
+        assertThat(PROJECT.models()).containsOnlyKeys("fraud");
+        ModelDef fraud = PROJECT.models().get("fraud");
+        assertThat(fraud.spine()).as("the spine bin/ingot demo writes").isEqualTo(new TableName("ml", "fraud_spine"));
+        assertThat(fraud.timestamp()).isEqualTo("ts");
+        assertThat(fraud.label()).isEqualTo("is_fraud");
+        assertThat(fraud.features()).extracting(FeatureRef::view).containsExactly("customer_spend", "merchant_risk");
+        assertThat(fraud.algorithm()).isEqualTo(ModelDef.Algorithm.GBT_CLASSIFIER);
+        assertThat(fraud.params()).as("the benchmark's GBT: 100 trees of depth 5")
+                .containsEntry("maxIter", "100").containsEntry("maxDepth", "5");
+        assertThat(fraud.metrics()).containsExactly(ModelDef.Metric.AUC, ModelDef.Metric.PR_AUC,
+                ModelDef.Metric.LOG_LOSS, ModelDef.Metric.F1, ModelDef.Metric.PRECISION_AT_K);
+        assertThat(fraud.fairness()).map(ModelDef.Fairness::column).contains("segment");
+        assertThat(fraud.gate()).extracting(ModelDef.GateRule::toString)
+                .containsExactly("auc >= 0.65", "auc >= champion.auc - 0.005");
+        long heldOut = fraud.testWindow().seconds() + fraud.validationWindow().orElseThrow().seconds();
+        assertThat(heldOut).as("the demo's 182 days leave most of the data to train on").isLessThan(60 * 86_400L);
     }
 
     @Test
