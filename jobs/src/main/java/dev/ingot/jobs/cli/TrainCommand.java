@@ -152,7 +152,7 @@ public final class TrainCommand implements Callable<Integer> {
         } else {
             long spineVersion = Lineage.latestVersion(spark, def.spine());
             TrainingSetResult built = FeatureStore.of(spark, p).writeTrainingSet(def.spine(), def.timestamp(),
-                    def.features(), Tables.trainingSet(model));
+                    def.features(), sharedFeatureNames(p, def), Tables.trainingSet(model));
             table = built.table();
             version = built.deltaVersion();
             if (spineVersion >= 0) {
@@ -317,6 +317,17 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (IOException e) {
             // a temporary folder left behind is harmless
         }
+    }
+
+    /**
+     * True when two of the spec's views have a feature of the same name (the retail example's {@code txn_count_1d}):
+     * the training set then names every feature column {@code view__feature}, which the trainer reads as well.
+     */
+    static boolean sharedFeatureNames(Project p, ModelDef def) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        return def.features().stream().flatMap(f -> (f.features().isEmpty()
+                        ? p.featureViews().get(f.view()).featureNames() : f.features()).stream())
+                .anyMatch(name -> !seen.add(name));
     }
 
     /** SHA-256 of the spec file's bytes (its name when it cannot be read: a spec built in code). */
