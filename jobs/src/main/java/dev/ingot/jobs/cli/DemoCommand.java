@@ -151,8 +151,11 @@ public final class DemoCommand implements Callable<Integer> {
                 + "run with --days " + needed + " or more to train, register and promote it");
     }
 
-    /** The fraud model trained, registered and promoted, and where {@code champion} points afterwards. */
-    record TrainedModel(TrainCommand.Trained trained, Promotions.Decision decision, ModelVersion champion) {}
+    /**
+     * The fraud model trained and registered, the promotion's decision, and where {@code champion} points afterwards
+     * (nowhere when the first version trained on a warehouse is refused).
+     */
+    record TrainedModel(TrainCommand.Trained trained, Promotions.Decision decision, Optional<ModelVersion> champion) {}
 
     /**
      * Steps 5 and 6: {@code train --model fraud --training-set ml.fraud_training_set}, then {@code models promote} of
@@ -173,10 +176,11 @@ public final class DemoCommand implements Callable<Integer> {
                     () -> Promotions.promote(project, model, store, () -> spark, version, Registry.CHAMPION,
                             Optional.empty()));
             out.print(d.report().indent(6));
-            ModelVersion champion = store.versionByAlias(MODEL, Registry.CHAMPION).orElseThrow();
+            Optional<ModelVersion> champion = store.versionByAlias(MODEL, Registry.CHAMPION);
             if (!d.promoted()) {
-                out.printf(Locale.ROOT, "      not promoted (recorded in tag %s of v%d): %s; %s@%s stays v%d%n",
-                        d.eventKey(), version, d.why(), MODEL, Registry.CHAMPION, champion.version());
+                out.printf(Locale.ROOT, "      not promoted (recorded in tag %s of v%d): %s; %s%n", d.eventKey(), version,
+                        d.why(), champion.map(c -> MODEL + "@" + Registry.CHAMPION + " stays v" + c.version())
+                                .orElse(MODEL + " has no champion yet"));
             }
             return new TrainedModel(trained, d, champion);
         }
@@ -251,13 +255,14 @@ public final class DemoCommand implements Callable<Integer> {
             rows.add(List.of("  auc gap across " + g.column(), ModelsCommand.num(g.gaps().get(ModelDef.FairnessMetric.AUC))));
         });
         b.append(ModelsCommand.align(rows));
-        ModelVersion c = m.champion();
-        b.append(String.format(Locale.ROOT, "Champion: %s v%d (alias %s), run %s: %s%n", c.model(), c.version(),
-                Registry.CHAMPION, c.runId(), m.decision().promoted()
-                        ? (m.decision().previous().isPresent() && m.decision().previous().getAsLong() == v.version()
-                        ? "this version held it already" : "promoted by this run"
-                        + m.decision().previous().stream().mapToObj(p -> " (was v" + p + ")").findFirst().orElse(""))
-                        : "kept: v" + v.version() + " was not promoted (" + m.decision().why() + ")"));
+        Promotions.Decision d = m.decision();
+        String what = !d.promoted() ? "kept: v" + v.version() + " was not promoted (" + d.why() + ")"
+                : d.previous().isPresent() && d.previous().getAsLong() == v.version() ? "this version held it already"
+                : "promoted by this run" + (d.previous().isPresent() ? " (was v" + d.previous().getAsLong() + ")" : "");
+        b.append(m.champion().map(c -> String.format(Locale.ROOT, "Champion: %s v%d (alias %s), run %s: %s%n", c.model(),
+                c.version(), Registry.CHAMPION, c.runId(), what)).orElse("Champion: none: v" + v.version()
+                + " was not promoted (" + d.why() + "); see 'bin/ingot models show --project examples/retail " + MODEL
+                + "/" + v.version() + "'\n"));
         return b.toString();
     }
 

@@ -111,8 +111,8 @@ class DemoPipelineTest {
         assertThat(champion.tags()).as("the version carries its test metrics")
                 .containsEntry("metric.auc", Double.toString(auc));
         assertThat(metrics.get("log_loss")).as("probabilities around a base rate of about 2%").isBetween(0.0, 0.2);
-        assertThat(metrics.get("gap/auc")).as("the gate held: the auc gap across segments is within 0.15")
-                .isBetween(0.0, 0.15);
+        assertThat(metrics.get("gap/auc")).as("the gate held: the auc gap across segments is within 0.25")
+                .isBetween(0.0, 0.25);
 
         assertThat(out).contains(String.format(Locale.ROOT, "Champion: fraud v1 (alias champion), run %s: promoted by this run",
                         champion.runId()))
