@@ -93,6 +93,7 @@ class DemoPipelineTest {
         assertThat(code).as(out + err).isZero();
         List<ModelVersion> versions = store.modelVersions("fraud");
         assertThat(versions).as("one training on a fresh warehouse").extracting(ModelVersion::version).containsExactly(1L);
+        assertThat(store.versionByAlias("fraud", "champion")).as(out).isPresent();
         ModelVersion champion = store.versionByAlias("fraud", "champion").orElseThrow();
         assertThat(champion.version()).isEqualTo(1);
         assertThat(champion.aliases()).containsExactlyInAnyOrder("champion", "challenger");
@@ -111,8 +112,8 @@ class DemoPipelineTest {
         assertThat(champion.tags()).as("the version carries its test metrics")
                 .containsEntry("metric.auc", Double.toString(auc));
         assertThat(metrics.get("log_loss")).as("probabilities around a base rate of about 2%").isBetween(0.0, 0.2);
-        assertThat(metrics.get("gap/auc")).as("the gate held: the auc gap across segments is within 0.25")
-                .isBetween(0.0, 0.25);
+        assertThat(metrics.get("gap/auc")).as("the gate held: the auc gap across segments is within 0.30")
+                .isBetween(0.0, 0.30);
 
         assertThat(out).contains(String.format(Locale.ROOT, "Champion: fraud v1 (alias champion), run %s: promoted by this run",
                         champion.runId()))
