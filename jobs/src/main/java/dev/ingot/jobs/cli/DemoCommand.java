@@ -165,12 +165,12 @@ public final class DemoCommand implements Callable<Integer> {
     private static TrainedModel trainAndPromote(SparkSession spark, Project project, ModelDef model, Steps steps,
                                                 PrintWriter out) {
         TableName training = new TableName(Tables.ML, "fraud_training_set");
-        TrainCommand.Trained trained = steps.run("Train the " + MODEL + " model (" + model.file() + ", "
-                        + model.algorithm().key() + ") on " + training + ", track the run, register a version",
-                () -> TrainCommand.train(project, model, Optional.of(training), spark));
-        out.print(trained.report().indent(6));
-        long version = trained.version().version();
         try (TrackingStore store = Registry.open(project, "demo", () -> spark)) {
+            TrainCommand.Trained trained = steps.run("Train the " + MODEL + " model (" + model.file() + ", "
+                            + model.algorithm().key() + ") on " + training + ", track the run, register a version",
+                    () -> TrainCommand.train(project, model, Optional.of(training), spark, store));
+            out.print(trained.report().indent(6));
+            long version = trained.version().version();
             Promotions.Decision d = steps.run("Promote " + MODEL + " v" + version + " to " + Registry.CHAMPION
                             + " (the gate of " + model.file() + " against the current champion)",
                     () -> Promotions.promote(project, model, store, () -> spark, version, Registry.CHAMPION,
