@@ -20,6 +20,7 @@ import dev.ingot.core.config.ModelDef;
 import dev.ingot.core.config.ModelDef.FairnessMetric;
 import dev.ingot.core.config.ModelDef.Metric;
 import dev.ingot.core.config.Project;
+import dev.ingot.core.ml.NumericFeatures;
 import dev.ingot.training.CurvePoint;
 import dev.ingot.training.FeatureImportance;
 import dev.ingot.training.GroupMetrics;
@@ -51,7 +52,6 @@ import org.apache.spark.ml.attribute.AttributeGroup;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.ml.feature.Imputer;
 import org.apache.spark.ml.feature.OneHotEncoder;
-import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.ml.feature.StandardScaler;
 import org.apache.spark.ml.feature.StringIndexer;
 import org.apache.spark.ml.feature.VectorAssembler;
@@ -321,12 +321,12 @@ public final class TrainingRun {
         List<String> assembled = new ArrayList<>();
         if (!numeric.isEmpty()) {
             // Imputer takes numbers only, and a boolean feature is as good a number: cast both, and add the indicators,
-            // inside the pipeline, so that the fitted model takes the training set's own columns.
-            List<String> select = new ArrayList<>();
-            numeric.forEach(f -> select.add("CAST(`" + f + "` AS DOUBLE) AS `" + NUM + f + "`"));
-            indicators.forEach(f -> select.add("CAST(`" + f + "` IS NULL OR isnan(CAST(`" + f + "` AS DOUBLE)) AS DOUBLE)"
-                    + " AS `" + f + IS_NULL + "`"));
-            stages.add(new SQLTransformer().setStatement("SELECT *, " + String.join(", ", select) + " FROM __THIS__"));
+            // inside the pipeline, so that the fitted model takes the training set's own columns. An Ingot stage, not
+            // SQL, so that the ONNX converter can read what it does.
+            stages.add(new NumericFeatures().setInputCols(numeric.toArray(String[]::new))
+                    .setOutputCols(numeric.stream().map(f -> NUM + f).toArray(String[]::new))
+                    .setIndicatorInputCols(indicators.toArray(String[]::new))
+                    .setIndicatorOutputCols(indicators.stream().map(f -> f + IS_NULL).toArray(String[]::new)));
             stages.add(new Imputer().setInputCols(numeric.stream().map(f -> NUM + f).toArray(String[]::new))
                     .setOutputCols(numeric.stream().map(f -> IMP + f).toArray(String[]::new))
                     .setStrategy(spec.nulls().strategy().name().toLowerCase(Locale.ROOT)));
