@@ -19,4 +19,14 @@ public record EstimatorOutputs(Optional<String> label, Optional<String> probabil
         Objects.requireNonNull(probability, "probability");
         Objects.requireNonNull(prediction, "prediction");
     }
+
+    /** A classifier's outputs. */
+    public static EstimatorOutputs classifier(String label, String probability) {
+        return new EstimatorOutputs(Optional.of(label), Optional.of(probability), Optional.empty());
+    }
+
+    /** A regressor's output. */
+    public static EstimatorOutputs regressor(String prediction) {
+        return new EstimatorOutputs(Optional.empty(), Optional.empty(), Optional.of(prediction));
+    }
 }

@@ -52,6 +52,7 @@ public final class OnnxGraph {
     private final String name;
     private final OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder();
     private final Set<String> names = new HashSet<>();
+    private final Set<String> reserved = new HashSet<>();
     private int counter;
 
     /** An empty graph called {@code name}. */
@@ -64,10 +65,18 @@ public final class OnnxGraph {
     public String fresh(String hint) {
         String base = hint.isEmpty() ? "v" : hint;
         String n = base;
-        while (!names.add(n)) {
+        while (reserved.contains(n) || !names.add(n)) {
             n = base + "_" + (++counter);
         }
         return n;
+    }
+
+    /**
+     * Keeps {@code name} for a later {@link #input}: {@link #fresh} never returns it. For inputs declared as they are
+     * first needed, after other values got their names.
+     */
+    public void reserve(String name) {
+        reserved.add(name);
     }
 
     /**
