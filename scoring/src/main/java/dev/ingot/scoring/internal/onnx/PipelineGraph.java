@@ -10,7 +10,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import java.util.stream.LongStream;
 import org.apache.spark.ml.Model;
@@ -178,26 +180,34 @@ public final class PipelineGraph {
 
     /** A column that must be a number (double [N,1]). */
     private Column number(String name, String reader) {
-        Column c = column(name, reader);
-        if (c.kind() != Kind.NUMBER) {
-            throw Errors.badData(DOING, reader + " reads '" + name + "' as a number, but it is a " + kindName(c),
-                    "give the stage a numeric column");
-        }
-        return c;
+        return of(Kind.NUMBER, name, reader, "give the stage a numeric column");
     }
 
     /** A column that must be a vector (double [N,width]). */
     public Column vector(String name, String reader) {
+        return of(Kind.VECTOR, name, reader, "assemble it into a vector first (VectorAssembler)");
+    }
+
+    private Column of(Kind kind, String name, String reader, String fix) {
         Column c = column(name, reader);
-        if (c.kind() != Kind.VECTOR) {
-            throw Errors.badData(DOING, reader + " reads '" + name + "' as a vector, but it is a " + kindName(c),
-                    "assemble it into a vector first (VectorAssembler)");
+        if (c.kind() != kind) {
+            throw Errors.badData(DOING, reader + " reads '" + name + "' as a " + kind.name().toLowerCase(Locale.ROOT)
+                    + ", but it is a " + kindName(c), fix);
         }
         return c;
     }
 
     private static String kindName(Column c) {
         return c.kind() == Kind.STRING ? "string" : c.kind() == Kind.NUMBER ? "number" : "vector";
+    }
+
+    /** Registers {@code build(inputColumn, i)} for each input/output column pair of a (multi-)column stage. */
+    private void perColumn(Params stage, String what, BiFunction<String, Integer, Supplier<Column>> build) {
+        String[] in = cols(stage, "inputCols", "inputCol");
+        String[] out = cols(stage, "outputCols", "outputCol");
+        for (int i = 0; i < in.length; i++) {
+            produce(out[i], what, build.apply(in[i], i));
+        }
     }
 
     private void produce(String column, String what, Supplier<Column> p) {
@@ -228,14 +238,11 @@ public final class PipelineGraph {
     }
 
     private void imputer(ImputerModel m, String what) {
-        String[] in = cols(m, "inputCols", "inputCol");
-        String[] out = cols(m, "outputCols", "outputCol");
         Row surrogates = m.surrogateDF().head();
         double missing = m.getMissingValue();
-        for (int i = 0; i < in.length; i++) {
-            String c = in[i];
+        perColumn(m, what, (c, i) -> {
             double s = ((Number) surrogates.get(surrogates.fieldIndex(c))).doubleValue();
-            produce(out[i], what, () -> {
+            return () -> {
                 Column x = number(c, what);
                 // Spark casts the imputed column back to the input's type: an integer column gets a whole surrogate.
                 double surrogate = x.type() instanceof IntegralType ? (double) (long) s
@@ -246,19 +253,16 @@ public final class PipelineGraph {
                 }
                 return new Column(g.node("Where", mask, constant("surrogate", surrogate), x.value()), Kind.NUMBER, 1,
                         x.type());
-            });
-        }
+            };
+        });
     }
 
     private void stringIndexer(StringIndexerModel m, String what) {
-        String[] in = cols(m, "inputCols", "inputCol");
-        String[] out = cols(m, "outputCols", "outputCol");
         String[][] labels = m.labelsArray();
         boolean keep = "keep".equals(m.getHandleInvalid());
-        for (int i = 0; i < in.length; i++) {
-            String c = in[i];
+        perColumn(m, what, (c, i) -> {
             String[] l = labels[i];
-            produce(out[i], what, () -> {
+            return () -> {
                 Column x = column(c, what);
                 if (x.kind() != Kind.STRING) {
                     throw Errors.badData(DOING, what + " indexes '" + c + "', a " + kindName(x) + " column",
@@ -274,20 +278,17 @@ public final class PipelineGraph {
                     d = g.node("Where", g.node("Equal", idx, g.constant("unseen", new long[] {-1})), nan(), d);
                 }
                 return doubleColumn(d);
-            });
-        }
+            };
+        });
     }
 
     private void oneHot(OneHotEncoderModel m, String what) {
-        String[] in = cols(m, "inputCols", "inputCol");
-        String[] out = cols(m, "outputCols", "outputCol");
         int[] sizes = m.categorySizes();
         boolean keep = "keep".equals(m.getHandleInvalid());
         boolean dropLast = m.getDropLast();
-        for (int i = 0; i < in.length; i++) {
-            String c = in[i];
+        perColumn(m, what, (c, i) -> {
             int size = sizes[i];
-            produce(out[i], what, () -> {
+            return () -> {
                 String x = number(c, what).value();
                 int width = size + (keep ? 1 : 0) - (dropLast ? 1 : 0);
                 String valid = g.node("And", g.node("GreaterOrEqual", x, constant("zero", 0.0)),
@@ -299,19 +300,16 @@ public final class PipelineGraph {
                 String hot = cast(g.node("Equal", idx, g.constant("categories_range", range)), OnnxGraph.DOUBLE);
                 String bad = keep ? g.node("IsNaN", x) : g.node("Not", valid);
                 return new Column(g.node("Where", bad, nan(), hot), Kind.VECTOR, width, null);
-            });
-        }
+            };
+        });
     }
 
     private void bucketizer(Bucketizer b, String what) {
-        String[] in = cols(b, "inputCols", "inputCol");
-        String[] out = cols(b, "outputCols", "outputCol");
         double[][] splits = b.isSet(b.splitsArray()) ? b.getSplitsArray() : new double[][] {b.getSplits()};
         boolean keep = "keep".equals(b.getHandleInvalid());
-        for (int i = 0; i < in.length; i++) {
-            String c = in[i];
+        perColumn(b, what, (c, i) -> {
             double[] s = splits[i];
-            produce(out[i], what, () -> {
+            return () -> {
                 String x = number(c, what).value();
                 int n = s.length;
                 // The bucket of x is the number of inner splits at or below it; the last split closes the last bucket.
@@ -330,8 +328,8 @@ public final class PipelineGraph {
                 bucket = g.node("Where", outside, nan(), bucket);
                 return doubleColumn(g.node("Where", g.node("IsNaN", x), keep ? constant("nan_bucket", n - 1) : nan(),
                         bucket));
-            });
-        }
+            };
+        });
     }
 
     private Column assemble(String[] in, String what) {
