@@ -8,6 +8,7 @@ import dev.ingot.scoring.internal.onnx.EstimatorOutputs;
 import dev.ingot.scoring.internal.onnx.LinearModels;
 import dev.ingot.scoring.internal.onnx.OnnxGraph;
 import dev.ingot.scoring.internal.onnx.PipelineGraph;
+import dev.ingot.scoring.internal.onnx.TreeEnsembles;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PredictionModel;
 import org.apache.spark.ml.classification.ClassificationModel;
 import org.apache.spark.sql.types.StructType;
 
@@ -39,7 +41,9 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class OnnxConverter {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> MODELS = List.of("LogisticRegression", "LinearRegression");
+    private static final List<String> MODELS = List.of("LogisticRegression", "LinearRegression",
+            "DecisionTreeClassifier", "DecisionTreeRegressor", "RandomForestClassifier", "RandomForestRegressor",
+            "GBTClassifier", "GBTRegressor");
 
     private final Optional<String> runId;
     private final Optional<String> trainingSet;
@@ -91,23 +95,26 @@ public final class OnnxConverter {
         PipelineGraph stages = new PipelineGraph(g, trainingSchema);
         Model<?> model = stages.addStages(pipeline, MODELS);
         String what = PipelineGraph.describe(model, pipeline.stages().length - 1);
-        if (!LinearModels.supports(model)) {
+        boolean linear = LinearModels.supports(model);
+        if (!linear && !TreeEnsembles.supports(model)) {
             throw Errors.badData("convert the Spark ML pipeline to ONNX", "its model, " + what + ", is not supported",
                     "end the pipeline with one of: " + String.join(", ", MODELS) + " (stages: "
                             + String.join(", ", supportedStages()) + ")");
         }
-        String featuresCol = ((org.apache.spark.ml.PredictionModel<?, ?>) model).getFeaturesCol();
-        PipelineGraph.Column features = stages.vector(featuresCol, what);
-        if (features.width() != LinearModels.numFeatures(model)) {
-            throw Errors.badData("convert the Spark ML pipeline to ONNX", what + " takes " + LinearModels.numFeatures(model)
-                    + " features but '" + featuresCol + "' has " + features.width(), "fit the pipeline again");
+        PredictionModel<?, ?> predictor = (PredictionModel<?, ?>) model;
+        PipelineGraph.Column features = stages.vector(predictor.getFeaturesCol(), what);
+        if (features.width() != predictor.numFeatures()) {
+            throw Errors.badData("convert the Spark ML pipeline to ONNX", what + " takes " + predictor.numFeatures()
+                    + " features but '" + predictor.getFeaturesCol() + "' has " + features.width(),
+                    "fit the pipeline again");
         }
         EstimatorOutputs out;
         try {
-            out = LinearModels.add(g, features.value(), model);
+            out = linear ? LinearModels.add(g, features.value(), model) : TreeEnsembles.add(g, features.value(), model);
         } catch (IllegalArgumentException e) {
-            throw Errors.badData("convert the Spark ML pipeline to ONNX", what + " is " + e.getMessage()
-                    + ", which is not supported", "clear its thresholds (argmax of the probabilities is the label)");
+            throw Errors.badData("convert the Spark ML pipeline to ONNX", what + " cannot be converted: "
+                    + e.getMessage(), linear ? "clear its thresholds (argmax of the probabilities is the label)"
+                    : "use a model of the supported kinds: " + String.join(", ", MODELS));
         }
         List<String> outputs = new ArrayList<>();
         out.label().ifPresent(v -> {

@@ -17,6 +17,8 @@ import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.classification.DecisionTreeClassifier;
+import org.apache.spark.ml.classification.GBTClassifier;
+import org.apache.spark.ml.classification.LinearSVC;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.feature.Bucketizer;
 import org.apache.spark.ml.feature.Imputer;
@@ -28,6 +30,7 @@ import org.apache.spark.ml.feature.StringIndexer;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.regression.LinearRegression;
+import org.apache.spark.ml.regression.RandomForestRegressor;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
@@ -164,6 +167,35 @@ class OnnxConverterTest {
     }
 
     @Test
+    void gbtOnIngotsTrainingPipelineWithIndexedCategoriesMatchesSpark() throws Exception {
+        long seed = new Random().nextLong();
+        // The indexes go into the vector as they are: the trees split on them as categories (their ML attributes).
+        PipelineModel model = fit(seed, numeric(true), imputer("mean"), indexer("keep"),
+                new VectorAssembler().setInputCols(new String[] {"i_amount", "i_visits", "i_vip", "amount__is_null",
+                        "idx_city", "idx_channel", "ratio"}).setOutputCol("features"),
+                new GBTClassifier().setLabelCol("y_bin").setMaxIter(15).setMaxDepth(4).setSeed(seed));
+
+        assertParity(model, seed, true, data(seed + 1, 3000, true));
+    }
+
+    @Test
+    void treesAfterOneHotAndBucketsMatchSpark() throws Exception {
+        long seed = new Random().nextLong();
+        PipelineModel forest = fit(seed, numeric(false), imputer("median"), indexer("keep"), oneHot(),
+                new Bucketizer().setInputCol("ratio").setOutputCol("b_ratio").setSplits(new double[] {0, 3, 6, 10}),
+                new VectorAssembler().setInputCols(new String[] {"i_amount", "i_visits", "ohe_city", "ohe_channel",
+                        "b_ratio"}).setOutputCol("features"),
+                new RandomForestRegressor().setLabelCol("y_reg").setNumTrees(20).setMaxDepth(5).setSeed(seed));
+        assertParity(forest, seed, false, data(seed + 1, 3000, true));
+
+        PipelineModel tree = fit(seed, numeric(false), imputer("mean"), indexer("keep"), oneHot(),
+                new VectorAssembler().setInputCols(new String[] {"i_amount", "i_visits", "ohe_city", "ratio"})
+                        .setOutputCol("features"),
+                new DecisionTreeClassifier().setLabelCol("y_multi").setMaxDepth(6));
+        assertParity(tree, seed, true, data(seed + 1, 3000, true));
+    }
+
+    @Test
     void metadataNamesFeaturesRunAndTrainingSetAndTheDigestIsTheBytes() throws Exception {
         PipelineModel model = fit(3, numeric(false), imputer("mean"), indexer("keep"), oneHot(),
                 new VectorAssembler().setInputCols(new String[] {"i_amount", "ohe_city", "ohe_channel"})
@@ -237,9 +269,10 @@ class OnnxConverterTest {
                 .add("amount", "double"))).isInstanceOf(IngotException.class)
                 .hasMessageContaining("reads column 'ratio', which neither the training set nor an earlier stage has");
 
-        PipelineModel tree = fit(1, new VectorAssembler().setInputCols(new String[] {"ratio"}).setOutputCol("features"),
-                new DecisionTreeClassifier().setLabelCol("y_bin"));
-        assertThatThrownBy(() -> OnnxConverter.create().convert(tree, Parity.SCHEMA)).isInstanceOf(IngotException.class)
-                .hasMessageContaining("DecisionTreeClassificationModel").hasMessageContaining("is not supported");
+        PipelineModel svc = fit(1, new VectorAssembler().setInputCols(new String[] {"ratio"}).setOutputCol("features"),
+                new LinearSVC().setLabelCol("y_bin"));
+        assertThatThrownBy(() -> OnnxConverter.create().convert(svc, Parity.SCHEMA)).isInstanceOf(IngotException.class)
+                .hasMessageContaining("its model, stage 1 (LinearSVCModel").hasMessageContaining("is not supported")
+                .hasMessageContaining("GBTClassifier, GBTRegressor");
     }
 }

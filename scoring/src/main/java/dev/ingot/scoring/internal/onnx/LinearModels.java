@@ -22,14 +22,6 @@ public final class LinearModels {
         return model instanceof LogisticRegressionModel || model instanceof LinearRegressionModel;
     }
 
-    /** The number of features {@code model} takes. */
-    public static int numFeatures(Model<?> model) {
-        if (model instanceof LogisticRegressionModel lr) {
-            return lr.numFeatures();
-        }
-        return ((LinearRegressionModel) model).numFeatures();
-    }
-
     /**
      * Adds {@code model} reading {@code features} (double [N,F]).
      *
@@ -48,7 +40,7 @@ public final class LinearModels {
             return binary(g, features, lr);
         }
         if (lr.isDefined(lr.thresholds()) && lr.isSet(lr.thresholds())) {
-            throw new IllegalArgumentException("a multinomial logistic regression with thresholds");
+            throw new IllegalArgumentException("a multinomial logistic regression with thresholds is not supported");
         }
         int k = w.numRows();
         int f = w.numCols();
