@@ -230,6 +230,49 @@ class TrainCommandTest {
                 .doesNotContainKeys("ingot.cost.amount", "ingot.cost.currency", "ingot.cost.price_per_core_hour");
     }
 
+    @Test
+    void logsTheOnnxModelWithItsDigestAndOnnxRuntimeScoresTheTestWindowAsSparkDoes() throws Exception {
+        String name = "cli_train_onnx";
+        TestFiles.write(project, "models/" + name + ".yaml", Files.readString(project.resolve("models/" + MODEL + ".yaml")));
+        Result r = run("train", "--project", project.toString(), "--model", name, "--training-set", TABLE);
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        ModelVersion v = store.versionByAlias(name, "challenger").orElseThrow();
+        byte[] onnx = store.downloadArtifact(v.runId(), "onnx/model.onnx");
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(onnx));
+        assertThat(store.run(v.runId()).tags()).containsEntry("ingot.onnx_sha256", sha);
+        assertThat(v.tags()).containsEntry("ingot.onnx_sha256", sha);
+
+        Project p = ProjectLoader.load(project);
+        TrainingResult direct = Trainer.of(spark, p).train(p.models().get(name), spark.table(TABLE));
+        java.util.List<org.apache.spark.sql.Row> test = direct.pipeline().transform(spark.table(TABLE)
+                .filter(org.apache.spark.sql.functions.col("ts").gt(java.sql.Timestamp.from(direct.split().testStart()))))
+                .collectAsList();
+        assertThat(test).hasSize((int) direct.split().testRows());
+        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        try (ai.onnxruntime.OrtSession s = env.createSession(onnx, new ai.onnxruntime.OrtSession.SessionOptions())) {
+            assertThat(s.getMetadata().getCustomMetadata()).containsEntry("ingot.run_id", v.runId())
+                    .containsEntry("ingot.training_set", TABLE).containsEntry("ingot.training_set_version", "0");
+            Map<String, ai.onnxruntime.OnnxTensor> feed = new TreeMap<>();
+            for (String in : s.getInputNames()) {
+                double[] values = test.stream().mapToDouble(row -> row.isNullAt(row.fieldIndex(in)) ? Double.NaN
+                        : ((Number) row.get(row.fieldIndex(in))).doubleValue()).toArray();
+                feed.put(in, ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.DoubleBuffer.wrap(values),
+                        new long[] {values.length, 1}));
+            }
+            try (ai.onnxruntime.OrtSession.Result out = s.run(feed)) {
+                long[] labels = (long[]) out.get("label").orElseThrow().getValue();
+                double[][] probability = (double[][]) out.get("probability").orElseThrow().getValue();
+                for (int i = 0; i < test.size(); i++) {
+                    double[] spark = ((org.apache.spark.ml.linalg.Vector) test.get(i).getAs("probability")).toArray();
+                    assertThat(labels[i]).as("row " + i).isEqualTo((long) test.get(i).<Double>getAs("prediction").doubleValue());
+                    assertThat(probability[i]).as("row " + i).containsExactly(spark, org.assertj.core.data.Offset.offset(1e-9));
+                }
+            } finally {
+                feed.values().forEach(ai.onnxruntime.OnnxTensor::close);
+            }
+        }
+    }
+
     private static String git(Path dir, String... args) throws IOException, InterruptedException {
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("git", "-C", dir.toString(), "-c",
                 "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"));

@@ -13,6 +13,8 @@ import dev.ingot.core.config.ModelDef;
 import dev.ingot.core.config.Project;
 import dev.ingot.features.FeatureStore;
 import dev.ingot.features.TrainingSetResult;
+import dev.ingot.scoring.OnnxConverter;
+import dev.ingot.scoring.OnnxModel;
 import dev.ingot.training.GateDecision;
 import dev.ingot.training.LogBatch;
 import dev.ingot.training.ModelVersion;
@@ -43,6 +45,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -57,9 +60,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ingot train}: a model spec to a tracked run (params, metrics, lineage, cost, the Spark ML model, charts and a
- * model card) and a registered version with alias {@code challenger}. The run key is the model, a digest of its spec
- * file and the training set's table and Delta version, so a retry on the same inputs reuses the run and its version.
+ * {@code ingot train}: a model spec to a tracked run (params, metrics, lineage, cost, the Spark ML model and its ONNX
+ * conversion with its SHA-256, charts and a model card) and a registered version with alias {@code challenger}. The run
+ * key is the model, a digest of its spec file and the training set's table and Delta version, so a retry on the same
+ * inputs reuses the run and its version. A pipeline the ONNX converter cannot take fails before anything is tracked.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train a model spec (models/M.yaml) on its point-in-time training set (built from the spec into "
@@ -163,6 +167,10 @@ public final class TrainCommand implements Callable<Integer> {
         // Read at the recorded version, so the data trained on is the data the run names.
         Dataset<Row> data = spark.read().format("delta").option("versionAsOf", version).table(table.toString());
         TrainingResult result = Trainer.of(spark, p).train(def, data);
+        // Converted before anything is tracked, so that a pipeline ONNX cannot take fails with nothing registered.
+        OnnxConverter converter = OnnxConverter.create().withTrainingSet(table.toString(), version);
+        converter.convert(result.pipeline(), data.schema());
+        Function<String, OnnxModel> onnx = runId -> converter.withRunId(runId).convert(result.pipeline(), data.schema());
         Promotions.Quality quality = Promotions.quality(table.toString(), OptionalLong.of(version), () -> spark);
         String qualityStatus = !quality.passed() ? "failed" : quality.summary().contains("no quality suite") ? "unchecked" : "passed";
 
@@ -206,7 +214,8 @@ public final class TrainCommand implements Callable<Integer> {
             registered = earlier.get();
             store.setAlias(model, Registry.CHALLENGER, registered.version());
         } else {
-            registered = record(store, def, run.runId(), result, table, version, tags, lineage, quality, qualityStatus, gate);
+            registered = record(store, def, run.runId(), result, onnx.apply(run.runId()), table, version, tags, lineage,
+                    quality, qualityStatus, gate);
         }
         return new Trained(registered, run.runId(), result, earlier.isPresent(), summary(result, registered,
                 run.runId(), table, version, champion, championMetrics, gate, quality,
@@ -219,17 +228,20 @@ public final class TrainCommand implements Callable<Integer> {
      * Logs, uploads and registers a run's first completed attempt: the run ends FINISHED, or FAILED (and the error
      * goes on) when any step fails.
      */
-    private static ModelVersion record(TrackingStore store, ModelDef def, String runId, TrainingResult result, TableName table,
-                                long version, Map<String, String> tags, Map<String, String> lineage,
-                                Promotions.Quality quality, String qualityStatus, GateDecision gate) {
+    private static ModelVersion record(TrackingStore store, ModelDef def, String runId, TrainingResult result,
+                                       OnnxModel onnx, TableName table, long version, Map<String, String> tags,
+                                       Map<String, String> lineage, Promotions.Quality quality, String qualityStatus,
+                                       GateDecision gate) {
         String model = def.name();
         try {
+            tags.put(Registry.ONNX_SHA256, onnx.sha256());
             LogBatch batch = LogBatch.empty().withParams(params(def, result)).withTags(tags);
             for (Map.Entry<String, Double> m : result.flatMetrics().entrySet()) {
                 batch = batch.withMetric(m.getKey(), m.getValue(), 0);
             }
             store.log(runId, batch);
             uploadModel(store, runId, result);
+            store.uploadArtifact(runId, Registry.ONNX_ARTIFACT, onnx.bytes());
             Reports.charts(result).forEach((name, svg) -> store.uploadArtifact(runId, name, svg.getBytes(StandardCharsets.UTF_8)));
             Map<String, String> card = new LinkedHashMap<>();
             card.put("run_id", runId);
@@ -242,6 +254,7 @@ public final class TrainCommand implements Callable<Integer> {
             card.put("feature_tables", lineage.getOrDefault(Registry.FEATURE_TABLES, tags.get(Registry.FEATURE_VIEWS)));
             card.put("quality_status", qualityStatus + ": " + quality.summary());
             card.put("executor_cpu_seconds", tags.get(Registry.CPU_SECONDS));
+            card.put("onnx_sha256", onnx.sha256());
             if (tags.containsKey(Registry.COST_AMOUNT)) {
                 card.put("cost", tags.get(Registry.COST_AMOUNT) + " " + tags.get(Registry.COST_CURRENCY));
             }
@@ -249,7 +262,7 @@ public final class TrainCommand implements Callable<Integer> {
                     Optional.of(new TrainingSetRef(table.toString(), OptionalLong.of(version))), Optional.of(gate), card)
                     .getBytes(StandardCharsets.UTF_8));
             store.endRun(runId, RunStatus.FINISHED);
-            ModelVersion registered = register(store, def, runId, result, table, version);
+            ModelVersion registered = register(store, def, runId, result, onnx, table, version);
             store.setAlias(model, Registry.CHALLENGER, registered.version());
             return registered;
         } catch (RuntimeException e) {
@@ -259,13 +272,14 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** A new version from the run's {@code model} folder, with its lineage and test metrics as tags. */
-    private static ModelVersion register(TrackingStore store, ModelDef def, String runId, TrainingResult result, TableName table,
-                                  long version) {
+    private static ModelVersion register(TrackingStore store, ModelDef def, String runId, TrainingResult result,
+                                         OnnxModel onnx, TableName table, long version) {
         String model = def.name();
         store.registeredModel(model, def.description());
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put(Registry.TRAINING_SET, table.toString());
         tags.put(Registry.TRAINING_SET_VERSION, Long.toString(version));
+        tags.put(Registry.ONNX_SHA256, onnx.sha256());
         result.metrics().forEach((m, v) -> tags.put(Registry.METRIC_PREFIX + m.key(), Double.toString(v)));
         return store.createModelVersionOnce(model, runId, Registry.MODEL_DIR, tags, def.description());
     }
