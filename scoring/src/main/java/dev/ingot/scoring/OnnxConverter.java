@@ -135,7 +135,8 @@ public final class OnnxConverter {
                 c.kind() == PipelineGraph.Kind.STRING ? OnnxModel.ElementType.STRING : OnnxModel.ElementType.DOUBLE)));
         Map<String, String> metadata = new LinkedHashMap<>();
         try {
-            metadata.put(OnnxModel.FEATURES, JSON.writeValueAsString(inputs.stream().map(OnnxModel.Input::name).toList()));
+            metadata.put(OnnxModel.FEATURES,
+                    JSON.writeValueAsString(inputs.stream().map(OnnxModel.Input::name).toList()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

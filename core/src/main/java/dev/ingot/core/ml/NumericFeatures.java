@@ -34,7 +34,8 @@ import org.apache.spark.sql.types.StructType;
  * }</pre>
  *
  * <p>Its output is what {@code SELECT *, CAST(f AS DOUBLE) AS out, CAST(f IS NULL OR isnan(CAST(f AS DOUBLE)) AS
- * DOUBLE) AS ind FROM __THIS__} gives, to the bit. It saves and loads with the pipeline ({@link DefaultParamsWritable}).
+ * DOUBLE) AS ind FROM __THIS__} gives, to the bit. It saves and loads with the pipeline
+ * ({@link DefaultParamsWritable}).
  */
 public final class NumericFeatures extends Transformer implements DefaultParamsWritable {
     private static final long serialVersionUID = 1L;

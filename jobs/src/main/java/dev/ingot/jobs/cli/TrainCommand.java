@@ -170,7 +170,8 @@ public final class TrainCommand implements Callable<Integer> {
         // Converted before anything is tracked, so that a pipeline ONNX cannot take fails with nothing registered.
         OnnxConverter converter = OnnxConverter.create().withTrainingSet(table.toString(), version);
         converter.convert(result.pipeline(), data.schema());
-        Function<String, OnnxModel> onnx = runId -> converter.withRunId(runId).convert(result.pipeline(), data.schema());
+        Function<String, OnnxModel> onnx = runId -> converter.withRunId(runId)
+                .convert(result.pipeline(), data.schema());
         Promotions.Quality quality = Promotions.quality(table.toString(), OptionalLong.of(version), () -> spark);
         String qualityStatus = !quality.passed() ? "failed" : quality.summary().contains("no quality suite") ? "unchecked" : "passed";
 

@@ -85,8 +85,8 @@ public final class LinearModels {
 
     /** {@code features . coefficients + intercept}, [N,1]. */
     private static String margin(OnnxGraph g, String features, double[] coefficients, double intercept) {
-        return g.node("Add", g.node("MatMul", features, g.constant("coefficients", coefficients, coefficients.length, 1)),
-                g.constant("intercept", new double[] {intercept}));
+        String w = g.constant("coefficients", coefficients, coefficients.length, 1);
+        return g.node("Add", g.node("MatMul", features, w), g.constant("intercept", new double[] {intercept}));
     }
 
     /** [N,1] to [N]. */

@@ -233,7 +233,8 @@ public final class PipelineGraph {
         String[] indOut = nf.getIndicatorOutputCols();
         for (int i = 0; i < ind.length; i++) {
             String c = ind[i];
-            produce(indOut[i], what, () -> doubleColumn(cast(g.node("IsNaN", number(c, what).value()), OnnxGraph.DOUBLE)));
+            produce(indOut[i], what,
+                    () -> doubleColumn(cast(g.node("IsNaN", number(c, what).value()), OnnxGraph.DOUBLE)));
         }
     }
 
@@ -315,8 +316,8 @@ public final class PipelineGraph {
                 // The bucket of x is the number of inner splits at or below it; the last split closes the last bucket.
                 String bucket;
                 if (n > 2) {
-                    String ge = cast(g.node("GreaterOrEqual", x, g.constant("inner_splits", Arrays.copyOfRange(s, 1, n - 1))),
-                            OnnxGraph.DOUBLE);
+                    String inner = g.constant("inner_splits", Arrays.copyOfRange(s, 1, n - 1));
+                    String ge = cast(g.node("GreaterOrEqual", x, inner), OnnxGraph.DOUBLE);
                     bucket = g.node("ReduceSum", List.of(ge, g.constant("axis1", new long[] {1})),
                             List.of(attr("keepdims", 1L)));
                 } else {
@@ -401,8 +402,8 @@ public final class PipelineGraph {
 
     private static Column width(Column x, int expected, String what) {
         if (x.width() != expected) {
-            throw Errors.badData(DOING, what + " was fitted on vectors of " + expected + " values but gets " + x.width(),
-                    "fit the pipeline again");
+            throw Errors.badData(DOING, what + " was fitted on vectors of " + expected + " values but gets "
+                    + x.width(), "fit the pipeline again");
         }
         return x;
     }
