@@ -9,10 +9,7 @@ import dev.ingot.scoring.internal.onnx.LinearModels;
 import dev.ingot.scoring.internal.onnx.OnnxGraph;
 import dev.ingot.scoring.internal.onnx.PipelineGraph;
 import dev.ingot.scoring.internal.onnx.TreeEnsembles;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +23,7 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Converts a fitted Spark ML {@link PipelineModel} to ONNX (opset {@value OnnxGraph#OPSET}, {@code ai.onnx.ml}
- * {@value OnnxGraph#ML_OPSET}), computing in doubles as Spark does. The result follows the conventions of
- * {@link OnnxModel}. Immutable: each {@code with*} returns a copy.
+ * {@value OnnxGraph#ML_OPSET}), computing in doubles as Spark does. Immutable: each {@code with*} returns a copy.
  *
  * <pre>{@code
  * OnnxModel onnx = OnnxConverter.create()
@@ -40,6 +36,27 @@ import org.apache.spark.sql.types.StructType;
  * <p>Stages it converts: {@link #supportedStages()}. Any other stage is refused with a bad-input error naming it.
  */
 public final class OnnxConverter {
+    /** Output: the predicted class index of a classifier, int64 [N]. */
+    public static final String LABEL = "label";
+    /** Output: a classifier's probability of each class, double [N,C]. */
+    public static final String PROBABILITY = "probability";
+    /** Output: a regressor's prediction, double [N]. */
+    public static final String PREDICTION = "prediction";
+    /** Metadata: the input columns, a JSON list in input order. */
+    public static final String FEATURES = "ingot.features";
+    /** Metadata: the tracking run that trained the model. */
+    public static final String RUN_ID = "ingot.run_id";
+    /** Metadata: the training set's table. */
+    public static final String TRAINING_SET = "ingot.training_set";
+    /** Metadata: the training set's Delta version. */
+    public static final String TRAINING_SET_VERSION = "ingot.training_set_version";
+    /** Metadata: what a null in a string input is fed as ({@link #NULL_STRING}). */
+    public static final String NULL_STRING_KEY = "ingot.null_string";
+    /**
+     * What a scorer feeds for a null in a string input: a value no indexer was fitted with, so it gets the index of
+     * unseen values, as null does in Spark under {@code handleInvalid=keep} (the empty string could be a category).
+     */
+    public static final String NULL_STRING = "__ingot_null__";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> MODELS = List.of("LogisticRegression", "LinearRegression",
             "DecisionTreeClassifier", "DecisionTreeRegressor", "RandomForestClassifier", "RandomForestRegressor",
@@ -60,13 +77,13 @@ public final class OnnxConverter {
         return new OnnxConverter(Optional.empty(), Optional.empty(), OptionalLong.empty());
     }
 
-    /** A copy that records {@code runId} as metadata {@value OnnxModel#RUN_ID}. */
+    /** A copy that records {@code runId} as metadata {@value #RUN_ID}. */
     public OnnxConverter withRunId(String runId) {
         return new OnnxConverter(Optional.of(Errors.required(runId, "OnnxConverter.runId")), trainingSet,
                 trainingSetVersion);
     }
 
-    /** A copy that records the training set's table and Delta version ({@value OnnxModel#TRAINING_SET}, ...). */
+    /** A copy that records the training set's table and Delta version ({@value #TRAINING_SET}, ...). */
     public OnnxConverter withTrainingSet(String table, long version) {
         if (version < 0) {
             throw Errors.invalidDefinition("training set version of the ONNX converter", version + " is negative",
@@ -116,43 +133,23 @@ public final class OnnxConverter {
                     + e.getMessage(), linear ? "clear its thresholds (argmax of the probabilities is the label)"
                     : "use a model of the supported kinds: " + String.join(", ", MODELS));
         }
-        List<String> outputs = new ArrayList<>();
-        out.label().ifPresent(v -> {
-            g.output(v, OnnxModel.LABEL, OnnxGraph.INT64, -1);
-            outputs.add(OnnxModel.LABEL);
-        });
-        out.probability().ifPresent(v -> {
-            g.output(v, OnnxModel.PROBABILITY, OnnxGraph.DOUBLE, -1, ((ClassificationModel<?, ?>) model).numClasses());
-            outputs.add(OnnxModel.PROBABILITY);
-        });
-        out.prediction().ifPresent(v -> {
-            g.output(v, OnnxModel.PREDICTION, OnnxGraph.DOUBLE, -1);
-            outputs.add(OnnxModel.PREDICTION);
-        });
+        out.label().ifPresent(v -> g.output(v, LABEL, OnnxGraph.INT64, -1));
+        out.probability().ifPresent(v -> g.output(v, PROBABILITY, OnnxGraph.DOUBLE, -1,
+                ((ClassificationModel<?, ?>) model).numClasses()));
+        out.prediction().ifPresent(v -> g.output(v, PREDICTION, OnnxGraph.DOUBLE, -1));
 
-        List<OnnxModel.Input> inputs = new ArrayList<>();
-        stages.inputs().forEach((name, c) -> inputs.add(new OnnxModel.Input(name,
-                c.kind() == PipelineGraph.Kind.STRING ? OnnxModel.ElementType.STRING : OnnxModel.ElementType.DOUBLE)));
+        List<String> inputs = new ArrayList<>(stages.inputs().keySet());
         Map<String, String> metadata = new LinkedHashMap<>();
         try {
-            metadata.put(OnnxModel.FEATURES,
-                    JSON.writeValueAsString(inputs.stream().map(OnnxModel.Input::name).toList()));
+            metadata.put(FEATURES, JSON.writeValueAsString(inputs));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        runId.ifPresent(r -> metadata.put(OnnxModel.RUN_ID, r));
-        trainingSet.ifPresent(t -> metadata.put(OnnxModel.TRAINING_SET, t));
-        trainingSetVersion.ifPresent(v -> metadata.put(OnnxModel.TRAINING_SET_VERSION, Long.toString(v)));
-        metadata.put(OnnxModel.NULL_STRING_KEY, OnnxModel.NULL_STRING);
+        runId.ifPresent(r -> metadata.put(RUN_ID, r));
+        trainingSet.ifPresent(t -> metadata.put(TRAINING_SET, t));
+        trainingSetVersion.ifPresent(v -> metadata.put(TRAINING_SET_VERSION, Long.toString(v)));
+        metadata.put(NULL_STRING_KEY, NULL_STRING);
         byte[] bytes = g.toModel(metadata);
-        return new OnnxModel(bytes, sha256(bytes), inputs, outputs, metadata);
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return OnnxModel.load(bytes, "the ONNX conversion of Spark ML pipeline " + pipeline.uid());
     }
 }

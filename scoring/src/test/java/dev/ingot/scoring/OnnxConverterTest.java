@@ -80,9 +80,9 @@ class OnnxConverterTest {
         Map<String, Object> out = Parity.run(onnx, rows);
         double max = 0;
         if (classifier) {
-            assertThat(onnx.outputs()).containsExactly(OnnxModel.LABEL, OnnxModel.PROBABILITY);
-            long[] labels = (long[]) out.get(OnnxModel.LABEL);
-            double[][] probability = (double[][]) out.get(OnnxModel.PROBABILITY);
+            assertThat(onnx.outputs()).extracting(ModelOutput::name).containsExactly(OnnxConverter.LABEL, OnnxConverter.PROBABILITY);
+            long[] labels = (long[]) out.get(OnnxConverter.LABEL);
+            double[][] probability = (double[][]) out.get(OnnxConverter.PROBABILITY);
             for (int i = 0; i < rows.size(); i++) {
                 Row r = rows.get(i);
                 double[] p = ((Vector) r.getAs("probability")).toArray();
@@ -93,8 +93,8 @@ class OnnxConverterTest {
                 }
             }
         } else {
-            assertThat(onnx.outputs()).containsExactly(OnnxModel.PREDICTION);
-            double[] prediction = (double[]) out.get(OnnxModel.PREDICTION);
+            assertThat(onnx.outputs()).extracting(ModelOutput::name).containsExactly(OnnxConverter.PREDICTION);
+            double[] prediction = (double[]) out.get(OnnxConverter.PREDICTION);
             for (int i = 0; i < rows.size(); i++) {
                 max = Math.max(max, Math.abs(rows.get(i).<Double>getAs("prediction") - prediction[i]));
             }
@@ -162,10 +162,9 @@ class OnnxConverterTest {
 
         assertParity(model, seed, false, data(seed + 1, 3000, true));
         OnnxModel onnx = OnnxConverter.create().convert(model, Parity.SCHEMA);
-        assertThat(onnx.inputs()).containsExactly(new OnnxModel.Input("visits", OnnxModel.ElementType.DOUBLE),
-                new OnnxModel.Input("amount", OnnxModel.ElementType.DOUBLE),
-                new OnnxModel.Input("ratio", OnnxModel.ElementType.DOUBLE),
-                new OnnxModel.Input("vip", OnnxModel.ElementType.DOUBLE));
+        assertThat(onnx.inputs()).extracting(ModelInput::name).containsExactly("visits", "amount", "ratio", "vip");
+        assertThat(onnx.inputs()).extracting(in -> in.type().orElseThrow()).containsOnly(ElementType.DOUBLE);
+        assertThat(onnx.inputs()).extracting(ModelInput::shape).containsOnly(List.of(-1L, 1L));
     }
 
     @Test
@@ -222,10 +221,7 @@ class OnnxConverterTest {
             PipelineGraph.Column col = stages.column(c, "the test");
             g.output(col.value(), c, OnnxGraph.DOUBLE, -1, col.width());
         }
-        List<OnnxModel.Input> inputs = stages.inputs().entrySet().stream().map(e -> new OnnxModel.Input(e.getKey(),
-                e.getValue().kind() == PipelineGraph.Kind.STRING ? OnnxModel.ElementType.STRING
-                        : OnnxModel.ElementType.DOUBLE)).toList();
-        OnnxModel onnx = new OnnxModel(g.toModel(Map.of()), "", inputs, columns, Map.of());
+        OnnxModel onnx = OnnxModel.load(g.toModel(Map.of()), "the stages' graph");
         List<Row> rows = model.transform(data(seed + 1, 2000, true).filter("amount IS NOT NULL")).collectAsList();
         Map<String, Object> out = Parity.run(onnx, rows);
 
@@ -262,19 +258,19 @@ class OnnxConverterTest {
                 .convert(model, Parity.SCHEMA);
 
         // The indexer of all three numbers runs, but only amount reaches the model; the labels are no inputs.
-        assertThat(onnx.inputNames()).containsExactly("amount", "city", "channel");
-        assertThat(onnx.inputs().get(1).type()).isEqualTo(OnnxModel.ElementType.STRING);
+        assertThat(onnx.inputs()).extracting(ModelInput::name).containsExactly("amount", "city", "channel");
+        assertThat(onnx.inputs().get(1).type()).contains(ElementType.STRING);
         assertThat(onnx.sha256()).isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                 .digest(onnx.bytes())));
         try (var s = Parity.ENV.createSession(onnx.bytes(), new ai.onnxruntime.OrtSession.SessionOptions())) {
             Map<String, String> meta = s.getMetadata().getCustomMetadata();
-            assertThat(new ObjectMapper().readValue(meta.get(OnnxModel.FEATURES), List.class))
+            assertThat(new ObjectMapper().readValue(meta.get(OnnxConverter.FEATURES), List.class))
                     .isEqualTo(List.of("amount", "city", "channel"));
-            assertThat(meta).containsEntry(OnnxModel.RUN_ID, "run-1")
-                    .containsEntry(OnnxModel.TRAINING_SET, "ml.fraud_training_set")
-                    .containsEntry(OnnxModel.TRAINING_SET_VERSION, "7");
+            assertThat(meta).containsEntry(OnnxConverter.RUN_ID, "run-1")
+                    .containsEntry(OnnxConverter.TRAINING_SET, "ml.fraud_training_set")
+                    .containsEntry(OnnxConverter.TRAINING_SET_VERSION, "7");
             assertThat(s.getInputNames()).containsExactly("amount", "city", "channel");
-            assertThat(s.getOutputNames()).containsExactly(OnnxModel.LABEL, OnnxModel.PROBABILITY);
+            assertThat(s.getOutputNames()).containsExactly(OnnxConverter.LABEL, OnnxConverter.PROBABILITY);
         }
         assertThat(OnnxConverter.create().convert(model, Parity.SCHEMA).sha256()).as("deterministic")
                 .isEqualTo(OnnxConverter.create().convert(model, Parity.SCHEMA).sha256())
@@ -294,7 +290,7 @@ class OnnxConverterTest {
 
         OnnxModel onnx = OnnxConverter.create().convert(model, Parity.SCHEMA);
         List<Row> rows = data(seed + 2, 500, true).collectAsList();
-        double[][] p = (double[][]) Parity.run(onnx, rows).get(OnnxModel.PROBABILITY);
+        double[][] p = (double[][]) Parity.run(onnx, rows).get(OnnxConverter.PROBABILITY);
         for (int i = 0; i < rows.size(); i++) {
             String city = rows.get(i).getAs("city");
             boolean refused = city == null || city.startsWith("unseen");

@@ -69,10 +69,10 @@ final class Parity {
     static Map<String, Object> run(OnnxModel model, List<Row> rows) throws OrtException {
         Map<String, OnnxTensor> feed = new LinkedHashMap<>();
         try (OrtSession s = ENV.createSession(model.bytes(), new OrtSession.SessionOptions())) {
-            for (OnnxModel.Input in : model.inputs()) {
+            for (ModelInput in : model.inputs()) {
                 long[] shape = {rows.size(), 1};
-                if (in.type() == OnnxModel.ElementType.STRING) {
-                    String[] v = rows.stream().map(r -> r.isNullAt(r.fieldIndex(in.name())) ? OnnxModel.NULL_STRING
+                if (in.type().orElseThrow() == ElementType.STRING) {
+                    String[] v = rows.stream().map(r -> r.isNullAt(r.fieldIndex(in.name())) ? OnnxConverter.NULL_STRING
                             : r.getString(r.fieldIndex(in.name()))).toArray(String[]::new);
                     feed.put(in.name(), OnnxTensor.createTensor(ENV, v, shape));
                 } else {
