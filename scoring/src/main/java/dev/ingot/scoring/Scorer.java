@@ -2,6 +2,7 @@ package dev.ingot.scoring;
 
 import dev.ingot.core.Errors;
 import dev.ingot.scoring.internal.BatchScorer;
+import dev.ingot.scoring.internal.LatencyAccumulator;
 import dev.ingot.scoring.internal.ScoringPlan;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -277,7 +278,22 @@ public final class Scorer {
      * @throws dev.ingot.core.IngotException (bad input) when the model cannot score rows of the input's schema
      */
     public Dataset<Row> score(Dataset<Row> input) {
-        Errors.required(input, "Scorer.score(input)");
+        return score(input, null, "Scorer.score(input)");
+    }
+
+    /**
+     * As {@link #score(Dataset)}, and the time of each batch's inference recorded into {@code latencies} as the
+     * tasks run.
+     *
+     * @throws dev.ingot.core.IngotException (bad input) when the model cannot score rows of the input's schema
+     */
+    public Dataset<Row> score(Dataset<Row> input, BatchLatencies latencies) {
+        Errors.required(latencies, "Scorer.score(input, latencies)");
+        return score(input, latencies.accumulator(), "Scorer.score(input, latencies)");
+    }
+
+    private Dataset<Row> score(Dataset<Row> input, LatencyAccumulator latencies, String call) {
+        Errors.required(input, call);
         StructType schema = input.schema();
         check(schema);
         List<ScoringPlan.Input> inputs = new ArrayList<>();
@@ -297,6 +313,6 @@ public final class Scorer {
         for (StructField f : appended()) {
             out = out.add(f);
         }
-        return input.mapPartitions(new BatchScorer(bytes, plan), Encoders.row(out));
+        return input.mapPartitions(new BatchScorer(bytes, plan, latencies), Encoders.row(out));
     }
 }

@@ -33,10 +33,15 @@ public final class BatchScorer implements MapPartitionsFunction<Row, Row> {
 
     private final Broadcast<byte[]> model;
     private final ScoringPlan plan;
+    private final LatencyAccumulator latencies;
 
-    public BatchScorer(Broadcast<byte[]> model, ScoringPlan plan) {
+    /**
+     * @param latencies where each batch's time in {@code OrtSession.run} goes, or null not to measure it
+     */
+    public BatchScorer(Broadcast<byte[]> model, ScoringPlan plan, LatencyAccumulator latencies) {
         this.model = model;
         this.plan = plan;
+        this.latencies = latencies;
     }
 
     @Override
@@ -116,7 +121,11 @@ public final class BatchScorer implements MapPartitionsFunction<Row, Row> {
                         wanted.add(o);
                     }
                 }
+                long t0 = System.nanoTime();
                 try (OrtSession.Result result = session.run(tensors, wanted)) {
+                    if (latencies != null) {
+                        latencies.record(System.nanoTime() - t0);
+                    }
                     append(result, n);
                 }
             } catch (OrtException e) {
