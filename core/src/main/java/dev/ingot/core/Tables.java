@@ -57,6 +57,8 @@ public final class Tables {
     public static final TableName FEATURE_VIEWS = new TableName(INGOT, "feature_views");
     /** {@code ingot.lineage}. */
     public static final TableName LINEAGE = new TableName(INGOT, "lineage");
+    /** {@code ingot.score_runs}: one row per scoring run (rows, throughput, batch latency, CPU, cost). */
+    public static final TableName SCORE_RUNS = new TableName(INGOT, "score_runs");
 
     // The local tracking store (training module, dev.ingot.training): kept together in one block, beside
     // RUNS and MODEL_VERSIONS above.

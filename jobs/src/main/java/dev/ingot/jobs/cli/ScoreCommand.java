@@ -20,6 +20,7 @@ import dev.ingot.core.config.FeatureViewDef;
 import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.OnnxModelDef;
 import dev.ingot.core.config.Project;
+import dev.ingot.scoring.BatchLatencies;
 import dev.ingot.scoring.InputBinding;
 import dev.ingot.scoring.OnnxModel;
 import dev.ingot.scoring.OutputBinding;
@@ -129,6 +130,7 @@ public final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long t0 = System.nanoTime();
+        Instant started = Instant.now();
         Project p = options.load();
         TableName inputTable = TableName.parse(input);
         TableName scores = Tables.scores(out);
@@ -145,142 +147,155 @@ public final class ScoreCommand implements Callable<Integer> {
                     + " path to a .onnx file");
         }
         SparkSession spark = Sessions.open(p, "score", Optional.of(GpuPolicy.OFF));
-        Resolved m;
-        if (file.isPresent()) {
-            OnnxModel onnx = OnnxModel.read(file.get());
-            String base = file.get().getFileName().toString();
-            m = new Resolved(base.substring(0, base.length() - ".onnx".length()), Optional.empty(), Optional.empty(),
-                    onnx, Map.of(), OutputBinding.none(), keys == null ? List.of() : keys);
-        } else {
-            try (TrackingStore store = Registry.open(p, "score", () -> spark)) {
-                m = fromRegistry(p, store, ref);
+        // Executor CPU of every task from here on: the null-count pass, inference and the writes of the scores.
+        try (CpuMeter cpu = CpuMeter.start(spark)) {
+            Resolved m;
+            if (file.isPresent()) {
+                OnnxModel onnx = OnnxModel.read(file.get());
+                String base = file.get().getFileName().toString();
+                m = new Resolved(base.substring(0, base.length() - ".onnx".length()), Optional.empty(), Optional.empty(),
+                        onnx, Map.of(), OutputBinding.none(), keys == null ? List.of() : keys);
+            } else {
+                try (TrackingStore store = Registry.open(p, "score", () -> spark)) {
+                    m = fromRegistry(p, store, ref);
+                }
             }
-        }
-        if (m.keys().isEmpty()) {
-            throw Errors.badArgument("--keys", "", "the entity-key columns to copy onto each score row (" + m.name()
-                    + " names none: no 'keys' in its spec and no feature views)");
-        }
-        if (!Catalog.tableExists(spark, inputTable)) {
-            throw Errors.badArgument("--input", inputTable, "an existing table (database.table)");
-        }
-        long inputVersion = Catalog.isDeltaTable(spark, inputTable) ? Lineage.latestVersion(spark, inputTable) : -1;
-        // Read at the version recorded in the lineage, so the rows scored are the rows the lineage names.
-        Dataset<Row> data = inputVersion >= 0
-                ? spark.read().format("delta").option("versionAsOf", inputVersion).table(inputTable.sql())
-                : spark.table(inputTable.sql());
-
-        Scorer scorer = ModelRegistration.scorer(m.onnx(), m.inputs(), m.outputs()).withBatchSize(batchSize);
-        List<String> problems = new ArrayList<>(scorer.problems(data.schema()));
-        List<String> columns = List.of(data.columns());
-        m.keys().stream().filter(k -> !columns.contains(k)).forEach(k -> problems.add("key column '" + k
-                + "' is not in the input table (columns: " + String.join(", ", columns) + ")"));
-        if (!problems.isEmpty()) {
-            throw Errors.badData("score " + inputTable + " with " + m.onnx().source(), String.join("; ", problems),
-                    "bind each model input to existing columns of the right type (model inputs: " + m.onnx().inputs()
-                            + "), and name existing key columns");
-        }
-        List<String> bound = scorer.binding().allColumns();
-        LinkedHashSet<String> keep = new LinkedHashSet<>(m.keys());
-        keep.addAll(bound);
-        Dataset<Row> rows = data.select(keep.stream().map(c -> col(Identifiers.quoteColumn(c))).toArray(Column[]::new));
-
-        // One pass counts the rows and, per bound column, those whose value the model cannot take as it is.
-        Map<String, Column> missing = new LinkedHashMap<>();
-        for (String c : bound) {
-            DataType t = data.schema().apply(c).dataType();
-            Column q = col(Identifiers.quoteColumn(c));
-            missing.put(c, t == DataTypes.DoubleType || t == DataTypes.FloatType ? q.isNull().or(isnan(q)) : q.isNull());
-        }
-        Column any = missing.values().stream().reduce(Column::or).orElse(lit(false));
-        List<Column> aggs = new ArrayList<>();
-        aggs.add(count(lit(1)));
-        aggs.add(sum(when(any, 1).otherwise(0)));
-        missing.values().forEach(c -> aggs.add(sum(when(c, 1).otherwise(0))));
-        Row counts = rows.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).first();
-        long total = counts.getLong(0);
-        long bad = counts.isNullAt(1) ? 0 : counts.getLong(1);
-        Map<String, Long> perColumn = new LinkedHashMap<>();
-        int i = 2;
-        for (String c : missing.keySet()) {
-            long n = counts.isNullAt(i) ? 0 : counts.getLong(i);
-            i++;
-            if (n > 0) {
-                perColumn.put(c, n);
+            if (m.keys().isEmpty()) {
+                throw Errors.badArgument("--keys", "", "the entity-key columns to copy onto each score row (" + m.name()
+                        + " names none: no 'keys' in its spec and no feature views)");
             }
-        }
-        if (bad > 0 && policy == NullPolicy.ERROR) {
-            throw Errors.badData("score " + inputTable, "model inputs are null or NaN: " + describe(perColumn, total)
-                    + " (nothing was written)", "fill them, or pass --nulls quarantine (those rows go to " + quarantine
-                    + ") or --nulls impute (NaN reaches the model, for models whose graph imputes)");
-        }
-        if (bad > 0 && policy == NullPolicy.IMPUTE) {
-            List<String> notNaN = perColumn.keySet().stream().filter(c -> !isFloat(data, c)).toList();
-            if (!notNaN.isEmpty()) {
-                throw Errors.badData("score " + inputTable + " with --nulls impute", "columns " + notNaN + " are null in "
-                        + "some rows and are not floating-point, so they have no NaN to pass (" + describe(perColumn, total)
-                        + ")", "pass --nulls quarantine, or fill them before scoring");
+            if (!Catalog.tableExists(spark, inputTable)) {
+                throw Errors.badArgument("--input", inputTable, "an existing table (database.table)");
             }
-        }
+            long inputVersion = Catalog.isDeltaTable(spark, inputTable) ? Lineage.latestVersion(spark, inputTable) : -1;
+            // Read at the version recorded in the lineage, so the rows scored are the rows the lineage names.
+            Dataset<Row> data = inputVersion >= 0
+                    ? spark.read().format("delta").option("versionAsOf", inputVersion).table(inputTable.sql())
+                    : spark.table(inputTable.sql());
 
-        Instant now = Instant.now();
-        String runId = Lineage.newRunId();
-        Map<String, String> details = new LinkedHashMap<>();
-        details.put("model", m.name());
-        m.version().ifPresent(v -> details.put("model_version", Long.toString(v)));
-        m.runId().ifPresent(r -> details.put("model_run_id", r));
-        details.put("score_date", day.toString());
-        details.put("null_policy", policy.name().toLowerCase(Locale.ROOT));
-        List<Lineage.Input> inputs = List.of(new Lineage.Input("input", inputTable.toString(),
-                inputVersion >= 0 ? Optional.of(inputVersion) : Optional.empty()));
-        String meta = Lineage.commitMetadata(runId, "score", inputs, Optional.of(m.onnx().sha256()), details);
-        Column[] lineage = {
-                lit(m.name()).as(MODEL_NAME),
-                lit(m.version().orElse(null)).cast(DataTypes.LongType).as(MODEL_VERSION),
-                lit(m.runId().orElse(null)).cast(DataTypes.StringType).as(MODEL_RUN_ID),
-                lit(m.onnx().sha256()).as(MODEL_SHA256),
-                lit(Timestamp.from(now)).as(SCORED_AT),
-                lit(Date.valueOf(day)).as(SCORE_DATE)};
-        String where = SCORE_DATE + " = DATE'" + day + "' AND " + MODEL_NAME + " = " + Catalog.literal(m.name()) + " AND "
-                + m.version().map(v -> MODEL_VERSION + " = " + v).orElse(MODEL_VERSION + " IS NULL AND " + MODEL_SHA256
-                + " = " + Catalog.literal(m.onnx().sha256()));
+            Scorer scorer = ModelRegistration.scorer(m.onnx(), m.inputs(), m.outputs()).withBatchSize(batchSize);
+            List<String> problems = new ArrayList<>(scorer.problems(data.schema()));
+            List<String> columns = List.of(data.columns());
+            m.keys().stream().filter(k -> !columns.contains(k)).forEach(k -> problems.add("key column '" + k
+                    + "' is not in the input table (columns: " + String.join(", ", columns) + ")"));
+            if (!problems.isEmpty()) {
+                throw Errors.badData("score " + inputTable + " with " + m.onnx().source(), String.join("; ", problems),
+                        "bind each model input to existing columns of the right type (model inputs: " + m.onnx().inputs()
+                                + "), and name existing key columns");
+            }
+            List<String> bound = scorer.binding().allColumns();
+            LinkedHashSet<String> keep = new LinkedHashSet<>(m.keys());
+            keep.addAll(bound);
+            Dataset<Row> rows = data.select(keep.stream().map(c -> col(Identifiers.quoteColumn(c))).toArray(Column[]::new));
 
-        Dataset<Row> good = policy == NullPolicy.QUARANTINE ? rows.where(any.unary_$bang()) : rows;
-        Dataset<Row> scored = scorer.score(good);
-        List<Column> outCols = new ArrayList<>();
-        m.keys().forEach(k -> outCols.add(col(Identifiers.quoteColumn(k))));
-        scorer.appended().forEach(f -> outCols.add(col(f.name())));
-        outCols.addAll(List.of(lineage));
-        write(spark, scored.select(outCols.toArray(Column[]::new)), scores, where, meta);
-        long quarantined = 0;
-        if (policy == NullPolicy.QUARANTINE && (bad > 0 || Catalog.tableExists(spark, quarantine))) {
-            List<Column> reasons = new ArrayList<>();
-            missing.forEach((c, cond) -> reasons.add(when(cond, lit(c))));
-            List<Column> qCols = new ArrayList<>();
-            keep.forEach(c -> qCols.add(col(Identifiers.quoteColumn(c))));
-            qCols.add(concat_ws(", ", reasons.toArray(Column[]::new)).as("null_columns"));
-            qCols.add(lit("null or NaN model input").as(REASON));
-            qCols.addAll(List.of(lineage));
-            write(spark, rows.where(any).select(qCols.toArray(Column[]::new)), quarantine, where, meta);
-            quarantined = bad;
+            // One pass counts the rows and, per bound column, those whose value the model cannot take as it is.
+            Map<String, Column> missing = new LinkedHashMap<>();
+            for (String c : bound) {
+                DataType t = data.schema().apply(c).dataType();
+                Column q = col(Identifiers.quoteColumn(c));
+                missing.put(c, t == DataTypes.DoubleType || t == DataTypes.FloatType ? q.isNull().or(isnan(q)) : q.isNull());
+            }
+            Column any = missing.values().stream().reduce(Column::or).orElse(lit(false));
+            List<Column> aggs = new ArrayList<>();
+            aggs.add(count(lit(1)));
+            aggs.add(sum(when(any, 1).otherwise(0)));
+            missing.values().forEach(c -> aggs.add(sum(when(c, 1).otherwise(0))));
+            Row counts = rows.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).first();
+            long total = counts.getLong(0);
+            long bad = counts.isNullAt(1) ? 0 : counts.getLong(1);
+            Map<String, Long> perColumn = new LinkedHashMap<>();
+            int i = 2;
+            for (String c : missing.keySet()) {
+                long n = counts.isNullAt(i) ? 0 : counts.getLong(i);
+                i++;
+                if (n > 0) {
+                    perColumn.put(c, n);
+                }
+            }
+            if (bad > 0 && policy == NullPolicy.ERROR) {
+                throw Errors.badData("score " + inputTable, "model inputs are null or NaN: " + describe(perColumn, total)
+                        + " (nothing was written)", "fill them, or pass --nulls quarantine (those rows go to " + quarantine
+                        + ") or --nulls impute (NaN reaches the model, for models whose graph imputes)");
+            }
+            if (bad > 0 && policy == NullPolicy.IMPUTE) {
+                List<String> notNaN = perColumn.keySet().stream().filter(c -> !isFloat(data, c)).toList();
+                if (!notNaN.isEmpty()) {
+                    throw Errors.badData("score " + inputTable + " with --nulls impute", "columns " + notNaN + " are null in "
+                            + "some rows and are not floating-point, so they have no NaN to pass (" + describe(perColumn, total)
+                            + ")", "pass --nulls quarantine, or fill them before scoring");
+                }
+            }
+
+            Instant now = Instant.now();
+            String runId = Lineage.newRunId();
+            Map<String, String> details = new LinkedHashMap<>();
+            details.put("model", m.name());
+            m.version().ifPresent(v -> details.put("model_version", Long.toString(v)));
+            m.runId().ifPresent(r -> details.put("model_run_id", r));
+            details.put("score_date", day.toString());
+            details.put("null_policy", policy.name().toLowerCase(Locale.ROOT));
+            List<Lineage.Input> inputs = List.of(new Lineage.Input("input", inputTable.toString(),
+                    inputVersion >= 0 ? Optional.of(inputVersion) : Optional.empty()));
+            String meta = Lineage.commitMetadata(runId, "score", inputs, Optional.of(m.onnx().sha256()), details);
+            Column[] lineage = {
+                    lit(m.name()).as(MODEL_NAME),
+                    lit(m.version().orElse(null)).cast(DataTypes.LongType).as(MODEL_VERSION),
+                    lit(m.runId().orElse(null)).cast(DataTypes.StringType).as(MODEL_RUN_ID),
+                    lit(m.onnx().sha256()).as(MODEL_SHA256),
+                    lit(Timestamp.from(now)).as(SCORED_AT),
+                    lit(Date.valueOf(day)).as(SCORE_DATE)};
+            String where = SCORE_DATE + " = DATE'" + day + "' AND " + MODEL_NAME + " = " + Catalog.literal(m.name()) + " AND "
+                    + m.version().map(v -> MODEL_VERSION + " = " + v).orElse(MODEL_VERSION + " IS NULL AND " + MODEL_SHA256
+                    + " = " + Catalog.literal(m.onnx().sha256()));
+
+            Dataset<Row> good = policy == NullPolicy.QUARANTINE ? rows.where(any.unary_$bang()) : rows;
+            BatchLatencies latencies = BatchLatencies.register(spark);
+            Dataset<Row> scored = scorer.score(good, latencies);
+            List<Column> outCols = new ArrayList<>();
+            m.keys().forEach(k -> outCols.add(col(Identifiers.quoteColumn(k))));
+            scorer.appended().forEach(f -> outCols.add(col(f.name())));
+            outCols.addAll(List.of(lineage));
+            write(spark, scored.select(outCols.toArray(Column[]::new)), scores, where, meta);
+            long quarantined = 0;
+            if (policy == NullPolicy.QUARANTINE && (bad > 0 || Catalog.tableExists(spark, quarantine))) {
+                List<Column> reasons = new ArrayList<>();
+                missing.forEach((c, cond) -> reasons.add(when(cond, lit(c))));
+                List<Column> qCols = new ArrayList<>();
+                keep.forEach(c -> qCols.add(col(Identifiers.quoteColumn(c))));
+                qCols.add(concat_ws(", ", reasons.toArray(Column[]::new)).as("null_columns"));
+                qCols.add(lit("null or NaN model input").as(REASON));
+                qCols.addAll(List.of(lineage));
+                write(spark, rows.where(any).select(qCols.toArray(Column[]::new)), quarantine, where, meta);
+                quarantined = bad;
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            double cpuSeconds = cpu.seconds();
+            long written = total - quarantined;
+            long scoresVersion = Lineage.latestVersion(spark, scores);
+            Lineage.record(spark, new Lineage.Entry(runId, "score", scores, Optional.of(scoresVersion),
+                    "score", inputs, Optional.of(m.onnx().sha256()), Optional.of(written), Optional.empty(), Optional.empty(),
+                    now, Instant.now(), details));
+            PrintWriter o = spec.commandLine().getOut();
+            o.printf(Locale.ROOT, "%s: %,d rows scored by %s%s (sha256 %s) from %s%s%n", scores, written, m.name(),
+                    m.version().map(v -> " v" + v).orElse(" (file " + m.onnx().source() + ")"), m.onnx().sha256().substring(0, 12),
+                    inputTable, inputVersion >= 0 ? " @ Delta v" + inputVersion : "");
+            if (quarantined > 0) {
+                o.printf(Locale.ROOT, "%s: %,d rows with null or NaN inputs (%s)%n", quarantine, quarantined,
+                        describe(perColumn, total));
+            } else if (bad > 0) {
+                o.printf(Locale.ROOT, "null or NaN inputs passed to the model as NaN: %s%n", describe(perColumn, total));
+            }
+            ScoreRuns.Run measured = new ScoreRuns.Run(runId, started, Instant.now(), m.name(), m.version(),
+                    m.onnx().sha256(), inputTable, inputVersion >= 0 ? Optional.of(inputVersion) : Optional.empty(), scores,
+                    scoresVersion, day, written, quarantined, seconds, batchSize, latencies.batches(),
+                    new ScoreRuns.Latency(latencies.millis(0.50), latencies.millis(0.95), latencies.millis(0.99)),
+                    cpuSeconds, p.settings().price());
+            ScoreRuns.record(spark, measured);
+            o.printf(Locale.ROOT, "score_date %s; %,.0f rows/s; %.1f s elapsed%n", day, total / Math.max(seconds, 1e-9), seconds);
+            o.print(measured.summary());
+            o.flush();
+            return ExitCode.OK.code();
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        long written = total - quarantined;
-        Lineage.record(spark, new Lineage.Entry(runId, "score", scores, Optional.of(Lineage.latestVersion(spark, scores)),
-                "score", inputs, Optional.of(m.onnx().sha256()), Optional.of(written), Optional.empty(), Optional.empty(),
-                now, Instant.now(), details));
-        PrintWriter o = spec.commandLine().getOut();
-        o.printf(Locale.ROOT, "%s: %,d rows scored by %s%s (sha256 %s) from %s%s%n", scores, written, m.name(),
-                m.version().map(v -> " v" + v).orElse(" (file " + m.onnx().source() + ")"), m.onnx().sha256().substring(0, 12),
-                inputTable, inputVersion >= 0 ? " @ Delta v" + inputVersion : "");
-        if (quarantined > 0) {
-            o.printf(Locale.ROOT, "%s: %,d rows with null or NaN inputs (%s)%n", quarantine, quarantined,
-                    describe(perColumn, total));
-        } else if (bad > 0) {
-            o.printf(Locale.ROOT, "null or NaN inputs passed to the model as NaN: %s%n", describe(perColumn, total));
-        }
-        o.printf(Locale.ROOT, "score_date %s; %,.0f rows/s; %.1f s elapsed%n", day, total / Math.max(seconds, 1e-9), seconds);
-        o.flush();
-        return ExitCode.OK.code();
     }
 
     /** The registry's version, its ONNX bytes checked against the recorded digest, and its binding. */

@@ -44,13 +44,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -122,26 +119,13 @@ public final class TrainCommand implements Callable<Integer> {
      */
     static Trained train(Project p, ModelDef def, Optional<TableName> given, SparkSession spark, TrackingStore store) {
         String specDigest = digest(p, def);
-        AtomicLong cpuNanos = new AtomicLong();
-        SparkListener cpu = new SparkListener() {
-            @Override
-            public void onTaskEnd(SparkListenerTaskEnd end) {
-                if (end.taskMetrics() != null) {
-                    cpuNanos.addAndGet(end.taskMetrics().executorCpuTime()
-                            + end.taskMetrics().executorDeserializeCpuTime());
-                }
-            }
-        };
-        spark.sparkContext().addSparkListener(cpu);
-        try {
-            return train(p, def, given, specDigest, spark, cpuNanos, store);
-        } finally {
-            spark.sparkContext().removeSparkListener(cpu);
+        try (CpuMeter cpu = CpuMeter.start(spark)) {
+            return train(p, def, given, specDigest, spark, cpu, store);
         }
     }
 
     private static Trained train(Project p, ModelDef def, Optional<TableName> given, String specDigest,
-                                 SparkSession spark, AtomicLong cpuNanos, TrackingStore store) {
+                                 SparkSession spark, CpuMeter cpu, TrackingStore store) {
         String model = def.name();
         Map<String, String> lineage = new LinkedHashMap<>();
         TableName table;
@@ -203,7 +187,7 @@ public final class TrainCommand implements Callable<Integer> {
         Optional<ModelVersion> earlier = store.modelVersions(model).stream()
                 .filter(v -> v.runId().equals(run.runId())).findFirst();
         ModelVersion registered;
-        double cpuSeconds = cpuNanos.get() / 1e9;
+        double cpuSeconds = cpu.seconds();
         tags.put(Registry.CPU_SECONDS, String.format(Locale.ROOT, "%.3f", cpuSeconds));
         Optional<CorePrice> price = p.settings().price();
         price.ifPresent(pr -> {

@@ -1,0 +1,116 @@
+package dev.ingot.jobs.cli;
+
+import dev.ingot.core.Catalog;
+import dev.ingot.core.CorePrice;
+import dev.ingot.core.TableName;
+import dev.ingot.core.Tables;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * {@code ingot.score_runs}: what each scoring run measured, one row per run, appended after its scores commit.
+ * Throughput is over the command's wall time; latency is ONNX Runtime's time per batch ({@code OrtSession.run});
+ * CPU is the executor CPU time of every task the command ran (the null-count pass, inference and the Delta writes),
+ * measured as {@code ingot train} measures it; the cost per million predictions is present only when
+ * {@code ingot.yaml} sets {@code cost.price_per_core_hour}.
+ */
+final class ScoreRuns {
+    static final StructType SCHEMA = new StructType()
+            .add("run_id", DataTypes.StringType, false)
+            .add("started_at", DataTypes.TimestampType, false)
+            .add("finished_at", DataTypes.TimestampType, false)
+            .add("model_name", DataTypes.StringType, false)
+            .add("model_version", DataTypes.LongType, true)
+            .add("model_sha256", DataTypes.StringType, false)
+            .add("input_table", DataTypes.StringType, false)
+            .add("input_version", DataTypes.LongType, true)
+            .add("output_table", DataTypes.StringType, false)
+            .add("output_version", DataTypes.LongType, false)
+            .add("score_date", DataTypes.DateType, false)
+            .add("rows", DataTypes.LongType, false)
+            .add("rows_quarantined", DataTypes.LongType, false)
+            .add("seconds", DataTypes.DoubleType, false)
+            .add("rows_per_second", DataTypes.DoubleType, false)
+            .add("batch_size", DataTypes.IntegerType, false)
+            .add("batches", DataTypes.LongType, false)
+            .add("batch_p50_ms", DataTypes.DoubleType, false)
+            .add("batch_p95_ms", DataTypes.DoubleType, false)
+            .add("batch_p99_ms", DataTypes.DoubleType, false)
+            .add("executor_cpu_seconds", DataTypes.DoubleType, false)
+            .add("cpu_seconds_per_million_rows", DataTypes.DoubleType, true)
+            .add("price_per_core_hour", DataTypes.DoubleType, true)
+            .add("cost_per_million", DataTypes.DoubleType, true)
+            .add("cost_currency", DataTypes.StringType, true);
+
+    private ScoreRuns() {}
+
+    /** Milliseconds per batch at three percentiles. */
+    record Latency(double p50, double p95, double p99) {}
+
+    /**
+     * One scoring run's figures.
+     *
+     * @param modelVersion the registry version, empty for a file
+     * @param inputVersion the input's Delta version read, empty for a table that is not Delta
+     * @param rows rows scored (quarantined rows excluded)
+     * @param seconds the command's wall time
+     * @param batchMillis ONNX Runtime's time per batch at the 50th, 95th and 99th percentiles
+     * @param cpuSeconds executor CPU seconds of the command's tasks
+     * @param price the configured price of a core-hour, if any
+     */
+    record Run(String runId, Instant startedAt, Instant finishedAt, String modelName, Optional<Long> modelVersion,
+               String modelSha256, TableName input, Optional<Long> inputVersion, TableName output, long outputVersion,
+               LocalDate scoreDate, long rows, long rowsQuarantined, double seconds, int batchSize, long batches,
+               Latency batchMillis, double cpuSeconds, Optional<CorePrice> price) {
+
+        double rowsPerSecond() {
+            return rows / Math.max(seconds, 1e-9);
+        }
+
+        /** Executor CPU seconds per million rows scored; empty when no row was. */
+        Optional<Double> cpuPerMillion() {
+            return rows > 0 ? Optional.of(cpuSeconds * 1_000_000.0 / rows) : Optional.empty();
+        }
+
+        /** The cost of a million predictions at the configured price; empty without a price or rows. */
+        Optional<CorePrice.Money> costPerMillion() {
+            return rows > 0 ? price.map(p -> p.perMillion(cpuSeconds, rows)) : Optional.empty();
+        }
+
+        /** The line {@code ingot score} prints after its throughput: latency, CPU and cost. */
+        String summary() {
+            return String.format(Locale.ROOT, "inference: %,d batches of up to %,d rows, p50 %.2f ms, p95 %.2f ms, "
+                            + "p99 %.2f ms; executor CPU %.3f s%s%s%n", batches, batchSize, batchMillis.p50(),
+                    batchMillis.p95(), batchMillis.p99(), cpuSeconds,
+                    cpuPerMillion().map(c -> String.format(Locale.ROOT, " (%.3f s per million rows)", c)).orElse(""),
+                    costPerMillion().map(m -> "; " + m + " per million predictions at " + price.get()).orElse(""));
+        }
+
+        Row row() {
+            return RowFactory.create(runId, Timestamp.from(startedAt), Timestamp.from(finishedAt), modelName,
+                    modelVersion.orElse(null), modelSha256, input.toString(), inputVersion.orElse(null),
+                    output.toString(), outputVersion, Date.valueOf(scoreDate), rows, rowsQuarantined, seconds,
+                    rowsPerSecond(), batchSize, batches, batchMillis.p50(), batchMillis.p95(), batchMillis.p99(), cpuSeconds,
+                    cpuPerMillion().orElse(null), price.map(CorePrice::perCoreHour).orElse(null),
+                    costPerMillion().map(CorePrice.Money::amount).orElse(null),
+                    costPerMillion().map(CorePrice.Money::currency).orElse(null));
+        }
+    }
+
+    /** Appends the run to {@code ingot.score_runs}, creating the table when missing. */
+    static void record(SparkSession spark, Run run) {
+        Catalog.createDeltaTableIfMissing(spark, Tables.SCORE_RUNS, SCHEMA);
+        spark.createDataFrame(List.of(run.row()), SCHEMA).write().format("delta").mode("append")
+                .saveAsTable(Tables.SCORE_RUNS.sql());
+    }
+}
