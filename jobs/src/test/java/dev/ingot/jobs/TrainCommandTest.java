@@ -273,6 +273,62 @@ class TrainCommandTest {
         }
     }
 
+    @Test
+    void scoreWithTheTrainedChallengerGivesItsSparkPipelineProbabilitiesOnEveryRow(@TempDir Path modelDir) throws IOException {
+        String name = "cli_train_scored";
+        TestFiles.write(project, "models/" + name + ".yaml", Files.readString(project.resolve("models/" + MODEL + ".yaml")));
+        Result t = run("train", "--project", project.toString(), "--model", name, "--training-set", TABLE);
+        assertThat(t.code()).as(t.out() + t.err()).isZero();
+        ModelVersion v = store.versionByAlias(name, "challenger").orElseThrow();
+
+        // spend_1d is null in a tenth of the rows: --nulls impute passes NaN, which the graph imputes as Spark does.
+        Result s = run("score", "--project", project.toString(), "--model", name + "@challenger", "--input", TABLE,
+                "--out", name, "--keys", "order_id", "--date", "2026-11-30", "--nulls", "impute", "--batch-size", "32");
+        assertThat(s.code()).as(s.out() + s.err()).isZero();
+        assertThat(s.out()).contains("scores." + name + ": 200 rows scored by " + name + " v" + v.version());
+
+        // The reference is the Spark ML pipeline train logged with the run, loaded back and run by Spark itself.
+        Run r = store.run(v.runId());
+        Path copy = modelDir.resolve("model");
+        for (ArtifactInfo a : r.artifacts()) {
+            if (a.path().startsWith("model/")) {
+                Path f = copy.resolve(a.path().substring("model/".length()));
+                Files.createDirectories(f.getParent());
+                Files.write(f, store.downloadArtifact(v.runId(), a.path()));
+            }
+        }
+        Map<Long, org.apache.spark.sql.Row> expected = new TreeMap<>();
+        PipelineModel.load(copy.toUri().toString()).transform(spark.table(TABLE)).select("order_id", "prediction", "probability")
+                .collectAsList().forEach(row -> expected.put(row.getLong(0), row));
+        assertThat(expected).hasSize(200);
+
+        java.util.List<org.apache.spark.sql.Row> scored = spark.table(Tables.scores(name).sql()).collectAsList();
+        assertThat(scored).as("one score row per input row").hasSize(200);
+        double maxDiff = 0;
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (org.apache.spark.sql.Row row : scored) {
+            long id = row.<Long>getAs("order_id");
+            assertThat(seen.add(id)).as("order " + id + " scored once").isTrue();
+            org.apache.spark.sql.Row want = expected.get(id);
+            double[] p = ((org.apache.spark.ml.linalg.Vector) want.getAs("probability")).toArray();
+            assertThat(row.<Long>getAs("label")).as("order " + id).isEqualTo((long) want.<Double>getAs("prediction").doubleValue());
+            maxDiff = Math.max(maxDiff, Math.abs(row.<Double>getAs("probability") - p[1]));
+            java.util.List<Double> all = row.getList(row.fieldIndex("probabilities"));
+            assertThat(all).hasSize(p.length);
+            for (int i = 0; i < p.length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(all.get(i) - p[i]));
+            }
+            assertThat(row.<String>getAs("model_name")).isEqualTo(name);
+            assertThat(row.<Long>getAs("model_version")).isEqualTo(v.version());
+            assertThat(row.<String>getAs("model_run_id")).isEqualTo(v.runId());
+            assertThat(row.<String>getAs("model_sha256")).isEqualTo(v.tags().get("ingot.onnx_sha256"));
+        }
+        assertThat(seen).isEqualTo(expected.keySet());
+        assertThat(maxDiff).as("ONNX Runtime in the executors scores as Spark's transform").isLessThanOrEqualTo(1e-9);
+        assertThat(expected.values().stream().map(row -> row.<Double>getAs("prediction")).distinct().count())
+                .as("both classes predicted, so equal labels say something").isEqualTo(2);
+    }
+
     private static String git(Path dir, String... args) throws IOException, InterruptedException {
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("git", "-C", dir.toString(), "-c",
                 "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"));
