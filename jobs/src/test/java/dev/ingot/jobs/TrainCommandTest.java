@@ -157,15 +157,7 @@ class TrainCommandTest {
                 .anyMatch(a -> a.startsWith("model/stages/") && a.contains("_logreg_"))
                 .noneMatch(a -> a.endsWith(".crc"));
         // The uploaded folder is a Spark ML model that loads and scores the training set as the fitted one does.
-        Path copy = modelDir.resolve("model");
-        for (ArtifactInfo a : r.artifacts()) {
-            if (a.path().startsWith("model/")) {
-                Path f = copy.resolve(a.path().substring("model/".length()));
-                Files.createDirectories(f.getParent());
-                Files.write(f, store.downloadArtifact(v.runId(), a.path()));
-            }
-        }
-        PipelineModel loaded = PipelineModel.load(copy.toUri().toString());
+        PipelineModel loaded = loggedPipeline(r, modelDir);
         assertThat(loaded.transform(spark.table(TABLE)).select("prediction").collectAsList())
                 .isEqualTo(direct.pipeline().transform(spark.table(TABLE)).select("prediction").collectAsList());
         String card = new String(store.downloadArtifact(v.runId(), "model_card.md"), StandardCharsets.UTF_8);
@@ -288,17 +280,8 @@ class TrainCommandTest {
         assertThat(s.out()).contains("scores." + name + ": 200 rows scored by " + name + " v" + v.version());
 
         // The reference is the Spark ML pipeline train logged with the run, loaded back and run by Spark itself.
-        Run r = store.run(v.runId());
-        Path copy = modelDir.resolve("model");
-        for (ArtifactInfo a : r.artifacts()) {
-            if (a.path().startsWith("model/")) {
-                Path f = copy.resolve(a.path().substring("model/".length()));
-                Files.createDirectories(f.getParent());
-                Files.write(f, store.downloadArtifact(v.runId(), a.path()));
-            }
-        }
         Map<Long, org.apache.spark.sql.Row> expected = new TreeMap<>();
-        PipelineModel.load(copy.toUri().toString()).transform(spark.table(TABLE)).select("order_id", "prediction", "probability")
+        loggedPipeline(store.run(v.runId()), modelDir).transform(spark.table(TABLE)).select("order_id", "prediction", "probability")
                 .collectAsList().forEach(row -> expected.put(row.getLong(0), row));
         assertThat(expected).hasSize(200);
 
@@ -327,6 +310,19 @@ class TrainCommandTest {
         assertThat(maxDiff).as("ONNX Runtime in the executors scores as Spark's transform").isLessThanOrEqualTo(1e-9);
         assertThat(expected.values().stream().map(row -> row.<Double>getAs("prediction")).distinct().count())
                 .as("both classes predicted, so equal labels say something").isEqualTo(2);
+    }
+
+    /** The Spark ML pipeline a run logged under {@code model/}, downloaded into {@code dir} and loaded by Spark. */
+    private static PipelineModel loggedPipeline(Run r, Path dir) throws IOException {
+        Path copy = dir.resolve("model");
+        for (ArtifactInfo a : r.artifacts()) {
+            if (a.path().startsWith("model/")) {
+                Path f = copy.resolve(a.path().substring("model/".length()));
+                Files.createDirectories(f.getParent());
+                Files.write(f, store.downloadArtifact(r.info().runId(), a.path()));
+            }
+        }
+        return PipelineModel.load(copy.toUri().toString());
     }
 
     private static String git(Path dir, String... args) throws IOException, InterruptedException {
