@@ -36,7 +36,8 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Columns appended: a classifier's {@value #LABEL} (its output's type, {@code long} or {@code string}), for a binary
  * classifier {@value #PROBABILITY} (of the second class, class 1) and {@value #PROBABILITIES} (one per class); a
- * regressor's {@value #PREDICTION}. Null numbers reach the model as NaN, null strings as the empty string.
+ * regressor's {@value #PREDICTION}. Null numbers reach the model as NaN, null strings as the model's {@code ingot.null_string} metadata (what
+ * {@link OnnxConverter} maps to Spark's index of a null) or else the empty string.
  *
  * <p>ONNX Runtime uses {@code spark.task.cpus} intra-op threads per session unless set with
  * {@link #withIntraOpThreads}, so that the tasks an executor runs at once do not ask for more threads than it has
@@ -306,7 +307,8 @@ public final class Scorer {
                 .get("spark.task.cpus", "1")));
         ScoringPlan plan = new ScoringPlan(model.sha256(), n, batchSize, inputs, outputs.label().orElse(null),
                 outputs.label().flatMap(model::output).map(o -> o.typeName().equals("string")).orElse(false),
-                outputs.probability().orElse(null), binary(), outputs.prediction().orElse(null));
+                outputs.probability().orElse(null), binary(), outputs.prediction().orElse(null),
+                model.metadata().getOrDefault(OnnxConverter.NULL_STRING_KEY, ""));
         Broadcast<byte[]> bytes = JavaSparkContext.fromSparkContext(input.sparkSession().sparkContext())
                 .broadcast(model.bytes());
         StructType out = schema;

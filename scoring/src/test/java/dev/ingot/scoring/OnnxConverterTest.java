@@ -35,6 +35,7 @@ import org.apache.spark.ml.regression.LinearRegression;
 import org.apache.spark.ml.regression.RandomForestRegressor;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -115,6 +116,42 @@ class OnnxConverterTest {
                 new LogisticRegression().setLabelCol("y_bin").setRegParam(0.01));
 
         assertParity(model, seed, true, data(seed + 1, 3000, true));
+    }
+
+    @Test
+    void theScorerFeedsANullStringAsTheConvertersNullSoItGetsSparksIndexEvenWhenTheEmptyStringIsACategory()
+            throws Exception {
+        long seed = new Random().nextLong();
+        // "" is a real (and frequent) city here: a null fed as "" would take its index instead of the null's.
+        java.util.function.UnaryOperator<Dataset<Row>> emptyCity = d -> d
+                .withColumn("city", functions.when(functions.col("city").equalTo("lyon"), functions.lit(""))
+                        .otherwise(functions.col("city")))
+                .withColumn("visits", functions.col("visits").cast("double"))
+                .withColumn("vip", functions.col("vip").cast("double"));
+        // (Spark's OneHotEncoder refuses "" as a category name: trees on the indexes are where it can happen.)
+        PipelineModel model = new Pipeline().setStages(new PipelineStage[] {numeric(true), imputer("mean"),
+                indexer("keep"),
+                new VectorAssembler().setInputCols(new String[] {"i_amount", "i_visits", "i_vip", "amount__is_null",
+                        "visits__is_null", "idx_city", "idx_channel"}).setOutputCol("features"),
+                new DecisionTreeClassifier().setLabelCol("y_bin").setMaxDepth(6).setSeed(seed)})
+                .fit(emptyCity.apply(data(seed, 2000, false)));
+        Dataset<Row> heldOut = emptyCity.apply(data(seed + 1, 1500, false));
+        OnnxModel onnx = OnnxConverter.create().convert(model, heldOut.schema());
+
+        List<Row> spark = model.transform(heldOut).orderBy("id").collectAsList();
+        List<Row> scored = Scorer.of(onnx).withBatchSize(97).score(heldOut).orderBy("id").collectAsList();
+
+        assertThat(scored).hasSameSizeAs(spark);
+        long nullCities = spark.stream().filter(r -> r.isNullAt(r.fieldIndex("city"))).count();
+        assertThat(nullCities).as("seed " + seed + ": the held-out rows have null cities").isGreaterThan(10);
+        double max = 0;
+        for (int i = 0; i < spark.size(); i++) {
+            double[] p = ((Vector) spark.get(i).getAs("probability")).toArray();
+            assertThat(scored.get(i).<Long>getAs(Scorer.LABEL)).as("seed " + seed + ", row " + i)
+                    .isEqualTo((long) spark.get(i).<Double>getAs("prediction").doubleValue());
+            max = Math.max(max, Math.abs(p[1] - scored.get(i).<Double>getAs(Scorer.PROBABILITY)));
+        }
+        assertThat(max).as("seed " + seed + ": max abs difference").isLessThanOrEqualTo(TOLERANCE);
     }
 
     @Test

@@ -147,7 +147,7 @@ public final class BatchScorer implements MapPartitionsFunction<Row, Row> {
                     for (int r = 0; r < n; r++) {
                         for (int c = 0; c < width; c++) {
                             Object v = batch[r].get(in.columns()[c]);
-                            s[r * width + c] = v == null ? "" : v.toString();
+                            s[r * width + c] = v == null ? plan.nullString() : v.toString();
                         }
                     }
                     return OnnxTensor.createTensor(OrtSessions.env(), s, shape);

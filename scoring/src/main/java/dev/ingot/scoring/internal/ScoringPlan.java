@@ -17,9 +17,12 @@ import java.util.List;
  * @param probability the probability output, or null
  * @param positiveColumn whether a {@code probability} column (the probability of class 1) is written
  * @param prediction the prediction output, or null
+ * @param nullString what a null in a string input is fed as: the model's {@code ingot.null_string} metadata (a
+ *     converted model gives it the index Spark gives a null), else the empty string
  */
 public record ScoringPlan(String digest, int threads, int batchSize, List<Input> inputs, String label,
-                          boolean labelIsString, String probability, boolean positiveColumn, String prediction)
+                          boolean labelIsString, String probability, boolean positiveColumn, String prediction,
+                          String nullString)
         implements Serializable {
 
     /**
