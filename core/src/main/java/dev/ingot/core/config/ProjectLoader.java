@@ -11,6 +11,7 @@ import dev.ingot.core.CorePrice;
 import dev.ingot.core.Errors;
 import dev.ingot.core.Identifiers;
 import dev.ingot.core.IngotException;
+import dev.ingot.core.ModelSignature;
 import dev.ingot.core.Location;
 import dev.ingot.core.TableName;
 import dev.ingot.core.config.internal.Node;
@@ -20,6 +21,8 @@ import java.io.CharConversionException;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.ZoneId;
@@ -286,9 +289,58 @@ public final class ProjectLoader {
         });
         GpuPolicy gpu = n.choice("gpu", GpuPolicy.class, false).orElse(GpuPolicy.AUTO);
         Optional<CorePrice> price = n.object("cost", false).flatMap(this::price);
+        Optional<ModelSignature> signing = n.object("signing", false).flatMap(g -> signing(g, dir));
         n.finish();
         return new ProjectSettings(name.orElse("invalid"), description, warehouse, catalog,
-                tracking, conf, gpu, price);
+                tracking, conf, gpu, price, signing);
+    }
+
+    /** The signing keys; a key's text is never put in a message (the private one is a secret, both are noise). */
+    private Optional<ModelSignature> signing(Node n, Path dir) {
+        Optional<String> priv = keyText(n, "private_key", dir);
+        Optional<String> pub = keyText(n, "public_key", dir);
+        n.finish();
+        Optional<PrivateKey> privateKey = priv.flatMap(t -> {
+            Optional<PrivateKey> k = ModelSignature.parsePrivateKey(t);
+            if (k.isEmpty()) {
+                n.problem("private_key", "is not a PKCS#8 Ed25519 private key (base64 or PEM)",
+                        "give the key made by 'openssl genpkey -algorithm ed25519', e.g. from ${env:INGOT_SIGNING_KEY}");
+            }
+            return k;
+        });
+        Optional<PublicKey> publicKey = pub.flatMap(t -> {
+            Optional<PublicKey> k = ModelSignature.parsePublicKey(t);
+            if (k.isEmpty()) {
+                n.problem("public_key", "is not an X.509 Ed25519 public key (base64 or PEM)",
+                        "give the key made by 'openssl pkey -pubout' from the private key");
+            }
+            return k;
+        });
+        if (privateKey.isEmpty() && publicKey.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ModelSignature(privateKey, publicKey));
+    }
+
+    /** {@code key}, or the content of {@code key_file} (relative to the project); not both. */
+    private Optional<String> keyText(Node n, String key, Path dir) {
+        Optional<String> text = n.string(key, false, "${env:NAME} holding the key");
+        Optional<String> file = n.string(key + "_file", false, "the path of a file holding the key");
+        if (text.isPresent() && file.isPresent()) {
+            n.problem(key + "_file", "is given with '" + key + "'", "keep one of '" + key + "' and '" + key + "_file'");
+            return Optional.empty();
+        }
+        return text.isPresent() ? text : file.flatMap(f -> {
+            Path path = dir.resolve(f);
+            try {
+                String content = Files.readString(path);
+                return content.isBlank() ? Optional.empty() : Optional.of(content);
+            } catch (IOException | RuntimeException e) {
+                n.problem(key + "_file", "cannot be read (" + path.toAbsolutePath().normalize() + ")",
+                        "give the path of a readable file holding the key, relative to the project directory");
+                return Optional.empty();
+            }
+        });
     }
 
     private Optional<CorePrice> price(Node n) {

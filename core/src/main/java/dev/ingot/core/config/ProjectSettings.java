@@ -3,6 +3,7 @@ package dev.ingot.core.config;
 import dev.ingot.core.CorePrice;
 import dev.ingot.core.Errors;
 import dev.ingot.core.Location;
+import dev.ingot.core.ModelSignature;
 import dev.ingot.core.Secrets;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +21,8 @@ import java.util.Optional;
  * @param sparkConf {@code spark.*} settings applied to every session unless spark-submit already set them
  * @param gpu whether jobs use Spark RAPIDS
  * @param price what a core-hour costs ({@code cost}), when set: runs then record their cost in money too
+ * @param signing the model-signing keys ({@code signing}), when set: new versions are signed, and {@code score}
+ *     verifies signatures when a public key is set
  */
 public record ProjectSettings(
         String name,
@@ -29,7 +32,8 @@ public record ProjectSettings(
         TrackingSettings tracking,
         Map<String, String> sparkConf,
         GpuPolicy gpu,
-        Optional<CorePrice> price) {
+        Optional<CorePrice> price,
+        Optional<ModelSignature> signing) {
     public ProjectSettings {
         Errors.required(name, "ProjectSettings.name");
         description = description == null ? "" : description;
@@ -39,23 +43,32 @@ public record ProjectSettings(
         sparkConf = Map.copyOf(Errors.required(sparkConf, "ProjectSettings.sparkConf"));
         Errors.required(gpu, "ProjectSettings.gpu");
         Errors.required(price, "ProjectSettings.price (Optional.empty() for none)");
+        Errors.required(signing, "ProjectSettings.signing (Optional.empty() for none)");
+    }
+
+    /** Settings without signing keys. */
+    public ProjectSettings(String name, String description, Location warehouse, CatalogSettings catalog,
+                           TrackingSettings tracking, Map<String, String> sparkConf, GpuPolicy gpu,
+                           Optional<CorePrice> price) {
+        this(name, description, warehouse, catalog, tracking, sparkConf, gpu, price, Optional.empty());
     }
 
     /** Settings without a price per core-hour. */
     public ProjectSettings(String name, String description, Location warehouse, CatalogSettings catalog,
                            TrackingSettings tracking, Map<String, String> sparkConf, GpuPolicy gpu) {
-        this(name, description, warehouse, catalog, tracking, sparkConf, gpu, Optional.empty());
+        this(name, description, warehouse, catalog, tracking, sparkConf, gpu, Optional.empty(), Optional.empty());
     }
 
     /** Redacted: Spark conf values and the warehouse may come from {@code ${env:NAME}}. */
     @Override
     public String toString() {
         return Secrets.redact("ProjectSettings[name=" + name + ", description=" + description + ", warehouse=" + warehouse
-                + ", catalog=" + catalog + ", tracking=" + tracking + ", sparkConf=" + sparkConf + ", gpu=" + gpu + ", price=" + price + "]");
+                + ", catalog=" + catalog + ", tracking=" + tracking + ", sparkConf=" + sparkConf + ", gpu=" + gpu + ", price=" + price
+                + ", signing=" + signing + "]");
     }
 
     /** The same settings with another warehouse (the {@code --warehouse} option). */
     public ProjectSettings withWarehouse(Location newWarehouse) {
-        return new ProjectSettings(name, description, newWarehouse, catalog, tracking, sparkConf, gpu, price);
+        return new ProjectSettings(name, description, newWarehouse, catalog, tracking, sparkConf, gpu, price, signing);
     }
 }

@@ -77,6 +77,7 @@ final class ModelRegistration {
             }
             Map<String, String> tags = new LinkedHashMap<>();
             tags.put(Registry.ONNX_SHA256, onnx.sha256());
+            Registry.sign(p, tags, onnx.sha256());
             tags.put(Registry.ONNX_INPUTS, json(scorer.binding().columns()));
             tags.put(Registry.ONNX_OUTPUTS, json(outputsMap(outputs(def))));
             if (!def.keys().isEmpty()) {

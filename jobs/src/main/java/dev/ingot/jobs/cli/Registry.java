@@ -2,6 +2,7 @@ package dev.ingot.jobs.cli;
 
 import dev.ingot.core.Errors;
 import dev.ingot.core.IngotException;
+import dev.ingot.core.ModelSignature;
 import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.Project;
 import dev.ingot.core.config.TrackingSettings;
@@ -89,6 +90,11 @@ final class Registry {
     static final String ONNX_DIR = "onnx";
     /** Run tag and version tag: the SHA-256 (hex) of the ONNX model at {@link #ONNX_ARTIFACT}. */
     static final String ONNX_SHA256 = "ingot.onnx_sha256";
+    /**
+     * Run tag and version tag, when {@code ingot.yaml} sets {@code signing.private_key}: the base64 Ed25519 signature of
+     * {@link #ONNX_SHA256}'s hex text, which {@code score} verifies when a public key is set.
+     */
+    static final String ONNX_SIGNATURE = "ingot.onnx_signature";
     /**
      * Version (and run) tag of a registered ONNX model: which table columns fill each graph input, as JSON
      * ({@code {"float_input": ["age", "income"]}}). Absent: each input is filled by the column of its name.
@@ -214,5 +220,11 @@ final class Registry {
         all.add(head);
         all.addAll(rest);
         return String.join(",", all);
+    }
+
+    /** Adds {@link #ONNX_SIGNATURE} of {@code sha256} to {@code tags} when the project has a private signing key. */
+    static void sign(Project p, Map<String, String> tags, String sha256) {
+        p.settings().signing().flatMap(ModelSignature::privateKey)
+                .ifPresent(k -> tags.put(ONNX_SIGNATURE, ModelSignature.sign(k, sha256)));
     }
 }

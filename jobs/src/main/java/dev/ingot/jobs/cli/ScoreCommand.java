@@ -13,6 +13,7 @@ import dev.ingot.core.Errors;
 import dev.ingot.core.ExitCode;
 import dev.ingot.core.Identifiers;
 import dev.ingot.core.Lineage;
+import dev.ingot.core.ModelSignature;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.config.FeatureRef;
@@ -32,6 +33,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Date;
 import java.sql.Timestamp;
+import java.security.PublicKey;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -322,11 +324,37 @@ public final class ScoreCommand implements Callable<Integer> {
                     + ", and the registry recorded " + expected + " for it: the file changed after it was registered"
                     + " (nothing was written)", "find out who changed the artifact; register or train the model again");
         }
+        verifySignature(p, name, v, runTags, actual);
         OnnxModel onnx = OnnxModel.load(bytes, source);
         String tagged = Optional.ofNullable(v.tags().get(Registry.ONNX_INPUTS)).orElse(runTags.get(Registry.ONNX_INPUTS));
         String outs = Optional.ofNullable(v.tags().get(Registry.ONNX_OUTPUTS)).orElse(runTags.get(Registry.ONNX_OUTPUTS));
         return new Resolved(name, Optional.of(v.version()), Optional.of(v.runId()), onnx, ModelRegistration.inputs(tagged),
                 ModelRegistration.outputs(outs), keys != null ? keys : defaultKeys(p, name, v));
+    }
+
+    /**
+     * With {@code signing.public_key} set, the version's signature of its digest must verify: a registry anyone can
+     * write to cannot then hand {@code score} a model that nobody holding the private key registered.
+     */
+    private static void verifySignature(Project p, String name, ModelVersion v, Map<String, String> runTags,
+                                        String sha256) {
+        Optional<PublicKey> key = p.settings().signing().flatMap(ModelSignature::publicKey);
+        if (key.isEmpty()) {
+            return;
+        }
+        String signature = Optional.ofNullable(v.tags().get(Registry.ONNX_SIGNATURE))
+                .orElse(runTags.get(Registry.ONNX_SIGNATURE));
+        if (signature == null) {
+            throw Errors.badData("score with " + name + " v" + v.version(), "ingot.yaml sets signing.public_key and "
+                    + "the version has no signature (" + Registry.ONNX_SIGNATURE + ") (nothing was written)",
+                    "register or train it again with signing.private_key set, or score a signed version");
+        }
+        if (!ModelSignature.verify(key.get(), sha256, signature)) {
+            throw Errors.badData("score with " + name + " v" + v.version(), "its signature ("
+                    + Registry.ONNX_SIGNATURE + ") does not verify with signing.public_key of ingot.yaml: it was not"
+                    + " signed by the matching private key, or was changed (nothing was written)",
+                    "check that signing.public_key belongs to the key that signs; register or train it again");
+        }
     }
 
     /** The version's recorded keys, else its spec's: a model made elsewhere's {@code keys}, a trained one's entities. */

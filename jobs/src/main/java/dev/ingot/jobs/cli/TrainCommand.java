@@ -199,7 +199,7 @@ public final class TrainCommand implements Callable<Integer> {
             registered = earlier.get();
             store.setAlias(model, Registry.CHALLENGER, registered.version());
         } else {
-            registered = record(store, def, run.runId(), result, onnx.apply(run.runId()), table, version, tags, lineage,
+            registered = record(p, store, def, run.runId(), result, onnx.apply(run.runId()), table, version, tags, lineage,
                     quality, qualityStatus, gate);
         }
         return new Trained(registered, run.runId(), result, earlier.isPresent(), summary(result, registered,
@@ -213,13 +213,14 @@ public final class TrainCommand implements Callable<Integer> {
      * Logs, uploads and registers a run's first completed attempt: the run ends FINISHED, or FAILED (and the error
      * goes on) when any step fails.
      */
-    private static ModelVersion record(TrackingStore store, ModelDef def, String runId, TrainingResult result,
+    private static ModelVersion record(Project p, TrackingStore store, ModelDef def, String runId, TrainingResult result,
                                        OnnxModel onnx, TableName table, long version, Map<String, String> tags,
                                        Map<String, String> lineage, Promotions.Quality quality, String qualityStatus,
                                        GateDecision gate) {
         String model = def.name();
         try {
             tags.put(Registry.ONNX_SHA256, onnx.sha256());
+            Registry.sign(p, tags, onnx.sha256());
             LogBatch batch = LogBatch.empty().withParams(params(def, result)).withTags(tags);
             for (Map.Entry<String, Double> m : result.flatMetrics().entrySet()) {
                 batch = batch.withMetric(m.getKey(), m.getValue(), 0);
@@ -247,7 +248,7 @@ public final class TrainCommand implements Callable<Integer> {
                     Optional.of(new TrainingSetRef(table.toString(), OptionalLong.of(version))), Optional.of(gate), card)
                     .getBytes(StandardCharsets.UTF_8));
             store.endRun(runId, RunStatus.FINISHED);
-            ModelVersion registered = register(store, def, runId, result, onnx, table, version);
+            ModelVersion registered = register(p, store, def, runId, result, onnx, table, version);
             store.setAlias(model, Registry.CHALLENGER, registered.version());
             return registered;
         } catch (RuntimeException e) {
@@ -257,7 +258,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** A new version from the run's {@code model} folder, with its lineage and test metrics as tags. */
-    private static ModelVersion register(TrackingStore store, ModelDef def, String runId, TrainingResult result,
+    private static ModelVersion register(Project p, TrackingStore store, ModelDef def, String runId, TrainingResult result,
                                          OnnxModel onnx, TableName table, long version) {
         String model = def.name();
         store.registeredModel(model, def.description());
@@ -265,6 +266,7 @@ public final class TrainCommand implements Callable<Integer> {
         tags.put(Registry.TRAINING_SET, table.toString());
         tags.put(Registry.TRAINING_SET_VERSION, Long.toString(version));
         tags.put(Registry.ONNX_SHA256, onnx.sha256());
+        Registry.sign(p, tags, onnx.sha256());
         result.metrics().forEach((m, v) -> tags.put(Registry.METRIC_PREFIX + m.key(), Double.toString(v)));
         return store.createModelVersionOnce(model, runId, Registry.MODEL_DIR, tags, def.description());
     }

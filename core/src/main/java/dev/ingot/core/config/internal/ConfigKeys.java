@@ -215,6 +215,20 @@ public final class ConfigKeys {
                         + " `ingot.cost.amount` = executor CPU seconds / 3600 x this price"));
         k.add(key(p, "cost.currency", TEXT.described("ISO 4217 code")).dflt("`" + ProjectLoader.CURRENCY_DEFAULT + "`")
                 .doc("the price's currency, three upper-case letters (`USD`, `EUR`, `GBP`)"));
+        k.add(key(p, "signing", MAPPING_BELOW).dflt("none")
+                .doc("Ed25519 keys that sign each model version's ONNX SHA-256 (`train`, `models register`) and that"
+                        + " `score` verifies it with, below"));
+        k.add(key(p, "signing.private_key", TEXT.described("`${env:NAME}`")).dflt("none")
+                .doc("a PKCS#8 Ed25519 private key, base64 or PEM (`openssl genpkey -algorithm ed25519`); a secret:"
+                        + " take it from the environment, e.g. `${env:INGOT_SIGNING_KEY}`. New versions get the tag"
+                        + " `ingot.onnx_signature`"));
+        k.add(key(p, "signing.private_key_file", TEXT.described("path")).dflt("none")
+                .doc("a file holding the private key instead (relative to the project), e.g. a mounted secret"));
+        k.add(key(p, "signing.public_key", TEXT.described("base64 or PEM")).dflt("none")
+                .doc("the X.509 Ed25519 public key (`openssl pkey -pubout`). When set, `score` refuses (exit 2, nothing"
+                        + " written) a registry version whose signature is missing or does not verify"));
+        k.add(key(p, "signing.public_key_file", TEXT.described("path")).dflt("none")
+                .doc("a file holding the public key instead (relative to the project)"));
 
         FileKind s = FileKind.SOURCES;
         k.add(definitionName(s));

@@ -82,6 +82,7 @@ class ConfigKeysTest {
                 "<!-- generated: keys of ingot.yaml catalog -->",
                 "<!-- generated: keys of ingot.yaml tracking -->",
                 "<!-- generated: keys of ingot.yaml cost -->",
+                "<!-- generated: keys of ingot.yaml signing -->",
                 "<!-- generated: keys of sources/*.yaml -->",
                 "<!-- generated: keys of feature_views/*.yaml -->",
                 "<!-- generated: keys of feature_views/*.yaml transformations[] -->",
