@@ -37,6 +37,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -300,26 +301,27 @@ public final class ProjectLoader {
         Optional<String> priv = keyText(n, "private_key", dir);
         Optional<String> pub = keyText(n, "public_key", dir);
         n.finish();
-        Optional<PrivateKey> privateKey = priv.flatMap(t -> {
-            Optional<PrivateKey> k = ModelSignature.parsePrivateKey(t);
-            if (k.isEmpty()) {
-                n.problem("private_key", "is not a PKCS#8 Ed25519 private key (base64 or PEM)",
-                        "give the key made by 'openssl genpkey -algorithm ed25519', e.g. from ${env:INGOT_SIGNING_KEY}");
-            }
-            return k;
-        });
-        Optional<PublicKey> publicKey = pub.flatMap(t -> {
-            Optional<PublicKey> k = ModelSignature.parsePublicKey(t);
-            if (k.isEmpty()) {
-                n.problem("public_key", "is not an X.509 Ed25519 public key (base64 or PEM)",
-                        "give the key made by 'openssl pkey -pubout' from the private key");
-            }
-            return k;
-        });
+        Optional<PrivateKey> privateKey = parsed(n, "private_key", priv, ModelSignature::parsePrivateKey,
+                "a PKCS#8 Ed25519 private key", "give the key made by 'openssl genpkey -algorithm ed25519', e.g. from"
+                        + " ${env:INGOT_SIGNING_KEY}");
+        Optional<PublicKey> publicKey = parsed(n, "public_key", pub, ModelSignature::parsePublicKey,
+                "an X.509 Ed25519 public key", "give the key made by 'openssl pkey -pubout' from the private key");
         if (privateKey.isEmpty() && publicKey.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new ModelSignature(privateKey, publicKey));
+    }
+
+    /** The key {@code text} parses to; a problem naming {@code key} (not its text) when it does not parse. */
+    private static <K> Optional<K> parsed(Node n, String key, Optional<String> text,
+                                          Function<String, Optional<K>> parse, String what, String fix) {
+        return text.flatMap(t -> {
+            Optional<K> k = parse.apply(t);
+            if (k.isEmpty()) {
+                n.problem(key, "is not " + what + " (base64 or PEM)", fix);
+            }
+            return k;
+        });
     }
 
     /** {@code key}, or the content of {@code key_file} (relative to the project); not both. */
