@@ -57,8 +57,16 @@ public final class BatchScorer implements MapPartitionsFunction<Row, Row> {
         private OrtSessions.Lease lease;
         private int next;
 
+        /** The outputs read, the same for every batch. */
+        private final Set<String> wanted = new HashSet<>();
+
         Batches(Iterator<Row> rows) {
             this.rows = rows;
+            for (String o : new String[] {plan.label(), plan.probability(), plan.prediction()}) {
+                if (o != null) {
+                    wanted.add(o);
+                }
+            }
         }
 
         @Override
@@ -114,12 +122,6 @@ public final class BatchScorer implements MapPartitionsFunction<Row, Row> {
                 for (int i = 0; i < plan.inputs().size(); i++) {
                     ScoringPlan.Input in = plan.inputs().get(i);
                     tensors.put(in.name(), tensor(i, in, n));
-                }
-                Set<String> wanted = new HashSet<>();
-                for (String o : new String[] {plan.label(), plan.probability(), plan.prediction()}) {
-                    if (o != null) {
-                        wanted.add(o);
-                    }
                 }
                 long t0 = System.nanoTime();
                 try (OrtSession.Result result = session.run(tensors, wanted)) {
