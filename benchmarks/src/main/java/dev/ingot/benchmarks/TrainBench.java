@@ -308,7 +308,7 @@ public final class TrainBench {
         Project p = ProjectLoader.load(dir);
         try (TrackingStore store = TrackingStore.open(p.settings().tracking(), spark, p.settings().warehouse())) {
             ModelVersion v = store.versionByAlias(MODEL, "challenger").orElseThrow();
-            double auc = store.run(v.runId()).latestMetrics().get("auc").value();
+            double auc = store.runData(v.runId()).latestMetrics().get("auc").value();
             return new Timing(wall, cpu, auc);
         }
     }

@@ -58,7 +58,7 @@ class ScoreCommandTest {
         TestFiles.write(project, "ingot.yaml", "name: shop\nwarehouse: " + TestSpark.warehouse() + "\n");
         Files.createDirectories(project.resolve("onnx"));
         Files.copy(SklearnModels.model("logreg"), project.resolve("onnx/logreg.onnx"));
-        for (String m : List.of(MODEL, "sk_tamper")) {
+        for (String m : List.of(MODEL, "sk_tamper", "sk_flipped")) {
             TestFiles.write(project, "models/" + m + ".yaml", """
                     description: Churn, from the data scientists' notebook
                     onnx: onnx/logreg.onnx
@@ -206,6 +206,25 @@ class ScoreCommandTest {
                 Files.readAllBytes(SklearnModels.model("gbt")))).contains("the registry recorded " + v.tags().get("ingot.onnx_sha256"))
                 .contains("nothing was written");
         assertThat(Catalog.tableExists(spark, Tables.scores("sk_tamper"))).isFalse();
+    }
+
+    @Test
+    void aByteFlippedOnDiskInTheLocalStoreIsTheDigestMismatchNotAChecksumFailure() throws IOException {
+        assertThat(register("sk_flipped").code()).isZero();
+        ModelVersion v = store.versionByAlias("sk_flipped", "challenger").orElseThrow();
+        Path artifact = TestSpark.warehouse().resolve("_artifacts").resolve(v.runId()).resolve("onnx/model.onnx");
+        assertThat(artifact.resolveSibling(".model.onnx.crc")).as("Hadoop's checksum of the artifact is kept").exists();
+        byte[] bytes = Files.readAllBytes(artifact);
+        bytes[bytes.length / 2] ^= 0x10;
+        Files.write(artifact, bytes);
+
+        Result r = score("--model", "sk_flipped@challenger", "--input", INPUT, "--out", "sk_flipped");
+        assertThat(r.code()).as("bad input, not a failure: " + r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("runs:/" + v.runId() + "/onnx/model.onnx has SHA-256 " + OnnxModel.sha256(bytes))
+                .contains("the registry recorded " + v.tags().get("ingot.onnx_sha256"))
+                .contains("the file changed after it was registered").contains("nothing was written")
+                .doesNotContain("Checksum");
+        assertThat(Catalog.tableExists(spark, Tables.scores("sk_flipped"))).isFalse();
     }
 
     @Test

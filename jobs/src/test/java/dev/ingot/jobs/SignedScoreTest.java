@@ -12,6 +12,7 @@ import dev.ingot.core.TestFiles;
 import dev.ingot.core.TestSpark;
 import dev.ingot.core.config.TrackingSettings;
 import dev.ingot.jobs.Cli.Result;
+import dev.ingot.scoring.OnnxModel;
 import dev.ingot.scoring.SklearnModels;
 import dev.ingot.training.ModelVersion;
 import dev.ingot.training.TrackingStore;
@@ -22,6 +23,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code signing} end to end: {@code models register} signs the ONNX digest, and {@code score} with a public key
+ * {@code signing} end to end: {@code models register} and {@code train} sign the ONNX digest, and {@code score} with a public key
  * refuses a version whose signature is missing, changed or made by another key, before it writes anything.
  */
 class SignedScoreTest {
@@ -40,6 +42,10 @@ class SignedScoreTest {
     private static Path otherKey;
     private static Path unsignedProject;
     private static String privateText;
+    private static java.security.PublicKey publicKey;
+    private static Path trainer;
+    private static final String TRAINED = "signed_trained";
+    private static final String ORDERS = "cli_signed.orders";
 
     @BeforeAll
     static void projects(@TempDir Path dir) throws IOException, NoSuchAlgorithmException {
@@ -56,6 +62,17 @@ class SignedScoreTest {
         otherKey = project(dir.resolve("other"), "name: other\n" + warehouse + "signing:\n  public_key: "
                 + Base64.getEncoder().encodeToString(theirs.getPublic().getEncoded()) + "\n");
         unsignedProject = project(dir.resolve("unsigned"), "name: unsigned\n" + warehouse);
+        publicKey = mine.getPublic();
+        // A project that trains, signing with the same keys (the private one from a secrets file).
+        TrainProjects.orders(ORDERS, 160);
+        trainer = TrainProjects.write(dir.resolve("trainer"), TRAINED, ORDERS, "signing:\n  private_key_file: secrets/key\n"
+                + "  public_key: " + Base64.getEncoder().encodeToString(mine.getPublic().getEncoded()) + "\n", """
+                algorithm:
+                  type: logistic_regression
+                  params: {maxIter: 10}
+                test_window: 8d
+                """);
+        TestFiles.write(trainer, "secrets/key", privateText + "\n");
         store = TrackingStore.open(TrackingSettings.local(), spark, Location.of(TestSpark.warehouse()));
     }
 
@@ -115,6 +132,30 @@ class SignedScoreTest {
 
         Result unconfigured = score(unsignedProject, "sk_signed", "signed_unchecked");
         assertThat(unconfigured.code()).as("without a public key nothing is checked: " + unconfigured.err()).isZero();
+    }
+
+    @Test
+    void trainSignsTheRunAndTheVersionAndScoreVerifiesIt() {
+        Result t = run("train", "--project", trainer.toString(), "--model", TRAINED, "--training-set", ORDERS);
+        assertThat(t.code()).as(t.out() + t.err()).isZero();
+        assertThat(t.out() + t.err()).as("the private key is never printed").doesNotContain(privateText);
+        ModelVersion v = store.versionByAlias(TRAINED, "challenger").orElseThrow();
+        String sha = OnnxModel.sha256(store.downloadArtifact(v.runId(), "onnx/model.onnx"));
+        Map<String, String> runTags = store.runData(v.runId()).tags();
+        assertThat(runTags).as("the run's digest is the artifact's").containsEntry("ingot.onnx_sha256", sha);
+        assertThat(v.tags()).as("the version's digest is the artifact's").containsEntry("ingot.onnx_sha256", sha);
+        String signature = v.tags().get("ingot.onnx_signature");
+        assertThat(signature).as("train signs the version").isNotBlank();
+        assertThat(runTags).as("and the run, with the same signature").containsEntry("ingot.onnx_signature", signature);
+        assertThat(ModelSignature.verify(publicKey, sha, signature))
+                .as("the signature is of the artifact's SHA-256, by the project's key").isTrue();
+        assertThat(ModelSignature.verify(publicKey, OnnxModel.sha256(new byte[] {1}), signature))
+                .as("and of nothing else").isFalse();
+
+        Result s = run("score", "--project", trainer.toString(), "--model", TRAINED + "@challenger", "--input", ORDERS,
+                "--out", TRAINED, "--keys", "order_id", "--nulls", "impute");
+        assertThat(s.code()).as("the public key verifies what train signed: " + s.out() + s.err()).isZero();
+        assertThat(rows(Tables.scores(TRAINED))).isEqualTo(160);
     }
 
     @Test

@@ -15,6 +15,7 @@ import dev.ingot.core.config.Project;
 import dev.ingot.core.config.ProjectLoader;
 import dev.ingot.core.config.TrackingSettings;
 import dev.ingot.jobs.Cli.Result;
+import dev.ingot.scoring.internal.onnx.OnnxGraph;
 import dev.ingot.training.ArtifactInfo;
 import dev.ingot.training.Metric;
 import dev.ingot.training.ModelVersion;
@@ -226,8 +227,10 @@ class TrainCommandTest {
     void logsTheOnnxModelWithItsDigestAndOnnxRuntimeScoresTheTestWindowAsSparkDoes() throws Exception {
         String name = "cli_train_onnx";
         TestFiles.write(project, "models/" + name + ".yaml", Files.readString(project.resolve("models/" + MODEL + ".yaml")));
+        long built = OnnxGraph.modelsBuilt();
         Result r = run("train", "--project", project.toString(), "--model", name, "--training-set", TABLE);
         assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(OnnxGraph.modelsBuilt() - built).as("train converts the pipeline to ONNX once").isEqualTo(1);
         ModelVersion v = store.versionByAlias(name, "challenger").orElseThrow();
         byte[] onnx = store.downloadArtifact(v.runId(), "onnx/model.onnx");
         String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(onnx));

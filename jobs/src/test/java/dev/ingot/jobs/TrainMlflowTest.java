@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ingot.core.TestSpark;
+import dev.ingot.core.Tables;
 import dev.ingot.jobs.Cli.Result;
+import dev.ingot.scoring.OnnxModel;
 import dev.ingot.training.MlflowServerExtension;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -151,5 +154,68 @@ class TrainMlflowTest {
                 .path("model_versions")).as("one version").hasSize(1);
         assertThat(shown.path("version").asLong()).isEqualTo(1);
         assertThat(shown.path("run_id").asText()).isEqualTo(runId);
+
+        onnxArtifactIsTheTaggedModelAndScoresThroughTheRegistry(runId, r, versionTags);
+        aTrainBesideAChampionReadsNoArtifactListing();
+    }
+
+    /**
+     * The ONNX model as MLflow serves it (its UI's download endpoint, not Ingot's client): the bytes whose SHA-256 the
+     * run and the version carry, a model ONNX Runtime loads with one input per feature column; then {@code score}
+     * with the champion through the MLflow registry.
+     */
+    private static void onnxArtifactIsTheTaggedModelAndScoresThroughTheRegistry(String runId, JsonNode run,
+                                                                                Map<String, String> versionTags)
+            throws Exception {
+        byte[] onnx = TrainProjects.mlflowBytes(MLFLOW.uri(), "/get-artifact",
+                Map.of("path", "onnx/model.onnx", "run_uuid", runId));
+        String sha = OnnxModel.sha256(onnx);
+        assertThat(TrainProjects.pairs(run.path("data").path("tags"))).as("the run's digest is the served file's")
+                .containsEntry("ingot.onnx_sha256", sha);
+        assertThat(versionTags).as("the version's too").containsEntry("ingot.onnx_sha256", sha);
+        List<String> features = List.of(TrainProjects.pairs(run.path("data").path("params")).get("features").split(","));
+        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        try (ai.onnxruntime.OrtSession s = env.createSession(onnx, new ai.onnxruntime.OrtSession.SessionOptions())) {
+            assertThat(s.getInputNames()).as("one input per feature column of the run").containsExactlyInAnyOrderElementsOf(features);
+            assertThat(s.getOutputNames()).containsExactlyInAnyOrder("label", "probability");
+            assertThat(s.getMetadata().getCustomMetadata()).containsEntry("ingot.run_id", runId)
+                    .containsEntry("ingot.training_set", TABLE);
+        }
+
+        Result score = run("score", "--project", project.toString(), "--model", MODEL + "@champion", "--input", TABLE,
+                "--out", "mlflow_scored", "--keys", "order_id", "--nulls", "impute");
+        assertThat(score.code()).as(score.out() + score.err()).isZero();
+        List<Row> rows = TestSpark.session().table(Tables.scores("mlflow_scored").sql())
+                .selectExpr("model_name", "model_version", "model_run_id", "model_sha256", "count(*) OVER () AS n")
+                .distinct().collectAsList();
+        assertThat(rows).as("every row names the same model").hasSize(1);
+        assertThat(rows.get(0).getString(0)).isEqualTo(MODEL);
+        assertThat(rows.get(0).getLong(1)).as("the champion's version").isEqualTo(1);
+        assertThat(rows.get(0).getString(2)).isEqualTo(runId);
+        assertThat(rows.get(0).getString(3)).isEqualTo(sha);
+        assertThat(rows.get(0).getLong(4)).as("one score per order").isEqualTo(160);
+    }
+
+    /**
+     * A second version trained while v1 is champion compares with the champion's metrics: reading them costs one
+     * {@code runs/get}, not a listing of the champion's whole artifact tree (a request per folder).
+     */
+    private static void aTrainBesideAChampionReadsNoArtifactListing() throws Exception {
+        Path spec = project.resolve("models/" + MODEL + ".yaml");
+        java.nio.file.Files.writeString(spec, java.nio.file.Files.readString(spec) + "# v2: another spec digest, another run\n");
+        int from = MLFLOW.log().length();
+        Result train = run("train", "--project", project.toString(), "--model", MODEL, "--training-set", TABLE);
+        assertThat(train.code()).as(train.out() + train.err()).isZero();
+        assertThat(train.out()).contains(MODEL + " v2 (alias challenger)").contains("champion v1");
+        Map<String, Long> requests = new TreeMap<>();
+        Matcher m = Pattern.compile("\"(GET|POST|PUT|PATCH|DELETE) (/[^ ?]*)[^ ]* HTTP").matcher(MLFLOW.log().substring(from));
+        while (m.find()) {
+            requests.merge(m.group(1) + " " + m.group(2).replaceAll("/artifacts/.*", "/artifacts/..."), 1L, Long::sum);
+        }
+        long total = requests.values().stream().mapToLong(Long::longValue).sum();
+        System.out.println("MLflow requests of a train beside a champion: " + total + " " + requests);
+        // The one listing a train makes: whether the folder the version is registered from exists.
+        assertThat(requests.getOrDefault("GET /api/2.0/mlflow-artifacts/artifacts", 0L))
+                .as("artifact listings (%d requests in all: %s)", total, requests).isEqualTo(1);
     }
 }

@@ -64,13 +64,26 @@ final class TrainProjects {
 
     /** {@code GET server + path ? query} on MLflow's REST API; asserts that it answers 200. */
     static JsonNode mlflowGet(String server, String path, Map<String, String> query) throws Exception {
-        StringBuilder q = new StringBuilder();
-        query.forEach((k, v) -> q.append(q.length() == 0 ? "?" : "&").append(k).append('=')
-                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        String q = query(query);
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(server + path + q)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(path + q + ": " + r.body()).isEqualTo(200);
         return JSON.readTree(r.body());
+    }
+
+    /** The bytes {@code GET server + path ? query} answers; asserts that it answers 200. */
+    static byte[] mlflowBytes(String server, String path, Map<String, String> query) throws Exception {
+        HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(server + path + query(query))).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).as(path + query(query)).isEqualTo(200);
+        return r.body();
+    }
+
+    private static String query(Map<String, String> query) {
+        StringBuilder q = new StringBuilder();
+        query.forEach((k, v) -> q.append(q.length() == 0 ? "?" : "&").append(k).append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        return q.toString();
     }
 
     /** MLflow's {@code [{"key": k, "value": v}, ...]} (params, tags) as a sorted map. */

@@ -77,6 +77,20 @@ public record OnnxModel(byte[] bytes, String source, String sha256, List<ModelIn
         }
     }
 
+    /**
+     * A copy with one more metadata entry (or a new value for {@code key}), its bytes and digest those of the model
+     * with that entry: the graph, inputs and outputs are unchanged, so ONNX Runtime does not load it again. How
+     * {@code train} stamps the run id on the model it converted before the run started.
+     */
+    public OnnxModel withMetadata(String key, String value) {
+        Errors.required(key, "OnnxModel.withMetadata key");
+        Errors.required(value, "OnnxModel.withMetadata value");
+        byte[] stamped = dev.ingot.scoring.internal.onnx.OnnxGraph.withMetadata(bytes, key, value);
+        Map<String, String> meta = new java.util.HashMap<>(metadata);
+        meta.put(key, value);
+        return new OnnxModel(stamped, source, sha256(stamped), inputs, outputs, meta);
+    }
+
     /** The input of this name. */
     public Optional<ModelInput> input(String name) {
         return inputs.stream().filter(i -> i.name().equals(name)).findFirst();

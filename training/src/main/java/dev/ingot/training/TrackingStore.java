@@ -113,6 +113,15 @@ public interface TrackingStore extends AutoCloseable {
      */
     Run run(String runId);
 
+    /**
+     * The run with its params, latest metrics and tags but not its artifacts ({@link Run#artifacts()} is empty): what
+     * a reader of tags or metrics needs, without listing the artifact tree (on MLflow one request per folder, a dozen
+     * or more for a Spark ML model; here a single {@code runs/get}).
+     *
+     * @throws dev.ingot.core.IngotException (bad input) when there is no such run
+     */
+    Run runData(String runId);
+
     /** Every value logged for one metric of the run, by step then timestamp. */
     List<Metric> metricHistory(String runId, String key);
 

@@ -151,6 +151,14 @@ abstract class TrackingStoreContract {
         assertThat(store().downloadArtifact(run.runId(), "plots/roc curve.svg")).asString().isEqualTo("<svg/>");
         assertThat(store().run(run.runId()).artifacts()).extracting(ArtifactInfo::path)
                 .containsExactly("model/data/weights.bin", "model/model_card.md", "plots/roc curve.svg");
+        store().log(run.runId(), LogBatch.empty().withParam("depth", "3").withMetric("auc", 0.8, 0).withTag("k", "v"));
+        Run full = store().run(run.runId());
+        Run data = store().runData(run.runId());
+        assertThat(data.artifacts()).as("runData lists no artifacts").isEmpty();
+        assertThat(data.info()).isEqualTo(full.info());
+        assertThat(data.params()).isEqualTo(full.params()).containsEntry("depth", "3");
+        assertThat(data.latestMetrics()).isEqualTo(full.latestMetrics()).containsKey("auc");
+        assertThat(data.tags()).isEqualTo(full.tags()).containsEntry("k", "v");
 
         assertThatThrownBy(() -> store().downloadArtifact(run.runId(), "model/missing.txt"))
                 .satisfies(e -> assertThat(exitCodeOf(e)).isEqualTo(ExitCode.BAD_INPUT));

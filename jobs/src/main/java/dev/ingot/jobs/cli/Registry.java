@@ -168,7 +168,8 @@ final class Registry {
         Map<String, Double> metrics = new TreeMap<>();
         Map<String, String> tags = new LinkedHashMap<>();
         try {
-            Run run = store.run(v.runId());
+            // Tags and metrics only: the artifact listing is many requests on MLflow, and nothing here needs it.
+            Run run = store.runData(v.runId());
             run.latestMetrics().values().forEach((Metric m) -> metrics.put(m.key(), m.value()));
             tags.putAll(run.tags());
         } catch (IngotException e) {

@@ -310,7 +310,7 @@ public final class ScoreCommand implements Callable<Integer> {
             v = Registry.byAlias(store, p, name, ref.group(3) != null ? ref.group(3) : Registry.CHAMPION);
         }
         String source = "runs:/" + v.runId() + "/" + Registry.ONNX_ARTIFACT;
-        Map<String, String> runTags = store.run(v.runId()).tags();
+        Map<String, String> runTags = store.runData(v.runId()).tags();
         String expected = Optional.ofNullable(v.tags().get(Registry.ONNX_SHA256)).orElse(runTags.get(Registry.ONNX_SHA256));
         if (expected == null) {
             throw Errors.badData("score with " + name + " v" + v.version(), "the registry records no SHA-256 ("

@@ -151,11 +151,11 @@ public final class TrainCommand implements Callable<Integer> {
         // Read at the recorded version, so the data trained on is the data the run names.
         Dataset<Row> data = spark.read().format("delta").option("versionAsOf", version).table(table.toString());
         TrainingResult result = Trainer.of(spark, p).train(def, data);
-        // Converted before anything is tracked, so that a pipeline ONNX cannot take fails with nothing registered.
-        OnnxConverter converter = OnnxConverter.create().withTrainingSet(table.toString(), version);
-        converter.convert(result.pipeline(), data.schema());
-        Function<String, OnnxModel> onnx = runId -> converter.withRunId(runId)
+        // Converted before anything is tracked, so that a pipeline ONNX cannot take fails with nothing registered;
+        // converted once: the run id, known only once the run starts, is stamped on the same graph's metadata.
+        OnnxModel converted = OnnxConverter.create().withTrainingSet(table.toString(), version)
                 .convert(result.pipeline(), data.schema());
+        Function<String, OnnxModel> onnx = runId -> converted.withMetadata(OnnxConverter.RUN_ID, runId);
         Promotions.Quality quality = Promotions.quality(table.toString(), OptionalLong.of(version), () -> spark);
         String qualityStatus = !quality.passed() ? "failed" : quality.summary().contains("no quality suite") ? "unchecked" : "passed";
 

@@ -29,6 +29,7 @@ import java.util.function.Supplier;
  * native code.
  */
 public final class OrtSessions {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OrtSessions.class);
     private static final Map<String, Shared> SESSIONS = new ConcurrentHashMap<>();
     private static final Object HOOK = new Object();
     private static boolean hookAdded;
@@ -86,7 +87,7 @@ public final class OrtSessions {
      */
     public static Lease acquire(String digest, int threads, Supplier<byte[]> bytes) {
         addHook();
-        Shared s = SESSIONS.computeIfAbsent(digest + "#" + threads, k -> create(bytes.get(), threads));
+        Shared s = SESSIONS.computeIfAbsent(digest + "#" + threads, k -> create(digest, bytes.get(), threads));
         s.lock.readLock().lock();
         if (s.closed) {
             s.lock.readLock().unlock();
@@ -95,16 +96,32 @@ public final class OrtSessions {
         return new Lease(s);
     }
 
-    private static Shared create(byte[] bytes, int threads) {
+    private static Shared create(String digest, byte[] bytes, int threads) {
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             // Spark runs (cores / spark.task.cpus) tasks at once: each task's session may use spark.task.cpus threads.
             o.setIntraOpNumThreads(threads);
             o.setInterOpNumThreads(1);
             o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            return new Shared(env().createSession(bytes, o));
+            Shared s = new Shared(env().createSession(bytes, o));
+            // One line per session and JVM: an executor's log shows that its JVM loaded ONNX Runtime's native
+            // library and the model, and how often (once per model, however many tasks ran).
+            LOG.info("ONNX Runtime {} session created in {} (pid {}) for model sha256 {}, {} bytes, {} intra-op "
+                    + "thread(s)", env().getVersion(), where(), ProcessHandle.current().pid(),
+                    digest.substring(0, Math.min(12, digest.length())), bytes.length, threads);
+            return s;
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime could not create a session: " + e.getMessage(), e);
         }
+    }
+
+    /** {@code executor 3}, {@code the driver}, or {@code a JVM without Spark}: where a session is made. */
+    private static String where() {
+        org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+        if (env == null) {
+            return "a JVM without Spark";
+        }
+        String id = env.executorId();
+        return "driver".equals(id) ? "the driver" : "executor " + id;
     }
 
     private static void addHook() {

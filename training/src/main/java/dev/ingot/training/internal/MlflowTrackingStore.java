@@ -271,6 +271,12 @@ public final class MlflowTrackingStore implements TrackingStore {
 
     @Override
     public Run run(String runId) {
+        Run data = runData(runId);
+        return new Run(data.info(), data.params(), data.latestMetrics(), data.tags(), listArtifacts(runId));
+    }
+
+    @Override
+    public Run runData(String runId) {
         Service.Run run = getRun(runId);
         Map<String, String> tags = new HashMap<>();
         run.getData().getTagsList().forEach(t -> tags.put(t.getKey(), t.getValue()));
@@ -278,8 +284,7 @@ public final class MlflowTrackingStore implements TrackingStore {
         run.getData().getParamsList().forEach(p -> params.put(p.getKey(), p.getValue()));
         Map<String, Metric> latest = new HashMap<>();
         run.getData().getMetricsList().forEach(m -> latest.put(m.getKey(), metric(m)));
-        return new Run(info(run.getInfo(), tags.getOrDefault(RUN_KEY_TAG, "")), params, latest, tags,
-                listArtifacts(runId));
+        return new Run(info(run.getInfo(), tags.getOrDefault(RUN_KEY_TAG, "")), params, latest, tags, List.of());
     }
 
     private Service.Run getRun(String runId) {

@@ -49,6 +49,9 @@ public final class OnnxGraph {
     /** The domain of the traditional-ML operators. */
     public static final String ML = "ai.onnx.ml";
 
+    /** How many models {@link #toModel} built in this JVM: a conversion builds one (tests count conversions). */
+    private static final java.util.concurrent.atomic.AtomicLong BUILT = new java.util.concurrent.atomic.AtomicLong();
+
     private final String name;
     private final OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder();
     private final Set<String> names = new HashSet<>();
@@ -181,7 +184,35 @@ public final class OnnxGraph {
                 .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain(ML).setVersion(ML_OPSET));
         new LinkedHashMap<>(metadata).forEach((k, v) ->
                 m.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+        BUILT.incrementAndGet();
         return m.build().toByteArray();
+    }
+
+    /** How many models this JVM's graphs have built so far (one per pipeline converted). */
+    public static long modelsBuilt() {
+        return BUILT.get();
+    }
+
+    /**
+     * A serialized model with one metadata entry set (replacing an entry of the same key, else added last), the graph
+     * untouched: a run id stamped on a model converted before the run existed, without converting it again.
+     *
+     * @throws IllegalArgumentException when {@code model} is not a serialized ONNX model
+     */
+    public static byte[] withMetadata(byte[] model, String key, String value) {
+        OnnxMl.ModelProto.Builder m;
+        try {
+            m = OnnxMl.ModelProto.parseFrom(model).toBuilder();
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("not a serialized ONNX model: " + e.getMessage(), e);
+        }
+        OnnxMl.StringStringEntryProto entry = OnnxMl.StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
+        for (int i = 0; i < m.getMetadataPropsCount(); i++) {
+            if (m.getMetadataProps(i).getKey().equals(key)) {
+                return m.setMetadataProps(i, entry).build().toByteArray();
+            }
+        }
+        return m.addMetadataProps(entry).build().toByteArray();
     }
 
     /** The graph's name. */
