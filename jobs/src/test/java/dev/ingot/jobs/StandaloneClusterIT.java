@@ -2,7 +2,13 @@ package dev.ingot.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.onnxruntime.OrtEnvironment;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ingot.core.TestSpark;
+import dev.ingot.scoring.OnnxConverter;
+import dev.ingot.scoring.OnnxModel;
+import dev.ingot.scoring.Scorer;
 import java.io.File;
 import java.io.IOException;
 import java.net.HttpURLConnection;
@@ -14,10 +20,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.classification.GBTClassifier;
+import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -29,12 +48,13 @@ import org.junit.jupiter.api.io.TempDir;
  * A real Spark standalone cluster on 127.0.0.1: a master and a worker in their own JVMs, with the build's local
  * distribution as SPARK_HOME (only Spark's jars), and {@code bin/ingot --master spark://...} submitting the app jar.
  * Executors run in JVMs the worker launches, so this proves the app jar carries everything Ingot needs (Delta, the
- * YAML loader, the demo) to executors that have only Spark.
+ * YAML loader, the demo, ONNX Runtime and its native library) to executors that have only Spark.
  */
 class StandaloneClusterIT {
     private static final Path DIST = Path.of(System.getProperty("ingot.dist", "target/ingot-dist")).toAbsolutePath();
     private static final Path INGOT = Path.of("..", "bin", "ingot").toAbsolutePath().normalize();
     private static final List<Process> DAEMONS = new ArrayList<>();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path tmp;
@@ -121,6 +141,107 @@ class StandaloneClusterIT {
                 .selectExpr("merchant_id", "explode(sequence(to_date(ts) + 1, least(to_date(ts) + 7, DATE'2026-01-15'))) AS d")
                 .distinct().count();
         assertThat(rows).as("one row per merchant and day with a transaction in its 7-day window").isEqualTo(expected);
+
+        scoresOnTheClusterAsLocally(warehouse, project);
+    }
+
+    /**
+     * ONNX scoring in executors in other JVMs: a GBT pipeline fitted here on the demo's transactions, converted to
+     * ONNX, and {@code score} on the cluster. Each executor JVM logs that it loaded ONNX Runtime and created its one
+     * session (however many scoring tasks it ran, which the event log counts), and every score equals what ONNX
+     * Runtime gives in this JVM on the same rows.
+     */
+    private static void scoresOnTheClusterAsLocally(Path warehouse, Path project) throws Exception {
+        SparkSession spark = TestSpark.session();
+        Dataset<Row> txns = spark.read().format("delta").load(warehouse.resolve("raw.db/transactions").toString())
+                .selectExpr("txn_id", "amount", "channel", "currency",
+                        "CAST(amount * CASE channel WHEN 'online' THEN 2 ELSE 1 END > 60 AS DOUBLE) AS label");
+        PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {
+                new StringIndexer().setInputCols(new String[] {"channel", "currency"})
+                        .setOutputCols(new String[] {"channel_ix", "currency_ix"}).setHandleInvalid("keep"),
+                new VectorAssembler().setInputCols(new String[] {"amount", "channel_ix", "currency_ix"}).setOutputCol("features"),
+                new GBTClassifier().setMaxIter(5).setMaxDepth(3).setSeed(7)}).fit(txns);
+        OnnxModel onnx = OnnxConverter.create().convert(fitted, txns.schema());
+        Path file = tmp.resolve("txn_gbt.onnx");
+        Files.write(file, onnx.bytes());
+
+        Path events = tmp.resolve("events");
+        Files.createDirectories(events);
+        Path log = tmp.resolve("score.log");
+        ProcessBuilder pb = new ProcessBuilder(INGOT.toString(), "--master", "spark://127.0.0.1:" + masterPort,
+                "score", "--project", project.toString(), "--warehouse", warehouse.toString(), "--model", file.toString(),
+                "--input", "raw.transactions", "--out", "cluster_txn", "--keys", "txn_id", "--date", "2026-11-30",
+                "--batch-size", "256")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        env(pb);
+        pb.environment().put("INGOT_DRIVER_MEMORY", "1g");
+        // The driver's SparkConf reads spark.* system properties: an event log tells which executor ran which task.
+        pb.environment().put("INGOT_JAVA_OPTS", "-Dspark.eventLog.enabled=true -Dspark.eventLog.dir=" + events.toUri());
+        Process submit = pb.start();
+        assertThat(submit.waitFor(8, TimeUnit.MINUTES)).as("score finished in time").isTrue();
+        String out = Files.readString(log);
+        assertThat(submit.exitValue()).as("exit code; output:\n%s", out).isEqualTo(0);
+        assertThat(out).contains("scores.cluster_txn: 20,000 rows scored");
+
+        // Which executors ran scoring tasks (those that updated the batch-latency accumulator), and how many each.
+        Path eventLog;
+        try (Stream<Path> s = Files.list(events)) {
+            eventLog = s.filter(f -> f.getFileName().toString().startsWith("app-")).findFirst().orElseThrow();
+        }
+        Map<String, Integer> scoringTasks = new TreeMap<>();
+        for (String line : Files.readAllLines(eventLog)) {
+            JsonNode e = JSON.readTree(line);
+            if (e.path("Event").asText().equals("SparkListenerTaskEnd")) {
+                JsonNode info = e.path("Task Info");
+                for (JsonNode a : info.path("Accumulables")) {
+                    if (a.path("Name").asText().equals("ingot.score.batch_latency")) {
+                        scoringTasks.merge(info.path("Executor ID").asText(), 1, Integer::sum);
+                    }
+                }
+            }
+        }
+        assertThat(scoringTasks).as("scoring tasks ran in executors").isNotEmpty().doesNotContainKey("driver");
+        assertThat(scoringTasks.values().stream().mapToInt(Integer::intValue).max().orElse(0))
+                .as("some executor ran several scoring tasks (%s), so one session each says they shared it", scoringTasks)
+                .isGreaterThan(1);
+
+        // Each of those executors' own log: ONNX Runtime loaded once, in its JVM, not the driver's nor this one.
+        String appId = eventLog.getFileName().toString();
+        Pattern created = Pattern.compile("ONNX Runtime (\\S+) session created in executor (\\S+) \\(pid (\\d+)\\) "
+                + "for model sha256 " + onnx.sha256().substring(0, 12));
+        for (String exec : scoringTasks.keySet()) {
+            Path stderr = workDir.resolve(appId).resolve(exec).resolve("stderr");
+            String execLog = Files.readString(stderr);
+            Matcher m = created.matcher(execLog);
+            assertThat(m.find()).as("executor %s logged its ONNX Runtime session; its log:\n%s", exec, execLog).isTrue();
+            assertThat(m.group(1)).as("ONNX Runtime's version").isEqualTo(OrtEnvironment.getEnvironment().getVersion());
+            assertThat(m.group(2)).isEqualTo(exec);
+            long pid = Long.parseLong(m.group(3));
+            assertThat(pid).as("another JVM than the driver and this test").isNotIn(submit.pid(), ProcessHandle.current().pid());
+            assertThat(m.find()).as("one session in executor %s for its %d scoring tasks", exec, scoringTasks.get(exec))
+                    .isFalse();
+        }
+
+        // The same rows scored by ONNX Runtime in this JVM.
+        Map<Long, Row> local = new HashMap<>();
+        Scorer.of(OnnxModel.read(file)).score(spark.read().format("delta")
+                        .load(warehouse.resolve("raw.db/transactions").toString()).select("txn_id", "amount", "channel", "currency"))
+                .select("txn_id", "label", "probability").collectAsList().forEach(r -> local.put(r.getLong(0), r));
+        List<Row> cluster = spark.read().format("delta").load(warehouse.resolve("scores.db/cluster_txn").toString())
+                .select("txn_id", "label", "probability").collectAsList();
+        assertThat(cluster).as("one score per transaction").hasSize(20000);
+        assertThat(local).hasSize(20000);
+        double maxDiff = 0;
+        Set<Long> labels = new HashSet<>();
+        for (Row r : cluster) {
+            Row want = local.get(r.getLong(0));
+            assertThat(want).as("transaction %d scored locally too", r.getLong(0)).isNotNull();
+            assertThat(r.getLong(1)).as("label of transaction %d", r.getLong(0)).isEqualTo(want.getLong(1));
+            maxDiff = Math.max(maxDiff, Math.abs(r.getDouble(2) - want.getDouble(2)));
+            labels.add(r.getLong(1));
+        }
+        assertThat(maxDiff).as("largest difference of a probability, cluster against local").isLessThanOrEqualTo(1e-9);
+        assertThat(labels).as("both classes predicted, so equal labels say something").containsExactlyInAnyOrder(0L, 1L);
     }
 
     // ---- helpers ----
