@@ -87,6 +87,14 @@ public final class ScoreCommand implements Callable<Integer> {
     static final String SCORE_DATE = "score_date";
     /** Quarantine column: why the row was not scored. */
     static final String REASON = "reason";
+    /** Prefix of the shadow model's columns: its outputs ({@code shadow_label}, ...) and its version columns. */
+    static final String SHADOW_PREFIX = "shadow_";
+    /** Score table column: the shadow model's registry version (null in rows scored without {@code --shadow}). */
+    static final String SHADOW_MODEL_VERSION = SHADOW_PREFIX + MODEL_VERSION;
+    /** Score table column: the run that logged the shadow model. */
+    static final String SHADOW_MODEL_RUN_ID = SHADOW_PREFIX + MODEL_RUN_ID;
+    /** Score table column: the SHA-256 of the shadow model. */
+    static final String SHADOW_MODEL_SHA256 = SHADOW_PREFIX + MODEL_SHA256;
 
     private static final Pattern REF = Pattern.compile("([A-Za-z0-9_][A-Za-z0-9_.\\-]*)(?:/([0-9]+)|@([\\w\\-]+))?");
 
@@ -118,6 +126,13 @@ public final class ScoreCommand implements Callable<Integer> {
             description = "Rows with a null or NaN model input (default: ${DEFAULT-VALUE}).")
     String nulls;
 
+    @Option(names = "--shadow", paramLabel = "ALIAS",
+            description = "Also score every row with this alias of the same registered model (e.g. challenger), in the "
+                    + "same pass, into shadow_* columns of the same rows: its outputs and shadow_model_version, "
+                    + "shadow_model_run_id, shadow_model_sha256. Verified as the main model is. Compare the two with "
+                    + "'ingot models compare'.")
+    String shadow;
+
     @Option(names = "--batch-size", paramLabel = "ROWS", defaultValue = "" + Scorer.BATCH_SIZE_DEFAULT,
             description = "Rows per ONNX Runtime call (default: ${DEFAULT-VALUE}).")
     int batchSize;
@@ -127,7 +142,11 @@ public final class ScoreCommand implements Callable<Integer> {
 
     /** The model to score with, and where it came from. */
     private record Resolved(String name, Optional<Long> version, Optional<String> runId, OnnxModel onnx,
-                            Map<String, List<String>> inputs, OutputBinding outputs, List<String> keys) {}
+                            Map<String, List<String>> inputs, OutputBinding outputs, List<String> keys,
+                            List<Lineage.Input> trainedOn) {}
+
+    /** The {@code --shadow} model, its scorer, and its own batch latencies. */
+    private record Shadow(Resolved model, Scorer scorer, BatchLatencies latencies) {}
 
     @Override
     public Integer call() {
@@ -148,18 +167,21 @@ public final class ScoreCommand implements Callable<Integer> {
             throw Errors.badArgument("--model", model, "NAME@ALIAS (fraud@champion), NAME/VERSION (fraud/3), NAME or a"
                     + " path to a .onnx file");
         }
+        checkShadowOption(file.isPresent());
         SparkSession spark = Sessions.open(p, "score", Optional.of(GpuPolicy.OFF));
         // Executor CPU of every task from here on: the null-count pass, inference and the writes of the scores.
         try (CpuMeter cpu = CpuMeter.start(spark)) {
             Resolved m;
+            Optional<Resolved> shadowModel = Optional.empty();
             if (file.isPresent()) {
                 OnnxModel onnx = OnnxModel.read(file.get());
                 String base = file.get().getFileName().toString();
                 m = new Resolved(base.substring(0, base.length() - ".onnx".length()), Optional.empty(), Optional.empty(),
-                        onnx, Map.of(), OutputBinding.none(), keys == null ? List.of() : keys);
+                        onnx, Map.of(), OutputBinding.none(), keys == null ? List.of() : keys, List.of());
             } else {
                 try (TrackingStore store = Registry.open(p, "score", () -> spark)) {
                     m = fromRegistry(p, store, ref);
+                    shadowModel = shadowOf(p, store, m);
                 }
             }
             if (m.keys().isEmpty()) {
@@ -176,7 +198,10 @@ public final class ScoreCommand implements Callable<Integer> {
                     : spark.table(inputTable.sql());
 
             Scorer scorer = ModelRegistration.scorer(m.onnx(), m.inputs(), m.outputs()).withBatchSize(batchSize);
+            Optional<Shadow> sh = shadowModel.map(s -> new Shadow(s, ModelRegistration.scorer(s.onnx(), s.inputs(),
+                    s.outputs()).withBatchSize(batchSize), BatchLatencies.register(spark)));
             List<String> problems = new ArrayList<>(scorer.problems(data.schema()));
+            sh.ifPresent(s -> problems.addAll(shadowProblems(spark, scores, data, s)));
             List<String> columns = List.of(data.columns());
             m.keys().stream().filter(k -> !columns.contains(k)).forEach(k -> problems.add("key column '" + k
                     + "' is not in the input table (columns: " + String.join(", ", columns) + ")"));
@@ -185,7 +210,10 @@ public final class ScoreCommand implements Callable<Integer> {
                         "bind each model input to existing columns of the right type (model inputs: " + m.onnx().inputs()
                                 + "), and name existing key columns");
             }
-            List<String> bound = scorer.binding().allColumns();
+            // A row must suit both models: the shadow's columns are checked for nulls and kept as the main model's are.
+            LinkedHashSet<String> allBound = new LinkedHashSet<>(scorer.binding().allColumns());
+            sh.ifPresent(s -> allBound.addAll(s.scorer().binding().allColumns()));
+            List<String> bound = List.copyOf(allBound);
             LinkedHashSet<String> keep = new LinkedHashSet<>(m.keys());
             keep.addAll(bound);
             Dataset<Row> rows = data.select(keep.stream().map(c -> col(Identifiers.quoteColumn(c))).toArray(Column[]::new));
@@ -236,8 +264,9 @@ public final class ScoreCommand implements Callable<Integer> {
             m.runId().ifPresent(r -> details.put("model_run_id", r));
             details.put("score_date", day.toString());
             details.put("null_policy", policy.name().toLowerCase(Locale.ROOT));
-            List<Lineage.Input> inputs = List.of(new Lineage.Input("input", inputTable.toString(),
-                    inputVersion >= 0 ? Optional.of(inputVersion) : Optional.empty()));
+            sh.ifPresent(s -> shadowDetails(details, s.model()));
+            List<Lineage.Input> inputs = lineageInputs(new Lineage.Input("input", inputTable.toString(),
+                    inputVersion >= 0 ? Optional.of(inputVersion) : Optional.empty()), m, sh);
             String meta = Lineage.commitMetadata(runId, "score", inputs, Optional.of(m.onnx().sha256()), details);
             Column[] lineage = {
                     lit(m.name()).as(MODEL_NAME),
@@ -252,12 +281,13 @@ public final class ScoreCommand implements Callable<Integer> {
 
             Dataset<Row> good = policy == NullPolicy.QUARANTINE ? rows.where(any.unary_$bang()) : rows;
             BatchLatencies latencies = BatchLatencies.register(spark);
-            Dataset<Row> scored = scorer.score(good, latencies);
+            Dataset<Row> scored = scorer.score(withShadowScores(good, sh), latencies);
             List<Column> outCols = new ArrayList<>();
             m.keys().forEach(k -> outCols.add(col(Identifiers.quoteColumn(k))));
             scorer.appended().forEach(f -> outCols.add(col(f.name())));
             outCols.addAll(List.of(lineage));
-            write(spark, scored.select(outCols.toArray(Column[]::new)), scores, where, meta);
+            outCols.addAll(shadowColumns(spark, scores, sh));
+            write(spark, scored.select(outCols.toArray(Column[]::new)), scores, where, meta, sh.isPresent());
             long quarantined = 0;
             if (policy == NullPolicy.QUARANTINE && (bad > 0 || Catalog.tableExists(spark, quarantine))) {
                 List<Column> reasons = new ArrayList<>();
@@ -267,7 +297,7 @@ public final class ScoreCommand implements Callable<Integer> {
                 qCols.add(concat_ws(", ", reasons.toArray(Column[]::new)).as("null_columns"));
                 qCols.add(lit("null or NaN model input").as(REASON));
                 qCols.addAll(List.of(lineage));
-                write(spark, rows.where(any).select(qCols.toArray(Column[]::new)), quarantine, where, meta);
+                write(spark, rows.where(any).select(qCols.toArray(Column[]::new)), quarantine, where, meta, false);
                 quarantined = bad;
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -281,6 +311,7 @@ public final class ScoreCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "%s: %,d rows scored by %s%s (sha256 %s) from %s%s%n", scores, written, m.name(),
                     m.version().map(v -> " v" + v).orElse(" (file " + m.onnx().source() + ")"), m.onnx().sha256().substring(0, 12),
                     inputTable, inputVersion >= 0 ? " @ Delta v" + inputVersion : "");
+            sh.ifPresent(s -> printShadow(o, m, s.model()));
             if (quarantined > 0) {
                 o.printf(Locale.ROOT, "%s: %,d rows with null or NaN inputs (%s)%n", quarantine, quarantined,
                         describe(perColumn, total));
@@ -291,7 +322,7 @@ public final class ScoreCommand implements Callable<Integer> {
                     m.onnx().sha256(), inputTable, inputVersion >= 0 ? Optional.of(inputVersion) : Optional.empty(), scores,
                     scoresVersion, day, written, quarantined, seconds, batchSize, latencies.batches(),
                     new ScoreRuns.Latency(latencies.millis(0.50), latencies.millis(0.95), latencies.millis(0.99)),
-                    cpuSeconds, p.settings().price());
+                    cpuSeconds, p.settings().price(), sh.map(ScoreCommand::shadowRun));
             ScoreRuns.record(spark, measured);
             o.printf(Locale.ROOT, "score_date %s; %,.0f rows/s; %.1f s elapsed%n", day, total / Math.max(seconds, 1e-9), seconds);
             o.print(measured.summary());
@@ -328,8 +359,160 @@ public final class ScoreCommand implements Callable<Integer> {
         OnnxModel onnx = OnnxModel.load(bytes, source);
         String tagged = Optional.ofNullable(v.tags().get(Registry.ONNX_INPUTS)).orElse(runTags.get(Registry.ONNX_INPUTS));
         String outs = Optional.ofNullable(v.tags().get(Registry.ONNX_OUTPUTS)).orElse(runTags.get(Registry.ONNX_OUTPUTS));
+        Map<String, String> all = new LinkedHashMap<>(runTags);
+        all.putAll(v.tags());
         return new Resolved(name, Optional.of(v.version()), Optional.of(v.runId()), onnx, ModelRegistration.inputs(tagged),
-                ModelRegistration.outputs(outs), keys != null ? keys : defaultKeys(p, name, v));
+                ModelRegistration.outputs(outs), keys != null ? keys : defaultKeys(p, name, v), trainedOn(all));
+    }
+
+    /**
+     * The training set and the feature tables a trained version was fitted on, at their Delta versions, from its run
+     * tags ({@code ingot.training_set}, {@code ingot.feature_tables}): inputs of the score's lineage. A model made
+     * elsewhere has none.
+     */
+    static List<Lineage.Input> trainedOn(Map<String, String> tags) {
+        List<Lineage.Input> in = new ArrayList<>();
+        String ts = tags.get(Registry.TRAINING_SET);
+        if (ts != null && !ts.isBlank()) {
+            String tv = tags.getOrDefault(Registry.TRAINING_SET_VERSION, "");
+            in.add(new Lineage.Input("training_set", ts, tv.matches("[0-9]+") ? Optional.of(Long.parseLong(tv))
+                    : Optional.empty()));
+        }
+        for (String t : tags.getOrDefault(Registry.FEATURE_TABLES, "").split(",")) {
+            int at = t.lastIndexOf('@');
+            if (at > 0 && t.substring(at + 1).matches("[0-9]+")) {
+                in.add(new Lineage.Input("feature_table", t.substring(0, at), Optional.of(Long.parseLong(t.substring(at + 1)))));
+            } else if (!t.isBlank()) {
+                in.add(new Lineage.Input("feature_table", t.trim(), Optional.empty()));
+            }
+        }
+        return List.copyOf(in);
+    }
+
+    /**
+     * The input read, then what the models were trained on, so that a score leads back to the training set and
+     * feature table versions of each model (the shadow's named {@code shadow_*}).
+     */
+    private static List<Lineage.Input> lineageInputs(Lineage.Input input, Resolved m, Optional<Shadow> sh) {
+        List<Lineage.Input> inputs = new ArrayList<>();
+        inputs.add(input);
+        inputs.addAll(m.trainedOn());
+        sh.ifPresent(s -> s.model().trainedOn().forEach(t -> inputs.add(new Lineage.Input(SHADOW_PREFIX + t.name(),
+                t.location(), t.deltaVersion()))));
+        return List.copyOf(inputs);
+    }
+
+    /** {@code --shadow} takes an alias of a registered model: checked before any session starts. */
+    private void checkShadowOption(boolean fileModel) {
+        if (shadow == null) {
+            return;
+        }
+        if (fileModel) {
+            throw Errors.badArgument("--shadow", shadow, "no --shadow with a .onnx file as --model: a shadow is another "
+                    + "alias of the same registered model. Register the file ('ingot models register'), then score "
+                    + "NAME@ALIAS --shadow ALIAS");
+        }
+        if (!shadow.matches("[\\w\\-]+")) {
+            throw Errors.badArgument("--shadow", shadow, "an alias of the model given by --model (e.g. challenger)");
+        }
+    }
+
+    /** The {@code --shadow} alias of the main model's registered name, resolved and verified as the main model is. */
+    private Optional<Resolved> shadowOf(Project p, TrackingStore store, Resolved main) {
+        if (shadow == null) {
+            return Optional.empty();
+        }
+        Matcher alias = REF.matcher(main.name() + "@" + shadow);
+        if (!alias.matches()) {
+            throw Errors.badArgument("--shadow", shadow, "an alias of the model given by --model (e.g. challenger)");
+        }
+        Resolved s = fromRegistry(p, store, alias);
+        return Optional.of(new Resolved(s.name(), s.version(), s.runId(), s.onnx(), s.inputs(), s.outputs(), main.keys(),
+                s.trainedOn()));
+    }
+
+    /**
+     * The shadow's binding problems against the input, each naming the shadow, and each shadow column the scores table
+     * already has with another type (a shadow of another kind than the one scored into it before).
+     */
+    private static List<String> shadowProblems(SparkSession spark, TableName scores, Dataset<Row> data, Shadow s) {
+        String who = "shadow " + s.model().name() + " v" + s.model().version().orElseThrow() + ": ";
+        List<String> p = new ArrayList<>();
+        s.scorer().problems(data.schema()).forEach(x -> p.add(who + x));
+        if (Catalog.tableExists(spark, scores)) {
+            org.apache.spark.sql.types.StructType table = spark.table(scores.sql()).schema();
+            for (org.apache.spark.sql.types.StructField f : s.scorer().appended()) {
+                String name = SHADOW_PREFIX + f.name();
+                if (List.of(table.fieldNames()).contains(name)
+                        && !table.apply(name).dataType().sameType(f.dataType().asNullable())) {
+                    p.add(who + scores + " has column '" + name + "' of type " + table.apply(name).dataType().simpleString()
+                            + ", and this shadow writes " + f.dataType().simpleString() + " (a model of another kind was "
+                            + "its shadow before: score into another --out)");
+                }
+            }
+        }
+        return p;
+    }
+
+    /**
+     * The rows with the shadow's outputs appended as {@code shadow_*}. The shadow scores first, so that the main
+     * model's outputs keep their names; both are lazy map-partitions over the same rows, so Spark runs them in one
+     * stage over one read of the input.
+     */
+    private static Dataset<Row> withShadowScores(Dataset<Row> rows, Optional<Shadow> sh) {
+        if (sh.isEmpty()) {
+            return rows;
+        }
+        Dataset<Row> scored = sh.get().scorer().score(rows, sh.get().latencies());
+        List<Column> cols = new ArrayList<>();
+        for (String c : rows.columns()) {
+            cols.add(col(Identifiers.quoteColumn(c)));
+        }
+        sh.get().scorer().appended().forEach(f -> cols.add(col(f.name()).as(SHADOW_PREFIX + f.name())));
+        return scored.select(cols.toArray(Column[]::new));
+    }
+
+    /**
+     * The shadow columns of a score row: the shadow's outputs and version columns; without {@code --shadow}, typed
+     * nulls for each shadow column the table already has, so that its schema stays one for runs with and without.
+     */
+    private static List<Column> shadowColumns(SparkSession spark, TableName scores, Optional<Shadow> sh) {
+        List<Column> cols = new ArrayList<>();
+        if (sh.isPresent()) {
+            Resolved s = sh.get().model();
+            sh.get().scorer().appended().forEach(f -> cols.add(col(SHADOW_PREFIX + f.name())));
+            cols.add(lit(s.version().orElseThrow()).as(SHADOW_MODEL_VERSION));
+            cols.add(lit(s.runId().orElseThrow()).as(SHADOW_MODEL_RUN_ID));
+            cols.add(lit(s.onnx().sha256()).as(SHADOW_MODEL_SHA256));
+        } else if (Catalog.tableExists(spark, scores)) {
+            for (org.apache.spark.sql.types.StructField f : spark.table(scores.sql()).schema().fields()) {
+                if (f.name().startsWith(SHADOW_PREFIX)) {
+                    cols.add(lit(null).cast(f.dataType()).as(f.name()));
+                }
+            }
+        }
+        return cols;
+    }
+
+    private static void shadowDetails(Map<String, String> details, Resolved s) {
+        details.put(SHADOW_MODEL_VERSION, Long.toString(s.version().orElseThrow()));
+        details.put(SHADOW_MODEL_RUN_ID, s.runId().orElseThrow());
+        details.put(SHADOW_MODEL_SHA256, s.onnx().sha256());
+    }
+
+    private void printShadow(PrintWriter o, Resolved main, Resolved s) {
+        o.printf(Locale.ROOT, "shadow: %s@%s = v%d (sha256 %s) scored the same rows into %s* columns%n", s.name(), shadow,
+                s.version().orElseThrow(), s.onnx().sha256().substring(0, 12), SHADOW_PREFIX);
+        if (s.version().equals(main.version())) {
+            o.printf(Locale.ROOT, "note: %s@%s is v%d, the main model itself: its shadow columns repeat the main ones%n",
+                    s.name(), shadow, s.version().orElseThrow());
+        }
+    }
+
+    private static ScoreRuns.ShadowRun shadowRun(Shadow s) {
+        BatchLatencies l = s.latencies();
+        return new ScoreRuns.ShadowRun(s.model().version().orElseThrow(), s.model().onnx().sha256(), l.batches(),
+                new ScoreRuns.Latency(l.millis(0.50), l.millis(0.95), l.millis(0.99)));
     }
 
     /**
@@ -383,14 +566,16 @@ public final class ScoreCommand implements Callable<Integer> {
      * Creates the table partitioned by date, or replaces exactly the rows of this date and model version: a re-run
      * replaces, never duplicates, in one Delta commit carrying the lineage.
      */
-    private static void write(SparkSession spark, Dataset<Row> rows, TableName table, String where, String meta) {
+    private static void write(SparkSession spark, Dataset<Row> rows, TableName table, String where, String meta,
+                              boolean mergeSchema) {
         if (!Catalog.tableExists(spark, table)) {
             Catalog.ensureDatabaseOf(spark, table);
             rows.write().format("delta").mode("overwrite").option("userMetadata", meta).partitionBy(SCORE_DATE)
                     .saveAsTable(table.sql());
         } else {
+            // mergeSchema: the first --shadow run into a table adds its shadow_* columns (null in the rows before).
             rows.write().format("delta").mode("overwrite").option("replaceWhere", where).option("userMetadata", meta)
-                    .saveAsTable(table.sql());
+                    .option("mergeSchema", Boolean.toString(mergeSchema)).saveAsTable(table.sql());
         }
     }
 

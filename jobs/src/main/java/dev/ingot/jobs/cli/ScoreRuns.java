@@ -23,6 +23,10 @@ import org.apache.spark.sql.types.StructType;
  * CPU is the executor CPU time of every task the command ran (the null-count pass, inference and the Delta writes),
  * measured as {@code ingot train} measures it; the cost per million predictions is present only when
  * {@code ingot.yaml} sets {@code cost.price_per_core_hour}.
+ *
+ * <p>A run with {@code --shadow} also keeps the shadow's version, digest and its own batch latencies in the
+ * {@code shadow_*} columns (null for runs without); rows/s and CPU are then those of both models together. Those
+ * columns came after the table did: appends merge the schema, so a table written before them gains them.
  */
 final class ScoreRuns {
     static final StructType SCHEMA = new StructType()
@@ -50,12 +54,21 @@ final class ScoreRuns {
             .add("cpu_seconds_per_million_rows", DataTypes.DoubleType, true)
             .add("price_per_core_hour", DataTypes.DoubleType, true)
             .add("cost_per_million", DataTypes.DoubleType, true)
-            .add("cost_currency", DataTypes.StringType, true);
+            .add("cost_currency", DataTypes.StringType, true)
+            .add("shadow_model_version", DataTypes.LongType, true)
+            .add("shadow_model_sha256", DataTypes.StringType, true)
+            .add("shadow_batches", DataTypes.LongType, true)
+            .add("shadow_batch_p50_ms", DataTypes.DoubleType, true)
+            .add("shadow_batch_p95_ms", DataTypes.DoubleType, true)
+            .add("shadow_batch_p99_ms", DataTypes.DoubleType, true);
 
     private ScoreRuns() {}
 
     /** Milliseconds per batch at three percentiles. */
     record Latency(double p50, double p95, double p99) {}
+
+    /** The {@code --shadow} model of a run: its version, digest, and ONNX Runtime's time per batch for it. */
+    record ShadowRun(long version, String sha256, long batches, Latency batchMillis) {}
 
     /**
      * One scoring run's figures.
@@ -67,11 +80,12 @@ final class ScoreRuns {
      * @param batchMillis ONNX Runtime's time per batch at the 50th, 95th and 99th percentiles
      * @param cpuSeconds executor CPU seconds of the command's tasks
      * @param price the configured price of a core-hour, if any
+     * @param shadow the {@code --shadow} model's figures, if one scored too
      */
     record Run(String runId, Instant startedAt, Instant finishedAt, String modelName, Optional<Long> modelVersion,
                String modelSha256, TableName input, Optional<Long> inputVersion, TableName output, long outputVersion,
                LocalDate scoreDate, long rows, long rowsQuarantined, double seconds, int batchSize, long batches,
-               Latency batchMillis, double cpuSeconds, Optional<CorePrice> price) {
+               Latency batchMillis, double cpuSeconds, Optional<CorePrice> price, Optional<ShadowRun> shadow) {
 
         double rowsPerSecond() {
             return rows / Math.max(seconds, 1e-9);
@@ -93,7 +107,10 @@ final class ScoreRuns {
                             + "p99 %.2f ms; executor CPU %.3f s%s%s%n", batches, batchSize, batchMillis.p50(),
                     batchMillis.p95(), batchMillis.p99(), cpuSeconds,
                     cpuPerMillion().map(c -> String.format(Locale.ROOT, " (%.3f s per million rows)", c)).orElse(""),
-                    costPerMillion().map(m -> "; " + m + " per million predictions at " + price.get()).orElse(""));
+                    costPerMillion().map(m -> "; " + m + " per million predictions at " + price.get()).orElse(""))
+                    + shadow.map(s -> String.format(Locale.ROOT, "shadow inference (v%d): %,d batches, p50 %.2f ms, "
+                            + "p95 %.2f ms, p99 %.2f ms%n", s.version(), s.batches(), s.batchMillis().p50(),
+                            s.batchMillis().p95(), s.batchMillis().p99())).orElse("");
         }
 
         Row row() {
@@ -103,7 +120,10 @@ final class ScoreRuns {
                     rowsPerSecond(), batchSize, batches, batchMillis.p50(), batchMillis.p95(), batchMillis.p99(), cpuSeconds,
                     cpuPerMillion().orElse(null), price.map(CorePrice::perCoreHour).orElse(null),
                     costPerMillion().map(CorePrice.Money::amount).orElse(null),
-                    costPerMillion().map(CorePrice.Money::currency).orElse(null));
+                    costPerMillion().map(CorePrice.Money::currency).orElse(null),
+                    shadow.map(ShadowRun::version).orElse(null), shadow.map(ShadowRun::sha256).orElse(null),
+                    shadow.map(ShadowRun::batches).orElse(null), shadow.map(s -> s.batchMillis().p50()).orElse(null),
+                    shadow.map(s -> s.batchMillis().p95()).orElse(null), shadow.map(s -> s.batchMillis().p99()).orElse(null));
         }
     }
 
@@ -111,6 +131,6 @@ final class ScoreRuns {
     static void record(SparkSession spark, Run run) {
         Catalog.createDeltaTableIfMissing(spark, Tables.SCORE_RUNS, SCHEMA);
         spark.createDataFrame(List.of(run.row()), SCHEMA).write().format("delta").mode("append")
-                .saveAsTable(Tables.SCORE_RUNS.sql());
+                .option("mergeSchema", "true").saveAsTable(Tables.SCORE_RUNS.sql());
     }
 }
