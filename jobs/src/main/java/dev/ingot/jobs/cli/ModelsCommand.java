@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ingot.core.Errors;
 import dev.ingot.core.ExitCode;
+import dev.ingot.core.Tables;
+import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.ModelDef;
 import dev.ingot.core.config.Project;
 import dev.ingot.training.ModelVersion;
@@ -34,9 +36,10 @@ import picocli.CommandLine.Spec;
 /** {@code ingot models ...}: the registry's versions, metrics, aliases and lineage; promotion and rollback. */
 @Command(name = "models", mixinStandardHelpOptions = true,
         description = "Registered models: list and show versions (metrics, aliases, lineage), promote a version through "
-                + "its spec's gate, roll the champion back. Reads the project's tracking backend (local or MLflow).",
+                + "its spec's gate, roll the champion back, compare the champion with its shadow on scored rows. Reads "
+                + "the project's tracking backend (local or MLflow).",
         subcommands = {ModelsCommand.ListVersions.class, ModelsCommand.Show.class, Promotions.Promote.class,
-                Promotions.Rollback.class, ModelRegistration.Register.class})
+                Promotions.Rollback.class, ModelRegistration.Register.class, ModelsCommand.Compare.class})
 public final class ModelsCommand {
     private static final Pattern REF = Pattern.compile("([A-Za-z0-9_][A-Za-z0-9_.\\-]*)(?:/([0-9]+)|@([\\w\\-]+))?");
 
@@ -147,6 +150,41 @@ public final class ModelsCommand {
                 Registry.View view = Registry.view(store, v);
                 out.print(output.format == Format.JSON ? write(json(view)) + "\n" : showText(view));
             }
+            out.flush();
+            return ExitCode.OK.code();
+        }
+    }
+
+    /** {@code models compare}. */
+    @Command(name = "compare", mixinStandardHelpOptions = true,
+            description = {"The main model against its shadow on one date of scores.<NAME> (written by 'ingot score "
+                    + "--shadow ALIAS'): label agreement and the confusion table of main against shadow labels, and "
+                    + "the positive-class probability (or prediction) of each: mean, p50, p90, p99, mean and max "
+                    + "absolute difference, Kolmogorov-Smirnov statistic, and PSI over 10 equal-width bins.",
+                    "Reads the scores table only; writes nothing."})
+    public static final class Compare implements Callable<Integer> {
+        @Mixin
+        ProjectOptions options;
+
+        @Option(names = "--scores", required = true, paramLabel = "NAME",
+                description = "The scores table: scores.NAME (the --out of 'ingot score').")
+        String scores;
+
+        @Option(names = "--date", paramLabel = "YYYY-MM-DD",
+                description = "The scoring date (default: the latest date with shadow scores).")
+        String date;
+
+        @Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Project p = options.load();
+            Tables.scores(scores);
+            Optional<java.time.LocalDate> day = Optional.ofNullable(date).map(d -> TimeArgs.date("--date", d));
+            SparkSession spark = Sessions.open(p, "models compare", Optional.of(GpuPolicy.OFF));
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(ScoreComparison.of(spark, scores, day).summary());
             out.flush();
             return ExitCode.OK.code();
         }

@@ -37,7 +37,6 @@ import java.security.PublicKey;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -607,11 +606,7 @@ public final class ScoreCommand implements Callable<Integer> {
         if (date == null) {
             return LocalDate.now(ZoneOffset.UTC);
         }
-        try {
-            return LocalDate.parse(date);
-        } catch (DateTimeParseException e) {
-            throw Errors.badArgument("--date", date, "a date YYYY-MM-DD (e.g. 2026-11-30)");
-        }
+        return TimeArgs.date("--date", date);
     }
 
     private NullPolicy policy() {

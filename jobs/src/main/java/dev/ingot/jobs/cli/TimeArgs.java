@@ -6,7 +6,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 
-/** Parses --from/--to: a UTC date (2026-01-01) or an ISO instant (2026-01-01T06:00:00Z). */
+/** Parses --from/--to: a UTC date (2026-01-01) or an ISO instant (2026-01-01T06:00:00Z); and --date: a date. */
 final class TimeArgs {
     private TimeArgs() {}
 
@@ -18,6 +18,15 @@ final class TimeArgs {
             return Instant.parse(value);
         } catch (DateTimeParseException e) {
             throw Errors.badArgument(option, value, "a UTC date such as 2026-01-01 or an instant such as 2026-01-01T06:00:00Z");
+        }
+    }
+
+    /** A date {@code YYYY-MM-DD}; bad input naming the option otherwise. */
+    static LocalDate date(String option, String value) {
+        try {
+            return LocalDate.parse(value);
+        } catch (DateTimeParseException e) {
+            throw Errors.badArgument(option, value, "a date YYYY-MM-DD (e.g. 2026-11-30)");
         }
     }
 }
