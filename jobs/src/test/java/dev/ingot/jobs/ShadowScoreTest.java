@@ -300,6 +300,15 @@ class ShadowScoreTest {
         Result noShadow = compare("--scores", "shadow_plain");
         assertThat(noShadow.code()).isEqualTo(2);
         assertThat(noShadow.err()).contains("no shadow columns").contains("--out shadow_plain --shadow challenger");
+        // A first --shadow run into a table written without one adds the columns; the earlier rows read them as null.
+        Result later = score("--model", MODEL + "/" + v1.version(), "--shadow", "challenger", "--out", "shadow_plain",
+                "--date", "2026-12-02");
+        assertThat(later.code()).as(later.err()).isZero();
+        TableName plainTable = Tables.scores("shadow_plain");
+        assertThat(spark.table(plainTable.sql()).where("shadow_model_version IS NULL").count()).isEqualTo(ROWS);
+        assertThat(spark.table(plainTable.sql()).where("shadow_model_version = " + v2.version()
+                + " AND score_date = DATE'2026-12-02' AND shadow_probability IS NOT NULL").count()).isEqualTo(ROWS);
+        assertThat(compare("--scores", "shadow_plain").out()).contains("2026-12-02").contains(ROWS + " rows");
         Result unknown = compare("--scores", "shadow_nosuch");
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).contains("scores.shadow_nosuch does not exist");
