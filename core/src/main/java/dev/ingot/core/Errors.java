@@ -64,11 +64,15 @@ public final class Errors {
         return badArgument("--from/--to", from + " .. " + to, "--from before --to (a range whose start is before its end)");
     }
 
-    /** A command asked for GPUs ({@code --gpu on}, {@code gpu: on}) but the Spark RAPIDS plugin is not there. */
-    public static IngotException gpuUnavailable(String pluginClass) {
-        return new IngotException(ExitCode.BAD_INPUT, "GPU policy is 'on' but the Spark RAPIDS plugin (" + pluginClass
-                + ") is not on the class path. Fix: pass --jars rapids-4-spark_2.12-<version>.jar to spark-submit, or use "
-                + "--gpu auto/off.", null);
+    /**
+     * A run asked for GPUs ({@code --gpu on}, {@code gpu: on}) but something a GPU run needs is missing: each one is
+     * named, with where to get it.
+     */
+    public static IngotException gpuUnavailable(List<String> missing) {
+        return new IngotException(ExitCode.BAD_INPUT, "GPU policy is 'on' but this run is missing "
+                + String.join("; ", missing) + ". Fix: run the GPU distribution (mvn -Pgpu package: onnxruntime_gpu, "
+                + "and the RAPIDS jar passed with --jars " + dev.ingot.core.gpu.Gpu.RAPIDS_JAR + ") on a machine or "
+                + "cluster with NVIDIA GPUs (docs/gpu.md), or use --gpu auto/off.", null);
     }
 
     /** A name asked for does not exist; lists what does. */

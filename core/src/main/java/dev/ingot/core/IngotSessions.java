@@ -3,6 +3,11 @@ package dev.ingot.core;
 import dev.ingot.core.config.CatalogSettings;
 import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.ProjectSettings;
+import dev.ingot.core.gpu.ClusterManager;
+import dev.ingot.core.gpu.Gpu;
+import dev.ingot.core.gpu.GpuDecision;
+import dev.ingot.core.gpu.GpuEnvironment;
+import dev.ingot.core.gpu.GpuSettings;
 import dev.ingot.core.internal.CatalogLock;
 import dev.ingot.core.internal.StageProgressListener;
 import java.nio.file.Files;
@@ -11,6 +16,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -28,8 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class IngotSessions {
     private static final Logger LOG = LoggerFactory.getLogger(IngotSessions.class);
 
-    /** Spark's plugin class for RAPIDS. */
-    public static final String RAPIDS_PLUGIN = "com.nvidia.spark.SQLPlugin";
+    /** Spark's plugin class for RAPIDS ({@link Gpu#RAPIDS_PLUGIN}). */
+    public static final String RAPIDS_PLUGIN = Gpu.RAPIDS_PLUGIN;
     static final String DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension";
     static final String DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog";
     /**
@@ -53,6 +59,7 @@ public final class IngotSessions {
         private String appName = "ingot";
         private Optional<String> master = Optional.empty();
         private Optional<GpuPolicy> gpuOverride = Optional.empty();
+        private Supplier<GpuEnvironment> gpuEnvironment = GpuEnvironment::probe;
         private boolean consoleProgress = false;
         private final Map<String, String> extra = new LinkedHashMap<>();
 
@@ -75,6 +82,13 @@ public final class IngotSessions {
         /** Overrides the project's GPU policy (the {@code --gpu} option). */
         public Builder gpu(GpuPolicy policy) {
             this.gpuOverride = Optional.ofNullable(policy);
+            return this;
+        }
+
+        /** What the GPU decision looks at (default {@link GpuEnvironment#probe()}, run only when the policy is not off). */
+        public Builder gpuEnvironment(GpuEnvironment env) {
+            Errors.required(env, "the GPU environment");
+            this.gpuEnvironment = () -> env;
             return this;
         }
 
@@ -148,13 +162,26 @@ public final class IngotSessions {
                 }
             });
 
-            GpuDecision gpu = decideGpu(gpuOverride.orElse(settings.gpu()), base, soft);
+            // GPU: decided before any Spark object exists, so that 'on' without a GPU ends with exit 2 having done nothing.
+            GpuPolicy policy = gpuOverride.orElse(settings.gpu());
+            ClusterManager manager = ClusterManager.ofMaster(m);
+            boolean declared = base.contains(EXECUTOR_GPUS) || soft.containsKey(EXECUTOR_GPUS);
+            GpuDecision gpu = Gpu.decide(policy, manager,
+                    policy == GpuPolicy.OFF ? GpuEnvironment.of(0, false, false) : gpuEnvironment.get(), declared);
             if (gpu.enabled()) {
-                String plugins = base.get("spark.plugins", "");
-                if (!plugins.contains(RAPIDS_PLUGIN)) {
-                    out.put("spark.plugins", plugins.isEmpty() ? RAPIDS_PLUGIN : plugins + "," + RAPIDS_PLUGIN);
-                }
-                out.putIfAbsent("spark.rapids.sql.enabled", "true");
+                String cores = base.contains("spark.executor.cores") ? base.get("spark.executor.cores")
+                        : soft.getOrDefault("spark.executor.cores", "" + GpuSettings.EXECUTOR_CORES_DEFAULT);
+                GpuSettings gs = GpuSettings.of(manager, executorCores(cores), org.apache.spark.package$.MODULE$.SPARK_VERSION());
+                gs.sparkConf().forEach((k, v) -> {
+                    if (k.equals("spark.plugins")) {
+                        String plugins = base.get("spark.plugins", soft.getOrDefault("spark.plugins", ""));
+                        if (!plugins.contains(v)) {
+                            out.put(k, plugins.isEmpty() ? v : plugins + "," + v);
+                        }
+                    } else if (!base.contains(k) && !soft.containsKey(k)) {
+                        out.put(k, v); // spark-submit and ingot.yaml win over Ingot's GPU defaults
+                    }
+                });
             }
             out.put("spark.ingot.gpu", Boolean.toString(gpu.enabled()));
             out.put("spark.ingot.gpu.reason", gpu.reason());
@@ -224,38 +251,14 @@ public final class IngotSessions {
         return settings.warehouse().localPath().resolve("metastore_db");
     }
 
-    /**
-     * The GPU decision for a policy: {@code on} needs the RAPIDS plugin on the class path; {@code auto} turns it on
-     * only when the plugin is there and the cluster gives executors GPUs.
-     */
-    static GpuDecision decideGpu(GpuPolicy policy, SparkConf base, Map<String, String> soft) {
-        boolean plugin = rapidsOnClasspath();
-        boolean gpus = base.contains("spark.executor.resource.gpu.amount") || soft.containsKey("spark.executor.resource.gpu.amount");
-        switch (policy) {
-            case OFF:
-                return new GpuDecision(false, "off (gpu policy off)");
-            case ON:
-                if (!plugin) {
-                    throw Errors.gpuUnavailable(RAPIDS_PLUGIN);
-                }
-                return new GpuDecision(true, "on (gpu policy on)");
-            default:
-                if (!plugin) {
-                    return new GpuDecision(false, "off (auto: the RAPIDS plugin is not on the class path)");
-                }
-                if (!gpus) {
-                    return new GpuDecision(false, "off (auto: executors have no GPUs; set spark.executor.resource.gpu.amount)");
-                }
-                return new GpuDecision(true, "on (auto: RAPIDS plugin present and executors have GPUs)");
-        }
-    }
+    private static final String EXECUTOR_GPUS = "spark.executor.resource.gpu.amount";
 
-    static boolean rapidsOnClasspath() {
+    private static int executorCores(String v) {
         try {
-            Class.forName(RAPIDS_PLUGIN, false, Thread.currentThread().getContextClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw Errors.invalidConfig("ingot.yaml", "spark.conf.spark.executor.cores", "'" + v + "' is not a number of cores",
+                    "write a whole number, e.g. 4");
         }
     }
 }

@@ -7,6 +7,9 @@ import dev.ingot.core.config.CatalogSettings;
 import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.ProjectSettings;
 import dev.ingot.core.config.TrackingSettings;
+import dev.ingot.core.gpu.ClusterManager;
+import dev.ingot.core.gpu.GpuEnvironment;
+import dev.ingot.core.gpu.GpuSettings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -86,13 +89,37 @@ class IngotSessionsTest {
 
     @Test
     void gpuOnWithoutRapidsIsBadInputAndAutoExplainsWhyNot() {
+        GpuEnvironment noRapids = GpuEnvironment.of(1, false, true);
         assertThatThrownBy(() -> IngotSessions.builder(settings(CatalogSettings.embedded(), Map.of(), GpuPolicy.ON))
-                .resolve(new SparkConf(false)))
+                .gpuEnvironment(noRapids).resolve(new SparkConf(false)))
                 .isInstanceOf(IngotException.class)
-                .hasMessageContaining("--jars rapids-4-spark")
+                .hasMessageContaining("the RAPIDS jar (com.nvidia.spark.SQLPlugin is not on the class path)")
                 .extracting(e -> ((IngotException) e).exitCode()).isEqualTo(ExitCode.BAD_INPUT);
-        assertThat(IngotSessions.decideGpu(GpuPolicy.AUTO, new SparkConf(false), Map.of()).reason())
-                .contains("not on the class path");
+        Map<String, String> auto = IngotSessions.builder(settings(CatalogSettings.embedded(), Map.of(), GpuPolicy.AUTO))
+                .gpuEnvironment(noRapids).resolve(new SparkConf(false));
+        assertThat(auto).containsEntry("spark.ingot.gpu", "false").doesNotContainKey("spark.plugins");
+        assertThat(auto.get("spark.ingot.gpu.reason")).contains("running on CPUs").contains("not on the class path");
+    }
+
+    @Test
+    void aGpuRunGetsTheSettingsOfItsClusterManagerUnderWhatTheUserSet() {
+        GpuEnvironment all = GpuEnvironment.of(1, true, true);
+        Map<String, String> local = IngotSessions.builder(settings(CatalogSettings.embedded(), Map.of(), GpuPolicy.AUTO))
+                .gpuEnvironment(all).resolve(new SparkConf(false));
+        assertThat(local).containsEntry("spark.ingot.gpu", "true")
+                .containsAllEntriesOf(GpuSettings.of(ClusterManager.LOCAL, 4, "3.5.4").sparkConf());
+        SparkConf submitted = new SparkConf(false).set("spark.master", "yarn").set("spark.plugins", "com.example.P")
+                .set("spark.executor.cores", "8").set("spark.rapids.sql.concurrentGpuTasks", "1");
+        Map<String, String> yarn = IngotSessions.builder(settings(CatalogSettings.embedded(),
+                        Map.of("spark.rapids.memory.pinnedPool.size", "4g"), GpuPolicy.ON))
+                .gpuEnvironment(all).resolve(submitted);
+        assertThat(yarn).as("the RAPIDS plugin is added to the submitted ones; the rest only where nobody set it")
+                .containsEntry("spark.plugins", "com.example.P,com.nvidia.spark.SQLPlugin")
+                .containsEntry("spark.task.resource.gpu.amount", "0.125")
+                .containsEntry("spark.rapids.memory.pinnedPool.size", "4g")
+                .containsEntry("spark.executor.resource.gpu.discoveryScript", "./getGpusResources.sh")
+                .containsEntry("spark.shuffle.manager", "com.nvidia.spark.rapids.spark354.RapidsShuffleManager")
+                .doesNotContainKeys("spark.executor.cores", "spark.rapids.sql.concurrentGpuTasks");
     }
 
     @Test

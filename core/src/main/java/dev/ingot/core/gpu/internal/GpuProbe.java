@@ -1,0 +1,64 @@
+package dev.ingot.core.gpu.internal;
+
+import dev.ingot.core.gpu.Gpu;
+import dev.ingot.core.gpu.GpuEnvironment;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.concurrent.TimeUnit;
+
+/** {@link GpuEnvironment#probe()}: nvidia-smi, the class path, ONNX Runtime's providers, looked at once each. */
+public final class GpuProbe {
+    private GpuProbe() {}
+
+    /** Looks now. */
+    public static GpuEnvironment probe() {
+        return GpuEnvironment.of(nvidiaSmiGpus(), onClasspath(Gpu.RAPIDS_PLUGIN), ortCuda());
+    }
+
+    /** GPUs nvidia-smi lists; 0 when it is not installed, fails, or takes more than 10 s (a hung driver). */
+    static int nvidiaSmiGpus() {
+        try {
+            Process p = new ProcessBuilder("nvidia-smi", "--query-gpu=index", "--format=csv,noheader")
+                    .redirectErrorStream(true).start();
+            String out;
+            try (InputStream in = p.getInputStream()) {
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    return 0;
+                }
+                out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            if (p.exitValue() != 0) {
+                return 0;
+            }
+            return (int) out.lines().filter(l -> l.trim().matches("\\d+")).count();
+        } catch (IOException e) {
+            return 0; // not installed
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    static boolean onClasspath(String className) {
+        try {
+            Class.forName(className, false, Thread.currentThread().getContextClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Reflective: core does not depend on ONNX Runtime; the jobs and scoring modules bring it (CPU or GPU build). */
+    static boolean ortCuda() {
+        try {
+            Class<?> env = Class.forName("ai.onnxruntime.OrtEnvironment", true, Thread.currentThread().getContextClassLoader());
+            Object providers = env.getMethod("getAvailableProviders").invoke(null);
+            return providers instanceof Collection<?> c && c.stream().anyMatch(p -> p.toString().equals("CUDA"));
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return false;
+        }
+    }
+}
