@@ -39,6 +39,13 @@ class ArgumentsBeforeSparkTest {
                 bad("features materialize --gpu sometimes", List.of("sometimes", "auto|on|off"),
                         "features", "materialize", "--project", RETAIL, "--from", "2026-01-01", "--to", "2026-01-05",
                         "--gpu", "sometimes"),
+                // This machine has no GPU, and the test class path has neither RAPIDS nor ONNX Runtime's GPU build.
+                bad("features materialize --gpu on without a GPU", List.of("GPU policy is 'on' but this run is missing",
+                                "a GPU (nvidia-smi found none on this machine)",
+                                "the RAPIDS jar (com.nvidia.spark.SQLPlugin is not on the class path)",
+                                "ONNX Runtime's CUDA provider", "--gpu auto/off"),
+                        "features", "materialize", "--project", RETAIL, "--from", "2026-01-01", "--to", "2026-01-05",
+                        "--gpu", "on"),
                 bad("features history of an unknown view", List.of("Unknown feature view 'nope'"),
                         "features", "history", "--project", RETAIL, "--view", "nope"),
                 bad("training-set --timestamp that is no column", List.of("--timestamp", "event time"),

@@ -282,7 +282,23 @@ public final class Materializer {
      */
     private record Commit(Optional<Long> made, long version, long rows) {}
 
-    private Written writeRowLevel(Prepared p, Instant from, Instant to, String runId) {
+    /**
+     * The query that computes the feature rows of {@code [from, to)} as a run does, for plan reports (gpu-report).
+     * A row-level view's is exactly the one a run writes; an aggregated view's computes the tiles from raw events and
+     * assembles the windows from them directly, where a run stores the tiles first and assembles from the stored
+     * ones (the same operators, but a run's second query scans the tiles table instead).
+     */
+    public Dataset<Row> query(Prepared p, Instant from, Instant to) {
+        if (p.view().isRowLevel()) {
+            return rowLevelRows(p, from, to);
+        }
+        String et = p.read().eventTime();
+        List<String> states = p.fingerprint().tileStates();
+        Dataset<Row> tiles = Tiles.compute(nonNullKeys(inRange(p.rows(), et, from, to), p.view()), p.view(), et, states);
+        return featureColumns(p, Tiles.assemble(tiles, p.view(), from, to, states));
+    }
+
+    private static Dataset<Row> rowLevelRows(Prepared p, Instant from, Instant to) {
         FeatureViewDef view = p.view();
         String et = p.read().eventTime();
         List<Column> cols = new ArrayList<>();
@@ -290,7 +306,21 @@ public final class Materializer {
         cols.add(col(et).as(Tiles.FEATURE_TIME));
         cols.add(org.apache.spark.sql.functions.to_date(col(et)).as(Tiles.FEATURE_DATE));
         p.featureFields().values().forEach(f -> cols.add(col(f.name()).as(f.name(), f.metadata())));
-        Dataset<Row> out = nonNullKeys(inRange(p.rows(), et, from, to), view).select(cols.toArray(Column[]::new));
+        return nonNullKeys(inRange(p.rows(), et, from, to), view).select(cols.toArray(Column[]::new));
+    }
+
+    /** An aggregated view's feature table columns, from the windows {@link Tiles#assemble} made. */
+    private static Dataset<Row> featureColumns(Prepared p, Dataset<Row> features) {
+        List<Column> cols = new ArrayList<>();
+        p.view().entities().forEach(e -> cols.add(col(e)));
+        cols.add(col(Tiles.FEATURE_TIME));
+        cols.add(col(Tiles.FEATURE_DATE));
+        p.featureFields().values().forEach(f -> cols.add(col(f.name()).cast(f.dataType()).as(f.name(), f.metadata())));
+        return features.select(cols.toArray(Column[]::new));
+    }
+
+    private Written writeRowLevel(Prepared p, Instant from, Instant to, String runId) {
+        Dataset<Row> out = rowLevelRows(p, from, to);
         String where = dates(Tiles.FEATURE_DATE, from, to.minusNanos(1000))
                 + (wholeDays(from, to) ? "" : " AND " + Tiles.FEATURE_TIME + " >= " + ts(from) + " AND " + Tiles.FEATURE_TIME + " < " + ts(to));
         List<Lineage.Entry> lineage = new ArrayList<>();
@@ -331,16 +361,11 @@ public final class Materializer {
                             .and(col(Tiles.TILE_DATE).leq(lit(utcDate(to))))
                             .and(col(Tiles.TILE_START).geq(lit(java.sql.Timestamp.from(histFrom))))
                             .and(col(Tiles.TILE_START).lt(lit(java.sql.Timestamp.from(to)))));
-            Dataset<Row> features = Tiles.assemble(tiles, view, from, to, states);
-            List<Column> cols = new ArrayList<>();
-            view.entities().forEach(e -> cols.add(col(e)));
-            cols.add(col(Tiles.FEATURE_TIME));
-            cols.add(col(Tiles.FEATURE_DATE));
-            p.featureFields().values().forEach(f -> cols.add(col(f.name()).cast(f.dataType()).as(f.name(), f.metadata())));
+            Dataset<Row> features = featureColumns(p, Tiles.assemble(tiles, view, from, to, states));
             // Daily ticks are midnights: the ticks of (from, to] are exactly the rows of those dates.
             String where = dates(Tiles.FEATURE_DATE, from.plusSeconds(step), to) + (step == 86400 ? ""
                     : " AND " + Tiles.FEATURE_TIME + " > " + ts(from) + " AND " + Tiles.FEATURE_TIME + " <= " + ts(to));
-            Commit c = write(p, features.select(cols.toArray(Column[]::new)), where, from, to, runId, lineage, phases);
+            Commit c = write(p, features, where, from, to, runId, lineage, phases);
             written = new Written(c.version(), c.rows(), computed, phases);
         } catch (RuntimeException e) {
             try {

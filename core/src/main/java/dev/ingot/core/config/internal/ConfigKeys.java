@@ -180,9 +180,10 @@ public final class ConfigKeys {
         k.add(key(p, "spark", MAPPING).dflt("none").doc("Spark settings; takes only `conf`"));
         k.add(key(p, "spark.conf", VALUES.described("mapping of `spark.*` key to value")).dflt("none")
                 .doc("Spark settings for every session, unless spark-submit already set them"));
-        k.add(key(p, "gpu", choice(GpuPolicy.class)).dflt("`auto`").doc("Spark RAPIDS: `auto` uses it when its jar is"
-                + " loaded and executors have GPUs; `on` requires it (a job fails up front otherwise); `off` never uses"
-                + " it. `--gpu` overrides it"));
+        k.add(key(p, "gpu", choice(GpuPolicy.class)).dflt("`auto`").doc("GPUs (Spark RAPIDS, ONNX Runtime's CUDA"
+                + " provider): `auto` uses them when there are GPUs, the RAPIDS jar and ORT's GPU build, else runs on CPUs"
+                + " saying what is missing; `on` requires them (exit 2 before any work otherwise); `off` never uses them."
+                + " `--gpu` overrides it; settings in [gpu.md](gpu.md)"));
 
         k.add(key(p, "catalog.metastore", choice(CatalogSettings.Metastore.class)).dflt("`embedded`")
                 .doc("`embedded`: a Derby database in `<warehouse>/metastore_db`, one process at a time (a second one"

@@ -1,0 +1,144 @@
+package dev.ingot.jobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarOutputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * gpu-report against the real Spark RAPIDS jar, run as bin/ingot runs it: SparkSubmit in a child JVM with the jar in
+ * {@code --jars} (RAPIDS' class loading needs Spark's mutable class loader), on a small project with an aggregated
+ * and a row-level feature view over a CSV source, plus a query with a Java UDF. The shares must match RAPIDS' own
+ * text, counted here independently of the parser. The RAPIDS jar comes from the local Maven repository
+ * (bin/rapids-jar --fetch; .ci/run does it).
+ */
+class GpuReportTest {
+    @TempDir
+    static Path tmp;
+    static JsonNode report;
+    static JsonNode udf;
+    static String err;
+
+    @BeforeAll
+    static void runGpuReport() throws Exception {
+        Path rapids = Path.of(System.getProperty("user.home"), ".m2/repository/com/nvidia/rapids-4-spark_2.12/25.04.0",
+                "rapids-4-spark_2.12-25.04.0.jar");
+        assertThat(rapids).as("the RAPIDS jar: run bin/rapids-jar --fetch").exists();
+        Path project = project(tmp.resolve("project"));
+        Path empty = tmp.resolve("empty.jar");
+        new JarOutputStream(Files.newOutputStream(empty)).close();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "-XX:+UseSerialGC", "-Dspark.ui.enabled=false"));
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(a -> a.startsWith("--add-opens")).forEach(cmd::add);
+        cmd.addAll(List.of("-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                "org.apache.spark.deploy.SparkSubmit", "--master", "local[1]", "--jars", rapids.toString(),
+                "--class", GpuReportProbe.class.getName(), empty.toString(),
+                tmp.resolve("report.json").toString(), tmp.resolve("udf.json").toString(),
+                "gpu-report", "--project", project.toString(), "--warehouse", tmp.resolve("warehouse").toString(),
+                "--format", "json"));
+        Process p = new ProcessBuilder(cmd).directory(new File(System.getProperty("user.dir")))
+                .redirectOutput(tmp.resolve("stdout.txt").toFile()).redirectError(tmp.resolve("stderr.txt").toFile()).start();
+        boolean ended = p.waitFor(240, TimeUnit.SECONDS);
+        if (!ended) {
+            p.destroyForcibly();
+        }
+        err = Files.readString(tmp.resolve("stderr.txt"), StandardCharsets.UTF_8);
+        assertThat(ended).as("gpu-report ended").isTrue();
+        assertThat(p.exitValue()).as(err).isEqualTo(0);
+        ObjectMapper json = new ObjectMapper();
+        report = json.readTree(tmp.resolve("report.json").toFile());
+        udf = json.readTree(tmp.resolve("udf.json").toFile());
+    }
+
+    private static Path project(Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("sources"));
+        Files.createDirectories(dir.resolve("feature_views"));
+        Files.createDirectories(dir.resolve("data/orders"));
+        Files.writeString(dir.resolve("ingot.yaml"), "name: gpu_probe\n");
+        Files.writeString(dir.resolve("data/orders/part-0.csv"), """
+                customer_id,amount,ts
+                c1,10.5,2026-01-01T10:00:00Z
+                c2,200.0,2026-01-01T11:00:00Z
+                c1,3.25,2026-01-02T09:30:00Z
+                """);
+        Files.writeString(dir.resolve("sources/orders.yaml"), """
+                path: data/orders
+                format: csv
+                options:
+                  header: true
+                schema:
+                  customer_id: string
+                  amount: double
+                  ts: timestamp
+                event_time: ts
+                """);
+        Files.writeString(dir.resolve("feature_views/customer_orders.yaml"), """
+                source: orders
+                entities: [customer_id]
+                aggregations:
+                  - name: order_count
+                    function: count
+                    windows: [1d, 7d]
+                  - name: amount_sum
+                    function: sum
+                    column: amount
+                    windows: [7d]
+                cadence: 1d
+                ttl: 7d
+                """);
+        Files.writeString(dir.resolve("feature_views/order_flags.yaml"), """
+                source: orders
+                entities: [customer_id]
+                transformations:
+                  - name: is_big
+                    expr: "CASE WHEN amount > 100 THEN 1.0 ELSE 0.0 END"
+                """);
+        return dir;
+    }
+
+    @Test
+    void everyJobsShareIsWhatRapidsSaidOfItsPlan() {
+        List<String> jobs = new ArrayList<>();
+        for (JsonNode j : report.get("jobs")) {
+            jobs.add(j.get("job").asText());
+            String text = j.get("rapids_explain").asText();
+            // Counted from RAPIDS' text directly: operator lines are "<mark>Exec <Name> ...".
+            long ops = text.lines().filter(l -> l.trim().matches("^[*!@#$]Exec <.*")).count();
+            long on = text.lines().filter(l -> l.trim().matches("^[*!@#$]Exec <.*") && l.endsWith("will run on GPU")).count();
+            assertThat(j.get("operators").asLong()).as(j.get("job").asText() + "\n" + text).isEqualTo(ops).isPositive();
+            assertThat(j.get("on_gpu").asLong()).as(j.get("job").asText()).isEqualTo(on);
+            assertThat(j.get("share").asDouble()).isEqualTo((double) on / ops);
+            assertThat(j.get("not_on_gpu")).as("every operator off the GPU is listed with its reason").hasSize((int) (ops - on));
+            j.get("not_on_gpu").forEach(o -> assertThat(o.get("reason").asText()).isNotBlank());
+        }
+        assertThat(jobs).containsExactly("features materialize --view customer_orders", "features materialize --view order_flags");
+    }
+
+    @Test
+    void aJavaUdfKeepsItsOperatorOffTheGpuWithRapidsReason() {
+        JsonNode j = udf.get("jobs").get(0);
+        assertThat(j.get("on_gpu").asLong()).isLessThan(j.get("operators").asLong());
+        JsonNode project = null;
+        for (JsonNode o : j.get("not_on_gpu")) {
+            if (o.get("operator").asText().equals("ProjectExec")) {
+                project = o;
+            }
+        }
+        assertThat(project).as(j.toPrettyString()).isNotNull();
+        assertThat(project.get("reason").asText()).isEqualTo("not all expressions can be replaced");
+        assertThat(project.get("causes").get(0).asText()).startsWith("ScalaUDF: neither risk_score implemented by class")
+                .contains("provides a GPU implementation");
+    }
+}
