@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
  */
 public final class GpuOption {
     @Option(names = "--gpu", paramLabel = "auto|on|off", converter = Converter.class,
-            description = "Use Spark RAPIDS: auto (when present), on (required), off. Default: 'gpu' of ingot.yaml (auto).")
+            description = "Use GPUs (Spark RAPIDS, ONNX Runtime's CUDA provider): auto (when all there), on (required), off. "
+                    + "Default: 'gpu' of ingot.yaml (auto).")
     GpuPolicy gpu;
 
     /** The policy asked for; empty when the option was not given (the project's policy applies). */

@@ -19,7 +19,8 @@ import org.apache.spark.sql.Row;
  *
  * <p>RAPIDS prints one line per plan node, indented two spaces per level: a mark ({@code *} will run on the GPU,
  * {@code !} cannot, {@code @} could but its operator cannot, {@code #} will not for another reason), the node kind
- * ({@code Exec}, {@code Expression}, {@code Partitioning}, ...), its class in angle brackets, and the verdict with
+ * ({@code Exec}, {@code Expression}, {@code Partitioning}, ...; none for a class RAPIDS does not know at all), its
+ * class in angle brackets, and the verdict with
  * "because ..." when it is not on the GPU. An operator is an {@code Exec} node; the expressions below an operator
  * that cannot run are the causes listed with it.
  */
@@ -27,7 +28,7 @@ final class GpuPlans {
     private GpuPlans() {}
 
     static final String EXPLAIN_CLASS = "com.nvidia.spark.rapids.ExplainPlan";
-    private static final Pattern LINE = Pattern.compile("^(\\s*)([*!@#$])(\\w+) <([^>]+)> (.*)$");
+    private static final Pattern LINE = Pattern.compile("^(\\s*)([*!@#$])(\\w*) <([^>]+)> (.*)$");
 
     /**
      * One physical operator.

@@ -76,12 +76,12 @@ public final class GpuReportCommand implements Callable<Integer> {
         for (CheckSuiteDef s : p.suites().values()) {
             if (s.table().isPresent()) {
                 notCovered.add(new NotCovered("validate --table " + s.table().get() + " --suite " + s.name(),
-                        "not built yet: Deequ computes the metrics in its own jobs, not one Dataset (issue 14, item 3)"));
+                        "not built yet: Deequ computes the metrics in its own Spark jobs, not as one Dataset"));
             }
         }
         for (ModelDef m : p.models().values()) {
             notCovered.add(new NotCovered("score --model " + m.name(),
-                    "not built yet: the scoring input and output need a registered model (issue 14, item 4)"));
+                    "not built yet: the scoring query needs a registered model and comes with the columnar scoring path"));
         }
         PrintWriter out = spec.commandLine().getOut();
         String name = p.settings().name();
@@ -116,8 +116,13 @@ public final class GpuReportCommand implements Callable<Integer> {
     static String text(String project, List<GpuPlans.QueryPlan> plans, List<NotCovered> notCovered) {
         StringBuilder b = new StringBuilder("GPU report of project " + project
                 + " (Spark RAPIDS: which operators would run on a GPU)\n\n");
+        if (plans.isEmpty()) {
+            b.append("  No job's query could be built (see Not covered).\n");
+        }
         int w = Math.max(3, plans.stream().mapToInt(q -> q.job().length()).max().orElse(3));
-        b.append(String.format(Locale.ROOT, "  %-" + w + "s  %9s  %6s  %5s%n", "job", "operators", "on GPU", "share"));
+        if (!plans.isEmpty()) {
+            b.append(String.format(Locale.ROOT, "  %-" + w + "s  %9s  %6s  %5s%n", "job", "operators", "on GPU", "share"));
+        }
         long total = 0;
         long on = 0;
         for (GpuPlans.QueryPlan q : plans) {
