@@ -1,5 +1,7 @@
 package dev.ingot.core;
 
+import java.util.Locale;
+
 /**
  * The population stability index between two distributions given as counts over the same bins:
  * {@code sum over bins of (a - e) * ln(a / e)}, where {@code e} and {@code a} are each bin's share of the expected
@@ -10,6 +12,10 @@ package dev.ingot.core;
 public final class Psi {
     /** The share assumed for an empty bin. */
     public static final double EPSILON = 1e-4;
+    /** Below this, stable ({@link #verdict}). */
+    public static final double STABLE = 0.1;
+    /** From this on, shifted; between {@link #STABLE} and this, moderate. */
+    public static final double SHIFTED = 0.25;
 
     private Psi() {}
 
@@ -46,5 +52,16 @@ public final class Psi {
             psi += (pa - pe) * Math.log(pa / pe);
         }
         return psi;
+    }
+
+    /** {@code stable}, {@code moderate} or {@code shifted}, by {@link #STABLE} and {@link #SHIFTED}. */
+    public static String verdict(double psi) {
+        return psi < STABLE ? "stable" : psi < SHIFTED ? "moderate" : "shifted";
+    }
+
+    /** A value as a command prints it: {@code 0.034, stable (stable < 0.1 <= moderate < 0.25 <= shifted)}. */
+    public static String describe(double psi) {
+        return String.format(Locale.ROOT, "%.3f, %s (stable < %s <= moderate < %s <= shifted)", psi, verdict(psi),
+                STABLE, SHIFTED);
     }
 }

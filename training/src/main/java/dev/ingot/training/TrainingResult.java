@@ -30,6 +30,8 @@ import org.apache.spark.ml.PipelineModel;
  * @param pr the test window's precision-recall curve (recall, precision); empty for regressors
  * @param importances the estimator's inputs, most important first
  * @param pipeline the fitted Spark ML pipeline: feature columns in, {@code prediction} (and {@code probability}) out
+ * @param scoreReference the test window's scores, binned: what {@code score} measures drift against; empty when the
+ *                       test window has no score
  */
 public record TrainingResult(
         String model,
@@ -45,7 +47,8 @@ public record TrainingResult(
         List<CurvePoint> roc,
         List<CurvePoint> pr,
         List<FeatureImportance> importances,
-        PipelineModel pipeline) {
+        PipelineModel pipeline,
+        Optional<ScoreReference> scoreReference) {
 
     /** Prefix of the validation window's metrics in {@link #flatMetrics()}: {@code validation/auc}. */
     public static final String VALIDATION_PREFIX = "validation/";
@@ -67,6 +70,7 @@ public record TrainingResult(
         pr = List.copyOf(Errors.required(pr, "TrainingResult.pr"));
         importances = List.copyOf(Errors.required(importances, "TrainingResult.importances"));
         Errors.required(pipeline, "TrainingResult.pipeline");
+        Errors.required(scoreReference, "TrainingResult.scoreReference");
     }
 
     private static Map<Metric, Double> enumMap(Map<Metric, Double> m) {

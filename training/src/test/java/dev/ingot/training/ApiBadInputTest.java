@@ -113,7 +113,7 @@ class ApiBadInputTest {
                 bad("TrainingSetRef without a table", () -> new TrainingSetRef(null, OptionalLong.empty())),
                 bad("TrainingResult with null metrics", () -> new TrainingResult("m", Algorithm.GBT_CLASSIFIER, 1,
                         Map.of(), List.of(), new Split(T0, T0, Optional.empty(), T0, T0, 1, 0, 1, 0), null, Map.of(), 1,
-                        Optional.empty(), List.of(), List.of(), List.of(), null)),
+                        Optional.empty(), List.of(), List.of(), List.of(), null, Optional.empty())),
                 bad("store.experiment(null)", () -> store.experiment(null)),
                 bad("store.startRun without an experiment", () -> store.startRun(null, "k", "n", Map.of())),
                 bad("store.startRun without a key", () -> store.startRun(experiment, null, "n", Map.of())),

@@ -55,15 +55,24 @@ public final class QualityReport {
         Errors.required(dir, "the directory of a quality report");
         Map<String, List<double[]>> history = history(spark, result);
         String html = html(result, history, quarantineExamples, published);
-        String name = result.table().orElse("data").replace('.', '_') + "-" + FILE_TIME.format(Instant.ofEpochMilli(result.timeMillis()))
-                + "-" + result.runId().substring(0, 8) + ".html";
+        return save(dir, result.table().orElse("data"), "", result.timeMillis(), result.runId(), html);
+    }
+
+    /**
+     * Writes a report as {@code <table>[-kind]-<UTC time>-<run id's first 8>.html} into {@code dir} (created when
+     * missing): one file per run, sorted by time in a listing.
+     */
+    static Path save(Path dir, String table, String kind, long timeMillis, String runId, String html) {
+        String name = table.replace('.', '_') + (kind.isEmpty() ? "" : "-" + kind) + "-"
+                + FILE_TIME.format(Instant.ofEpochMilli(timeMillis)) + "-" + runId.substring(0, Math.min(8, runId.length()))
+                + ".html";
         try {
             Files.createDirectories(dir);
             Path file = dir.resolve(name);
             Files.writeString(file, html, StandardCharsets.UTF_8);
             return file.toAbsolutePath();
         } catch (IOException e) {
-            throw Errors.jobFailed("write the quality report to " + dir, e);
+            throw Errors.jobFailed("write the report " + name + " to " + dir, e);
         }
     }
 
@@ -96,19 +105,7 @@ public final class QualityReport {
         String target = r.table().orElse("data");
         boolean ok = r.passed();
         String verdict = published == null ? (ok ? "PASSED" : "FAILED") : (published ? "PUBLISHED" : "NOT PUBLISHED");
-        b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
-                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
-                .append("<title>Quality ").append(esc(verdict)).append(": ").append(esc(target)).append("</title><style>")
-                .append("body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:24px;color:#1f2328;max-width:1200px}")
-                .append("h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}")
-                .append(".verdict{display:inline-block;padding:6px 14px;border-radius:6px;color:#fff;font-weight:700;font-size:18px}")
-                .append(".ok{background:#1a7f37}.bad{background:#cf222e}.warn{background:#9a6700}.muted{color:#57606a}")
-                .append("table{border-collapse:collapse;width:100%;font-size:13px}th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #eaeef2;vertical-align:top}")
-                .append("th{background:#f6f8fa}.badge{padding:1px 7px;border-radius:10px;color:#fff;font-size:12px;font-weight:600}")
-                .append(".passed{background:#1a7f37}.failed{background:#cf222e}.warning{background:#9a6700}.quarantined{background:#8250df}.error{background:#6e7781}")
-                .append(".cards{display:flex;gap:12px;flex-wrap:wrap;margin:14px 0}.card{border:1px solid #d0d7de;border-radius:6px;padding:8px 14px;min-width:110px}")
-                .append(".card b{display:block;font-size:22px}.charts{display:flex;flex-wrap:wrap;gap:14px}.chart{border:1px solid #d0d7de;border-radius:6px;padding:6px}")
-                .append("code{font-size:12px}</style></head><body>\n");
+        head(b, "Quality " + verdict + ": " + target);
         b.append("<h1>Data quality of <code>").append(esc(target)).append("</code></h1>");
         b.append("<p class=\"muted\">Run ").append(esc(r.runId())).append(" at ").append(SHOW_TIME.format(Instant.ofEpochMilli(r.timeMillis())));
         if (r.deltaVersion().isPresent() && r.deltaVersion().getAsLong() >= 0) {
@@ -204,6 +201,23 @@ public final class QualityReport {
         return b.toString();
     }
 
+    /** The document up to {@code <body>}: title and the one style sheet of Ingot's reports (inline: they open offline). */
+    static void head(StringBuilder b, String title) {
+        b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+                .append("<title>").append(esc(title)).append("</title><style>")
+                .append("body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:24px;color:#1f2328;max-width:1200px}")
+                .append("h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}")
+                .append(".verdict{display:inline-block;padding:6px 14px;border-radius:6px;color:#fff;font-weight:700;font-size:18px}")
+                .append(".ok{background:#1a7f37}.bad{background:#cf222e}.warn{background:#9a6700}.muted{color:#57606a}")
+                .append("table{border-collapse:collapse;width:100%;font-size:13px}th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #eaeef2;vertical-align:top}")
+                .append("th{background:#f6f8fa}.badge{padding:1px 7px;border-radius:10px;color:#fff;font-size:12px;font-weight:600}")
+                .append(".passed{background:#1a7f37}.failed{background:#cf222e}.warning{background:#9a6700}.quarantined{background:#8250df}.error{background:#6e7781}")
+                .append(".cards{display:flex;gap:12px;flex-wrap:wrap;margin:14px 0}.card{border:1px solid #d0d7de;border-radius:6px;padding:8px 14px;min-width:110px}")
+                .append(".card b{display:block;font-size:22px}.charts{display:flex;flex-wrap:wrap;gap:14px}.chart{border:1px solid #d0d7de;border-radius:6px;padding:6px}")
+                .append("code{font-size:12px}</style></head><body>\n");
+    }
+
     private static int rank(CheckResult c) {
         if (c.blocks()) {
             return 0;
@@ -214,7 +228,7 @@ public final class QualityReport {
         return c.status() == CheckStatus.QUARANTINED ? 2 : 3;
     }
 
-    private static String card(String label, String value) {
+    static String card(String label, String value) {
         return "<div class=\"card\"><b>" + esc(value) + "</b><span class=\"muted\">" + esc(label) + "</span></div>";
     }
 
@@ -228,6 +242,14 @@ public final class QualityReport {
 
     /** A line chart of values over runs, the last point (this run) marked. */
     static String chart(String title, List<double[]> points) {
+        return chart(title, points, "run", "this run");
+    }
+
+    /**
+     * A line chart of values, one point per {@code unit} (a run, a scoring date) in order, the last point marked and
+     * titled {@code last}.
+     */
+    static String chart(String title, List<double[]> points, String unit, String last) {
         int w = 320;
         int h = 150;
         int right = 10;
@@ -253,7 +275,7 @@ public final class QualityReport {
         s.append("<text x=\"").append(left - 4).append("\" y=\"").append(h - bottom).append("\" font-size=\"10\" text-anchor=\"end\">")
                 .append(esc(labels[0])).append("</text>");
         s.append("<text x=\"").append(w - right).append("\" y=\"").append(h - 6).append("\" font-size=\"10\" text-anchor=\"end\">")
-                .append(points.size()).append(points.size() == 1 ? " run" : " runs").append("</text>");
+                .append(points.size()).append(' ').append(esc(unit)).append(points.size() == 1 ? "" : "s").append("</text>");
         StringBuilder path = new StringBuilder();
         double x = 0;
         double y = 0;
@@ -263,8 +285,8 @@ public final class QualityReport {
             path.append(i == 0 ? "M" : "L").append(String.format(Locale.ROOT, "%.1f,%.1f", x, y));
         }
         s.append("<path d=\"").append(path).append("\" fill=\"none\" stroke=\"#0969da\" stroke-width=\"2\"/>");
-        s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#cf222e\"><title>this run: %s</title></circle>",
-                x, y, Numbers.exact(points.get(points.size() - 1)[1], 4)));
+        s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#cf222e\"><title>%s: %s</title></circle>",
+                x, y, esc(last), Numbers.exact(points.get(points.size() - 1)[1], 4)));
         s.append("</svg>");
         return s.toString();
     }
@@ -280,7 +302,7 @@ public final class QualityReport {
         return note < 0 ? rest : rest.substring(0, note);
     }
 
-    private static String fmt(double v) {
+    static String fmt(double v) {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
             return Long.toString((long) v);
         }

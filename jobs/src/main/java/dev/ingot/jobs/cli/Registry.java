@@ -106,6 +106,16 @@ final class Registry {
     static final String SCORE_KEYS = "ingot.score_keys";
     /** Run tag: the ONNX file a model made elsewhere was registered from (relative to the project directory). */
     static final String ONNX_SOURCE = "ingot.onnx_source";
+    /**
+     * Artifact path of the run's score reference: the model's scores on its test window, binned
+     * ({@link dev.ingot.training.ScoreReference} as JSON), which {@code score} measures drift (PSI) against.
+     */
+    static final String SCORE_REFERENCE_ARTIFACT = "drift/score_reference.json";
+    /**
+     * Run tag and version tag: {@link #SCORE_REFERENCE_ARTIFACT} when the run logged one. Absent (a model registered
+     * from an ONNX file, or trained before Ingot wrote references): {@code score} measures no drift.
+     */
+    static final String SCORE_REFERENCE = "ingot.score_reference";
 
     private static final java.time.format.DateTimeFormatter EVENT_TIME =
             java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(java.time.ZoneOffset.UTC);

@@ -221,6 +221,7 @@ public final class TrainCommand implements Callable<Integer> {
         try {
             tags.put(Registry.ONNX_SHA256, onnx.sha256());
             Registry.sign(p, tags, onnx.sha256());
+            result.scoreReference().ifPresent(r -> tags.put(Registry.SCORE_REFERENCE, Registry.SCORE_REFERENCE_ARTIFACT));
             LogBatch batch = LogBatch.empty().withParams(params(def, result)).withTags(tags);
             for (Map.Entry<String, Double> m : result.flatMetrics().entrySet()) {
                 batch = batch.withMetric(m.getKey(), m.getValue(), 0);
@@ -228,6 +229,8 @@ public final class TrainCommand implements Callable<Integer> {
             store.log(runId, batch);
             uploadModel(store, runId, result);
             store.uploadArtifact(runId, Registry.ONNX_ARTIFACT, onnx.bytes());
+            result.scoreReference().ifPresent(r -> store.uploadArtifact(runId, Registry.SCORE_REFERENCE_ARTIFACT,
+                    r.toJson().getBytes(StandardCharsets.UTF_8)));
             Reports.charts(result).forEach((name, svg) -> store.uploadArtifact(runId, name, svg.getBytes(StandardCharsets.UTF_8)));
             Map<String, String> card = new LinkedHashMap<>();
             card.put("run_id", runId);
@@ -267,6 +270,7 @@ public final class TrainCommand implements Callable<Integer> {
         tags.put(Registry.TRAINING_SET_VERSION, Long.toString(version));
         tags.put(Registry.ONNX_SHA256, onnx.sha256());
         Registry.sign(p, tags, onnx.sha256());
+        result.scoreReference().ifPresent(r -> tags.put(Registry.SCORE_REFERENCE, Registry.SCORE_REFERENCE_ARTIFACT));
         result.metrics().forEach((m, v) -> tags.put(Registry.METRIC_PREFIX + m.key(), Double.toString(v)));
         return store.createModelVersionOnce(model, runId, Registry.MODEL_DIR, tags, def.description());
     }

@@ -24,6 +24,7 @@ import dev.ingot.core.ml.NumericFeatures;
 import dev.ingot.training.CurvePoint;
 import dev.ingot.training.FeatureImportance;
 import dev.ingot.training.GroupMetrics;
+import dev.ingot.training.ScoreReference;
 import dev.ingot.training.Split;
 import dev.ingot.training.TrainingResult;
 import java.sql.Timestamp;
@@ -230,7 +231,7 @@ public final class TrainingRun {
         List<FeatureImportance> importances = importances(model, model.transform(labelledRows).schema(), features);
         return new TrainingResult(spec.name(), spec.algorithm(), spec.seed(), params,
                 features.stream().map(Feature::column).toList(), split, test.metrics(), validation, spec.precisionAtK(),
-                test.groups(), test.roc(), test.pr(), importances, model);
+                test.groups(), test.roc(), test.pr(), importances, model, test.reference());
     }
 
     // ---- columns ----
@@ -364,16 +365,19 @@ public final class TrainingRun {
                 : predictions;
     }
 
-    /** The test window's evaluation: metrics, and for classifiers the curves and groups. */
+    /**
+     * The test window's evaluation: metrics, for classifiers the curves and groups, and the scores binned (from the
+     * same aggregation as the metrics: the test window is not scored again for them).
+     */
     private record Evaluation(Map<Metric, Double> metrics, List<CurvePoint> roc, List<CurvePoint> pr,
-                              Optional<GroupMetrics> groups) {}
+                              Optional<GroupMetrics> groups, Optional<ScoreReference> reference) {}
 
     private Evaluation evaluate(Dataset<Row> pred, boolean full) {
         Set<Metric> wanted = new LinkedHashSet<>(spec.metrics());
         spec.gate().forEach(r -> wanted.add(r.metric()));
         Map<Metric, Double> out = new EnumMap<>(Metric.class);
         if (!classifier()) {
-            RegressionSums s = RegressionSums.of(pred.select(Estimators.LABEL, Estimators.PREDICTION));
+            RegressionSums s = RegressionSums.of(pred.select(Estimators.LABEL, Estimators.PREDICTION), full);
             for (Metric m : wanted) {
                 out.put(m, switch (m) {
                     case RMSE -> s.rmse();
@@ -382,7 +386,8 @@ public final class TrainingRun {
                     default -> throw new IllegalStateException(m + " is not a regression metric");
                 });
             }
-            return new Evaluation(out, List.of(), List.of(), Optional.empty());
+            return new Evaluation(out, List.of(), List.of(), Optional.empty(), full
+                    ? ScoreReference.of(ScoreReference.PREDICTION, s.predictions(), s.predictionRows()) : Optional.empty());
         }
         Optional<String> groupColumn = full ? spec.fairness().map(ModelDef.Fairness::column) : Optional.empty();
         Dataset<Row> g = pred.withColumn(GROUP, groupColumn.map(c -> coalesce(col(c).cast("string"), lit("(null)")))
@@ -405,10 +410,13 @@ public final class TrainingRun {
             });
         }
         if (!full) {
-            return new Evaluation(out, List.of(), List.of(), Optional.empty());
+            return new Evaluation(out, List.of(), List.of(), Optional.empty(), Optional.empty());
         }
+        List<Scores.Cell> cells = byGroup.values().stream().flatMap(List::stream).toList();
         return new Evaluation(out, Scores.thin(all.roc(), CURVE_POINTS), Scores.thin(all.pr(), CURVE_POINTS),
-                groupColumn.map(c -> groups(c, byGroup)));
+                groupColumn.map(c -> groups(c, byGroup)), ScoreReference.of(ScoreReference.PROBABILITY,
+                        cells.stream().mapToDouble(Scores.Cell::score).toArray(),
+                        cells.stream().mapToLong(Scores.Cell::rows).toArray()));
     }
 
     private static GroupMetrics groups(String column, Map<String, List<Scores.Cell>> cells) {

@@ -40,7 +40,8 @@ public final class DeltaMetricsRepository implements MetricsRepository {
     /** Tag of the {@link ResultKey}: the run. */
     public static final String TAG_RUN = "run_id";
 
-    static final StructType SCHEMA = new StructType()
+    /** The columns of {@code quality.metrics}. */
+    public static final StructType SCHEMA = new StructType()
             .add("run_id", DataTypes.StringType, false)
             .add("table", DataTypes.StringType)
             .add("delta_version", DataTypes.LongType)
@@ -93,7 +94,8 @@ public final class DeltaMetricsRepository implements MetricsRepository {
         return immutable(tags);
     }
 
-    static scala.collection.immutable.Map<String, String> immutable(Map<String, String> map) {
+    /** A Java map as Deequ's tags (an immutable Scala map). */
+    public static scala.collection.immutable.Map<String, String> immutable(Map<String, String> map) {
         scala.collection.immutable.Map<String, String> m = scala.collection.immutable.Map$.MODULE$.empty();
         for (Map.Entry<String, String> e : map.entrySet()) {
             m = m.$plus(new scala.Tuple2<>(e.getKey(), e.getValue()));
@@ -170,7 +172,7 @@ public final class DeltaMetricsRepository implements MetricsRepository {
     }
 
     /** Appends to a Delta table, creating it on first use; new columns are added rather than refused. */
-    static void append(SparkSession spark, TableName table, Dataset<Row> rows) {
+    public static void append(SparkSession spark, TableName table, Dataset<Row> rows) {
         Catalog.ensureDatabaseOf(spark, table);
         rows.write().format("delta").mode("append").option("mergeSchema", "true").saveAsTable(table.toString());
     }

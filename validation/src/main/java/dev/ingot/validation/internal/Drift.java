@@ -1,6 +1,7 @@
 package dev.ingot.validation.internal;
 
 import dev.ingot.core.Catalog;
+import dev.ingot.core.Psi;
 import dev.ingot.core.config.CheckSuiteDef;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,14 +20,12 @@ import org.apache.spark.sql.types.DataTypes;
  * (PSI) and Kolmogorov-Smirnov distance (KS).
  *
  * <p>PSI uses {@code bins} bins cut at quantiles of the reference, so each holds about the same share of it; a share
- * of zero is taken as {@value #EPSILON} so that an empty bin counts as a large shift rather than an infinity. KS is
+ * of zero is taken as {@value Psi#EPSILON} ({@link Psi}) so that an empty bin counts as a large shift rather than an infinity. KS is
  * the largest gap between the two cumulative distributions, evaluated at the percentiles of both data sets (exact
  * counts at those points, so at most one percentile away from the exact statistic). Each data set is read twice:
  * once for its quantiles, once for its counts at every point.
  */
 public final class Drift {
-    /** The share assumed for an empty bin. */
-    static final double EPSILON = 1e-4;
     private static final double QUANTILE_ERROR = 0.001;
     private static final int GRID = 100;
 
@@ -115,20 +114,20 @@ public final class Drift {
         for (int i = 0; i < points.size(); i++) {
             ks = Math.max(ks, Math.abs(refCum[i] / (double) refN - curCum[i] / (double) curN));
         }
-        double psi = 0;
+        List<Double> cuts = new ArrayList<>(edges);
+        long[] refBins = new long[cuts.size() + 1];
+        long[] curBins = new long[cuts.size() + 1];
         long refPrev = 0;
         long curPrev = 0;
-        List<Double> cuts = new ArrayList<>(edges);
         for (int b = 0; b <= cuts.size(); b++) {
             long refAt = b < cuts.size() ? refCum[points.indexOf(cuts.get(b))] : refN;
             long curAt = b < cuts.size() ? curCum[points.indexOf(cuts.get(b))] : curN;
-            double e = Math.max((refAt - refPrev) / (double) refN, EPSILON);
-            double a = Math.max((curAt - curPrev) / (double) curN, EPSILON);
-            psi += (a - e) * Math.log(a / e);
+            refBins[b] = refAt - refPrev;
+            curBins[b] = curAt - curPrev;
             refPrev = refAt;
             curPrev = curAt;
         }
-        return new Distance(psi, ks, refN, curN);
+        return new Distance(Psi.of(refBins, curBins), ks, refN, curN);
     }
 
     /**
