@@ -103,6 +103,9 @@ public final class ScoreCommand implements Callable<Integer> {
     @Mixin
     ProjectOptions options;
 
+    @Mixin
+    Reports reports;
+
     @Option(names = "--model", required = true, paramLabel = "NAME@ALIAS|NAME/VERSION|PATH",
             description = "The model: fraud@champion, fraud/3, fraud (its champion), or a path to a .onnx file.")
     String model;
@@ -306,6 +309,9 @@ public final class ScoreCommand implements Callable<Integer> {
             Lineage.record(spark, new Lineage.Entry(runId, "score", scores, Optional.of(scoresVersion),
                     "score", inputs, Optional.of(m.onnx().sha256()), Optional.of(written), Optional.empty(), Optional.empty(),
                     now, Instant.now(), details));
+            ScoreDrift.Outcome drift = ScoreDrift.measure(spark, p, m.name(), m.version(), new ScoreDrift.Scored(runId,
+                    now, day, scores, scoresVersion, where), scorer.appended().stream().map(f -> f.name()).toList(),
+                    reports.resolve(p));
             PrintWriter o = spec.commandLine().getOut();
             o.printf(Locale.ROOT, "%s: %,d rows scored by %s%s (sha256 %s) from %s%s%n", scores, written, m.name(),
                     m.version().map(v -> " v" + v).orElse(" (file " + m.onnx().source() + ")"), m.onnx().sha256().substring(0, 12),
@@ -321,10 +327,12 @@ public final class ScoreCommand implements Callable<Integer> {
                     m.onnx().sha256(), inputTable, inputVersion >= 0 ? Optional.of(inputVersion) : Optional.empty(), scores,
                     scoresVersion, day, written, quarantined, seconds, batchSize, latencies.batches(),
                     new ScoreRuns.Latency(latencies.millis(0.50), latencies.millis(0.95), latencies.millis(0.99)),
-                    cpuSeconds, p.settings().price(), sh.map(ScoreCommand::shadowRun));
+                    cpuSeconds, p.settings().price(), sh.map(ScoreCommand::shadowRun),
+                    drift.psi());
             ScoreRuns.record(spark, measured);
             o.printf(Locale.ROOT, "score_date %s; %,.0f rows/s; %.1f s elapsed%n", day, total / Math.max(seconds, 1e-9), seconds);
             o.print(measured.summary());
+            o.print(drift.summary());
             o.flush();
             return ExitCode.OK.code();
         }
