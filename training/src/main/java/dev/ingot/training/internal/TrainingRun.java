@@ -476,7 +476,9 @@ public final class TrainingRun {
     }
 
     private static Vector abs(Vector v) {
-        double[] a = v.toArray();
+        // A dense vector's toArray() is its own array: without the copy this would make the fitted model's
+        // coefficients absolute, and the model logged, converted and scored would not be the one evaluated.
+        double[] a = v.toArray().clone();
         for (int i = 0; i < a.length; i++) {
             a[i] = Math.abs(a[i]);
         }
