@@ -53,11 +53,7 @@ class ScoreDriftTest {
     static void trainOnce(@TempDir Path dir) throws IOException {
         spark = TestSpark.session();
         spark.sql("CREATE DATABASE IF NOT EXISTS cli_drift");
-        spark.sql("SELECT id AS order_id, CAST(id % 17 AS BIGINT) AS customer_id, timestamp_seconds(1767225600 + id * 18000) AS ts, "
-                        + "CASE WHEN id % 10 = 3 THEN NULL ELSE CAST(pmod(hash(id, 1), 100) AS DOUBLE) END AS spend_1d, "
-                        + "CAST(pmod(hash(id, 2), 9) AS BIGINT) AS visits_7d FROM range(300)")
-                .selectExpr("*", "CAST(coalesce(spend_1d, 50) + pmod(hash(order_id, 3), 40) > 70 AS INT) AS label")
-                .write().format("delta").mode("overwrite").saveAsTable(TABLE);
+        TrainProjects.ordersWithVisits(TABLE, 300);
         spark.sql("SELECT * FROM " + TABLE + " WHERE ts > (SELECT max(ts) FROM " + TABLE
                 + " WHERE label IS NOT NULL) - INTERVAL 10 DAYS").write().format("delta").mode("overwrite").saveAsTable(TEST_WINDOW);
         spark.sql("SELECT order_id, customer_id, ts, spend_1d + 60 AS spend_1d, visits_7d, label FROM " + TEST_WINDOW)

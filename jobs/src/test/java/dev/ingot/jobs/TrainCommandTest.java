@@ -52,12 +52,7 @@ class TrainCommandTest {
     static void projectAndTrainingSet(@TempDir Path dir) throws IOException {
         spark = TestSpark.session();
         spark.sql("CREATE DATABASE IF NOT EXISTS cli_train");
-        // Deterministic pseudo-random values from hash(): the label follows spend_1d with noise, both classes everywhere.
-        spark.sql("SELECT id AS order_id, CAST(id % 17 AS BIGINT) AS customer_id, timestamp_seconds(1767225600 + id * 18000) AS ts, "
-                + "CASE WHEN id % 10 = 3 THEN NULL ELSE CAST(pmod(hash(id, 1), 100) AS DOUBLE) END AS spend_1d, "
-                + "CAST(pmod(hash(id, 2), 9) AS BIGINT) AS visits_7d FROM range(200)")
-                .selectExpr("*", "CAST(coalesce(spend_1d, 50) + pmod(hash(order_id, 3), 40) > 70 AS INT) AS label")
-                .write().format("delta").mode("overwrite").saveAsTable(TABLE);
+        TrainProjects.ordersWithVisits(TABLE, 200);
         project = dir.resolve("shop");
         TestFiles.write(project, "ingot.yaml", "name: shop\nwarehouse: " + TestSpark.warehouse()
                 + "\ncost:\n  price_per_core_hour: 0.5\n  currency: EUR\n");

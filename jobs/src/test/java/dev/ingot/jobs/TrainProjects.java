@@ -42,6 +42,20 @@ final class TrainProjects {
     }
 
     /**
+     * {@code rows} orders 5 hours apart from 2026-01-01 in the Delta table {@code table} (its database existing), over
+     * 17 customers, with {@code spend_1d} (null in a tenth of the rows), {@code visits_7d} and a label that follows
+     * {@code spend_1d} with noise: deterministic pseudo-random values from {@code hash()}, both classes everywhere.
+     */
+    static void ordersWithVisits(String table, int rows) {
+        TestSpark.session().sql("SELECT id AS order_id, CAST(id % 17 AS BIGINT) AS customer_id, "
+                        + "timestamp_seconds(1767225600 + id * 18000) AS ts, "
+                        + "CASE WHEN id % 10 = 3 THEN NULL ELSE CAST(pmod(hash(id, 1), 100) AS DOUBLE) END AS spend_1d, "
+                        + "CAST(pmod(hash(id, 2), 9) AS BIGINT) AS visits_7d FROM range(" + rows + ")")
+                .selectExpr("*", "CAST(coalesce(spend_1d, 50) + pmod(hash(order_id, 3), 40) > 70 AS INT) AS label")
+                .write().format("delta").mode("overwrite").saveAsTable(table);
+    }
+
+    /**
      * A project named {@code model} in {@code dir/model} on the tests' shared warehouse: {@code ingot.yaml} (plus
      * {@code ingotYaml}), a source over {@code table}, the feature view {@code <model>_spend} (the sum of
      * {@code spend_1d} over a day per customer) and {@code models/<model>.yaml}: that table as spine, its label, the
