@@ -85,6 +85,19 @@ public record ModelDef(
                 seed, metrics, precisionAtK, nulls, fairness, gate, null);
     }
 
+    /**
+     * A copy that trains another estimator on the same data, features, windows and gate, e.g. a cheaper challenger of
+     * the same registered model; everything else, the file included, stays.
+     *
+     * @param params the new estimator's params by Spark ML name; the old ones are dropped, as they were the old
+     *     estimator's
+     */
+    public ModelDef withAlgorithm(Algorithm algorithm, Map<String, String> params) {
+        return new ModelDef(name, description, spine, timestamp, label, features, Errors.required(algorithm,
+                "ModelDef.algorithm"), params, testWindow, validationWindow, seed, metrics, precisionAtK, nulls, fairness,
+                gate, file);
+    }
+
     /** The task the algorithm learns. */
     public Task task() {
         return algorithm.task();

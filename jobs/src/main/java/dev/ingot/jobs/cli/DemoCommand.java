@@ -1,37 +1,46 @@
 package dev.ingot.jobs.cli;
 
+import static org.apache.spark.sql.functions.col;
+
 import dev.ingot.core.Errors;
 import dev.ingot.core.ExitCode;
-import dev.ingot.core.config.Project;
-import dev.ingot.core.config.ProjectLoader;
-import dev.ingot.jobs.demo.DemoProject;
-import dev.ingot.jobs.demo.RetailDemoData;
 import dev.ingot.core.Lineage;
 import dev.ingot.core.Location;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.config.FeatureRef;
 import dev.ingot.core.config.ModelDef;
+import dev.ingot.core.config.Project;
+import dev.ingot.core.config.ProjectLoader;
 import dev.ingot.core.config.TimeSpan;
+import dev.ingot.features.FeatureStore;
+import dev.ingot.features.MaterializeResult;
+import dev.ingot.features.TrainingSetResult;
+import dev.ingot.jobs.demo.DemoProject;
+import dev.ingot.jobs.demo.RetailDemoData;
 import dev.ingot.training.ModelVersion;
 import dev.ingot.training.TrackingStore;
 import dev.ingot.training.Trainer;
 import dev.ingot.training.TrainingResult;
-import java.util.ArrayList;
-import dev.ingot.features.FeatureStore;
-import dev.ingot.features.MaterializeResult;
-import dev.ingot.features.TrainingSetResult;
-import java.time.Instant;
-import java.time.ZoneOffset;
+import dev.ingot.validation.Gate;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
-import dev.ingot.validation.Gate;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,7 +49,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code ingot demo}: generates the retail card-transactions data set and runs every stage of the example project
  * end to end (feature views, label spine, training set, then the fraud model of {@code models/fraud.yaml} trained,
- * registered and promoted as {@code train} and {@code models promote} do it), then prints a summary.
+ * registered and promoted as {@code train} and {@code models promote} do it, a cheaper challenger version trained
+ * beside it, and the last day of transactions scored by the champion as {@code score} does it), then prints a summary.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Generate the retail demo data set and run the whole pipeline on it (local Spark, Delta tables "
@@ -54,6 +64,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** The model the demo trains and promotes ({@code models/fraud.yaml}). */
     static final String MODEL = "fraud";
+
+    /** The entity keys and time copied onto each score row: a score is for one transaction. */
+    static final List<String> SCORE_KEYS = List.of("txn_id", "customer_id", "merchant_id", "ts");
 
     /** The least training window the demo trains on, before the spec's validation and test windows. */
     static final TimeSpan MIN_TRAINING = new TimeSpan(14 * 86_400L, "14d");
@@ -106,7 +119,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.flush();
 
         SparkSession spark = Sessions.open(project, "demo", gpu.policy());
-        Steps steps = new Steps(out, dataOnly ? 1 : noTraining.isPresent() ? 4 : 6).labelJobsOf(spark);
+        Steps steps = new Steps(out, dataOnly ? 1 : noTraining.isPresent() ? 4 : 9).labelJobsOf(spark);
         RetailDemoData.Options opts = options(rows, seed, days);
         Path reports = Reports.defaultFor(wh);
         Gate gate = Gate.of(spark).withReports(reports);
@@ -115,6 +128,7 @@ public final class DemoCommand implements Callable<Integer> {
         Optional<RetailDemoData.LoadGate> load = dataOnly ? Optional.empty()
                 : Optional.of(new RetailDemoData.LoadGate(gate, List.of(project.suites().get(RAW_SUITE))));
         Optional<TrainedModel> trained = Optional.empty();
+        Optional<Scored> scored = Optional.empty();
         RetailDemoData.Summary data = steps.run(dataOnly ? "Generate the retail data set (raw.*)"
                         : "Generate the retail data set (raw.*), loading raw.transactions through the quality gate "
                         + project.suites().get(RAW_SUITE).file(),
@@ -129,9 +143,15 @@ public final class DemoCommand implements Callable<Integer> {
                 out.println("Train and promote the " + MODEL + " model: skipped: " + noTraining.get());
             } else {
                 trained = Optional.of(trainAndPromote(spark, project, model, steps, out));
+                if (trained.get().champion().isPresent()) {
+                    scored = Optional.of(score(spark, project, model, wh, lastDay(data), steps, out));
+                } else {
+                    out.println("Score the last day with " + MODEL + "@" + Registry.CHAMPION + ": skipped: " + MODEL
+                            + " has no champion");
+                }
             }
         }
-        summary(spark, data, trained, out, t0);
+        summary(spark, data, trained, scored, out, t0);
         return ExitCode.OK.code();
     }
 
@@ -155,12 +175,78 @@ public final class DemoCommand implements Callable<Integer> {
      * The fraud model trained and registered, the promotion's decision, and where {@code champion} points afterwards
      * (nowhere when the first version trained on a warehouse is refused).
      */
-    record TrainedModel(TrainCommand.Trained trained, Promotions.Decision decision, Optional<ModelVersion> champion) {}
+    record TrainedModel(TrainCommand.Trained trained, Promotions.Decision decision, Optional<ModelVersion> champion,
+                        ModelVersion challenger) {}
 
     /**
-     * Steps 5 and 6: {@code train --model fraud --training-set ml.fraud_training_set}, then {@code models promote} of
-     * the new version to {@code champion}. A refusal (on a re-run, a version that is not better than the champion the
-     * last run promoted) is reported, not an error: the champion stays.
+     * The scoring step's outcome.
+     *
+     * @param input the scoring input and its rows
+     * @param run the run's row of {@code ingot.score_runs}
+     */
+    record Scored(LocalDate day, TrainingSetResult input, Row run) {}
+
+    /** The UTC day of the data's last transaction: the day the demo scores. */
+    static LocalDate lastDay(RetailDemoData.Summary data) {
+        return LocalDate.ofInstant(data.lastEvent(), ZoneOffset.UTC);
+    }
+
+    /**
+     * Steps 8 and 9: the day's transactions with the model's features as of each one's time (the point-in-time join
+     * the training set went through, so the model sees features computed as in training), then {@code score} with
+     * {@code fraud@champion} into {@code scores.fraud}: the command itself, run in this session, so the demo checks
+     * and records exactly what a user's {@code ingot score} does.
+     */
+    private static Scored score(SparkSession spark, Project project, ModelDef model, Location wh, LocalDate day,
+                                Steps steps, PrintWriter out) {
+        TableName spine = new TableName(Tables.ML, MODEL + "_scoring_spine");
+        TableName input = new TableName(Tables.ML, MODEL + "_scoring_input");
+        FeatureStore store = FeatureStore.of(spark, project);
+        TrainingSetResult rows = steps.run("Scoring input " + input + ": the transactions of " + day + " with the "
+                        + "features of " + model.file() + " as of each one's time (point in time, as in training)",
+                () -> {
+                    RetailDemoData.writeScoringSpine(spark, spine, day);
+                    return store.writeTrainingSet(spine, model.timestamp(), model.features(),
+                            TrainCommand.sharedFeatureNames(project, model), input);
+                });
+        out.print(TrainingSetCommand.render(rows).indent(6));
+
+        // Rows with no feature history yet (a new customer's first transaction) have null features, which the model's
+        // imputer fills as in training: --nulls impute.
+        List<String> args = List.of("--project", project.dir().toString(), "--warehouse", wh.localPath().toString(),
+                "--model", MODEL + "@" + Registry.CHAMPION, "--input", input.toString(), "--out", MODEL,
+                "--date", day.toString(), "--keys", String.join(",", SCORE_KEYS), "--nulls", "impute");
+        Instant started = Instant.now();
+        StringWriter printed = new StringWriter();
+        steps.run("Score " + input + " with " + MODEL + "@" + Registry.CHAMPION + " into " + Tables.scores(MODEL)
+                        + " (ingot score " + String.join(" ", args.subList(4, args.size())) + ")",
+                () -> {
+                    CommandLine cli = new CommandLine(new ScoreCommand()).setOut(new PrintWriter(printed, true));
+                    cli.parseArgs(args.toArray(String[]::new));
+                    return cli.<ScoreCommand>getCommand().call();
+                });
+        out.print(printed.toString().indent(6));
+        Row run = spark.table(Tables.SCORE_RUNS.sql()).where(col("output_table").equalTo(Tables.scores(MODEL).toString())
+                        .and(col("score_date").equalTo(Date.valueOf(day)))
+                        .and(col("started_at").geq(Timestamp.from(started.minusSeconds(1)))))
+                .orderBy(col("finished_at").desc()).first();
+        return new Scored(day, rows, run);
+    }
+
+    /**
+     * The challenger the demo trains beside the champion: {@code models/fraud.yaml} (same training set, features,
+     * windows and gate) with a logistic regression instead of its 100 trees, registered as another version of
+     * {@code fraud}. It trains in seconds, and it scores differently enough for a shadow comparison to show something.
+     */
+    static ModelDef challenger(ModelDef model) {
+        return model.withAlgorithm(ModelDef.Algorithm.LOGISTIC_REGRESSION, Map.of("maxIter", "50", "regParam", "0.001"));
+    }
+
+    /**
+     * Steps 5 to 7: {@code train --model fraud --training-set ml.fraud_training_set}, then {@code models promote} of
+     * the new version to {@code champion}, then the {@link #challenger} trained on the same training set, which
+     * {@code train} registers with alias {@code challenger}; it is not promoted. A refusal (on a re-run, a version that
+     * is not better than the champion the last run promoted) is reported, not an error: the champion stays.
      */
     private static TrainedModel trainAndPromote(SparkSession spark, Project project, ModelDef model, Steps steps,
                                                 PrintWriter out) {
@@ -182,7 +268,14 @@ public final class DemoCommand implements Callable<Integer> {
                         d.why(), champion.map(c -> MODEL + "@" + Registry.CHAMPION + " stays v" + c.version())
                                 .orElse(MODEL + " has no champion yet"));
             }
-            return new TrainedModel(trained, d, champion);
+            ModelDef cheaper = challenger(model);
+            Trainer.validate(cheaper);
+            TrainCommand.Trained challenger = steps.run("Train a challenger version of " + MODEL + " (" + model.file()
+                            + " with " + cheaper.algorithm().key() + " " + new TreeMap<>(cheaper.params()) + ") on "
+                            + training + ", register it as " + MODEL + "@" + Registry.CHALLENGER + " beside the champion",
+                    () -> TrainCommand.train(project, cheaper, Optional.of(training), spark, store));
+            out.print(challenger.report().indent(6));
+            return new TrainedModel(trained, d, champion, challenger.version());
         }
     }
 
@@ -208,7 +301,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private static void summary(SparkSession spark, RetailDemoData.Summary data, Optional<TrainedModel> model,
-                                PrintWriter out, long t0) {
+                                Optional<Scored> scored, PrintWriter out, long t0) {
         out.println();
         out.printf(Locale.ROOT, "Demo data: %,d customers, %,d merchants, %,d transactions (%,d deliberately broken, "
                         + "%,d of them quarantined), %,d chargebacks, events %s .. %s%n", data.customers(), data.merchants(),
@@ -229,6 +322,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         model.ifPresent(m -> out.print(modelSummary(m)));
+        scored.ifPresent(sc -> out.print(scoringSummary(sc)));
         out.println();
         out.printf(Locale.ROOT, "Done in %.1f s. Next: bin/ingot plan --project examples/retail; "
                 + "bin/ingot features history --project examples/retail --view customer_spend"
@@ -264,6 +358,26 @@ public final class DemoCommand implements Callable<Integer> {
                 + " was not promoted (" + d.why() + "); see 'bin/ingot models show --project examples/retail " + MODEL
                 + "/" + v.version() + "'\n"));
         return b.toString();
+    }
+
+    /** What the scoring run measured, from its row of {@code ingot.score_runs}. */
+    static String scoringSummary(Scored sc) {
+        Row r = sc.run();
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("  rows scored", String.format(Locale.ROOT, "%,d of %,d in %s", r.<Long>getAs("rows"),
+                sc.input().rows(), sc.input().table())));
+        rows.add(List.of("  throughput", String.format(Locale.ROOT, "%,.0f rows/s (%.1f s, the whole command)",
+                r.<Double>getAs("rows_per_second"), r.<Double>getAs("seconds"))));
+        long batches = r.<Long>getAs("batches");
+        rows.add(List.of("  batch latency", String.format(Locale.ROOT, "p50 %.2f ms, p95 %.2f ms, p99 %.2f ms (%,d "
+                        + "batch%s of up to %,d rows)", r.<Double>getAs("batch_p50_ms"), r.<Double>getAs("batch_p95_ms"),
+                r.<Double>getAs("batch_p99_ms"), batches, batches == 1 ? "" : "es", r.<Integer>getAs("batch_size"))));
+        Double cpu = r.getAs("cpu_seconds_per_million_rows");
+        rows.add(List.of("  executor CPU", String.format(Locale.ROOT, "%.3f s%s", r.<Double>getAs("executor_cpu_seconds"),
+                cpu == null ? "" : String.format(Locale.ROOT, " (%.1f s per million rows)", cpu))));
+        return String.format(Locale.ROOT, "%nScoring: %s, score_date %s, by %s v%d (%s), run %s%n", r.<String>getAs(
+                        "output_table"), sc.day(), r.<String>getAs("model_name"), r.<Long>getAs("model_version"),
+                Registry.CHAMPION, r.<String>getAs("run_id")) + ModelsCommand.align(rows);
     }
 
     private static RetailDemoData.Options options(long rows, long seed, int days) {

@@ -6,6 +6,7 @@ import dev.ingot.core.Errors;
 import dev.ingot.core.ExitCode;
 import dev.ingot.core.GitState;
 import dev.ingot.core.Lineage;
+import dev.ingot.core.Secrets;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.config.FeatureRef;
@@ -43,6 +44,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -335,14 +337,22 @@ public final class TrainCommand implements Callable<Integer> {
                 .anyMatch(name -> !seen.add(name));
     }
 
-    /** SHA-256 of the spec file's bytes (its name when it cannot be read: a spec built in code). */
-    private static String digest(Project p, ModelDef def) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(p.dir().resolve(def.file()));
-        } catch (IOException e) {
-            bytes = def.toString().getBytes(StandardCharsets.UTF_8);
+    /**
+     * SHA-256 of the spec file's bytes; of the spec's values for a spec built in code, or changed in code from its
+     * file (the demo's challenger: fraud.yaml with another estimator), so that such a spec gets a run of its own
+     * rather than the file's, and the same run in every JVM (params sorted: a {@code Map.copyOf}'s order is not).
+     */
+    static String digest(Project p, ModelDef def) {
+        Optional<byte[]> file = Optional.empty();
+        if (def.equals(p.models().get(def.name()))) {
+            try {
+                file = Optional.of(Files.readAllBytes(p.dir().resolve(def.file())));
+            } catch (IOException e) {
+                // Unreadable now: hashed from its values, as a spec built in code.
+            }
         }
+        byte[] bytes = file.orElseGet(() -> Secrets.redact(def.withAlgorithm(def.algorithm(), Map.of()) + " params="
+                + new TreeMap<>(def.params())).getBytes(StandardCharsets.UTF_8));
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
         } catch (NoSuchAlgorithmException e) {

@@ -575,16 +575,41 @@ public final class RetailDemoData {
      * keys, its time, the customer's {@code segment} and {@code home_country} (groups for the model's fairness check,
      * not features) and {@code is_fraud} = 1 when a chargeback for it arrived. Written as a Delta table, replacing it.
      */
-    public static long writeSpine(SparkSession spark, dev.ingot.core.TableName spine) {
-        Dataset<Row> rows = spark.sql("""
-                SELECT t.txn_id, t.customer_id, t.merchant_id, t.ts, t.amount, t.channel,
-                       CASE WHEN t.country <> t.card_country THEN 1 ELSE 0 END AS is_foreign,
-                       cu.segment, cu.home_country,
+    public static long writeSpine(SparkSession spark, TableName spine) {
+        return overwrite(spark, spine, """
+                SELECT %s,
                        CASE WHEN c.txn_id IS NULL THEN 0 ELSE 1 END AS is_fraud
                 FROM raw.transactions t
                 LEFT JOIN raw.customers cu ON cu.customer_id = t.customer_id
                 LEFT JOIN (SELECT DISTINCT txn_id FROM raw.chargebacks) c ON c.txn_id = t.txn_id
-                WHERE t.amount >= 0 AND t.merchant_id IS NOT NULL AND t.currency IN ('EUR', 'GBP', 'PLN', 'USD')""");
+                WHERE %s""".formatted(SPINE_COLUMNS, PUBLISHED));
+    }
+
+    /**
+     * The spine of a day to score: the transactions of that UTC day with the columns of {@link #writeSpine}'s rows but
+     * no label (whether a chargeback comes is not known when a transaction is scored). Written as a Delta table,
+     * replacing it.
+     */
+    public static long writeScoringSpine(SparkSession spark, TableName spine, LocalDate day) {
+        return overwrite(spark, spine, """
+                SELECT %s
+                FROM raw.transactions t
+                LEFT JOIN raw.customers cu ON cu.customer_id = t.customer_id
+                WHERE t.event_date = DATE'%s' AND %s""".formatted(SPINE_COLUMNS, day, PUBLISHED));
+    }
+
+    /** A spine's columns: keys, event time and what the model's fairness check groups by. */
+    private static final String SPINE_COLUMNS = """
+            t.txn_id, t.customer_id, t.merchant_id, t.ts, t.amount, t.channel,
+                   CASE WHEN t.country <> t.card_country THEN 1 ELSE 0 END AS is_foreign,
+                   cu.segment, cu.home_country""";
+
+    /** The transactions a spine takes: those the load's quality gate published (the broken ones never reach it). */
+    private static final String PUBLISHED = "t.amount >= 0 AND t.merchant_id IS NOT NULL AND t.currency IN ('EUR', "
+            + "'GBP', 'PLN', 'USD')";
+
+    private static long overwrite(SparkSession spark, TableName spine, String query) {
+        Dataset<Row> rows = spark.sql(query);
         Catalog.ensureDatabaseOf(spark, spine);
         rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true").saveAsTable(spine.sql());
         return spark.table(spine.sql()).count();

@@ -6,7 +6,11 @@ import dev.ingot.core.config.FeatureRef;
 import dev.ingot.core.config.ModelDef;
 import dev.ingot.core.config.Project;
 import dev.ingot.core.config.ProjectLoader;
+import dev.ingot.training.Trainer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -38,5 +42,19 @@ class FraudSpecTest {
                 FRAUD.testWindow(), FRAUD.validationWindow(), FRAUD.seed(), FRAUD.metrics(), FRAUD.precisionAtK(),
                 FRAUD.nulls(), FRAUD.fairness(), FRAUD.gate());
         assertThat(TrainCommand.sharedFeatureNames(RETAIL, distinct)).isFalse();
+    }
+
+    @Test
+    void theDemosChallengerIsAValidCheaperSpecWithARunKeyOfItsOwn() throws Exception {
+        ModelDef challenger = DemoCommand.challenger(FRAUD);
+        Trainer.validate(challenger);
+        assertThat(challenger.algorithm()).isEqualTo(ModelDef.Algorithm.LOGISTIC_REGRESSION);
+        assertThat(challenger.withAlgorithm(FRAUD.algorithm(), FRAUD.params())).as("only the estimator differs")
+                .isEqualTo(FRAUD);
+        assertThat(TrainCommand.digest(RETAIL, challenger)).as("not the file's run: a retry would find the champion's")
+                .isNotEqualTo(TrainCommand.digest(RETAIL, FRAUD));
+        assertThat(TrainCommand.digest(RETAIL, FRAUD)).as("the spec as loaded: its file's bytes, as before")
+                .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
+                        Files.readAllBytes(RETAIL.dir().resolve(FRAUD.file())))).substring(0, 16));
     }
 }

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,10 +27,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's first command, small: {@code demo --rows 20000 --days 60} end to end in the test JVM's session. The broken rows
- * are quarantined at load, the feature views pass their gate, the reports are written, the training set exists, and
- * the fraud model is trained, registered and promoted to champion in the local tracking store.
+ * are quarantined at load, the feature views pass their gate, the reports are written, the training set exists,
+ * the fraud model is trained, registered and promoted to champion in the local tracking store, a challenger version
+ * is registered beside it, and the last day's transactions are scored by the champion.
  */
 class DemoPipelineTest {
+    /** The last of the 60 days from 2026-01-01: the day the demo scores. */
+    private static final String LAST_DAY = "2026-03-01";
+
     private static SparkSession spark;
     private static int code;
     private static String out;
@@ -57,9 +62,16 @@ class DemoPipelineTest {
     @Test
     void itSucceedsAndSaysWhatItDid() {
         assertThat(code).as(out + err).isZero();
-        assertThat(out).contains("[4/6] Point-in-time training set ml.fraud_training_set: done")
-                .contains("[5/6] Train the fraud model (models/fraud.yaml, gbt_classifier) on ml.fraud_training_set")
-                .contains("[6/6] Promote fraud v1 to champion")
+        assertThat(out).contains("[4/9] Point-in-time training set ml.fraud_training_set: done")
+                .contains("[5/9] Train the fraud model (models/fraud.yaml, gbt_classifier) on ml.fraud_training_set")
+                .contains("[6/9] Promote fraud v1 to champion")
+                .contains("[7/9] Train a challenger version of fraud (models/fraud.yaml with logistic_regression "
+                        + "{maxIter=50, regParam=0.001}) on ml.fraud_training_set, register it as fraud@challenger beside "
+                        + "the champion: done")
+                .contains("[8/9] Scoring input ml.fraud_scoring_input: the transactions of " + LAST_DAY)
+                .contains("[9/9] Score ml.fraud_scoring_input with fraud@champion into scores.fraud (ingot score "
+                        + "--model fraud@champion --input ml.fraud_scoring_input --out fraud --date " + LAST_DAY
+                        + " --keys txn_id,customer_id,merchant_id,ts --nulls impute): done")
                 .contains("broken rows quarantined in quality.transactions__quarantine")
                 .contains("quality gate [customer_spend]: published").contains("Quality reports: ");
     }
@@ -92,11 +104,12 @@ class DemoPipelineTest {
     void theFraudModelIsRegisteredAndPromotedToChampionWithItsMetricsInTheRegistryAndTheSummary() {
         assertThat(code).as(out + err).isZero();
         List<ModelVersion> versions = store.modelVersions("fraud");
-        assertThat(versions).as("one training on a fresh warehouse").extracting(ModelVersion::version).containsExactly(1L);
+        assertThat(versions).as("the champion, then the challenger, on a fresh warehouse").extracting(ModelVersion::version)
+                .containsExactlyInAnyOrder(1L, 2L);
         assertThat(store.versionByAlias("fraud", "champion")).as(out).isPresent();
         ModelVersion champion = store.versionByAlias("fraud", "champion").orElseThrow();
         assertThat(champion.version()).isEqualTo(1);
-        assertThat(champion.aliases()).containsExactlyInAnyOrder("champion", "challenger");
+        assertThat(champion.aliases()).containsExactly("champion");
         assertThat(champion.tags()).containsEntry("ingot.training_set", "ml.fraud_training_set")
                 .anySatisfy((k, v) -> {
                     assertThat(k).startsWith("ingot.event.");
@@ -121,5 +134,80 @@ class DemoPipelineTest {
                 .containsPattern("\\n  pr_auc +" + Pattern.quote(String.format(Locale.ROOT, "%.4f", metrics.get("pr_auc"))))
                 .contains("auc gap across segment")
                 .doesNotContain("not promoted").contains("models show --project examples/retail fraud@champion");
+    }
+
+    @Test
+    void theChallengerIsAnotherVersionOfFraudWithADifferentModelAndIsNotPromoted() {
+        assertThat(code).as(out + err).isZero();
+        ModelVersion champion = store.versionByAlias("fraud", "champion").orElseThrow();
+        ModelVersion challenger = store.versionByAlias("fraud", "challenger").orElseThrow();
+        assertThat(challenger.version()).isEqualTo(2);
+        assertThat(challenger.aliases()).containsExactly("challenger");
+        assertThat(challenger.runId()).isNotEqualTo(champion.runId());
+        assertThat(challenger.tags()).containsEntry("ingot.training_set", "ml.fraud_training_set")
+                .containsEntry("ingot.training_set_version", champion.tags().get("ingot.training_set_version"))
+                .containsKey("metric.auc")
+                .noneSatisfy((k, v) -> assertThat(k).startsWith("ingot.event."));
+        assertThat(challenger.tags().get("ingot.onnx_sha256")).as("another model, not the champion's bytes again")
+                .isNotBlank().isNotEqualTo(champion.tags().get("ingot.onnx_sha256"));
+        assertThat(store.run(challenger.runId()).params()).containsEntry("algorithm", "logistic_regression");
+    }
+
+    @Test
+    void theLastDaysTransactionsAreScoredByTheChampionWithTheirFeaturesAsOfTheirTime() {
+        assertThat(code).as(out + err).isZero();
+        assertThat(spark.sql("SELECT CAST(max(event_date) AS STRING) FROM raw.transactions").first().getString(0))
+                .isEqualTo(LAST_DAY);
+        long day = spark.table("raw.transactions").where("event_date = DATE'" + LAST_DAY + "'").count();
+        assertThat(day).as("about 20000 / 60 transactions a day").isBetween(100L, 1000L);
+        assertThat(spark.table("ml.fraud_scoring_input").count()).isEqualTo(day);
+        assertThat(spark.table("ml.fraud_scoring_input").columns()).as("no label: it is not known at scoring time")
+                .doesNotContain("is_fraud").contains("txn_id", "customer_spend__amount_sum_7d");
+
+        ModelVersion champion = store.versionByAlias("fraud", "champion").orElseThrow();
+        Row s = spark.sql("SELECT count(*), count(DISTINCT txn_id), min(model_version), max(model_version), "
+                + "min(model_run_id), max(model_run_id), min(probability), max(probability), count(probability) "
+                + "FROM scores.fraud WHERE score_date = DATE'" + LAST_DAY + "'").first();
+        assertThat(s.getLong(0)).as("one score per transaction of the day").isEqualTo(day);
+        assertThat(s.getLong(1)).isEqualTo(day);
+        assertThat(List.of(s.getLong(2), s.getLong(3))).as("the champion on every row").containsOnly(champion.version());
+        assertThat(List.of(s.getString(4), s.getString(5))).containsOnly(champion.runId());
+        assertThat(s.getLong(8)).isEqualTo(day);
+        assertThat(s.getDouble(6)).isBetween(0.0, 1.0);
+        assertThat(s.getDouble(7)).isBetween(s.getDouble(6), 1.0).isGreaterThan(s.getDouble(6));
+
+        Row run = spark.sql("SELECT rows, rows_per_second, batch_p50_ms, batch_p95_ms, batch_p99_ms, batches, model_version, "
+                + "run_id, input_table FROM ingot.score_runs WHERE output_table = 'scores.fraud'").first();
+        assertThat(spark.table("ingot.score_runs").count()).isEqualTo(1);
+        assertThat(run.getLong(0)).isEqualTo(day);
+        assertThat(run.getDouble(1)).isPositive();
+        assertThat(run.getDouble(2)).isPositive().isLessThanOrEqualTo(run.getDouble(3));
+        assertThat(run.getDouble(3)).isLessThanOrEqualTo(run.getDouble(4));
+        assertThat(run.getLong(5)).isPositive();
+        assertThat(run.getLong(6)).isEqualTo(champion.version());
+        assertThat(run.getString(8)).isEqualTo("ml.fraud_scoring_input");
+
+        assertThat(out).contains(String.format(Locale.ROOT, "scores.fraud: %,d rows scored by fraud v1", day))
+                .contains("Scoring: scores.fraud, score_date " + LAST_DAY + ", by fraud v1 (champion), run " + run.getString(7))
+                .containsPattern("\\n  rows scored +" + Pattern.quote(String.format(Locale.ROOT, "%,d of %,d in "
+                        + "ml.fraud_scoring_input", day, day)))
+                .containsPattern("\\n  throughput +[0-9,]+ rows/s")
+                .containsPattern("\\n  batch latency +p50 " + Pattern.quote(String.format(Locale.ROOT, "%.2f ms, p95 "
+                        + "%.2f ms, p99 %.2f ms", run.getDouble(2), run.getDouble(3), run.getDouble(4))));
+    }
+
+    @Test
+    void aScoreIsTracedThroughTheLineageToTheFeatureTableVersionsAndTheModel() {
+        assertThat(code).as(out + err).isZero();
+        Row score = spark.sql("SELECT inputs, details FROM ingot.lineage WHERE output_table = 'scores.fraud'").first();
+        Row input = spark.sql("SELECT output_version FROM ingot.lineage WHERE output_table = 'ml.fraud_scoring_input'")
+                .first();
+        assertThat(score.getString(0)).contains("\"location\":\"ml.fraud_scoring_input\"")
+                .contains("\"delta_version\":" + input.getLong(0));
+        assertThat(score.getString(1)).contains("\"model_version\":\"1\"");
+        String features = spark.sql("SELECT inputs FROM ingot.lineage WHERE output_table = 'ml.fraud_scoring_input'")
+                .first().getString(0);
+        assertThat(features).contains("features.customer_spend_v1").contains("features.merchant_risk_v1")
+                .contains("ml.fraud_scoring_spine");
     }
 }
