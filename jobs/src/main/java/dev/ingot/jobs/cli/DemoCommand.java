@@ -176,7 +176,7 @@ public final class DemoCommand implements Callable<Integer> {
      * (nowhere when the first version trained on a warehouse is refused).
      */
     record TrainedModel(TrainCommand.Trained trained, Promotions.Decision decision, Optional<ModelVersion> champion,
-                        ModelVersion challenger) {}
+                        TrainCommand.Trained challenger) {}
 
     /**
      * The scoring step's outcome.
@@ -275,7 +275,7 @@ public final class DemoCommand implements Callable<Integer> {
                             + training + ", register it as " + MODEL + "@" + Registry.CHALLENGER + " beside the champion",
                     () -> TrainCommand.train(project, cheaper, Optional.of(training), spark, store));
             out.print(challenger.report().indent(6));
-            return new TrainedModel(trained, d, champion, challenger.version());
+            return new TrainedModel(trained, d, champion, challenger);
         }
     }
 
@@ -357,6 +357,10 @@ public final class DemoCommand implements Callable<Integer> {
                 c.version(), Registry.CHAMPION, c.runId(), what)).orElse("Champion: none: v" + v.version()
                 + " was not promoted (" + d.why() + "); see 'bin/ingot models show --project examples/retail " + MODEL
                 + "/" + v.version() + "'\n"));
+        TrainCommand.Trained c = m.challenger();
+        b.append(String.format(Locale.ROOT, "Challenger: %s v%d (alias %s, %s), run %s: test auc %s, left as challenger%n",
+                c.version().model(), c.version().version(), Registry.CHALLENGER, c.result().algorithm().key(), c.runId(),
+                ModelsCommand.num(c.result().metrics().get(ModelDef.Metric.AUC))));
         return b.toString();
     }
 

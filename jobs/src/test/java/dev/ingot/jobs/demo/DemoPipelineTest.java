@@ -151,6 +151,9 @@ class DemoPipelineTest {
         assertThat(challenger.tags().get("ingot.onnx_sha256")).as("another model, not the champion's bytes again")
                 .isNotBlank().isNotEqualTo(champion.tags().get("ingot.onnx_sha256"));
         assertThat(store.run(challenger.runId()).params()).containsEntry("algorithm", "logistic_regression");
+        assertThat(out).contains("Challenger: fraud v2 (alias challenger, logistic_regression), run " + challenger.runId()
+                + ": test auc " + String.format(Locale.ROOT, "%.4f", Double.parseDouble(challenger.tags().get("metric.auc")))
+                + ", left as challenger");
     }
 
     @Test
