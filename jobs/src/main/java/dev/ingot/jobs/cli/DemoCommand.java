@@ -183,8 +183,9 @@ public final class DemoCommand implements Callable<Integer> {
      *
      * @param input the scoring input and its rows
      * @param run the run's row of {@code ingot.score_runs}
+     * @param comparison the champion against its shadow, the challenger, on the rows scored
      */
-    record Scored(LocalDate day, TrainingSetResult input, Row run) {}
+    record Scored(LocalDate day, TrainingSetResult input, Row run, ScoreComparison comparison) {}
 
     /** The UTC day of the data's last transaction: the day the demo scores. */
     static LocalDate lastDay(RetailDemoData.Summary data) {
@@ -194,8 +195,9 @@ public final class DemoCommand implements Callable<Integer> {
     /**
      * Steps 8 and 9: the day's transactions with the model's features as of each one's time (the point-in-time join
      * the training set went through, so the model sees features computed as in training), then {@code score} with
-     * {@code fraud@champion} into {@code scores.fraud}: the command itself, run in this session, so the demo checks
-     * and records exactly what a user's {@code ingot score} does.
+     * {@code fraud@champion} shadowed by {@code fraud@challenger} into {@code scores.fraud}: the command itself, run in
+     * this session, so the demo checks and records exactly what a user's {@code ingot score} does; then the two
+     * compared as {@code models compare} does.
      */
     private static Scored score(SparkSession spark, Project project, ModelDef model, Location wh, LocalDate day,
                                 Steps steps, PrintWriter out) {
@@ -215,22 +217,24 @@ public final class DemoCommand implements Callable<Integer> {
         // imputer fills as in training: --nulls impute.
         List<String> args = List.of("--project", project.dir().toString(), "--warehouse", wh.localPath().toString(),
                 "--model", MODEL + "@" + Registry.CHAMPION, "--input", input.toString(), "--out", MODEL,
-                "--date", day.toString(), "--keys", String.join(",", SCORE_KEYS), "--nulls", "impute");
+                "--date", day.toString(), "--keys", String.join(",", SCORE_KEYS), "--nulls", "impute", "--shadow", Registry.CHALLENGER);
         Instant started = Instant.now();
         StringWriter printed = new StringWriter();
-        steps.run("Score " + input + " with " + MODEL + "@" + Registry.CHAMPION + " into " + Tables.scores(MODEL)
-                        + " (ingot score " + String.join(" ", args.subList(4, args.size())) + ")",
+        ScoreComparison comparison = steps.run("Score " + input + " with " + MODEL + "@" + Registry.CHAMPION
+                        + ", shadowed by " + MODEL + "@" + Registry.CHALLENGER + ", into " + Tables.scores(MODEL)
+                        + " (ingot score " + String.join(" ", args.subList(4, args.size())) + "), and compare the two",
                 () -> {
                     CommandLine cli = new CommandLine(new ScoreCommand()).setOut(new PrintWriter(printed, true));
                     cli.parseArgs(args.toArray(String[]::new));
-                    return cli.<ScoreCommand>getCommand().call();
+                    cli.<ScoreCommand>getCommand().call();
+                    return ScoreComparison.of(spark, MODEL, Optional.of(day));
                 });
         out.print(printed.toString().indent(6));
         Row run = spark.table(Tables.SCORE_RUNS.sql()).where(col("output_table").equalTo(Tables.scores(MODEL).toString())
                         .and(col("score_date").equalTo(Date.valueOf(day)))
                         .and(col("started_at").geq(Timestamp.from(started.minusSeconds(1)))))
                 .orderBy(col("finished_at").desc()).first();
-        return new Scored(day, rows, run);
+        return new Scored(day, rows, run, comparison);
     }
 
     /**
@@ -377,11 +381,20 @@ public final class DemoCommand implements Callable<Integer> {
                         + "batch%s of up to %,d rows)", r.<Double>getAs("batch_p50_ms"), r.<Double>getAs("batch_p95_ms"),
                 r.<Double>getAs("batch_p99_ms"), batches, batches == 1 ? "" : "es", r.<Integer>getAs("batch_size"))));
         Double cpu = r.getAs("cpu_seconds_per_million_rows");
+        Long shadowBatches = r.getAs("shadow_batches");
+        if (shadowBatches != null) {
+            rows.add(List.of("  shadow latency", String.format(Locale.ROOT, "p50 %.2f ms, p95 %.2f ms, p99 %.2f ms (v%d, "
+                            + "%,d batch%s)", r.<Double>getAs("shadow_batch_p50_ms"), r.<Double>getAs("shadow_batch_p95_ms"),
+                    r.<Double>getAs("shadow_batch_p99_ms"), r.<Long>getAs("shadow_model_version"), shadowBatches,
+                    shadowBatches == 1 ? "" : "es")));
+        }
         rows.add(List.of("  executor CPU", String.format(Locale.ROOT, "%.3f s%s", r.<Double>getAs("executor_cpu_seconds"),
                 cpu == null ? "" : String.format(Locale.ROOT, " (%.1f s per million rows)", cpu))));
         return String.format(Locale.ROOT, "%nScoring: %s, score_date %s, by %s v%d (%s), run %s%n", r.<String>getAs(
                         "output_table"), sc.day(), r.<String>getAs("model_name"), r.<Long>getAs("model_version"),
-                Registry.CHAMPION, r.<String>getAs("run_id")) + ModelsCommand.align(rows);
+                Registry.CHAMPION, r.<String>getAs("run_id")) + ModelsCommand.align(rows)
+                + String.format(Locale.ROOT, "Champion against challenger (bin/ingot models compare --scores %s --date %s):%n",
+                        MODEL, sc.day()) + sc.comparison().summary().indent(2);
     }
 
     private static RetailDemoData.Options options(long rows, long seed, int days) {

@@ -69,9 +69,10 @@ class DemoPipelineTest {
                         + "{maxIter=50, regParam=0.001}) on ml.fraud_training_set, register it as fraud@challenger beside "
                         + "the champion: done")
                 .contains("[8/9] Scoring input ml.fraud_scoring_input: the transactions of " + LAST_DAY)
-                .contains("[9/9] Score ml.fraud_scoring_input with fraud@champion into scores.fraud (ingot score "
-                        + "--model fraud@champion --input ml.fraud_scoring_input --out fraud --date " + LAST_DAY
-                        + " --keys txn_id,customer_id,merchant_id,ts --nulls impute): done")
+                .contains("[9/9] Score ml.fraud_scoring_input with fraud@champion, shadowed by fraud@challenger, into "
+                        + "scores.fraud (ingot score --model fraud@champion --input ml.fraud_scoring_input --out fraud "
+                        + "--date " + LAST_DAY + " --keys txn_id,customer_id,merchant_id,ts --nulls impute --shadow "
+                        + "challenger), and compare the two: done")
                 .contains("broken rows quarantined in quality.transactions__quarantine")
                 .contains("quality gate [customer_spend]: published").contains("Quality reports: ");
     }
@@ -178,9 +179,15 @@ class DemoPipelineTest {
         assertThat(s.getLong(8)).isEqualTo(day);
         assertThat(s.getDouble(6)).isBetween(0.0, 1.0);
         assertThat(s.getDouble(7)).isBetween(s.getDouble(6), 1.0).isGreaterThan(s.getDouble(6));
+        Row shadow = spark.sql("SELECT min(shadow_model_version), max(shadow_model_version), count(shadow_probability), "
+                + "sum(CASE WHEN shadow_probability <> probability THEN 1 ELSE 0 END) FROM scores.fraud").first();
+        assertThat(List.of(shadow.getLong(0), shadow.getLong(1))).as("the challenger shadows every row").containsOnly(2L);
+        assertThat(shadow.getLong(2)).isEqualTo(day);
+        assertThat(shadow.getLong(3)).as("another model: its scores differ").isPositive();
 
         Row run = spark.sql("SELECT rows, rows_per_second, batch_p50_ms, batch_p95_ms, batch_p99_ms, batches, model_version, "
-                + "run_id, input_table FROM ingot.score_runs WHERE output_table = 'scores.fraud'").first();
+                + "run_id, input_table, shadow_model_version, shadow_batch_p50_ms, shadow_batch_p95_ms, shadow_batch_p99_ms "
+                + "FROM ingot.score_runs WHERE output_table = 'scores.fraud'").first();
         assertThat(spark.table("ingot.score_runs").count()).isEqualTo(1);
         assertThat(run.getLong(0)).isEqualTo(day);
         assertThat(run.getDouble(1)).isPositive();
@@ -189,6 +196,9 @@ class DemoPipelineTest {
         assertThat(run.getLong(5)).isPositive();
         assertThat(run.getLong(6)).isEqualTo(champion.version());
         assertThat(run.getString(8)).isEqualTo("ml.fraud_scoring_input");
+        assertThat(run.getLong(9)).isEqualTo(2);
+        assertThat(run.getDouble(10)).isPositive().isLessThanOrEqualTo(run.getDouble(11));
+        assertThat(run.getDouble(11)).isLessThanOrEqualTo(run.getDouble(12));
 
         assertThat(out).contains(String.format(Locale.ROOT, "scores.fraud: %,d rows scored by fraud v1", day))
                 .contains("Scoring: scores.fraud, score_date " + LAST_DAY + ", by fraud v1 (champion), run " + run.getString(7))
@@ -196,7 +206,13 @@ class DemoPipelineTest {
                         + "ml.fraud_scoring_input", day, day)))
                 .containsPattern("\\n  throughput +[0-9,]+ rows/s")
                 .containsPattern("\\n  batch latency +p50 " + Pattern.quote(String.format(Locale.ROOT, "%.2f ms, p95 "
-                        + "%.2f ms, p99 %.2f ms", run.getDouble(2), run.getDouble(3), run.getDouble(4))));
+                        + "%.2f ms, p99 %.2f ms", run.getDouble(2), run.getDouble(3), run.getDouble(4))))
+                .containsPattern("\\n  shadow latency +p50 " + Pattern.quote(String.format(Locale.ROOT, "%.2f ms", run.getDouble(10))))
+                .contains("Champion against challenger (bin/ingot models compare --scores fraud --date " + LAST_DAY + "):")
+                .contains(String.format(Locale.ROOT, "  scores.fraud on %s: fraud v1 (main) against v2 (shadow), %,d rows",
+                        LAST_DAY, day))
+                .containsPattern("\\n    labels: [01]\\.[0-9]{4} agree")
+                .containsPattern("\\n    mean \\|diff\\| [0-9.]+, max \\|diff\\| [0-9.]+, KS [0-9.]+, PSI [0-9.]+");
     }
 
     @Test
@@ -205,8 +221,11 @@ class DemoPipelineTest {
         Row score = spark.sql("SELECT inputs, details FROM ingot.lineage WHERE output_table = 'scores.fraud'").first();
         Row input = spark.sql("SELECT output_version FROM ingot.lineage WHERE output_table = 'ml.fraud_scoring_input'")
                 .first();
-        assertThat(score.getString(0)).contains("\"location\":\"ml.fraud_scoring_input\"")
-                .contains("\"delta_version\":" + input.getLong(0));
+        assertThat(score.getString(0)).contains("{\"name\":\"input\",\"location\":\"ml.fraud_scoring_input\","
+                        + "\"delta_version\":" + input.getLong(0) + "}")
+                .as("the models' training set, at the version in their tags")
+                .contains("{\"name\":\"training_set\",\"location\":\"ml.fraud_training_set\",\"delta_version\":0}")
+                .contains("{\"name\":\"shadow_training_set\",\"location\":\"ml.fraud_training_set\",\"delta_version\":0}");
         assertThat(score.getString(1)).contains("\"model_version\":\"1\"");
         String features = spark.sql("SELECT inputs FROM ingot.lineage WHERE output_table = 'ml.fraud_scoring_input'")
                 .first().getString(0);
