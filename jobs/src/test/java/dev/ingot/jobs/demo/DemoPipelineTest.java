@@ -211,7 +211,7 @@ class DemoPipelineTest {
                 .contains("Champion against challenger (bin/ingot models compare --scores fraud --date " + LAST_DAY + "):")
                 .contains(String.format(Locale.ROOT, "  scores.fraud on %s: fraud v1 (main) against v2 (shadow), %,d rows",
                         LAST_DAY, day))
-                .containsPattern("\\n    labels: [01]\\.[0-9]{4} agree")
+                .containsPattern("\\n  labels: [01]\\.[0-9]{4} agree")
                 .containsPattern("\\n    mean \\|diff\\| [0-9.]+, max \\|diff\\| [0-9.]+, KS [0-9.]+, PSI [0-9.]+");
     }
 
