@@ -6,6 +6,7 @@ import dev.ingot.core.Errors;
 import dev.ingot.core.ExitCode;
 import dev.ingot.core.Lineage;
 import dev.ingot.core.Location;
+import dev.ingot.core.Psi;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.config.FeatureRef;
@@ -390,6 +391,10 @@ public final class DemoCommand implements Callable<Integer> {
         }
         rows.add(List.of("  executor CPU", String.format(Locale.ROOT, "%.3f s%s", r.<Double>getAs("executor_cpu_seconds"),
                 cpu == null ? "" : String.format(Locale.ROOT, " (%.1f s per million rows)", cpu))));
+        Double psi = r.getAs("score_psi");
+        rows.add(List.of("  score drift", psi == null ? "not measured: v" + r.<Long>getAs("model_version") + " has no "
+                + "reference distribution" : "PSI " + Psi.describe(psi) + ", against v" + r.<Long>getAs("model_version")
+                + "'s test window (quality.metrics " + ScoreDrift.PSI + ")"));
         return String.format(Locale.ROOT, "%nScoring: %s, score_date %s, by %s v%d (%s), run %s%n", r.<String>getAs(
                         "output_table"), sc.day(), r.<String>getAs("model_name"), r.<Long>getAs("model_version"),
                 Registry.CHAMPION, r.<String>getAs("run_id")) + ModelsCommand.align(rows)

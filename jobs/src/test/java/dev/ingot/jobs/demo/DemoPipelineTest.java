@@ -10,6 +10,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import dev.ingot.core.Location;
+import dev.ingot.core.Psi;
 import dev.ingot.core.config.TrackingSettings;
 import dev.ingot.training.ModelVersion;
 import dev.ingot.training.TrackingStore;
@@ -186,8 +187,8 @@ class DemoPipelineTest {
         assertThat(shadow.getLong(3)).as("another model: its scores differ").isPositive();
 
         Row run = spark.sql("SELECT rows, rows_per_second, batch_p50_ms, batch_p95_ms, batch_p99_ms, batches, model_version, "
-                + "run_id, input_table, shadow_model_version, shadow_batch_p50_ms, shadow_batch_p95_ms, shadow_batch_p99_ms "
-                + "FROM ingot.score_runs WHERE output_table = 'scores.fraud'").first();
+                + "run_id, input_table, shadow_model_version, shadow_batch_p50_ms, shadow_batch_p95_ms, shadow_batch_p99_ms, "
+                + "score_psi FROM ingot.score_runs WHERE output_table = 'scores.fraud'").first();
         assertThat(spark.table("ingot.score_runs").count()).isEqualTo(1);
         assertThat(run.getLong(0)).isEqualTo(day);
         assertThat(run.getDouble(1)).isPositive();
@@ -197,6 +198,11 @@ class DemoPipelineTest {
         assertThat(run.getLong(6)).isEqualTo(champion.version());
         assertThat(run.getString(8)).isEqualTo("ml.fraud_scoring_input");
         assertThat(run.getLong(9)).isEqualTo(2);
+        assertThat(run.isNullAt(13)).as("the champion has its test window's scores as reference").isFalse();
+        double psi = run.getDouble(13);
+        assertThat(psi).isNotNegative();
+        assertThat(spark.sql("SELECT value FROM quality.metrics WHERE `table` = 'scores.fraud' AND metric = 'score_psi' "
+                + "AND `column` = 'fraud/1'").collectAsList()).extracting(r -> r.getDouble(0)).containsExactly(psi);
         assertThat(run.getDouble(10)).isPositive().isLessThanOrEqualTo(run.getDouble(11));
         assertThat(run.getDouble(11)).isLessThanOrEqualTo(run.getDouble(12));
 
@@ -208,6 +214,8 @@ class DemoPipelineTest {
                 .containsPattern("\\n  batch latency +p50 " + Pattern.quote(String.format(Locale.ROOT, "%.2f ms, p95 "
                         + "%.2f ms, p99 %.2f ms", run.getDouble(2), run.getDouble(3), run.getDouble(4))))
                 .containsPattern("\\n  shadow latency +p50 " + Pattern.quote(String.format(Locale.ROOT, "%.2f ms", run.getDouble(10))))
+                .contains("\n  score drift     PSI " + Psi.describe(psi) + ", against v1's test window (quality.metrics "
+                        + "score_psi)\n")
                 .contains("Champion against challenger (bin/ingot models compare --scores fraud --date " + LAST_DAY + "):")
                 .contains(String.format(Locale.ROOT, "  scores.fraud on %s: fraud v1 (main) against v2 (shadow), %,d rows",
                         LAST_DAY, day))
