@@ -6,11 +6,12 @@
 #   benchmarks/run.sh incremental [--events N] [--entities N] [--without-distinct true] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh validation  [--rows N] [--repeat N] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh train       [--small] [--rows N] [--days N] [--repeat N] [--master M] [--warehouse DIR]
+#   benchmarks/run.sh score       [--small] [--rows N] [--train-rows N] [--repeat N] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh all         [--small]
 #
-# Without arguments a benchmark runs at the size docs/benchmarks.md reports. 'all' runs the four one after the
+# Without arguments a benchmark runs at the size docs/benchmarks.md reports. 'all' runs the five one after the
 # other at that size, or with --small at sizes that take a minute or two each: a check that they still run, whose
-# figures mean nothing ('train --small' alone does the same for train).
+# figures mean nothing ('train --small' and 'score --small' alone do the same for one).
 #
 # Environment:
 #   MAVEN_ARGS  extra Maven flags, e.g. -o (offline)
@@ -18,6 +19,8 @@
 #   SKIP_BUILD  1: run the last build as it is
 #   MLFLOW      0: train against the local tracking store only (default: also against a real MLflow server, started
 #               here from python/venv.sh mlflow on 127.0.0.1, its access log counting the requests)
+#   SPARK_UDF   0: score without its MLflow spark_udf peer (default: run it in the environment of python/venv.sh bench,
+#               built here when missing; never by .ci/run)
 #
 # Works on a fresh clone: one reactor build of the benchmarks module and the modules it needs (the 'bench' profile of
 # the root pom), run with the class path that build wrote to benchmarks/target/classpath.txt. That class path names
@@ -26,7 +29,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -34,7 +37,7 @@ usage() {
 what=$1
 shift
 case "$what" in
-  pit-join|incremental|validation|train) ;;
+  pit-join|incremental|validation|train|score) ;;
   all)
     [ $# -eq 0 ] || [ "$*" = "--small" ] || { echo "run.sh: 'all' takes no arguments but --small" >&2; exit 2; } ;;
   *) usage ;;
@@ -61,6 +64,7 @@ run() {
     incremental) main=IncrementalMaterializeBench; heap=6g; gc=-XX:+UseParallelGC ;;
     validation)  main=ValidationBench;             heap=3g; gc=-XX:+UseParallelGC ;;
     train)       main=TrainBench;                  heap=6g; gc=-XX:+UseParallelGC ;;
+    score)       main=ScoreBench;                  heap=3g; gc=-XX:+UseParallelGC ;;
   esac
   heap=${HEAP:-$heap}
   echo "== $bench $* | $(date -u '+%Y-%m-%d %H:%M UTC') | commit $(git describe --always --dirty 2>/dev/null || echo '?')" \
@@ -121,12 +125,26 @@ if [ "$what" = train ]; then
   run train "${mlflow_args[@]}" "$@"
   exit
 fi
+# The score benchmark's peer, MLflow's spark_udf on PySpark: the interpreter of its environment (built when missing).
+spark_udf_args=()
+small_score=(--rows 200000 --train-rows 20000 --repeat 2)
+if { [ "$what" = score ] || [ "$what" = all ]; } && [ "${SPARK_UDF:-1}" != 0 ]; then
+  spark_udf_args=(--python "$(bash python/venv.sh bench | tail -1)/bin/python")
+fi
+if [ "$what" = score ]; then
+  if [ "${1:-}" = --small ]; then
+    shift
+    set -- "${small_score[@]}" "$@"
+  fi
+  run score "${spark_udf_args[@]}" "$@"
+  exit
+fi
 if [ "$what" != all ]; then
   run "$what" "$@"
   exit
 fi
 failed=()
-for bench in pit-join incremental validation train; do
+for bench in pit-join incremental validation train score; do
   args=()
   if [ "${1:-}" = --small ]; then
     case "$bench" in
@@ -134,9 +152,11 @@ for bench in pit-join incremental validation train; do
       incremental) args=(--events 200000 --entities 2000) ;;
       validation)  args=(--rows 100000 --repeat 1) ;;
       train)       args=("${small_train[@]}") ;;
+      score)       args=("${small_score[@]}") ;;
     esac
   fi
   [ "$bench" != train ] || args+=("${mlflow_args[@]}")
+  [ "$bench" != score ] || args+=("${spark_udf_args[@]}")
   run "$bench" "${args[@]}" || failed+=("$bench")
 done
 [ ${#failed[@]} -eq 0 ] || { echo "run.sh: failed: ${failed[*]}" >&2; exit 1; }

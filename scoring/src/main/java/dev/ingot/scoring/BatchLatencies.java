@@ -37,6 +37,14 @@ public final class BatchLatencies {
     }
 
     /**
+     * The time of every batch added up, in seconds: the inference's share of the tasks' time (batches run in parallel
+     * tasks, so this is core time, not elapsed time).
+     */
+    public double seconds() {
+        return acc.value().totalNanos() / 1e9;
+    }
+
+    /**
      * The {@code q} quantile of the batch times in milliseconds (nearest rank, within about 2% of the exact value),
      * 0 when no batch ran.
      *

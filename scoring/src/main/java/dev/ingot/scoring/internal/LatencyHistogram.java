@@ -16,6 +16,7 @@ public final class LatencyHistogram implements Serializable {
 
     private final long[] counts = new long[BUCKETS];
     private long count;
+    private long total;
     private long min = Long.MAX_VALUE;
     private long max = Long.MIN_VALUE;
 
@@ -23,6 +24,7 @@ public final class LatencyHistogram implements Serializable {
     public void add(long nanos) {
         counts[bucket(nanos)]++;
         count++;
+        total += nanos;
         min = Math.min(min, nanos);
         max = Math.max(max, nanos);
     }
@@ -33,6 +35,7 @@ public final class LatencyHistogram implements Serializable {
             counts[i] += other.counts[i];
         }
         count += other.count;
+        total += other.total;
         min = Math.min(min, other.min);
         max = Math.max(max, other.max);
     }
@@ -47,6 +50,11 @@ public final class LatencyHistogram implements Serializable {
     /** How many durations were added. */
     public long count() {
         return count;
+    }
+
+    /** The sum of every duration added, in nanoseconds (exact, not bucketed). */
+    public long totalNanos() {
+        return total;
     }
 
     /**

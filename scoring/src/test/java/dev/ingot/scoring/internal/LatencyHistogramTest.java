@@ -30,6 +30,7 @@ class LatencyHistogramTest {
             }
             Arrays.sort(all);
             assertThat(merged.count()).as("seed %d", seed).isEqualTo(n);
+            assertThat(merged.totalNanos()).as("seed %d: the sum is exact", seed).isEqualTo(Arrays.stream(all).sum());
             for (double q : QUANTILES) {
                 double exact = all[(int) Math.max(1, Math.ceil(q * n)) - 1];
                 assertThat(merged.percentile(q)).as("seed %d, %d durations, quantile %s", seed, n, q)
@@ -51,7 +52,10 @@ class LatencyHistogramTest {
         assertThat(acc.value().count()).isEqualTo(3);
         assertThat(copy.value().count()).isEqualTo(2);
         assertThat(acc.value().percentile(1.0)).isEqualTo(4_000_000.0);
+        assertThat(acc.value().totalNanos()).as("2 ms + 2 ms + 4 ms").isEqualTo(8_000_000);
+        assertThat(copy.value().totalNanos()).isEqualTo(6_000_000);
         acc.reset();
         assertThat(acc.isZero()).isTrue();
+        assertThat(acc.value().totalNanos()).isZero();
     }
 }
