@@ -127,7 +127,7 @@ if [ "$what" = train ]; then
 fi
 # The score benchmark's peer, MLflow's spark_udf on PySpark: the interpreter of its environment (built when missing).
 spark_udf_args=()
-small_score=(--rows 200000 --train-rows 20000 --repeat 2)
+small_score=(--rows 200000 --train-rows 10000 --repeat 2)
 if { [ "$what" = score ] || [ "$what" = all ]; } && [ "${SPARK_UDF:-1}" != 0 ]; then
   spark_udf_args=(--python "$(bash python/venv.sh bench | tail -1)/bin/python")
 fi

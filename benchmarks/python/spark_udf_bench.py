@@ -4,11 +4,13 @@ PySpark 3.5 serving the same ONNX model, read from and written to Delta. ScoreBe
 
     spark_udf_bench.py prepare --onnx GBT.onnx --model-dir DIR
         saves the model as an MLflow model of the onnx flavor (mlflow.onnx.save_model) in DIR;
-    spark_udf_bench.py run --input DELTA_DIR --model-dir DIR --out DELTA_DIR --master local[2] --driver-memory 3000m
-                           --shuffle-partitions 8 --jars delta-spark.jar,delta-storage.jar --date 2026-11-30
-        starts PySpark, warms up on a slice of the input, then times one read, score and write of the whole input and
-        prints `RESULT wall_s=... cpu_s=... rows=...` (CPU: this process and every process under it, the Spark JVM and
-        its Python workers).
+    spark_udf_bench.py serve --input DELTA_DIR --model-dir DIR --out DELTA_DIR --master local[2] --driver-memory 3072m
+                             --shuffle-partitions 8 --jars delta-spark.jar,delta-storage.jar --date 2026-11-30
+        starts PySpark, warms up on a slice of the input and prints READY; then for each line `run` on its standard
+        input times one read, score and write of the whole input and prints `RESULT wall_s=... cpu_s=... rows=...`
+        (CPU: this process and every process under it, the Spark JVM and its Python workers), until `quit`. One
+        process serves every repetition, so that ScoreBench can interleave them with its own variants without paying
+        a PySpark start each time.
 
 MLflow's ONNX pyfunc feeds each DataFrame column to the input of its name as a 1-D array and flattens every output
 with reshape(-1). Ingot's converter gives the model [N,1] inputs and a [N,2] probability, so `prepare` adapts the
@@ -18,6 +20,7 @@ runs one intra-op thread per Python worker, as Ingot's sessions do per task.
 """
 import argparse
 import os
+import sys
 import time
 
 
@@ -39,14 +42,15 @@ def prepare(args):
         elem = i.type.tensor_type.elem_type
         inputs.append(helper.make_tensor_value_info(i.name, elem, ["N"]))
         nodes.append(helper.make_node("Unsqueeze", [i.name, "__axis1"], [wide]))
-    nodes.append(helper.make_node("Gather", ["probability", "__index1"], ["probability_1"], axis=1))
     graph.initializer.extend([
         helper.make_tensor("__axis1", TensorProto.INT64, [1], [1]),
         helper.make_tensor("__index1", TensorProto.INT64, [], [1]),
     ])
     label = next(o for o in graph.output if o.name == "label")
     outputs = [label, helper.make_tensor_value_info("probability_1", TensorProto.DOUBLE, ["N"])]
-    all_nodes = nodes + list(graph.node)
+    # Topological order: the Unsqueezes first, the converter's nodes, then the Gather of their probability.
+    all_nodes = nodes + list(graph.node) + [
+        helper.make_node("Gather", ["probability", "__index1"], ["probability_1"], axis=1)]
     del graph.node[:]
     graph.node.extend(all_nodes)
     del graph.input[:]
@@ -54,8 +58,8 @@ def prepare(args):
     del graph.output[:]
     graph.output.extend(outputs)
     onnx.checker.check_model(model)
-    mlflow.onnx.save_model(model, args.model_dir, onnx_session_options={"intra_op_num_threads": 1,
-                                                                       "inter_op_num_threads": 1})
+    mlflow.onnx.save_model(model, args.model_dir, onnx_execution_providers=["CPUExecutionProvider"],
+                           onnx_session_options={"intra_op_num_threads": 1, "inter_op_num_threads": 1})
     print("prepared", args.model_dir)
 
 
@@ -85,11 +89,13 @@ def tree_cpu_seconds(root):
     return total / ticks
 
 
-def run(args):
+def serve(args):
     import mlflow.pyfunc
     from pyspark.sql import SparkSession
     from pyspark.sql import functions as F
 
+    # The Python workers must run this environment's interpreter (pandas, mlflow, onnxruntime), not python3's.
+    os.environ["PYSPARK_PYTHON"] = sys.executable
     spark = (SparkSession.builder.master(args.master).appName("ingot-bench-spark-udf")
              .config("spark.driver.memory", args.driver_memory)
              .config("spark.jars", args.jars)
@@ -120,13 +126,17 @@ def run(args):
 
     # Warm-up: the Python workers, the model loaded in each, Spark's generated code.
     score_and_write(spark.read.format("delta").load(args.input).limit(20000), args.out + "_warmup")
-    cpu0 = tree_cpu_seconds(os.getpid())
-    t0 = time.monotonic()
-    score_and_write(spark.read.format("delta").load(args.input), args.out)
-    wall = time.monotonic() - t0
-    cpu = tree_cpu_seconds(os.getpid()) - cpu0
-    rows = spark.read.format("delta").load(args.out).count()
-    print(f"RESULT wall_s={wall:.3f} cpu_s={cpu:.3f} rows={rows}", flush=True)
+    print("READY", flush=True)
+    for line in sys.stdin:
+        if line.strip() == "quit":
+            break
+        cpu0 = tree_cpu_seconds(os.getpid())
+        t0 = time.monotonic()
+        score_and_write(spark.read.format("delta").load(args.input), args.out)
+        wall = time.monotonic() - t0
+        cpu = tree_cpu_seconds(os.getpid()) - cpu0
+        rows = spark.read.format("delta").load(args.out).count()
+        print(f"RESULT wall_s={wall:.3f} cpu_s={cpu:.3f} rows={rows}", flush=True)
     spark.stop()
 
 
@@ -136,11 +146,11 @@ def main():
     p = sub.add_parser("prepare")
     p.add_argument("--onnx", required=True)
     p.add_argument("--model-dir", required=True)
-    r = sub.add_parser("run")
+    r = sub.add_parser("serve")
     for a in ("--input", "--model-dir", "--out", "--master", "--driver-memory", "--shuffle-partitions", "--jars", "--date"):
         r.add_argument(a, required=True)
     args = parser.parse_args()
-    prepare(args) if args.cmd == "prepare" else run(args)
+    prepare(args) if args.cmd == "prepare" else serve(args)
 
 
 if __name__ == "__main__":

@@ -87,7 +87,7 @@ import static org.apache.spark.sql.functions.lit;
  * from sampling the executor threads' stacks every 10 ms.
  *
  * <p>Run it with {@code benchmarks/run.sh score [--small]}. Arguments: {@code --rows N} (2,000,000), {@code
- * --train-rows N} (the GBT is fitted on the first N rows: 50,000), {@code --repeat N} (3), {@code --python PATH}
+ * --train-rows N} (the GBT is fitted on the first N rows: 30,000), {@code --repeat N} (3), {@code --python PATH}
  * (none: no spark_udf variant), {@code --master M}, {@code --warehouse DIR}.
  */
 public final class ScoreBench {
@@ -104,14 +104,18 @@ public final class ScoreBench {
 
     private static final AtomicLong TASK_CPU = new AtomicLong();
     private static final AtomicLong INFERENCE_NANOS = new AtomicLong();
+    private static final AtomicLong INFERENCE_CPU_NANOS = new AtomicLong();
 
     private ScoreBench() {}
 
-    /** One timed run: wall, process CPU and Spark task CPU in seconds, inference seconds (ingot only), rows. */
-    private record Timing(double wall, double cpu, double taskCpu, double inference, long rows) {}
+    /**
+     * One timed run: wall, process CPU and Spark task CPU in seconds, the inference's summed batch time and its CPU
+     * time in seconds (ort and ingot only), the rows scored (ort and spark_udf; else -1).
+     */
+    private record Timing(double wall, double cpu, double taskCpu, double inference, double inferenceCpu, long rows) {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = Bench.args("score", args, "rows", "2000000", "train-rows", "50000", "repeat", "3",
+        Map<String, String> opts = Bench.args("score", args, "rows", "2000000", "train-rows", "30000", "repeat", "3",
                 "python", "");
         long rows = Long.parseLong(opts.get("rows"));
         long trainRows = Math.min(rows, Long.parseLong(opts.get("train-rows")));
@@ -133,6 +137,7 @@ public final class ScoreBench {
                             if (a.name().isDefined() && a.name().get().equals("ingot.score.batch_latency")
                                     && a.update().isDefined() && a.update().get() instanceof LatencyHistogram h) {
                                 INFERENCE_NANOS.addAndGet(h.totalNanos());
+                                INFERENCE_CPU_NANOS.addAndGet(h.cpuNanos());
                             }
                         }
                     }
@@ -161,23 +166,44 @@ public final class ScoreBench {
         Path project = project(warehouse.resolve("_project"), warehouse);
         String inputPath = spark.sql("DESCRIBE DETAIL " + TABLE).first().getAs("location").toString();
         Path pythonModel = warehouse.resolve("_model/mlflow");
+        PySpark pyspark = null;
         if (!python.isEmpty()) {
+            t0 = System.nanoTime();
             python(python, List.of("prepare", "--onnx", onnxFile.toString(), "--model-dir", pythonModel.toString()));
+            String heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax() / (1024 * 1024) + "m";
+            pyspark = new PySpark(python, List.of("serve", "--input", inputPath, "--model-dir", pythonModel.toString(),
+                    "--out", warehouse.resolve("_python_out").toString(), "--master", master, "--driver-memory", heap,
+                    "--shuffle-partitions", spark.conf().get("spark.sql.shuffle.partitions"), "--jars", deltaJars(),
+                    "--date", DATE));
+            System.out.printf(Locale.ROOT, "BENCHMARK PySpark %s with MLflow's spark_udf started and warmed up in %.1f s%n",
+                    master, (System.nanoTime() - t0) / 1e9);
         }
+        try {
+            measureAll(spark, onnx, onnxFile, model, project, rows, repeat, pyspark);
+        } finally {
+            if (pyspark != null) {
+                pyspark.close();
+            }
+        }
+    }
+
+    private static void measureAll(SparkSession spark, OnnxModel onnx, Path onnxFile, PipelineModel model, Path project,
+                                   long rows, int repeat, PySpark pyspark) throws Exception {
 
         Map<String, Variant> variants = new LinkedHashMap<>();
         variants.put("ort", () -> ort(spark, onnx, rows));
         variants.put("ingot", () -> ingot(project, onnxFile));
         variants.put("sparkml", () -> sparkMl(spark, model, onnx.sha256()));
         variants.put("floor", () -> floor(spark, onnx.sha256()));
-        if (!python.isEmpty()) {
-            String jvmJars = deltaJars();
-            variants.put("spark_udf", () -> sparkUdf(python, master, spark, inputPath, pythonModel,
-                    warehouse.resolve("_python_out").toString(), jvmJars));
+        if (pyspark != null) {
+            variants.put("spark_udf", pyspark::run);
         }
 
-        // Warm-up: the JIT, Spark's generated code, the ONNX session, each table's creation.
+        // Warm-up: the JIT, Spark's generated code, the ONNX session, each table's creation (PySpark warmed up itself).
         for (Map.Entry<String, Variant> v : variants.entrySet()) {
+            if (v.getKey().equals("spark_udf")) {
+                continue;
+            }
             Timing t = v.getValue().run();
             System.out.printf(Locale.ROOT, "BENCHMARK warm-up  %-9s wall %6.1f s, CPU %6.1f s%n", v.getKey(), t.wall(), t.cpu());
         }
@@ -185,13 +211,15 @@ public final class ScoreBench {
         Map<String, List<Timing>> timings = new LinkedHashMap<>();
         variants.keySet().forEach(k -> timings.put(k, new ArrayList<>()));
         Map<String, Long> samples = new ConcurrentHashMap<>();
+        Map<String, Long> driver = new ConcurrentHashMap<>();
         for (int r = 1; r <= repeat; r++) {
             List<String> order = new ArrayList<>(variants.keySet());
             Collections.rotate(order, -(r - 1));
             for (String v : order) {
                 Thread sampler = null;
                 if (v.equals("ingot")) {
-                    sampler = new Thread(() -> sample(samples), "score-bench-sampler");
+                    Thread main = Thread.currentThread();
+                    sampler = new Thread(() -> sample(main, samples, driver), "score-bench-sampler");
                     sampler.setDaemon(true);
                     sampler.start();
                 }
@@ -206,10 +234,10 @@ public final class ScoreBench {
                 timings.get(v).add(t);
                 System.out.printf(Locale.ROOT, "BENCHMARK repetition %d %-9s wall %6.1f s, CPU %6.1f s, task CPU %6.1f s%s%n",
                         r, v, t.wall(), t.cpu(), t.taskCpu(), t.inference() > 0 ? String.format(Locale.ROOT,
-                                ", inference %.1f s", t.inference()) : "");
+                                ", inference %.2f s (CPU %.2f s)", t.inference(), t.inferenceCpu()) : "");
             }
         }
-        report(timings, samples, rows, repeat, uptimeBefore, uptime());
+        report(timings, samples, driver, rows, repeat, uptimeBefore, uptime());
     }
 
     /** A measured variant. */
@@ -285,7 +313,7 @@ public final class ScoreBench {
                 }
                 double wall = (System.nanoTime() - t0) / 1e9;
                 double cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
-                return new Timing(wall, cpu, 0, wall, scored);
+                return new Timing(wall, cpu, 0, wall, cpu, scored);
             } finally {
                 batches.forEach(m -> m.values().forEach(OnnxTensor::close));
             }
@@ -298,6 +326,7 @@ public final class ScoreBench {
         StringWriter err = new StringWriter();
         return measure(() -> {
             INFERENCE_NANOS.set(0);
+            INFERENCE_CPU_NANOS.set(0);
             int code = IngotMain.run(new PrintWriter(out, true), new PrintWriter(err, true), "score", "--project",
                     project.toString(), "--model", onnxFile.toString(), "--input", TABLE, "--out", OUT, "--keys", "id",
                     "--date", DATE);
@@ -309,7 +338,7 @@ public final class ScoreBench {
                     .forEach(l -> System.out.println("BENCHMARK   ingot score: " + l));
             out.getBuffer().setLength(0);
             return -1;
-        }, () -> INFERENCE_NANOS.get() / 1e9);
+        }, () -> INFERENCE_NANOS.get() / 1e9, () -> INFERENCE_CPU_NANOS.get() / 1e9);
     }
 
     /** The score table's model columns besides the outputs, as {@code score} writes them for a file's model. */
@@ -331,7 +360,7 @@ public final class ScoreBench {
             cols.addAll(Arrays.asList(lineage(sha256)));
             write(scored.select(cols.toArray(Column[]::new)), "scores.score_bench_sparkml");
             return -1;
-        }, () -> 0);
+        }, () -> 0, () -> 0);
     }
 
     /** (d) The floor: the same read and a write of the same columns, each from a cheap expression: no model. */
@@ -343,31 +372,62 @@ public final class ScoreBench {
             cols.addAll(Arrays.asList(lineage(sha256)));
             write(spark.read().table(TABLE).select(cols.toArray(Column[]::new)), "scores.score_bench_floor");
             return -1;
-        }, () -> 0);
+        }, () -> 0, () -> 0);
     }
 
     private static void write(Dataset<Row> rows, String table) {
         rows.write().format("delta").mode("overwrite").partitionBy("score_date").saveAsTable(table);
     }
 
-    /** (e) MLflow's spark_udf in a PySpark process on the same settings; its own timing of the read, score, write. */
-    private static Timing sparkUdf(String python, String master, SparkSession spark, String inputPath, Path model,
-                                   String outPath, String jars) throws IOException, InterruptedException {
-        String heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax() / (1024 * 1024) + "m";
-        List<String> lines = python(python, List.of("run", "--input", inputPath, "--model-dir", model.toString(),
-                "--out", outPath, "--master", master, "--driver-memory", heap, "--shuffle-partitions",
-                spark.conf().get("spark.sql.shuffle.partitions"), "--jars", jars, "--date", DATE));
-        for (String l : lines) {
-            Matcher m = RESULT.matcher(l);
-            if (m.matches()) {
-                return new Timing(Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)), 0, 0,
-                        Long.parseLong(m.group(3)));
+    /**
+     * (e)'s PySpark process ({@code spark_udf_bench.py serve}): started once, warmed up on its own, then asked for one
+     * timed read, score and write per repetition. Its output (Spark's warnings included) is kept for an error message.
+     */
+    private static final class PySpark implements AutoCloseable {
+        private final Process process;
+        private final BufferedReader out;
+        private final PrintWriter in;
+        private final List<String> lines = new ArrayList<>();
+
+        PySpark(String python, List<String> args) throws IOException {
+            List<String> cmd = new ArrayList<>(List.of(python, "benchmarks/python/spark_udf_bench.py"));
+            cmd.addAll(args);
+            process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+            until(l -> l.equals("READY"));
+        }
+
+        /** One timed run of the read, the scoring and the write. */
+        Timing run() throws IOException {
+            in.println("run");
+            Matcher m = RESULT.matcher(until(l -> RESULT.matcher(l).matches()));
+            m.matches();
+            return new Timing(Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)), 0, 0, 0,
+                    Long.parseLong(m.group(3)));
+        }
+
+        private String until(java.util.function.Predicate<String> done) throws IOException {
+            for (String l = out.readLine(); l != null; l = out.readLine()) {
+                lines.add(l);
+                if (done.test(l)) {
+                    return l;
+                }
+            }
+            throw new IllegalStateException("spark_udf_bench.py stopped; its output ends with:\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())));
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            in.println("quit");
+            if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
             }
         }
-        throw new IllegalStateException("spark_udf_bench.py printed no RESULT line:\n" + String.join("\n", lines));
     }
 
-    /** Runs the Python script; its output, which is also echoed when it fails. */
+    /** Runs the Python script to its end; its output, echoed when it fails. */
     private static List<String> python(String python, List<String> args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(python, "benchmarks/python/spark_udf_bench.py"));
         cmd.addAll(args);
@@ -400,7 +460,7 @@ public final class ScoreBench {
     }
 
     /** Wall, JVM process CPU and Spark task CPU of an action. */
-    private static Timing measure(Action action, Extra inference) {
+    private static Timing measure(Action action, Extra inference, Extra inferenceCpu) {
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();
@@ -414,16 +474,22 @@ public final class ScoreBench {
             throw new IllegalStateException(e);
         }
         double wall = (System.nanoTime() - t0) / 1e9;
-        return new Timing(wall, (os.getProcessCpuTime() - cpu0) / 1e9, (TASK_CPU.get() - task0) / 1e9, inference.get(), -1);
+        return new Timing(wall, (os.getProcessCpuTime() - cpu0) / 1e9, (TASK_CPU.get() - task0) / 1e9, inference.get(),
+                inferenceCpu.get(), -1);
     }
 
-    /** Every {@link #SAMPLE_MS} ms until interrupted: what each running Spark task thread is doing, by label. */
-    private static void sample(Map<String, Long> where) {
+    /**
+     * Every {@link #SAMPLE_MS} ms until interrupted: what each running Spark task thread is doing, by label, into
+     * {@code tasks}; what {@code ScoreCommand} is calling on the {@code main} thread, into {@code driver}.
+     */
+    private static void sample(Thread main, Map<String, Long> tasks, Map<String, Long> driver) {
         while (!Thread.currentThread().isInterrupted()) {
             for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
                 if (e.getKey().getName().contains("Executor task launch worker for task")
                         && e.getKey().getState() == Thread.State.RUNNABLE && e.getValue().length > 0) {
-                    where.merge(label(e.getValue()), 1L, Long::sum);
+                    tasks.merge(label(e.getValue()), 1L, Long::sum);
+                } else if (e.getKey() == main) {
+                    driver.merge(driverLabel(e.getValue()), 1L, Long::sum);
                 }
             }
             try {
@@ -432,6 +498,28 @@ public final class ScoreBench {
                 return;
             }
         }
+    }
+
+    /** The callee of {@code ScoreCommand}'s outermost frame: which step of the command the main thread is in. */
+    private static String driverLabel(StackTraceElement[] stack) {
+        int outer = -1;
+        for (int i = stack.length - 1; i >= 0; i--) {
+            if (stack[i].getClassName().startsWith("dev.ingot.jobs.cli.ScoreCommand")) {
+                outer = i;
+                break;
+            }
+        }
+        if (outer < 0) {
+            return "command line (parse, load the project)";
+        }
+        int callee = outer;
+        while (callee >= 0 && stack[callee].getClassName().startsWith("dev.ingot.jobs.cli.ScoreCommand")) {
+            callee--;
+        }
+        StackTraceElement c = stack[Math.max(callee, 0)];
+        String name = c.getClassName().substring(c.getClassName().lastIndexOf('.') + 1) + "." + c.getMethodName();
+        StackTraceElement at = stack[callee + 1];
+        return name + " (ScoreCommand line " + at.getLineNumber() + ")";
     }
 
     /** The innermost frame that says what the task is doing. */
@@ -468,7 +556,8 @@ public final class ScoreBench {
                 }
             }
             if (c.startsWith("org.apache.spark.sql.catalyst.expressions.GeneratedClass")) {
-                return "Spark generated code (projections, aggregation)";
+                return c.contains("GeneratedIteratorForCodegenStage") ? "Spark whole-stage code (null-check aggregation,"
+                        + " selects)" : "Spark generated projections (" + c.substring(c.lastIndexOf('$') + 1) + ")";
             }
         }
         StackTraceElement top = stack[0];
@@ -483,8 +572,8 @@ public final class ScoreBench {
         }
     }
 
-    private static void report(Map<String, List<Timing>> timings, Map<String, Long> samples, long rows, int repeat,
-                               String loadBefore, String loadAfter) {
+    private static void report(Map<String, List<Timing>> timings, Map<String, Long> samples, Map<String, Long> driver,
+                               long rows, int repeat, String loadBefore, String loadAfter) {
         System.out.printf(Locale.ROOT, "%nBENCHMARK %,d rows, %d repetitions; /proc/loadavg before: %s; after: %s%n", rows,
                 repeat, loadBefore, loadAfter);
         for (Map.Entry<String, List<Timing>> e : timings.entrySet()) {
@@ -500,13 +589,15 @@ public final class ScoreBench {
         System.out.printf(Locale.ROOT, "BENCHMARK (a) ONNX Runtime alone: %,.0f rows/s per core (median; %,.0f .. %,.0f)%n",
                 median(ort, t -> t.rows() / t.cpu()), min(ort, t -> t.rows() / t.cpu()), max(ort, t -> t.rows() / t.cpu()));
         System.out.printf(Locale.ROOT, "BENCHMARK (b) ingot score: %,.0f rows/s end to end (wall); inference %,.0f rows/s"
-                        + " per core (rows / summed batch time)%n", median(ingot, t -> rows / t.wall()),
-                median(ingot, t -> rows / t.inference()));
+                        + " per core of batch CPU time (%,.0f per summed batch time)%n", median(ingot, t -> rows / t.wall()),
+                median(ingot, t -> rows / t.inferenceCpu()), median(ingot, t -> rows / t.inference()));
         // Each ratio within a repetition, then the median and range over repetitions.
         ratio(timings, "(b) / (d) wall: ingot score over the floor (target <= 1.3)", "ingot", "floor", Timing::wall);
         ratio(timings, "(b) / (d) CPU", "ingot", "floor", Timing::cpu);
-        ratioOf(timings, "(b) inference per core / (a) per core (target >= 0.85)", "ingot", "ort",
-                (b, a) -> (rows / b.inference()) / (a.rows() / a.cpu()));
+        ratioOf(timings, "(b) inference per core / (a) per core, CPU time (target >= 0.85)", "ingot", "ort",
+                (b, a) -> (rows / b.inferenceCpu()) / (a.rows() / a.inferenceCpu()));
+        ratioOf(timings, "(b) inference per core / (a) per core, elapsed batch time", "ingot", "ort",
+                (b, a) -> (rows / b.inference()) / (a.rows() / a.inference()));
         ratio(timings, "(c) / (b) wall: Spark ML over ingot score (target >= 2)", "sparkml", "ingot", Timing::wall);
         ratio(timings, "(c) / (b) CPU", "sparkml", "ingot", Timing::cpu);
         if (timings.containsKey("spark_udf")) {
@@ -522,6 +613,14 @@ public final class ScoreBench {
                 .filter(w -> 200L * w.getValue() >= total)
                 .forEach(w -> System.out.printf(Locale.ROOT, "BENCHMARK   %5.1f%% %6.1f s  %s%n", 100.0 * w.getValue() / total,
                         meanTask * w.getValue() / total, w.getKey()));
+        long mainTotal = driver.values().stream().mapToLong(Long::longValue).sum();
+        double meanWall = ingot.stream().mapToDouble(Timing::wall).average().orElse(0);
+        System.out.printf(Locale.ROOT, "BENCHMARK where (b)'s main thread waits (%d samples; seconds: share times the mean"
+                + " wall %.1f s):%n", mainTotal, meanWall);
+        driver.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .filter(w -> 200L * w.getValue() >= mainTotal)
+                .forEach(w -> System.out.printf(Locale.ROOT, "BENCHMARK   %5.1f%% %6.1f s  %s%n",
+                        100.0 * w.getValue() / mainTotal, meanWall * w.getValue() / mainTotal, w.getKey()));
     }
 
     private static void ratio(Map<String, List<Timing>> timings, String what, String num, String den,

@@ -45,6 +45,14 @@ public final class BatchLatencies {
     }
 
     /**
+     * The CPU time of the threads that ran the batches, added up, in seconds: the inference's cost in core time, which
+     * unlike {@link #seconds()} does not grow when the tasks wait for a busy machine's cores.
+     */
+    public double cpuSeconds() {
+        return acc.value().cpuNanos() / 1e9;
+    }
+
+    /**
      * The {@code q} quantile of the batch times in milliseconds (nearest rank, within about 2% of the exact value),
      * 0 when no batch ran.
      *

@@ -38,6 +38,12 @@ public final class LatencyAccumulator extends AccumulatorV2<Long, LatencyHistogr
         histogram.add(nanos);
     }
 
+    /** Adds one duration and the CPU time the thread spent in it. */
+    public void record(long nanos, long cpuNanos) {
+        histogram.add(nanos);
+        histogram.addCpu(cpuNanos);
+    }
+
     @Override
     public void merge(AccumulatorV2<Long, LatencyHistogram> other) {
         histogram.merge(other.value());

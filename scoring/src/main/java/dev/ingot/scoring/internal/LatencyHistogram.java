@@ -17,6 +17,7 @@ public final class LatencyHistogram implements Serializable {
     private final long[] counts = new long[BUCKETS];
     private long count;
     private long total;
+    private long cpu;
     private long min = Long.MAX_VALUE;
     private long max = Long.MIN_VALUE;
 
@@ -29,6 +30,11 @@ public final class LatencyHistogram implements Serializable {
         max = Math.max(max, nanos);
     }
 
+    /** Adds CPU time spent in the durations (kept as a sum only). */
+    public void addCpu(long nanos) {
+        cpu += nanos;
+    }
+
     /** Adds every duration of {@code other}. */
     public void merge(LatencyHistogram other) {
         for (int i = 0; i < BUCKETS; i++) {
@@ -36,6 +42,7 @@ public final class LatencyHistogram implements Serializable {
         }
         count += other.count;
         total += other.total;
+        cpu += other.cpu;
         min = Math.min(min, other.min);
         max = Math.max(max, other.max);
     }
@@ -55,6 +62,11 @@ public final class LatencyHistogram implements Serializable {
     /** The sum of every duration added, in nanoseconds (exact, not bucketed). */
     public long totalNanos() {
         return total;
+    }
+
+    /** The sum of the CPU time added with {@link #addCpu}, in nanoseconds. */
+    public long cpuNanos() {
+        return cpu;
     }
 
     /**

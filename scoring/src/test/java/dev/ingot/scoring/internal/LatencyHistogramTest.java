@@ -45,7 +45,7 @@ class LatencyHistogramTest {
         LatencyAccumulator acc = new LatencyAccumulator();
         assertThat(acc.isZero()).isTrue();
         assertThat(acc.value().percentile(0.99)).isZero();
-        acc.record(2_000_000);
+        acc.record(2_000_000, 1_500_000);
         LatencyAccumulator copy = (LatencyAccumulator) acc.copy();
         copy.record(4_000_000);
         acc.merge(copy);
@@ -54,8 +54,10 @@ class LatencyHistogramTest {
         assertThat(acc.value().percentile(1.0)).isEqualTo(4_000_000.0);
         assertThat(acc.value().totalNanos()).as("2 ms + 2 ms + 4 ms").isEqualTo(8_000_000);
         assertThat(copy.value().totalNanos()).isEqualTo(6_000_000);
+        assertThat(acc.value().cpuNanos()).as("the CPU time recorded once, merged once").isEqualTo(3_000_000);
         acc.reset();
         assertThat(acc.isZero()).isTrue();
         assertThat(acc.value().totalNanos()).isZero();
+        assertThat(acc.value().cpuNanos()).isZero();
     }
 }
