@@ -117,30 +117,26 @@ if [ "$what" = train ] || [ "$what" = all ]; then
   [ "${MLFLOW:-1}" = 0 ] || start_mlflow
 fi
 
-if [ "$what" = train ]; then
-  if [ "${1:-}" = --small ]; then
-    shift
-    set -- "${small_train[@]}" "$@"
-  fi
-  run train "${mlflow_args[@]}" "$@"
-  exit
-fi
 # The score benchmark's peer, MLflow's spark_udf on PySpark: the interpreter of its environment (built when missing).
 spark_udf_args=()
 small_score=(--rows 200000 --train-rows 10000 --repeat 2)
 if { [ "$what" = score ] || [ "$what" = all ]; } && [ "${SPARK_UDF:-1}" != 0 ]; then
   spark_udf_args=(--python "$(bash python/venv.sh bench | tail -1)/bin/python")
 fi
-if [ "$what" = score ]; then
-  if [ "${1:-}" = --small ]; then
-    shift
-    set -- "${small_score[@]}" "$@"
-  fi
-  run score "${spark_udf_args[@]}" "$@"
-  exit
-fi
+
 if [ "$what" != all ]; then
-  run "$what" "$@"
+  # train and score: their server or peer, and --small (first) for their small sizes.
+  extra=()
+  small=()
+  case "$what" in
+    train) extra=("${mlflow_args[@]}"); small=("${small_train[@]}") ;;
+    score) extra=("${spark_udf_args[@]}"); small=("${small_score[@]}") ;;
+  esac
+  if [ "${1:-}" = --small ] && [ ${#small[@]} -gt 0 ]; then
+    shift
+    set -- "${small[@]}" "$@"
+  fi
+  run "$what" "${extra[@]}" "$@"
   exit
 fi
 failed=()

@@ -11,8 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.SparkSession;
 
 /** What the benchmarks share: their project settings, their arguments, their warehouse and cleaning up. */
 final class Bench {
@@ -72,6 +78,77 @@ final class Bench {
             if (temporary) {
                 deleteTree(dir);
             }
+        }
+    }
+
+    /**
+     * Adds every finished task's CPU time (run and deserialization, from Spark's task metrics) to {@code into}, in
+     * nanoseconds, and hands the task's end to {@code also}.
+     */
+    static void countTaskCpu(SparkSession spark, AtomicLong into, Consumer<SparkListenerTaskEnd> also) {
+        spark.sparkContext().addSparkListener(new SparkListener() {
+            @Override
+            public void onTaskEnd(SparkListenerTaskEnd end) {
+                if (end.taskMetrics() != null) {
+                    into.addAndGet(end.taskMetrics().executorCpuTime() + end.taskMetrics().executorDeserializeCpuTime());
+                }
+                also.accept(end);
+            }
+        });
+    }
+
+    /** The median of {@code xs}: the middle value, or the mean of the middle two. */
+    static double median(List<Double> xs) {
+        List<Double> s = xs.stream().sorted(Comparator.naturalOrder()).toList();
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    /**
+     * Where a sampled stack is inside a command: the frame that the outermost frame of a class named {@code prefix...}
+     * calls (its lambdas included), the first frame above it of another class.
+     *
+     * @return the callee's index in {@code stack}; -1 when no frame of {@code prefix} is on the stack; -2 when the
+     *     prefix's frames are the top of the stack (the command itself is running)
+     */
+    static int callee(StackTraceElement[] stack, String prefix) {
+        int outer = -1;
+        for (int i = stack.length - 1; i >= 0; i--) {
+            if (stack[i].getClassName().startsWith(prefix)) {
+                outer = i;
+                break;
+            }
+        }
+        if (outer < 0) {
+            return -1;
+        }
+        int callee = outer;
+        while (callee >= 0 && stack[callee].getClassName().startsWith(prefix)) {
+            callee--;
+        }
+        return callee < 0 ? -2 : callee;
+    }
+
+    /**
+     * What a command is calling in a sampled stack: {@code Class.method} of the {@link #callee} frame, else
+     * {@code outside} (no frame of the command) or {@code itself} (the command's own code is running).
+     */
+    static String calleeLabel(StackTraceElement[] stack, String prefix, String outside, String itself) {
+        int callee = callee(stack, prefix);
+        if (callee < 0) {
+            return callee == -1 ? outside : itself;
+        }
+        StackTraceElement c = stack[callee];
+        return c.getClassName().substring(c.getClassName().lastIndexOf('.') + 1) + "." + c.getMethodName();
+    }
+
+    /** Sleeps between two samples; false when interrupted, the sampler's signal to stop. */
+    static boolean pause(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            return false;
         }
     }
 

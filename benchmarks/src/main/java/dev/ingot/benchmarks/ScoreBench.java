@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -46,8 +45,6 @@ import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.functions;
 import org.apache.spark.scheduler.AccumulableInfo;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -125,20 +122,13 @@ public final class ScoreBench {
             SparkSession spark = wh.session(opts, "score").build();
             try {
                 Catalog.ensureDatabases(spark, Location.of(wh.dir()));
-                spark.sparkContext().addSparkListener(new SparkListener() {
-                    @Override
-                    public void onTaskEnd(SparkListenerTaskEnd end) {
-                        if (end.taskMetrics() != null) {
-                            TASK_CPU.addAndGet(end.taskMetrics().executorCpuTime()
-                                    + end.taskMetrics().executorDeserializeCpuTime());
-                        }
-                        // The scorer's batch times, as the task reported them (ScoreCommand's own BatchLatencies).
-                        for (AccumulableInfo a : JavaConverters.seqAsJavaList(end.taskInfo().accumulables())) {
-                            if (a.name().isDefined() && a.name().get().equals("ingot.score.batch_latency")
-                                    && a.update().isDefined() && a.update().get() instanceof LatencyHistogram h) {
-                                INFERENCE_NANOS.addAndGet(h.totalNanos());
-                                INFERENCE_CPU_NANOS.addAndGet(h.cpuNanos());
-                            }
+                Bench.countTaskCpu(spark, TASK_CPU, end -> {
+                    // The scorer's batch times, as the task reported them (ScoreCommand's own BatchLatencies).
+                    for (AccumulableInfo a : JavaConverters.seqAsJavaList(end.taskInfo().accumulables())) {
+                        if (a.name().isDefined() && a.name().get().equals("ingot.score.batch_latency")
+                                && a.update().isDefined() && a.update().get() instanceof LatencyHistogram h) {
+                            INFERENCE_NANOS.addAndGet(h.totalNanos());
+                            INFERENCE_CPU_NANOS.addAndGet(h.cpuNanos());
                         }
                     }
                 });
@@ -494,9 +484,7 @@ public final class ScoreBench {
                     driver.merge(driverLabel(e.getValue()), 1L, Long::sum);
                 }
             }
-            try {
-                Thread.sleep(SAMPLE_MS);
-            } catch (InterruptedException ex) {
+            if (!Bench.pause(SAMPLE_MS)) {
                 return;
             }
         }
@@ -504,24 +492,11 @@ public final class ScoreBench {
 
     /** The callee of {@code ScoreCommand}'s outermost frame: which step of the command the main thread is in. */
     private static String driverLabel(StackTraceElement[] stack) {
-        int outer = -1;
-        for (int i = stack.length - 1; i >= 0; i--) {
-            if (stack[i].getClassName().startsWith("dev.ingot.jobs.cli.ScoreCommand")) {
-                outer = i;
-                break;
-            }
-        }
-        if (outer < 0) {
-            return "command line (parse, load the project)";
-        }
-        int callee = outer;
-        while (callee >= 0 && stack[callee].getClassName().startsWith("dev.ingot.jobs.cli.ScoreCommand")) {
-            callee--;
-        }
-        StackTraceElement c = stack[Math.max(callee, 0)];
-        String name = c.getClassName().substring(c.getClassName().lastIndexOf('.') + 1) + "." + c.getMethodName();
-        StackTraceElement at = stack[callee + 1];
-        return name + " (ScoreCommand line " + at.getLineNumber() + ")";
+        String command = "dev.ingot.jobs.cli.ScoreCommand";
+        String name = Bench.calleeLabel(stack, command, "command line (parse, load the project)", "ScoreCommand (itself)");
+        int callee = Bench.callee(stack, command);
+        // The line of ScoreCommand that called it: one method (a write) is called from several places.
+        return callee < 0 ? name : name + " (ScoreCommand line " + stack[callee + 1].getLineNumber() + ")";
     }
 
     /** The innermost frame that says what the task is doing. */
@@ -638,13 +613,13 @@ public final class ScoreBench {
         for (int i = 0; i < a.size(); i++) {
             r.add(f.applyAsDouble(a.get(i), b.get(i)));
         }
-        System.out.printf(Locale.ROOT, "BENCHMARK ratio %-70s median %.3f (%.3f .. %.3f) %s%n", what, medianOf(r),
+        System.out.printf(Locale.ROOT, "BENCHMARK ratio %-70s median %.3f (%.3f .. %.3f) %s%n", what, Bench.median(r),
                 r.stream().min(Double::compare).orElseThrow(), r.stream().max(Double::compare).orElseThrow(),
                 r.stream().map(x -> String.format(Locale.ROOT, "%.3f", x)).collect(Collectors.joining(" ")));
     }
 
     private static double median(List<Timing> ts, java.util.function.ToDoubleFunction<Timing> f) {
-        return medianOf(ts.stream().map(f::applyAsDouble).toList());
+        return Bench.median(ts.stream().map(f::applyAsDouble).toList());
     }
 
     private static double min(List<Timing> ts, java.util.function.ToDoubleFunction<Timing> f) {
@@ -655,11 +630,6 @@ public final class ScoreBench {
         return ts.stream().mapToDouble(f).max().orElseThrow();
     }
 
-    private static double medianOf(List<Double> xs) {
-        List<Double> s = xs.stream().sorted(Comparator.naturalOrder()).toList();
-        int n = s.size();
-        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
-    }
 
     /** The project {@code score} loads: the bench's warehouse, nothing else. */
     private static Path project(Path dir, Path warehouse) throws IOException {

@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,8 +43,6 @@ import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
 import org.apache.spark.ml.feature.Imputer;
 import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.ml.feature.VectorAssembler;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -139,15 +136,7 @@ public final class TrainBench {
             SparkSession spark = wh.session(opts, "train").build();
             try {
                 Catalog.ensureDatabases(spark, Location.of(wh.dir()));
-                spark.sparkContext().addSparkListener(new SparkListener() {
-                    @Override
-                    public void onTaskEnd(SparkListenerTaskEnd end) {
-                        if (end.taskMetrics() != null) {
-                            TASK_CPU.addAndGet(end.taskMetrics().executorCpuTime()
-                                    + end.taskMetrics().executorDeserializeCpuTime());
-                        }
-                    }
-                });
+                Bench.countTaskCpu(spark, TASK_CPU, end -> { });
                 run(spark, backends, accessLog, rows, days, repeat);
             } finally {
                 spark.stop();
@@ -322,37 +311,18 @@ public final class TrainBench {
         while (!Thread.currentThread().isInterrupted()) {
             StackTraceElement[] stack = thread.getStackTrace();
             where.merge(label(stack), 1L, Long::sum);
-            try {
-                Thread.sleep(SAMPLE_MS);
-            } catch (InterruptedException e) {
+            if (!Bench.pause(SAMPLE_MS)) {
                 return;
             }
         }
     }
 
     private static String label(StackTraceElement[] stack) {
-        int outer = -1;
-        for (int i = stack.length - 1; i >= 0; i--) {
-            if (stack[i].getClassName().startsWith("dev.ingot.jobs.cli.TrainCommand")) {
-                outer = i;
-                break;
-            }
-        }
-        if (outer < 0) {
-            return "command line (parse, load the project, open the session)";
-        }
-        // The callee of TrainCommand's code (its lambdas included): the first frame above it that is not TrainCommand.
-        int callee = outer;
-        while (callee >= 0 && stack[callee].getClassName().startsWith("dev.ingot.jobs.cli.TrainCommand")) {
-            callee--;
-        }
-        if (callee < 0) {
-            return "TrainCommand (itself)";
-        }
-        StackTraceElement c = stack[callee];
-        String name = c.getClassName().substring(c.getClassName().lastIndexOf('.') + 1) + "." + c.getMethodName();
+        String command = "dev.ingot.jobs.cli.TrainCommand";
+        String name = Bench.calleeLabel(stack, command, "command line (parse, load the project, open the session)",
+                "TrainCommand (itself)");
         if (name.equals("Trainer.train")) {
-            boolean fit = Arrays.stream(stack, 0, callee).anyMatch(f -> f.getClassName().equals("org.apache.spark.ml.Pipeline")
+            boolean fit = Arrays.stream(stack, 0, Bench.callee(stack, command)).anyMatch(f -> f.getClassName().equals("org.apache.spark.ml.Pipeline")
                     && f.getMethodName().equals("fit"));
             return fit ? "Trainer.train: Pipeline.fit" : "Trainer.train: split, checks, evaluation";
         }
@@ -412,8 +382,8 @@ public final class TrainBench {
             }
             System.out.printf(Locale.ROOT, "BENCHMARK train (%s): wall median %.1f s; wall / bare of the same repetition:"
                             + " median %.3f (%.3f .. %.3f); task CPU / bare: median %.3f (%.3f .. %.3f)%n", e.getKey(),
-                    median(ts, Timing::wall) / 1e3, medianOf(wall), wall.stream().min(Double::compare).orElseThrow(),
-                    wall.stream().max(Double::compare).orElseThrow(), medianOf(cpu),
+                    median(ts, Timing::wall) / 1e3, Bench.median(wall), wall.stream().min(Double::compare).orElseThrow(),
+                    wall.stream().max(Double::compare).orElseThrow(), Bench.median(cpu),
                     cpu.stream().min(Double::compare).orElseThrow(), cpu.stream().max(Double::compare).orElseThrow());
             // Seconds are each label's share of the samples times the mean wall time: a sample takes longer than
             // SAMPLE_MS (the stack walk waits for a safepoint), so counting samples would understate them.
@@ -433,7 +403,7 @@ public final class TrainBench {
     }
 
     private static double median(List<Timing> ts, java.util.function.ToLongFunction<Timing> f) {
-        return medianOf(ts.stream().map(t -> (double) f.applyAsLong(t)).toList());
+        return Bench.median(ts.stream().map(t -> (double) f.applyAsLong(t)).toList());
     }
 
     private static double min(List<Timing> ts, java.util.function.ToLongFunction<Timing> f) {
@@ -442,12 +412,6 @@ public final class TrainBench {
 
     private static double max(List<Timing> ts, java.util.function.ToLongFunction<Timing> f) {
         return ts.stream().mapToLong(f).max().orElseThrow();
-    }
-
-    private static double medianOf(List<Double> xs) {
-        List<Double> s = xs.stream().sorted(Comparator.naturalOrder()).toList();
-        int n = s.size();
-        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }
 
     /**
