@@ -74,14 +74,16 @@ import static org.apache.spark.sql.functions.lit;
  *   <li><b>sparkml</b> (c): the fitted {@code PipelineModel.transform} of the same table, written as the score
  *       table's columns;</li>
  *   <li><b>floor</b> (d): the same read and a write of the same columns computed by cheap expressions: no model;</li>
+ *   <li><b>floor_rw</b> (d'): the same, written as {@code score} writes into an existing score table (Delta's
+ *       {@code replaceWhere} of this date and model), to tell the idempotent write's cost from the scoring's;</li>
  *   <li><b>spark_udf</b> (e): {@code benchmarks/python/spark_udf_bench.py} in a PySpark 3.5 process of its own
  *       ({@code --python}: the interpreter of {@code python/venv.sh bench}) on the same master, shuffle partitions and
  *       heap, reading the table's Delta folder and writing a Delta folder.</li>
  * </ul>
  * A warm-up runs every variant once, then each repetition runs them all, in an order that rotates. Reported per
  * variant: wall time, the JVM's CPU time (the Python variant: its whole process tree) and Spark task CPU, medians and
- * ranges, and the target ratios, each computed within a repetition; where {@code ingot score}'s task time goes comes
- * from sampling the executor threads' stacks every 10 ms.
+ * ranges, and the target ratios, each computed within a repetition; where {@code ingot score}'s time goes comes from
+ * one more, untimed run that samples the stacks of the task threads and of the main thread every 10 ms.
  *
  * <p>Run it with {@code benchmarks/run.sh score [--small]}. Arguments: {@code --rows N} (2,000,000), {@code
  * --train-rows N} (the GBT is fitted on the first N rows: 30,000), {@code --repeat N} (3), {@code --python PATH}
@@ -184,7 +186,8 @@ public final class ScoreBench {
         variants.put("ort", () -> ort(spark, onnx, rows));
         variants.put("ingot", () -> ingot(project, onnxFile));
         variants.put("sparkml", () -> sparkMl(spark, model, onnx.sha256()));
-        variants.put("floor", () -> floor(spark, onnx.sha256()));
+        variants.put("floor", () -> floor(spark, onnx.sha256(), false));
+        variants.put("floor_rw", () -> floor(spark, onnx.sha256(), true));
         if (pyspark != null) {
             variants.put("spark_udf", pyspark::run);
         }
@@ -206,28 +209,28 @@ public final class ScoreBench {
             List<String> order = new ArrayList<>(variants.keySet());
             Collections.rotate(order, -(r - 1));
             for (String v : order) {
-                Thread sampler = null;
-                if (v.equals("ingot")) {
-                    Thread main = Thread.currentThread();
-                    sampler = new Thread(() -> sample(main, samples, driver), "score-bench-sampler");
-                    sampler.setDaemon(true);
-                    sampler.start();
-                }
-                Timing t;
-                try {
-                    t = variants.get(v).run();
-                } finally {
-                    if (sampler != null) {
-                        sampler.interrupt();
-                    }
-                }
+                Timing t = variants.get(v).run();
                 timings.get(v).add(t);
                 System.out.printf(Locale.ROOT, "BENCHMARK repetition %d %-9s wall %6.1f s, CPU %6.1f s, task CPU %6.1f s%s%n",
                         r, v, t.wall(), t.cpu(), t.taskCpu(), t.inference() > 0 ? String.format(Locale.ROOT,
                                 ", inference %.2f s (CPU %.2f s)", t.inference(), t.inferenceCpu()) : "");
             }
         }
-        report(timings, samples, driver, rows, repeat, uptimeBefore, uptime());
+        String uptimeAfter = uptime();
+        // One more ingot score, not timed: sampling every thread's stack stops them all at a safepoint, which would
+        // slow the timed runs down.
+        Thread main = Thread.currentThread();
+        Thread sampler = new Thread(() -> sample(main, samples, driver), "score-bench-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+        try {
+            Timing t = variants.get("ingot").run();
+            System.out.printf(Locale.ROOT, "BENCHMARK profiled  ingot     wall %6.1f s, CPU %6.1f s, task CPU %6.1f s (not in the"
+                    + " figures)%n", t.wall(), t.cpu(), t.taskCpu());
+        } finally {
+            sampler.interrupt();
+        }
+        report(timings, samples, driver, rows, repeat, uptimeBefore, uptimeAfter);
     }
 
     /** A measured variant. */
@@ -350,25 +353,31 @@ public final class ScoreBench {
             List<Column> cols = new ArrayList<>(List.of(col("id"), col("label"), col("probabilities").getItem(1).as("probability"),
                     col("probabilities")));
             cols.addAll(Arrays.asList(lineage(sha256)));
-            write(scored.select(cols.toArray(Column[]::new)), "scores.score_bench_sparkml");
+            scored.select(cols.toArray(Column[]::new)).write().format("delta").mode("overwrite").partitionBy("score_date")
+                    .saveAsTable("scores.score_bench_sparkml");
             return -1;
         }, () -> 0, () -> 0);
     }
 
     /** (d) The floor: the same read and a write of the same columns, each from a cheap expression: no model. */
-    private static Timing floor(SparkSession spark, String sha256) {
+    private static Timing floor(SparkSession spark, String sha256, boolean replaceWhere) {
         return measure(() -> {
             Column p = lit(1).divide(lit(1).plus(exp(col("f00").multiply(-1))));
             List<Column> cols = new ArrayList<>(List.of(col("id"), col("f01").gt(0).cast(DataTypes.LongType).as("label"),
                     p.as("probability"), array(lit(1).minus(p), p).as("probabilities")));
             cols.addAll(Arrays.asList(lineage(sha256)));
-            write(spark.read().table(TABLE).select(cols.toArray(Column[]::new)), "scores.score_bench_floor");
+            Dataset<Row> rows = spark.read().table(TABLE).select(cols.toArray(Column[]::new));
+            String table = replaceWhere ? "scores.score_bench_floor_rw" : "scores.score_bench_floor";
+            if (replaceWhere && spark.catalog().tableExists(table)) {
+                // As score writes into an existing score table: replace exactly this date's and model's rows.
+                rows.write().format("delta").mode("overwrite").option("replaceWhere", "score_date = DATE'" + DATE
+                        + "' AND model_name = 'gbt' AND model_version IS NULL AND model_sha256 = '" + sha256 + "'")
+                        .saveAsTable(table);
+            } else {
+                rows.write().format("delta").mode("overwrite").partitionBy("score_date").saveAsTable(table);
+            }
             return -1;
         }, () -> 0, () -> 0);
-    }
-
-    private static void write(Dataset<Row> rows, String table) {
-        rows.write().format("delta").mode("overwrite").partitionBy("score_date").saveAsTable(table);
     }
 
     /**
@@ -582,18 +591,21 @@ public final class ScoreBench {
             ratio(timings, "(e) / (b) CPU (process tree)", "spark_udf", "ingot", Timing::cpu);
         }
         ratio(timings, "(c) / (d) wall", "sparkml", "floor", Timing::wall);
+        ratio(timings, "(d') / (d) wall: the floor written as score writes (replaceWhere)", "floor_rw", "floor", Timing::wall);
+        ratio(timings, "(b) / (d') wall: ingot score over that floor", "ingot", "floor_rw", Timing::wall);
+        ratio(timings, "(b) / (d') CPU", "ingot", "floor_rw", Timing::cpu);
         long total = samples.values().stream().mapToLong(Long::longValue).sum();
         double meanTask = ingot.stream().mapToDouble(Timing::taskCpu).average().orElse(0);
-        System.out.printf(Locale.ROOT, "BENCHMARK where (b)'s task threads spend their time (%d samples; seconds: share"
-                + " times the mean task CPU %.1f s):%n", total, meanTask);
+        System.out.printf(Locale.ROOT, "BENCHMARK where (b)'s task threads spend their time (profiled run, %d samples;"
+                + " seconds: share times the timed runs' mean task CPU %.1f s):%n", total, meanTask);
         samples.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .filter(w -> 200L * w.getValue() >= total)
                 .forEach(w -> System.out.printf(Locale.ROOT, "BENCHMARK   %5.1f%% %6.1f s  %s%n", 100.0 * w.getValue() / total,
                         meanTask * w.getValue() / total, w.getKey()));
         long mainTotal = driver.values().stream().mapToLong(Long::longValue).sum();
         double meanWall = ingot.stream().mapToDouble(Timing::wall).average().orElse(0);
-        System.out.printf(Locale.ROOT, "BENCHMARK where (b)'s main thread waits (%d samples; seconds: share times the mean"
-                + " wall %.1f s):%n", mainTotal, meanWall);
+        System.out.printf(Locale.ROOT, "BENCHMARK where (b)'s main thread waits (profiled run, %d samples; seconds: share"
+                + " times the timed runs' mean wall %.1f s):%n", mainTotal, meanWall);
         driver.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .filter(w -> 200L * w.getValue() >= mainTotal)
                 .forEach(w -> System.out.printf(Locale.ROOT, "BENCHMARK   %5.1f%% %6.1f s  %s%n",
