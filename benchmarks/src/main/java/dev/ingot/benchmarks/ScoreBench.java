@@ -69,7 +69,7 @@ import static org.apache.spark.sql.functions.lit;
  *       has: rows per second per core, the practical limit;</li>
  *   <li><b>ingot</b> (b): {@code ingot score --model FILE.onnx --input T --out score_bench --keys id} in-process,
  *       through {@link IngotMain} as {@code bin/ingot} runs it (its null check, the scoring, the Delta write, the
- *       lineage and run records); the inference's own time is the sum of the scorer's batch times
+ *       lineage and run records); the inference's own time is the sum of the scorer's batch times, elapsed and CPU
  *       ({@code BatchLatencies}, read from the tasks' accumulator updates);</li>
  *   <li><b>sparkml</b> (c): the fitted {@code PipelineModel.transform} of the same table, written as the score
  *       table's columns;</li>
@@ -80,7 +80,8 @@ import static org.apache.spark.sql.functions.lit;
  *       ({@code --python}: the interpreter of {@code python/venv.sh bench}) on the same master, shuffle partitions and
  *       heap, reading the table's Delta folder and writing a Delta folder.</li>
  * </ul>
- * A warm-up runs every variant once, then each repetition runs them all, in an order that rotates. Reported per
+ * A warm-up runs every JVM variant once (the PySpark process warms up on its own when it starts), then each
+ * repetition runs them all, in an order that rotates. Reported per
  * variant: wall time, the JVM's CPU time (the Python variant: its whole process tree) and Spark task CPU, medians and
  * ranges, and the target ratios, each computed within a repetition; where {@code ingot score}'s time goes comes from
  * one more, untimed run that samples the stacks of the task threads and of the main thread every 10 ms.
