@@ -595,22 +595,20 @@ public final class ScoreBench {
         ratio(timings, "(d') / (d) wall: the floor written as score writes (replaceWhere)", "floor_rw", "floor", Timing::wall);
         ratio(timings, "(b) / (d') wall: ingot score over that floor", "ingot", "floor_rw", Timing::wall);
         ratio(timings, "(b) / (d') CPU", "ingot", "floor_rw", Timing::cpu);
+        shares("where (b)'s task threads spend their time (profiled run; seconds: share times the timed runs' mean"
+                + " task CPU, %.1f s)", samples, ingot.stream().mapToDouble(Timing::taskCpu).average().orElse(0));
+        shares("where (b)'s main thread waits (profiled run; seconds: share times the timed runs' mean wall, %.1f s)",
+                driver, ingot.stream().mapToDouble(Timing::wall).average().orElse(0));
+    }
+
+    /** Each label's share of the samples (those of at least 0.5%), and that share of {@code seconds}. */
+    private static void shares(String title, Map<String, Long> samples, double seconds) {
         long total = samples.values().stream().mapToLong(Long::longValue).sum();
-        double meanTask = ingot.stream().mapToDouble(Timing::taskCpu).average().orElse(0);
-        System.out.printf(Locale.ROOT, "BENCHMARK where (b)'s task threads spend their time (profiled run, %d samples;"
-                + " seconds: share times the timed runs' mean task CPU %.1f s):%n", total, meanTask);
+        System.out.printf(Locale.ROOT, "BENCHMARK " + title + ", %d samples:%n", seconds, total);
         samples.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .filter(w -> 200L * w.getValue() >= total)
                 .forEach(w -> System.out.printf(Locale.ROOT, "BENCHMARK   %5.1f%% %6.1f s  %s%n", 100.0 * w.getValue() / total,
-                        meanTask * w.getValue() / total, w.getKey()));
-        long mainTotal = driver.values().stream().mapToLong(Long::longValue).sum();
-        double meanWall = ingot.stream().mapToDouble(Timing::wall).average().orElse(0);
-        System.out.printf(Locale.ROOT, "BENCHMARK where (b)'s main thread waits (profiled run, %d samples; seconds: share"
-                + " times the timed runs' mean wall %.1f s):%n", mainTotal, meanWall);
-        driver.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                .filter(w -> 200L * w.getValue() >= mainTotal)
-                .forEach(w -> System.out.printf(Locale.ROOT, "BENCHMARK   %5.1f%% %6.1f s  %s%n",
-                        100.0 * w.getValue() / mainTotal, meanWall * w.getValue() / mainTotal, w.getKey()));
+                        seconds * w.getValue() / total, w.getKey()));
     }
 
     private static void ratio(Map<String, List<Timing>> timings, String what, String num, String den,
