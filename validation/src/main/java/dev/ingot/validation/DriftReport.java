@@ -67,8 +67,21 @@ public record DriftReport(String runId, Instant time, String table, String subje
 
     /** Writes {@code <table>-drift-<UTC time>-<run>.html} into {@code dir} (created when missing) and returns its path. */
     public Path write(Path dir) {
+        return write(dir, "");
+    }
+
+    /**
+     * Writes {@code <table>-drift-<series>-<UTC time>-<run>.html} into {@code dir} (created when missing) and returns
+     * its path: one run measuring several series (a model and its shadow, say {@code v3} and {@code v4}) writes a
+     * report per series without overwriting one with another.
+     *
+     * @param series the part of the name telling this run's reports apart ({@code v3}); empty for none
+     */
+    public Path write(Path dir, String series) {
         Errors.required(dir, "the directory of a drift report");
-        return QualityReport.save(dir, table, "drift", time.toEpochMilli(), runId, html());
+        Errors.required(series, "the series of a drift report");
+        return QualityReport.save(dir, table, series.isEmpty() ? "drift" : "drift-" + series, time.toEpochMilli(), runId,
+                html());
     }
 
     /** The page. */

@@ -309,9 +309,11 @@ public final class ScoreCommand implements Callable<Integer> {
             Lineage.record(spark, new Lineage.Entry(runId, "score", scores, Optional.of(scoresVersion),
                     "score", inputs, Optional.of(m.onnx().sha256()), Optional.of(written), Optional.empty(), Optional.empty(),
                     now, Instant.now(), details));
-            ScoreDrift.Outcome drift = ScoreDrift.measure(spark, p, m.name(), m.version(), new ScoreDrift.Scored(runId,
-                    now, day, scores, scoresVersion, where), scorer.appended().stream().map(f -> f.name()).toList(),
-                    reports.resolve(p));
+            ScoreDrift.Scored scoredRows = new ScoreDrift.Scored(runId, now, day, scores, scoresVersion, where);
+            ScoreDrift.Outcome drift = ScoreDrift.measure(spark, p, m.name(), m.version(), scoredRows,
+                    scorer.appended().stream().map(f -> f.name()).toList(), "", reports.resolve(p));
+            Optional<ScoreDrift.Outcome> shadowDrift = sh.map(s -> shadowDrift(spark, p, m, s, scoredRows, drift,
+                    reports.resolve(p)));
             PrintWriter o = spec.commandLine().getOut();
             o.printf(Locale.ROOT, "%s: %,d rows scored by %s%s (sha256 %s) from %s%s%n", scores, written, m.name(),
                     m.version().map(v -> " v" + v).orElse(" (file " + m.onnx().source() + ")"), m.onnx().sha256().substring(0, 12),
@@ -328,11 +330,12 @@ public final class ScoreCommand implements Callable<Integer> {
                     scoresVersion, day, written, quarantined, seconds, batchSize, latencies.batches(),
                     new ScoreRuns.Latency(latencies.millis(0.50), latencies.millis(0.95), latencies.millis(0.99)),
                     cpuSeconds, p.settings().price(), sh.map(ScoreCommand::shadowRun),
-                    drift.psi());
+                    drift.psi(), shadowDrift.flatMap(ScoreDrift.Outcome::psi));
             ScoreRuns.record(spark, measured);
             o.printf(Locale.ROOT, "score_date %s; %,.0f rows/s; %.1f s elapsed%n", day, total / Math.max(seconds, 1e-9), seconds);
             o.print(measured.summary());
             o.print(drift.summary());
+            shadowDrift.ifPresent(d -> o.print(d.summary()));
             o.flush();
             return ExitCode.OK.code();
         }
@@ -514,6 +517,23 @@ public final class ScoreCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "note: %s@%s is v%d, the main model itself: its shadow columns repeat the main ones%n",
                     s.name(), shadow, s.version().orElseThrow());
         }
+    }
+
+    /**
+     * The shadow's drift against its own version's test window, from its {@code shadow_*} columns of the rows just
+     * written. A shadow that is the main version itself has the main model's scores, so it is not measured twice (its
+     * rows in {@code quality.metrics} would be the main model's own).
+     */
+    private static ScoreDrift.Outcome shadowDrift(SparkSession spark, Project p, Resolved main, Shadow s,
+                                                  ScoreDrift.Scored written, ScoreDrift.Outcome mainDrift, Path reports) {
+        Resolved m = s.model();
+        if (m.version().equals(main.version())) {
+            return new ScoreDrift.Outcome(mainDrift.psi(), String.format(Locale.ROOT,
+                    "shadow score drift: the shadow is v%d, the main model itself: the same as above%n",
+                    m.version().orElseThrow()));
+        }
+        return ScoreDrift.measure(spark, p, m.name(), m.version(), written,
+                s.scorer().appended().stream().map(f -> f.name()).toList(), SHADOW_PREFIX, reports);
     }
 
     private static ScoreRuns.ShadowRun shadowRun(Shadow s) {

@@ -71,14 +71,19 @@ final class ScoreDrift {
 
     /**
      * Measures the drift of {@code model} (a registry version, or empty for a file) on the rows just written, records
-     * it and writes the report into {@code reportsDir}.
+     * it and writes the report into {@code reportsDir}. The main model's scores are its output columns; a
+     * {@code --shadow} model's are the same names with {@code prefix} ({@code shadow_}) before them, in the same rows.
+     * Rows in {@code quality.metrics} are keyed by the measured version ({@code fraud/4}), so a model's and its
+     * shadow's never replace each other.
      *
-     * @param columns the score table's columns
+     * @param columns the model's output columns, without the prefix
+     * @param prefix {@code ""} for the main model, {@link ScoreCommand#SHADOW_PREFIX} for the shadow
      */
     static Outcome measure(SparkSession spark, Project p, String model, Optional<Long> version, Scored s,
-                           List<String> columns, Path reportsDir) {
+                           List<String> columns, String prefix, Path reportsDir) {
+        String label = prefix.isEmpty() ? "score drift" : "shadow score drift";
         if (version.isEmpty()) {
-            return none(model, "a model scored from a file has no test window");
+            return none(label, model, "a model scored from a file has no test window");
         }
         String who = model + " v" + version.get();
         ModelVersion v;
@@ -87,26 +92,27 @@ final class ScoreDrift {
             v = store.modelVersion(model, version.get()).orElseThrow();
             String path = v.tags().get(Registry.SCORE_REFERENCE);
             if (path == null) {
-                return none(who, "it was not trained by this Ingot ('ingot train' logs one), or was registered from an"
+                return none(label, who, "it was not trained by this Ingot ('ingot train' logs one), or was registered from an"
                         + " ONNX file");
             }
             ref = ScoreReference.parse(new String(store.downloadArtifact(v.runId(), path), StandardCharsets.UTF_8),
                     "runs:/" + v.runId() + "/" + path);
         } catch (IngotException e) {
-            return none(who, "it could not be read: " + e.getMessage());
+            return none(label, who, "it could not be read: " + e.getMessage());
         }
         if (!columns.contains(ref.score())) {
-            return none(who, "its reference describes '" + ref.score() + "', which the scores do not have (columns: "
+            return none(label, who, "its reference describes '" + ref.score() + "', which the scores do not have (columns: "
                     + String.join(", ", columns) + ")");
         }
-        long[] counts = histogram(spark, s, ref);
+        String scoreColumn = prefix + ref.score();
+        long[] counts = histogram(spark, s, ref, scoreColumn);
         long rows = java.util.Arrays.stream(counts).sum();
         if (rows == 0) {
-            return none(who, "no row has a " + ref.score() + " to compare");
+            return none(label, who, "no row has a " + scoreColumn + " to compare");
         }
         double psi = ref.psi(counts);
         String instance = model + "/" + version.get();
-        record(spark, s, v, instance, ref, counts, psi);
+        record(spark, s, v, instance, ref, scoreColumn, counts, psi);
 
         Map<String, List<DriftReport.Point>> history = new LinkedHashMap<>();
         for (QualityMetrics.Entry e : QualityMetrics.read(spark, s.scores().toString(), PSI)) {
@@ -118,22 +124,22 @@ final class ScoreDrift {
         for (int i = 0; i < counts.length; i++) {
             bins.add(new DriftReport.Bin(ref.label(i), expected[i], counts[i] / (double) rows));
         }
-        Path report = new DriftReport(s.runId(), s.scoredAt(), s.scores().toString(), ref.score() + " of " + who
+        Path report = new DriftReport(s.runId(), s.scoredAt(), s.scores().toString(), scoreColumn + " of " + who
                 + " on " + s.day(), "the test window of " + who + String.format(Locale.ROOT, " (%,d rows)", ref.rows()),
-                psi, bins, history).write(reportsDir);
+                psi, bins, history).write(reportsDir, "v" + version.get());
         return new Outcome(Optional.of(psi), String.format(Locale.ROOT,
-                "score drift (PSI vs the test window of %s, %,d rows in %d bins): %s%ndrift report: %s%n", who, rows,
-                ref.bins(), Psi.describe(psi), report));
+                "%s (PSI vs the test window of %s, %,d rows in %d bins): %s%n%s report: %s%n", label, who, rows,
+                ref.bins(), Psi.describe(psi), prefix.isEmpty() ? "drift" : "shadow drift", report));
     }
 
-    private static Outcome none(String who, String why) {
-        return new Outcome(Optional.empty(), "score drift: no reference distribution for " + who + " (" + why
+    private static Outcome none(String label, String who, String why) {
+        return new Outcome(Optional.empty(), label + ": no reference distribution for " + who + " (" + why
                 + "); nothing recorded\n");
     }
 
     /** Rows per bin of the reference: one aggregation over the rows written, at the version written. */
-    private static long[] histogram(SparkSession spark, Scored s, ScoreReference ref) {
-        Column score = col(ref.score());
+    private static long[] histogram(SparkSession spark, Scored s, ScoreReference ref, String scoreColumn) {
+        Column score = col(scoreColumn);
         Column bin = lit(ref.bins() - 1);
         // Innermost first: the first edge at or above the score is its bin, as ScoreReference.bin says.
         for (int i = ref.edges().size() - 1; i >= 0; i--) {
@@ -150,7 +156,7 @@ final class ScoreDrift {
 
     /** The PSI and the share per bin, in one commit replacing those of an earlier run of the same date and version. */
     private static void record(SparkSession spark, Scored s, ModelVersion v, String instance, ScoreReference ref,
-                               long[] counts, double psi) {
+                               String scoreColumn, long[] counts, double psi) {
         long rows = java.util.Arrays.stream(counts).sum();
         long date = s.day().atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
         Map<String, String> tags = new LinkedHashMap<>();
@@ -158,7 +164,7 @@ final class ScoreDrift {
         tags.put("model", v.model());
         tags.put("model_version", Long.toString(v.version()));
         tags.put("model_run_id", v.runId());
-        tags.put("score_column", ref.score());
+        tags.put("score_column", scoreColumn);
         tags.put("reference", "runs:/" + v.runId() + "/" + v.tags().get(Registry.SCORE_REFERENCE));
         tags.put("reference_rows", Long.toString(ref.rows()));
         tags.put("rows", Long.toString(rows));

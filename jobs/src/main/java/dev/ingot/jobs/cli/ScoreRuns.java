@@ -28,7 +28,8 @@ import org.apache.spark.sql.types.StructType;
  * {@code shadow_*} columns (null for runs without); rows/s and CPU are then those of both models together. Those
  * columns came after the table did: appends merge the schema, so a table written before them gains them.
  * The score drift (PSI against the model's test window, see {@link ScoreDrift}) is kept only for a model with a
- * score reference ({@code score_psi}, added the same way).
+ * score reference ({@code score_psi}, added the same way), and the shadow's against its own version's
+ * ({@code shadow_score_psi}).
  */
 final class ScoreRuns {
     static final StructType SCHEMA = new StructType()
@@ -63,7 +64,8 @@ final class ScoreRuns {
             .add("shadow_batch_p50_ms", DataTypes.DoubleType, true)
             .add("shadow_batch_p95_ms", DataTypes.DoubleType, true)
             .add("shadow_batch_p99_ms", DataTypes.DoubleType, true)
-            .add("score_psi", DataTypes.DoubleType, true);
+            .add("score_psi", DataTypes.DoubleType, true)
+            .add("shadow_score_psi", DataTypes.DoubleType, true);
 
     private ScoreRuns() {}
 
@@ -85,12 +87,13 @@ final class ScoreRuns {
      * @param price the configured price of a core-hour, if any
      * @param shadow the {@code --shadow} model's figures, if one scored too
      * @param scorePsi the PSI of the scores against the model's test window, when it has a reference
+     * @param shadowScorePsi the same for the {@code --shadow} model's scores against its own version's test window
      */
     record Run(String runId, Instant startedAt, Instant finishedAt, String modelName, Optional<Long> modelVersion,
                String modelSha256, TableName input, Optional<Long> inputVersion, TableName output, long outputVersion,
                LocalDate scoreDate, long rows, long rowsQuarantined, double seconds, int batchSize, long batches,
                Latency batchMillis, double cpuSeconds, Optional<CorePrice> price, Optional<ShadowRun> shadow,
-               Optional<Double> scorePsi) {
+               Optional<Double> scorePsi, Optional<Double> shadowScorePsi) {
 
         double rowsPerSecond() {
             return rows / Math.max(seconds, 1e-9);
@@ -129,7 +132,7 @@ final class ScoreRuns {
                     shadow.map(ShadowRun::version).orElse(null), shadow.map(ShadowRun::sha256).orElse(null),
                     shadow.map(ShadowRun::batches).orElse(null), shadow.map(s -> s.batchMillis().p50()).orElse(null),
                     shadow.map(s -> s.batchMillis().p95()).orElse(null), shadow.map(s -> s.batchMillis().p99()).orElse(null),
-                    scorePsi.orElse(null));
+                    scorePsi.orElse(null), shadowScorePsi.orElse(null));
         }
     }
 
