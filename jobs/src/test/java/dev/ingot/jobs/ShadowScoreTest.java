@@ -16,8 +16,12 @@ import dev.ingot.jobs.Cli.Result;
 import dev.ingot.jobs.cli.ScoreComparison;
 import dev.ingot.scoring.SklearnModels;
 import dev.ingot.training.ModelVersion;
+import dev.ingot.training.ScoreReference;
+import dev.ingot.validation.QualityMetrics;
 import dev.ingot.training.TrackingStore;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -196,16 +200,44 @@ class ShadowScoreTest {
         assertThat(printed.out()).isEqualTo(c.summary()).contains(String.format(java.util.Locale.ROOT,
                 "labels: %.4f agree", c.labels().orElseThrow().agreement())).contains("KS ").contains("PSI ");
 
-        // Idempotent: the same run again replaces its rows.
+        // Drift: each model against its own version's test window, kept apart by version.
+        List<Row> rows = new ArrayList<>(both.values());
+        double mainPsi = psiByHand(rows, "probability", v1);
+        double shadowPsi = psiByHand(rows, "shadow_probability", v2);
+        assertThat(shadowPsi).as("the two models' PSIs differ, so a swap would show").isNotCloseTo(mainPsi, within(1e-9));
+        assertDrift(out, mainPsi, shadowPsi);
+        assertThat(first.out()).contains("score drift (PSI vs the test window of " + MODEL + " v" + v1.version())
+                .contains("shadow score drift (PSI vs the test window of " + MODEL + " v" + v2.version());
+        java.util.regex.Matcher reports = java.util.regex.Pattern.compile("(shadow )?drift report: (\\S+\\.html)")
+                .matcher(first.out());
+        List<String> files = new ArrayList<>();
+        while (reports.find()) {
+            files.add(reports.group(2));
+            assertThat(Path.of(reports.group(2))).as("the report exists").exists();
+        }
+        assertThat(files).as(first.out()).hasSize(2);
+        assertThat(files.get(0)).contains("-drift-v" + v1.version() + "-");
+        assertThat(files.get(1)).contains("-drift-v" + v2.version() + "-");
+        try {
+            assertThat(Files.readString(Path.of(files.get(1)))).contains("shadow_probability of " + MODEL + " v" + v2.version());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+
+        // Idempotent: the same run again replaces its rows, drift rows of both models included.
         Result again = score("--model", MODEL + "/" + v1.version(), "--shadow", "challenger", "--out", "shadow_daily",
                 "--date", "2026-11-30");
         assertThat(again.code()).as(again.err()).isZero();
         assertThat(spark.table(out.sql()).count()).isEqualTo(ROWS);
+        assertDrift(out, mainPsi, shadowPsi);
 
         // Without --shadow into the same table: its rows get null shadow columns; the shadow date stays comparable.
         Result plain = score("--model", MODEL + "/" + v1.version(), "--out", "shadow_daily", "--date", "2026-12-01");
         assertThat(plain.code()).as(plain.err()).isZero();
         assertThat(spark.table(out.sql()).where("score_date = DATE'2026-12-01'").count()).isEqualTo(ROWS);
+        assertThat(spark.table(Tables.SCORE_RUNS.sql()).where("output_table = '" + out + "'")
+                .orderBy(functions.col("finished_at").desc()).first().<Double>getAs("shadow_score_psi"))
+                .as("no shadow, no shadow PSI").isNull();
         assertThat(spark.table(out.sql()).where("score_date = DATE'2026-12-01' AND (shadow_label IS NOT NULL OR "
                 + "shadow_probability IS NOT NULL OR shadow_model_version IS NOT NULL)").count()).isZero();
         assertThat(ScoreComparison.of(spark, "shadow_daily", Optional.empty()).date())
@@ -219,6 +251,65 @@ class ShadowScoreTest {
         assertThat(spark.table(out.sql()).where("shadow_model_version IS NOT NULL").count())
                 .as("a run without --shadow replaces the date's rows, shadow columns null").isZero();
         assertThat(spark.table(out.sql()).count()).isEqualTo(2L * ROWS);
+    }
+
+    /**
+     * {@code quality.metrics} holds one PSI and one share per bin for each of the two versions on 2026-11-30 (so a
+     * re-run replaced rather than added, and neither model's rows replaced the other's), and the latest
+     * {@code ingot.score_runs} row both PSIs.
+     */
+    private static void assertDrift(TableName out, double mainPsi, double shadowPsi) {
+        Map<String, Double> psis = new HashMap<>();
+        for (QualityMetrics.Entry e : QualityMetrics.read(spark, out.toString(), "score_psi")) {
+            assertThat(e.tags()).containsEntry("score_date", "2026-11-30");
+            assertThat(psis.put(e.instance(), e.value())).as("one PSI row per version: " + e.instance()).isNull();
+            assertThat(e.tags()).containsEntry("score_column", e.instance().endsWith("/" + v2.version())
+                    ? "shadow_probability" : "probability");
+        }
+        assertThat(psis).containsOnlyKeys(MODEL + "/" + v1.version(), MODEL + "/" + v2.version());
+        assertThat(psis.get(MODEL + "/" + v1.version())).as("the main model's PSI").isCloseTo(mainPsi, within(1e-12));
+        assertThat(psis.get(MODEL + "/" + v2.version())).as("the shadow's PSI").isCloseTo(shadowPsi, within(1e-12));
+        Map<String, Long> bins = new HashMap<>();
+        QualityMetrics.read(spark, out.toString(), "score_bin_fraction").forEach(e -> bins.merge(e.instance(), 1L, Long::sum));
+        assertThat(bins).containsEntry(MODEL + "/" + v1.version(), (long) reference(v1).bins())
+                .containsEntry(MODEL + "/" + v2.version(), (long) reference(v2).bins()).hasSize(2);
+        Row run = spark.table(Tables.SCORE_RUNS.sql()).where("output_table = '" + out + "'")
+                .orderBy(functions.col("finished_at").desc()).first();
+        assertThat(run.<Double>getAs("score_psi")).isCloseTo(mainPsi, within(1e-12));
+        assertThat(run.<Double>getAs("shadow_score_psi")).isCloseTo(shadowPsi, within(1e-12));
+    }
+
+    private static ScoreReference reference(ModelVersion v) {
+        String path = v.tags().get("ingot.score_reference");
+        assertThat(path).as("train logged a score reference for v" + v.version()).isNotNull();
+        return ScoreReference.parse(new String(store.downloadArtifact(v.runId(), path), StandardCharsets.UTF_8), path);
+    }
+
+    /**
+     * PSI of a column of the collected rows against a version's reference, by hand: a score's bin is the first edge at
+     * or above it (the last bin past every edge), and a share below {@link dev.ingot.core.Psi#EPSILON} counts as it.
+     */
+    private static double psiByHand(List<Row> rows, String column, ModelVersion v) {
+        ScoreReference ref = reference(v);
+        long[] actual = new long[ref.bins()];
+        for (Row r : rows) {
+            double x = r.<Double>getAs(column);
+            int bin = ref.bins() - 1;
+            for (int i = 0; i < ref.edges().size(); i++) {
+                if (x <= ref.edges().get(i)) {
+                    bin = i;
+                    break;
+                }
+            }
+            actual[bin]++;
+        }
+        double psi = 0;
+        for (int i = 0; i < ref.bins(); i++) {
+            double e = Math.max(ref.counts().get(i) / (double) ref.rows(), dev.ingot.core.Psi.EPSILON);
+            double a = Math.max(actual[i] / (double) rows.size(), dev.ingot.core.Psi.EPSILON);
+            psi += (a - e) * Math.log(a / e);
+        }
+        return psi;
     }
 
     /** Agreement, confusion, mean |diff|, max |diff|, KS and means recomputed from the rows themselves. */
@@ -279,7 +370,8 @@ class ShadowScoreTest {
     void aShadowOfTheMainVersionItselfIsAllowedAndSaidSo() {
         Result r = score("--model", MODEL + "@challenger", "--shadow", "challenger", "--out", "shadow_same");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("note: " + MODEL + "@challenger is v" + v2.version() + ", the main model itself");
+        assertThat(r.out()).contains("note: " + MODEL + "@challenger is v" + v2.version() + ", the main model itself")
+                .contains("shadow score drift: the shadow is v" + v2.version() + ", the main model itself");
         assertThat(spark.table(Tables.scores("shadow_same").sql()).where("label <> shadow_label OR probability <> "
                 + "shadow_probability").count()).isZero();
     }
