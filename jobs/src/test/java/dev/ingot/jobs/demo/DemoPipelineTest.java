@@ -189,7 +189,8 @@ class DemoPipelineTest {
         Row run = spark.sql("SELECT rows, rows_per_second, batch_p50_ms, batch_p95_ms, batch_p99_ms, batches, model_version, "
                 + "run_id, input_table, shadow_model_version, shadow_batch_p50_ms, shadow_batch_p95_ms, shadow_batch_p99_ms, "
                 + "score_psi FROM ingot.score_runs WHERE output_table = 'scores.fraud'").first();
-        assertThat(spark.table("ingot.score_runs").count()).isEqualTo(1);
+        // Other test classes of this JVM score into ingot.score_runs too: count only the demo's output.
+        assertThat(spark.table("ingot.score_runs").where("output_table = 'scores.fraud'").count()).isEqualTo(1);
         assertThat(run.getLong(0)).isEqualTo(day);
         assertThat(run.getDouble(1)).isPositive();
         assertThat(run.getDouble(2)).isPositive().isLessThanOrEqualTo(run.getDouble(3));
