@@ -55,6 +55,11 @@ public final class Gpu {
         }
         if (!env.ortCudaProvider()) {
             missing.add("ONNX Runtime's CUDA provider (OrtEnvironment.getAvailableProviders() has no CUDA: the CPU build)");
+        } else if (manager == ClusterManager.LOCAL && !env.ortCudaLoadProblem().isEmpty()) {
+            // On a cluster the executors load the provider on their own machines (where CUDA is), not the driver's.
+            missing.add("ONNX Runtime's CUDA libraries (the GPU build's CUDA provider does not load on this machine: "
+                    + env.ortCudaLoadProblem() + "; ONNX Runtime's log line above names the library; ONNX Runtime 1.23 needs "
+                    + "CUDA 12 and cuDNN 9 on the library path)");
         }
         String where = manager.name().toLowerCase(Locale.ROOT);
         if (missing.isEmpty()) {

@@ -16,6 +16,16 @@ public interface GpuEnvironment {
     /** Whether ONNX Runtime offers its CUDA provider ({@code OrtEnvironment.getAvailableProviders()}: the GPU build). */
     boolean ortCudaProvider();
 
+    /**
+     * Why ONNX Runtime's CUDA provider cannot load on this machine, or {@code ""} when it loads or is not offered. The
+     * GPU build lists CUDA among its providers even where the CUDA libraries are missing (checked here: the
+     * {@code onnxruntime_gpu} 1.23.2 jar lists {@code [CPU, CUDA, TENSOR_RT]} on a machine without CUDA, and adding
+     * the provider then fails with {@code libcublasLt.so.12: cannot open shared object file}), so only loading it tells.
+     */
+    default String ortCudaLoadProblem() {
+        return "";
+    }
+
     /** Looks at this machine and class path: runs {@code nvidia-smi} (at most a few seconds) and loads no Spark. */
     static GpuEnvironment probe() {
         return GpuProbe.probe();
@@ -23,9 +33,15 @@ public interface GpuEnvironment {
 
     /** An environment as stated. */
     static GpuEnvironment of(int visibleGpus, boolean rapidsJar, boolean ortCudaProvider) {
-        return new Stated(visibleGpus, rapidsJar, ortCudaProvider);
+        return new Stated(visibleGpus, rapidsJar, ortCudaProvider, "");
+    }
+
+    /** An environment as stated, whose CUDA provider is offered but cannot load here ({@link #ortCudaLoadProblem()}). */
+    static GpuEnvironment of(int visibleGpus, boolean rapidsJar, boolean ortCudaProvider, String ortCudaLoadProblem) {
+        return new Stated(visibleGpus, rapidsJar, ortCudaProvider, ortCudaLoadProblem == null ? "" : ortCudaLoadProblem);
     }
 
     /** {@link #of}'s value. */
-    record Stated(int visibleGpus, boolean rapidsJar, boolean ortCudaProvider) implements GpuEnvironment {}
+    record Stated(int visibleGpus, boolean rapidsJar, boolean ortCudaProvider, String ortCudaLoadProblem)
+            implements GpuEnvironment {}
 }

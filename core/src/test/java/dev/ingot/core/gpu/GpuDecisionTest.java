@@ -65,4 +65,20 @@ class GpuDecisionTest {
         assertThatThrownBy(() -> Gpu.decide(GpuPolicy.ON, ClusterManager.YARN, GpuEnvironment.of(0, true, false), false))
                 .hasMessageContaining("ONNX Runtime's CUDA provider").hasMessageNotContaining("the RAPIDS jar (");
     }
+
+    @Test
+    void aGpuBuildWhoseCudaLibrariesDoNotLoadIsMissingThemLocallyButNotOnACluster() {
+        GpuEnvironment noCudaLibs = GpuEnvironment.of(1, true, true,
+                "Error code - ORT_FAIL - message: OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library");
+        GpuDecision local = Gpu.decide(GpuPolicy.AUTO, ClusterManager.LOCAL, noCudaLibs, false);
+        assertThat(local.enabled()).isFalse();
+        assertThat(local.missing()).containsExactly("ONNX Runtime's CUDA libraries (the GPU build's CUDA provider does "
+                + "not load on this machine: Error code - ORT_FAIL - message: OrtSessionOptionsAppendExecutionProvider_Cuda: "
+                + "Failed to load shared library; ONNX Runtime's log line above names the library; ONNX Runtime 1.23 "
+                + "needs CUDA 12 and cuDNN 9 on the library path)");
+        assertThatThrownBy(() -> Gpu.decide(GpuPolicy.ON, ClusterManager.LOCAL, noCudaLibs, false))
+                .hasMessageContaining("ONNX Runtime's CUDA libraries").hasMessageNotContaining("the RAPIDS jar (");
+        assertThat(Gpu.decide(GpuPolicy.ON, ClusterManager.KUBERNETES, noCudaLibs, false).enabled())
+                .as("the executors load the provider on their own machines").isTrue();
+    }
 }

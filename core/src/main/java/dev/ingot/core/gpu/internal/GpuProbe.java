@@ -14,7 +14,8 @@ public final class GpuProbe {
 
     /** Looks now. */
     public static GpuEnvironment probe() {
-        return GpuEnvironment.of(nvidiaSmiGpus(), onClasspath(Gpu.RAPIDS_PLUGIN), ortCuda());
+        boolean cuda = ortCuda();
+        return GpuEnvironment.of(nvidiaSmiGpus(), onClasspath(Gpu.RAPIDS_PLUGIN), cuda, cuda ? ortCudaLoadProblem() : "");
     }
 
     /** GPUs nvidia-smi lists; 0 when it is not installed, fails, or takes more than 10 s (a hung driver). */
@@ -59,6 +60,27 @@ public final class GpuProbe {
             return providers instanceof Collection<?> c && c.stream().anyMatch(p -> p.toString().equals("CUDA"));
         } catch (ReflectiveOperationException | LinkageError e) {
             return false;
+        }
+    }
+
+    /**
+     * Adds the CUDA provider to throw-away session options, which loads {@code libonnxruntime_providers_cuda.so} and
+     * the CUDA libraries it links: {@code ""} when that works, else ONNX Runtime's message (it names the missing
+     * library). Only called when the build offers CUDA, so a CPU build pays nothing.
+     */
+    static String ortCudaLoadProblem() {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        try {
+            Class<?> options = Class.forName("ai.onnxruntime.OrtSession$SessionOptions", true, loader);
+            try (AutoCloseable o = (AutoCloseable) options.getConstructor().newInstance()) {
+                options.getMethod("addCUDA", int.class).invoke(o, 0);
+            }
+            return "";
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            return String.valueOf(cause.getMessage()).strip();
+        } catch (Exception | LinkageError e) {
+            return e.toString();
         }
     }
 }
