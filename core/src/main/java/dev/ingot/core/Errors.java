@@ -110,6 +110,14 @@ public final class Errors {
                 + waited + "; nothing was written). Fix: " + fix + ".", null);
     }
 
+    /**
+     * A service Ingot calls (Airflow, a tracking server) cannot do what was asked for a reason that is not the user's
+     * input: it is unreachable, it failed, or it did not finish in time. Exit code 3, so a scheduler retries.
+     */
+    public static IngotException serviceFailed(String doing, String problem, String fix) {
+        return new IngotException(ExitCode.FAILURE, "Cannot " + doing + ": " + problem + ". Fix: " + fix + ".", null);
+    }
+
     /** A gate (quality, promotion) said no. */
     public static IngotException gateFailed(String gate, String why) {
         return new IngotException(ExitCode.GATE_FAILED, gate + " failed: " + why, null);

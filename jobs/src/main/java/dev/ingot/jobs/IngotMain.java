@@ -3,6 +3,7 @@ package dev.ingot.jobs;
 import dev.ingot.core.ExitCode;
 import dev.ingot.core.IngotException;
 import dev.ingot.core.Secrets;
+import dev.ingot.jobs.cli.AirflowCommand;
 import dev.ingot.jobs.cli.DemoCommand;
 import dev.ingot.jobs.cli.FeaturesCommand;
 import dev.ingot.jobs.cli.GpuReportCommand;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ingot", mixinStandardHelpOptions = true, versionProvider = IngotMain.Version.class,
         description = "Spark batch and feature platform: Delta feature tables, quality gates, models, scoring.",
         subcommands = {DemoCommand.class, PlanCommand.class, FeaturesCommand.class, TrainingSetCommand.class, ValidateCommand.class,
-                ModelsCommand.class, TrainCommand.class, ScoreCommand.class, GpuReportCommand.class,
+                ModelsCommand.class, TrainCommand.class, ScoreCommand.class, GpuReportCommand.class, AirflowCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 a gate said no, 2 bad input (nothing written), 3 failure (nothing half-written).",
                 "On a laptop: bin/ingot <command> (local Spark; --master URL for a cluster).",

@@ -18,6 +18,8 @@ import dev.ingot.core.config.internal.Node;
 import dev.ingot.core.config.internal.Problems;
 import dev.ingot.core.config.internal.SqlCheck;
 import java.io.CharConversionException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
@@ -25,6 +27,7 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.nio.file.Path;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -291,9 +294,49 @@ public final class ProjectLoader {
         GpuPolicy gpu = n.choice("gpu", GpuPolicy.class, false).orElse(GpuPolicy.AUTO);
         Optional<CorePrice> price = n.object("cost", false).flatMap(this::price);
         Optional<ModelSignature> signing = n.object("signing", false).flatMap(g -> signing(g, dir));
+        Optional<AirflowSettings> airflow = n.object("airflow", false).flatMap(this::airflow);
         n.finish();
         return new ProjectSettings(name.orElse("invalid"), description, warehouse, catalog,
-                tracking, conf, gpu, price, signing);
+                tracking, conf, gpu, price, signing, airflow);
+    }
+
+    private Optional<AirflowSettings> airflow(Node n) {
+        Optional<String> url = n.string("url", true, "the Airflow web server's root, e.g. http://airflow:8080");
+        Optional<String> username = n.string("username", true, "a user name");
+        Optional<String> password = n.string("password", false, "${env:INGOT_AIRFLOW_PASSWORD}");
+        String versionText = n.string("version", false, "auto, 2 or 3").orElse("auto");
+        long connect = n.integer("connect_timeout_seconds", false, 1, 3600).orElse((long) AirflowSettings.CONNECT_TIMEOUT_DEFAULT);
+        long request = n.integer("request_timeout_seconds", false, 1, 3600).orElse((long) AirflowSettings.REQUEST_TIMEOUT_DEFAULT);
+        n.finish();
+        AirflowSettings.ApiVersion version = switch (versionText) {
+            case "auto" -> AirflowSettings.ApiVersion.AUTO;
+            case "2" -> AirflowSettings.ApiVersion.AIRFLOW_2;
+            case "3" -> AirflowSettings.ApiVersion.AIRFLOW_3;
+            default -> {
+                n.problem("version", "'" + versionText + "' is not an Airflow API version",
+                        "write auto (ask the server), 2 (/api/v1) or 3 (/api/v2)");
+                yield null;
+            }
+        };
+        Optional<URI> uri = url.flatMap(u -> {
+            try {
+                URI parsed = new URI(u.endsWith("/") ? u.substring(0, u.length() - 1) : u);
+                if (("http".equals(parsed.getScheme()) || "https".equals(parsed.getScheme())) && parsed.getHost() != null
+                        && (parsed.getPath() == null || !parsed.getPath().contains("/api/"))) {
+                    return Optional.of(parsed);
+                }
+            } catch (URISyntaxException e) {
+                // reported below
+            }
+            n.problem("url", "'" + u + "' is not the root URL of an Airflow web server",
+                    "write http(s)://host:port, without /api/v1 or /api/v2 (e.g. http://airflow:8080)");
+            return Optional.empty();
+        });
+        if (uri.isEmpty() || username.isEmpty() || version == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new AirflowSettings(uri.get(), username.get(), password, version,
+                Duration.ofSeconds(connect), Duration.ofSeconds(request)));
     }
 
     /** The signing keys; a key's text is never put in a message (the private one is a secret, both are noise). */

@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param price what a core-hour costs ({@code cost}), when set: runs then record their cost in money too
  * @param signing the model-signing keys ({@code signing}), when set: new versions are signed, and {@code score}
  *     verifies signatures when a public key is set
+ * @param airflow where {@code ingot airflow} reaches Airflow's REST API ({@code airflow}), when set
  */
 public record ProjectSettings(
         String name,
@@ -33,7 +34,8 @@ public record ProjectSettings(
         Map<String, String> sparkConf,
         GpuPolicy gpu,
         Optional<CorePrice> price,
-        Optional<ModelSignature> signing) {
+        Optional<ModelSignature> signing,
+        Optional<AirflowSettings> airflow) {
     public ProjectSettings {
         Errors.required(name, "ProjectSettings.name");
         description = description == null ? "" : description;
@@ -44,19 +46,28 @@ public record ProjectSettings(
         Errors.required(gpu, "ProjectSettings.gpu");
         Errors.required(price, "ProjectSettings.price (Optional.empty() for none)");
         Errors.required(signing, "ProjectSettings.signing (Optional.empty() for none)");
+        Errors.required(airflow, "ProjectSettings.airflow (Optional.empty() for none)");
+    }
+
+    /** Settings without Airflow. */
+    public ProjectSettings(String name, String description, Location warehouse, CatalogSettings catalog,
+                           TrackingSettings tracking, Map<String, String> sparkConf, GpuPolicy gpu,
+                           Optional<CorePrice> price, Optional<ModelSignature> signing) {
+        this(name, description, warehouse, catalog, tracking, sparkConf, gpu, price, signing, Optional.empty());
     }
 
     /** Settings without signing keys. */
     public ProjectSettings(String name, String description, Location warehouse, CatalogSettings catalog,
                            TrackingSettings tracking, Map<String, String> sparkConf, GpuPolicy gpu,
                            Optional<CorePrice> price) {
-        this(name, description, warehouse, catalog, tracking, sparkConf, gpu, price, Optional.empty());
+        this(name, description, warehouse, catalog, tracking, sparkConf, gpu, price, Optional.empty(), Optional.empty());
     }
 
     /** Settings without a price per core-hour. */
     public ProjectSettings(String name, String description, Location warehouse, CatalogSettings catalog,
                            TrackingSettings tracking, Map<String, String> sparkConf, GpuPolicy gpu) {
-        this(name, description, warehouse, catalog, tracking, sparkConf, gpu, Optional.empty(), Optional.empty());
+        this(name, description, warehouse, catalog, tracking, sparkConf, gpu, Optional.empty(), Optional.empty(),
+                Optional.empty());
     }
 
     /** Redacted: Spark conf values and the warehouse may come from {@code ${env:NAME}}. */
@@ -64,11 +75,12 @@ public record ProjectSettings(
     public String toString() {
         return Secrets.redact("ProjectSettings[name=" + name + ", description=" + description + ", warehouse=" + warehouse
                 + ", catalog=" + catalog + ", tracking=" + tracking + ", sparkConf=" + sparkConf + ", gpu=" + gpu + ", price=" + price
-                + ", signing=" + signing + "]");
+                + ", signing=" + signing + ", airflow=" + airflow + "]");
     }
 
     /** The same settings with another warehouse (the {@code --warehouse} option). */
     public ProjectSettings withWarehouse(Location newWarehouse) {
-        return new ProjectSettings(name, description, newWarehouse, catalog, tracking, sparkConf, gpu, price, signing);
+        return new ProjectSettings(name, description, newWarehouse, catalog, tracking, sparkConf, gpu, price, signing,
+                airflow);
     }
 }

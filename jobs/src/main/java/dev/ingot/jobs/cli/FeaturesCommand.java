@@ -15,6 +15,7 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -147,23 +148,7 @@ public final class FeaturesCommand {
                     e.definitionHash().map(x -> x.substring(0, 12)).orElse("-"), e.range().replace("T00:00:00Z", ""),
                     e.sources()});
             }
-            int[] width = new int[rows.get(0).length];
-            rows.forEach(r -> {
-                for (int i = 0; i < r.length; i++) {
-                    width[i] = Math.max(width[i], r[i].length());
-                }
-            });
-            StringBuilder b = new StringBuilder();
-            for (String[] r : rows) {
-                StringBuilder line = new StringBuilder();
-                for (int i = 0; i < r.length; i++) {
-                    boolean number = i == 4; // rows, right-aligned
-                    String pad = " ".repeat(width[i] - r[i].length());
-                    line.append(i == 0 ? "" : "  ").append(number ? pad + r[i] : r[i] + (i == r.length - 1 ? "" : pad));
-                }
-                b.append(line).append(System.lineSeparator());
-            }
-            return b.toString();
+            return TextTable.render(rows, Set.of(4)); // rows, right-aligned
         }
     }
 }

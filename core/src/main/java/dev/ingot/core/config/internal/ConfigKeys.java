@@ -1,5 +1,6 @@
 package dev.ingot.core.config.internal;
 
+import dev.ingot.core.config.AirflowSettings;
 import dev.ingot.core.config.CatalogSettings;
 import dev.ingot.core.config.CheckSuiteDef;
 import dev.ingot.core.config.FeatureViewDef;
@@ -230,6 +231,21 @@ public final class ConfigKeys {
                         + " written) a registry version whose signature is missing or does not verify"));
         k.add(key(p, "signing.public_key_file", TEXT.described("path")).dflt("none")
                 .doc("a file holding the public key instead (relative to the project)"));
+        k.add(key(p, "airflow", MAPPING_BELOW).dflt("none")
+                .doc("the Airflow whose REST API `ingot airflow trigger` and `ingot airflow status` call, below"));
+        k.add(key(p, "airflow.url", TEXT.described("http(s) URL")).required("required with `airflow`")
+                .doc("the Airflow web server's root (`http://airflow:8080`), without `/api/...`"));
+        k.add(key(p, "airflow.username", TEXT).required("required with `airflow`").doc("the user that logs in"));
+        k.add(key(p, "airflow.password", TEXT.described("`${env:NAME}`")).dflt("none")
+                .doc("the user's password; a secret: take it from the environment, e.g."
+                        + " `${env:INGOT_AIRFLOW_PASSWORD}`. It is never printed"));
+        k.add(key(p, "airflow.version", TEXT.described("`auto`, `2` or `3`")).dflt("`auto`")
+                .doc("which REST API to speak: `3` is `/api/v2` with a token from `POST /auth/token`, `2` is"
+                        + " `/api/v1` with basic authentication; `auto` asks the server (`GET /api/v2/version`)"));
+        k.add(key(p, "airflow.connect_timeout_seconds", NUMBER.described("whole number of seconds"))
+                .dflt("`" + AirflowSettings.CONNECT_TIMEOUT_DEFAULT + "`").doc("how long to wait for a connection"));
+        k.add(key(p, "airflow.request_timeout_seconds", NUMBER.described("whole number of seconds"))
+                .dflt("`" + AirflowSettings.REQUEST_TIMEOUT_DEFAULT + "`").doc("how long to wait for one answer"));
 
         FileKind s = FileKind.SOURCES;
         k.add(definitionName(s));
