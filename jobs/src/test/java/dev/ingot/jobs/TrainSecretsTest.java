@@ -11,12 +11,12 @@ import dev.ingot.core.TestSpark;
 import dev.ingot.core.config.TrackingSettings;
 import dev.ingot.jobs.Cli.Result;
 import dev.ingot.training.FakeHttpServer;
+import dev.ingot.core.TestEnvironment;
 import dev.ingot.training.MlflowServerExtension;
 import dev.ingot.training.TrackingStore;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.lang.reflect.Field;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -79,16 +79,8 @@ class TrainSecretsTest {
         spark.conf().unset("spark.hadoop.fs.s3a.secret.key");
     }
 
-    /**
-     * The process environment as the JVM holds it, writable: the CLI reads {@code System.getenv()}, and a planted
-     * variable must reach it as a user's export would (the test JVM opens {@code java.util} to reflection for Spark).
-     */
-    @SuppressWarnings("unchecked")
     private static Map<String, String> environment() throws ReflectiveOperationException {
-        Map<String, String> env = System.getenv();
-        Field m = env.getClass().getDeclaredField("m");
-        m.setAccessible(true);
-        return (Map<String, String>) m.get(env);
+        return TestEnvironment.writable();
     }
 
     /** A project whose {@code ingot.yaml} takes the token from the environment. */

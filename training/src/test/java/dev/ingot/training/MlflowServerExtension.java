@@ -1,8 +1,8 @@
 package dev.ingot.training;
 
+import dev.ingot.core.PythonVenvs;
 import java.io.IOException;
 import java.net.HttpURLConnection;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,10 +41,10 @@ public final class MlflowServerExtension implements BeforeAllCallback, AfterAllC
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        Path venv = venv();
+        Path venv = PythonVenvs.venv("mlflow");
         dir = Files.createTempDirectory("ingot-mlflow-");
         log = dir.resolve("server.log");
-        port = freePort();
+        port = PythonVenvs.freePort();
         List<String> command = List.of(venv.resolve("bin/mlflow").toString(), "server",
                 "--backend-store-uri", "sqlite:///" + dir.resolve("mlflow.db"),
                 "--serve-artifacts", "--artifacts-destination", dir.resolve("artifacts").toString(),
@@ -143,41 +143,6 @@ public final class MlflowServerExtension implements BeforeAllCallback, AfterAllC
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
             dir = null;
-        }
-    }
-
-    /** Runs {@code python/venv.sh mlflow} (instant when the cached environment is up to date) and returns its path. */
-    private static Path venv() throws IOException, InterruptedException {
-        Path root = Path.of("").toAbsolutePath();
-        while (root != null && !Files.isRegularFile(root.resolve("python/venv.sh"))) {
-            root = root.getParent();
-        }
-        if (root == null) {
-            throw new IllegalStateException("python/venv.sh not found above " + Path.of("").toAbsolutePath());
-        }
-        Path out = Files.createTempFile("ingot-venv", ".log");
-        try {
-            Process p = new ProcessBuilder("bash", root.resolve("python/venv.sh").toString(), "mlflow")
-                    .redirectErrorStream(false).redirectOutput(out.toFile())
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            if (!p.waitFor(30, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("python/venv.sh mlflow did not finish within 30 minutes");
-            }
-            if (p.exitValue() != 0) {
-                throw new IllegalStateException("python/venv.sh mlflow failed (exit " + p.exitValue()
-                        + ", output above); it needs python3 (3.11) with venv and the Python package registry");
-            }
-            List<String> lines = Files.readAllLines(out);
-            return Path.of(lines.get(lines.size() - 1).trim());
-        } finally {
-            Files.deleteIfExists(out);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }

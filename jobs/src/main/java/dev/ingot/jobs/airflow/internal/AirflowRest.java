@@ -84,7 +84,9 @@ public final class AirflowRest {
     /** Connects: resolves {@link ApiVersion#AUTO} by asking the server (which also checks it is reachable). */
     public static AirflowRest connect(AirflowSettings settings) {
         settings.password().ifPresent(Secrets::register);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout())
+        // HTTP/1.1: Java's default asks to upgrade to HTTP/2 (h2c), and Airflow's uvicorn answers a POST that asks
+        // so with 400 "Invalid HTTP request received".
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(settings.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER).build();
         ApiVersion v = settings.version() == ApiVersion.AUTO ? detect(settings, http) : settings.version();
         return new AirflowRest(settings, http, v);
