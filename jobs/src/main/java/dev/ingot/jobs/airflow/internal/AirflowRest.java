@@ -131,8 +131,10 @@ public final class AirflowRest {
     private Response call(String method, String apiPath, ObjectNode body, String doing) {
         String prefix = version == ApiVersion.AIRFLOW_3 ? "/api/v2" : "/api/v1";
         Response r = send(method, prefix + apiPath, body, auth(doing), doing);
-        if (r.status() == 401 && version == ApiVersion.AIRFLOW_3) {
-            // The token expired (Airflow answers 401 "Token Expired"): fetch a new one, once.
+        if (version == ApiVersion.AIRFLOW_3 && (r.status() == 401
+                || (r.status() == 403 && r.detail().contains("Invalid JWT")))) {
+            // The token expired (401 "Token Expired"), or the server's JWT secret changed since it was made (403
+            // "Invalid JWT token", e.g. after a restart without a fixed secret): fetch a new one, once.
             token = null;
             r = send(method, prefix + apiPath, body, auth(doing), doing);
         }
