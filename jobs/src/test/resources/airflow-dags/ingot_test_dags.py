@@ -1,8 +1,12 @@
 """DAGs that jobs' Airflow tests run: one that succeeds, one whose first task fails, one that sleeps, one left paused."""
 from datetime import datetime
 
-from airflow.providers.standard.operators.bash import BashOperator
-from airflow.sdk import DAG
+try:  # Airflow 3
+    from airflow.providers.standard.operators.bash import BashOperator
+    from airflow.sdk import DAG
+except ImportError:  # Airflow 2.10
+    from airflow import DAG
+    from airflow.operators.bash import BashOperator
 
 for dag_id, first_command in [
     ("ingot_test_ok", "echo conf={{ dag_run.conf | tojson }}"),

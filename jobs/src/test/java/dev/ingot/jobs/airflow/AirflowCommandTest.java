@@ -2,6 +2,8 @@ package dev.ingot.jobs.airflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static dev.ingot.jobs.airflow.AirflowCli.project;
+import static dev.ingot.jobs.airflow.AirflowCli.row;
 
 import dev.ingot.core.ExitCode;
 import dev.ingot.core.IngotException;
@@ -9,13 +11,10 @@ import dev.ingot.core.PythonVenvs;
 import dev.ingot.core.TestEnvironment;
 import dev.ingot.core.config.AirflowSettings;
 import dev.ingot.core.config.ProjectLoader;
-import dev.ingot.jobs.IngotMain;
+import dev.ingot.jobs.airflow.AirflowCli.Result;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,18 +35,12 @@ class AirflowCommandTest {
     private static final String WRONG = "wrong-password-4711";
 
     @RegisterExtension
-    static final AirflowServerExtension AIRFLOW = new AirflowServerExtension(JWT_SECONDS);
+    static final AirflowServerExtension AIRFLOW = AirflowServerExtension.airflow3(JWT_SECONDS);
 
     private static Path project;
 
-    record Result(int code, String out, String err) {
-        String all() {
-            return out + err;
-        }
-    }
-
     @BeforeAll
-    static void project(@TempDir Path tmp) throws Exception {
+    static void writeProject(@TempDir Path tmp) throws Exception {
         TestEnvironment.writable().put(VAR, AirflowServerExtension.PASSWORD);
         TestEnvironment.writable().put(WRONG_VAR, WRONG);
         project = project(tmp.resolve("shop"), AIRFLOW.url(), VAR, "");
@@ -59,32 +52,12 @@ class AirflowCommandTest {
         TestEnvironment.writable().remove(WRONG_VAR);
     }
 
-    private static Path project(Path dir, String url, String var, String extra) throws IOException {
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve("ingot.yaml"), "name: shop\nairflow:\n  url: " + url + "\n  username: "
-                + AirflowServerExtension.USER + "\n  password: ${env:" + var + "}\n" + extra);
-        return dir;
-    }
-
     private static Result ingot(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = IngotMain.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        Result r = new Result(code, out.toString(), err.toString());
-        assertThat(r.all()).as("no command prints the password").doesNotContain(AirflowServerExtension.PASSWORD)
-                .doesNotContain(WRONG);
-        return r;
+        return AirflowCli.ingot(WRONG, args);
     }
 
     private static AirflowClient client() {
         return AirflowClient.connect(ProjectLoader.load(project).settings().airflow().orElseThrow());
-    }
-
-    /** The task table's row of a task: its cells, split on runs of spaces. */
-    private static List<String> row(String out, String task) {
-        return out.lines().filter(l -> l.startsWith(task + " ")).findFirst()
-                .map(l -> List.of(l.trim().split("\\s+"))).orElseThrow(() -> new AssertionError("no row " + task
-                        + " in:\n" + out));
     }
 
     @Test

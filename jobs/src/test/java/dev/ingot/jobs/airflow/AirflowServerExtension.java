@@ -28,13 +28,19 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real Airflow 3 for one test class: {@code api-server}, {@code scheduler} and {@code dag-processor} on 127.0.0.1
- * and a free port, LocalExecutor, SQLite and {@code AIRFLOW_HOME} in a temporary folder, the DAG files of
- * {@code src/test/resources/airflow-dags}. The simple auth manager's user {@value #USER} gets the fixed password
- * {@link #PASSWORD} (written to {@code simple_auth_manager_passwords.json.generated} before the start). Started before
- * the class's first test (building the cached Python environment with {@code python/venv.sh airflow} when needed),
- * ready once {@code /api/v2/monitor/health} says so and the test DAGs are parsed; stopped with every process it
- * started after the last test, also when tests fail.
+ * A real Airflow for one test class, on 127.0.0.1 and a free port, with SQLite and {@code AIRFLOW_HOME} in a temporary
+ * folder and the DAG files of {@code src/test/resources/airflow-dags}:
+ * <ul>
+ *   <li>Airflow 3 ({@link #airflow3}, {@code python/venv.sh airflow}): {@code api-server}, {@code scheduler}
+ *   (LocalExecutor) and {@code dag-processor}; the simple auth manager's user {@value #USER} gets the password
+ *   {@link #PASSWORD}, written to {@code simple_auth_manager_passwords.json.generated} before the start;</li>
+ *   <li>Airflow 2.10 ({@link #airflow2}, {@code python/venv.sh airflow2}): {@code webserver} (one worker, basic
+ *   authentication on {@code /api/v1}) and {@code scheduler} (SequentialExecutor, the only one SQLite allows); the
+ *   user is made with {@code airflow users create}.</li>
+ * </ul>
+ * Started before the class's first test (building the cached Python environment when needed), ready once the health
+ * endpoint says so and the test DAGs are parsed; stopped with every process it started after the last test, also
+ * when tests fail.
  */
 public final class AirflowServerExtension implements BeforeAllCallback, AfterAllCallback {
     /** The user the tests log in as (an admin). */
@@ -49,21 +55,33 @@ public final class AirflowServerExtension implements BeforeAllCallback, AfterAll
     /** Two cores shared by many: be patient on a first start, not forever. */
     private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SERVER_LOG = "api-server.log";
 
+    private final int major;
     private final int jwtSeconds;
     private final List<Process> processes = new ArrayList<>();
     private Path home;
     private int port;
     private Duration startTime;
 
-    /** @param jwtSeconds how long the API's tokens live ({@code [api_auth] jwt_expiration_time}) */
-    public AirflowServerExtension(int jwtSeconds) {
+    private AirflowServerExtension(int major, int jwtSeconds) {
+        this.major = major;
         this.jwtSeconds = jwtSeconds;
+    }
+
+    /** Airflow 3. @param jwtSeconds how long the API's tokens live ({@code [api_auth] jwt_expiration_time}) */
+    public static AirflowServerExtension airflow3(int jwtSeconds) {
+        return new AirflowServerExtension(3, jwtSeconds);
+    }
+
+    /** Airflow 2.10. */
+    public static AirflowServerExtension airflow2() {
+        return new AirflowServerExtension(2, 0);
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        Path venv = PythonVenvs.venv("airflow");
+        Path venv = PythonVenvs.venv(major == 3 ? "airflow" : "airflow2");
         long t0 = System.nanoTime();
         home = Files.createTempDirectory("ingot-airflow-");
         Path dags = home.resolve("dags");
@@ -78,21 +96,35 @@ public final class AirflowServerExtension implements BeforeAllCallback, AfterAll
                 JSON.createObjectNode().put(USER, PASSWORD).toString());
         port = PythonVenvs.freePort();
         try {
-            run(venv, "migrate.log", "db", "migrate").waitFor(); // before the three, which would race to create it
-            if (processes.remove(0).exitValue() != 0) {
-                throw new IllegalStateException("airflow db migrate failed:\n" + tail("migrate.log"));
+            once(venv, "migrate.log", "db", "migrate"); // before the servers, which would race to create the database
+            if (major == 3) {
+                run(venv, SERVER_LOG, "api-server", "--host", "127.0.0.1", "--port", Integer.toString(port),
+                        "--workers", "1");
+                run(venv, "scheduler.log", "scheduler");
+                run(venv, "dag-processor.log", "dag-processor");
+            } else {
+                once(venv, "users.log", "users", "create", "--username", USER, "--password", PASSWORD, "--role", "Admin",
+                        "--email", "admin@example.com", "--firstname", "Ingot", "--lastname", "Test");
+                run(venv, SERVER_LOG, "webserver", "--hostname", "127.0.0.1", "--port", Integer.toString(port));
+                run(venv, "scheduler.log", "scheduler");
             }
-            run(venv, "api-server.log", "api-server", "--host", "127.0.0.1", "--port", Integer.toString(port),
-                    "--workers", "1");
-            run(venv, "scheduler.log", "scheduler");
-            run(venv, "dag-processor.log", "dag-processor");
             awaitReady();
         } catch (Exception | Error e) {
             stop();
             throw e;
         }
         startTime = Duration.ofNanos(System.nanoTime() - t0);
-        System.out.println("Airflow 3 ready on " + url() + " in " + startTime.toSeconds() + " s");
+        System.out.println("Airflow " + major + " ready on " + url() + " in " + startTime.toSeconds() + " s");
+    }
+
+    /** Runs an {@code airflow} command to its end. */
+    private void once(Path venv, String log, String... args) throws IOException, InterruptedException {
+        Process p = run(venv, log, args);
+        processes.remove(p);
+        if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException("airflow " + args[0] + " " + args[1] + " failed:\n" + tail(log));
+        }
     }
 
     @Override
@@ -117,7 +149,7 @@ public final class AirflowServerExtension implements BeforeAllCallback, AfterAll
     public long requests(String method, String path, int status) throws IOException {
         Pattern line = Pattern.compile("method=" + Pattern.quote(method) + " path=" + Pattern.quote(path)
                 + " .*status_code=" + status + "\\b");
-        try (Stream<String> lines = Files.lines(home.resolve("api-server.log"), StandardCharsets.UTF_8)) {
+        try (Stream<String> lines = Files.lines(home.resolve(SERVER_LOG), StandardCharsets.UTF_8)) {
             return lines.filter(l -> line.matcher(l).find()).count();
         }
     }
@@ -134,22 +166,31 @@ public final class AirflowServerExtension implements BeforeAllCallback, AfterAll
         env.put("AIRFLOW_HOME", home.toString());
         env.put("AIRFLOW__CORE__DAGS_FOLDER", home.resolve("dags").toString());
         env.put("AIRFLOW__CORE__LOAD_EXAMPLES", "False");
-        env.put("AIRFLOW__CORE__EXECUTOR", "LocalExecutor");
-        // LocalExecutor starts one worker process per parallelism slot (32 by default, ~130 MB each).
-        env.put("AIRFLOW__CORE__PARALLELISM", "3");
         env.put("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "sqlite:///" + home.resolve("airflow.db"));
-        env.put("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", USER + ":admin");
-        // Tasks report to the execution API: on a port other than 8080 they must be told where it is.
-        env.put("AIRFLOW__CORE__EXECUTION_API_SERVER_URL", url() + "/execution/");
-        env.put("AIRFLOW__API__BASE_URL", url());
-        // One secret for all three processes (each would make its own otherwise).
-        env.put("AIRFLOW__API_AUTH__JWT_SECRET", "ingot-test-" + home.getFileName());
-        env.put("AIRFLOW__API__SECRET_KEY", "ingot-test-" + home.getFileName());
-        env.put("AIRFLOW__API_AUTH__JWT_EXPIRATION_TIME", Integer.toString(jwtSeconds));
-        env.put("AIRFLOW__API_AUTH__JWT_LEEWAY", "0"); // else an expired token is accepted for 10 s more
-        // New DAG files are looked for every 300 s by default.
-        env.put("AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL", "2");
-        env.put("AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES", "1");
+        if (major == 3) {
+            env.put("AIRFLOW__CORE__EXECUTOR", "LocalExecutor");
+            // LocalExecutor starts one worker process per parallelism slot (32 by default, ~130 MB each).
+            env.put("AIRFLOW__CORE__PARALLELISM", "3");
+            env.put("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", USER + ":admin");
+            // Tasks report to the execution API: on a port other than 8080 they must be told where it is.
+            env.put("AIRFLOW__CORE__EXECUTION_API_SERVER_URL", url() + "/execution/");
+            env.put("AIRFLOW__API__BASE_URL", url());
+            // One secret for all three processes (each would make its own otherwise).
+            env.put("AIRFLOW__API_AUTH__JWT_SECRET", "ingot-test-" + home.getFileName());
+            env.put("AIRFLOW__API__SECRET_KEY", "ingot-test-" + home.getFileName());
+            env.put("AIRFLOW__API_AUTH__JWT_EXPIRATION_TIME", Integer.toString(jwtSeconds));
+            env.put("AIRFLOW__API_AUTH__JWT_LEEWAY", "0"); // else an expired token is accepted for 10 s more
+            // New DAG files are looked for every 300 s by default.
+            env.put("AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL", "2");
+            env.put("AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES", "1");
+        } else {
+            env.put("AIRFLOW__CORE__EXECUTOR", "SequentialExecutor");
+            env.put("AIRFLOW__API__AUTH_BACKENDS", "airflow.api.auth.backend.basic_auth");
+            env.put("AIRFLOW__WEBSERVER__WORKERS", "1");
+            env.put("AIRFLOW__WEBSERVER__SECRET_KEY", "ingot-test-" + home.getFileName());
+            env.put("AIRFLOW__SCHEDULER__DAG_DIR_LIST_INTERVAL", "2");
+            env.put("AIRFLOW__SCHEDULER__PARSING_PROCESSES", "1");
+        }
         env.put("AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC", "1");
         Process p = pb.start();
         processes.add(p);
@@ -160,28 +201,27 @@ public final class AirflowServerExtension implements BeforeAllCallback, AfterAll
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        String waitingFor = "GET /api/v2/monitor/health";
+        String waitingFor = "the health endpoint";
         while (System.nanoTime() < deadline) {
             for (Process p : processes) {
                 if (!p.isAlive()) {
                     throw new IllegalStateException("an Airflow process exited with code " + p.exitValue()
-                            + " before Airflow was ready; logs:\n" + tail("api-server.log") + "\n" + tail("scheduler.log")
+                            + " before Airflow was ready; logs:\n" + tail(SERVER_LOG) + "\n" + tail("scheduler.log")
                             + "\n" + tail("dag-processor.log"));
                 }
             }
             try {
-                JsonNode health = get(http, "/api/v2/monitor/health", null);
-                boolean healthy = health != null && Stream.of("metadatabase", "scheduler", "dag_processor")
-                        .allMatch(c -> "healthy".equals(health.path(c).path("status").asText()));
+                JsonNode health = get(http, major == 3 ? "/api/v2/monitor/health" : "/health", null);
+                boolean healthy = health != null && Stream.of("metadatabase", "scheduler", major == 3 ? "dag_processor"
+                        : "metadatabase").allMatch(c -> "healthy".equals(health.path(c).path("status").asText()));
                 if (healthy) {
                     waitingFor = "the test DAGs to be parsed";
-                    String token = JSON.readTree(post(http, "/auth/token",
-                            JSON.createObjectNode().put("username", USER).put("password", PASSWORD).toString()))
-                            .path("access_token").asText();
+                    String auth = authorization(http);
+                    String api = major == 3 ? "/api/v2" : "/api/v1";
                     Set<String> dags = new HashSet<>();
-                    get(http, "/api/v2/dags?limit=100", token).path("dags").forEach(d -> dags.add(d.path("dag_id").asText()));
+                    get(http, api + "/dags?limit=100", auth).path("dags").forEach(d -> dags.add(d.path("dag_id").asText()));
                     Set<String> broken = new HashSet<>();
-                    get(http, "/api/v2/importErrors", token).path("import_errors")
+                    get(http, api + "/importErrors", auth).path("import_errors")
                             .forEach(e -> broken.add(e.path("filename").asText()));
                     if (dags.containsAll(DAGS) && broken.stream().anyMatch(f -> f.endsWith(BROKEN_FILE))) {
                         return;
@@ -193,14 +233,24 @@ public final class AirflowServerExtension implements BeforeAllCallback, AfterAll
             Thread.sleep(500);
         }
         throw new IllegalStateException("Airflow was not ready within " + START_TIMEOUT.toSeconds() + " s (waiting for "
-                + waitingFor + "); logs:\n" + tail("api-server.log") + "\n" + tail("dag-processor.log"));
+                + waitingFor + "); logs:\n" + tail(SERVER_LOG) + "\n" + tail("scheduler.log") + "\n" + tail("dag-processor.log"));
     }
 
-    private JsonNode get(HttpClient http, String path, String token) throws IOException, InterruptedException,
+    /** The Authorization header's value: a token from {@code POST /auth/token} (Airflow 3), or basic (Airflow 2). */
+    private String authorization(HttpClient http) throws IOException, InterruptedException, URISyntaxException {
+        if (major == 2) {
+            return "Basic " + java.util.Base64.getEncoder().encodeToString((USER + ":" + PASSWORD)
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        return "Bearer " + JSON.readTree(post(http, "/auth/token", JSON.createObjectNode().put("username", USER)
+                .put("password", PASSWORD).toString())).path("access_token").asText();
+    }
+
+    private JsonNode get(HttpClient http, String path, String authorization) throws IOException, InterruptedException,
             URISyntaxException {
         HttpRequest.Builder b = HttpRequest.newBuilder(new URI(url() + path)).timeout(Duration.ofSeconds(10));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
+        if (authorization != null) {
+            b.header("Authorization", authorization);
         }
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
