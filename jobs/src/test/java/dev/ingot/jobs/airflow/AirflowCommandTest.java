@@ -2,21 +2,21 @@ package dev.ingot.jobs.airflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static dev.ingot.jobs.airflow.AirflowCli.VAR;
+import static dev.ingot.jobs.airflow.AirflowCli.WRONG_VAR;
+import static dev.ingot.jobs.airflow.AirflowCli.ingot;
 import static dev.ingot.jobs.airflow.AirflowCli.project;
 import static dev.ingot.jobs.airflow.AirflowCli.row;
 
 import dev.ingot.core.ExitCode;
 import dev.ingot.core.IngotException;
 import dev.ingot.core.PythonVenvs;
-import dev.ingot.core.TestEnvironment;
 import dev.ingot.core.config.AirflowSettings;
 import dev.ingot.core.config.ProjectLoader;
 import dev.ingot.jobs.airflow.AirflowCli.Result;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,34 +30,13 @@ import org.junit.jupiter.api.io.TempDir;
 class AirflowCommandTest {
     /** Tokens live 5 s, so that a test can see one expire. */
     private static final int JWT_SECONDS = 5;
-    private static final String VAR = "INGOT_TEST_AIRFLOW_PASSWORD";
-    private static final String WRONG_VAR = "INGOT_TEST_AIRFLOW_WRONG_PASSWORD";
-    private static final String WRONG = "wrong-password-4711";
 
     @RegisterExtension
     static final AirflowServerExtension AIRFLOW = AirflowServerExtension.airflow3(JWT_SECONDS);
 
-    private static Path project;
-
-    @BeforeAll
-    static void writeProject(@TempDir Path tmp) throws Exception {
-        TestEnvironment.writable().put(VAR, AirflowServerExtension.PASSWORD);
-        TestEnvironment.writable().put(WRONG_VAR, WRONG);
-        project = project(tmp.resolve("shop"), AIRFLOW.url(), VAR, "");
-    }
-
-    @AfterAll
-    static void unplant() throws Exception {
-        TestEnvironment.writable().remove(VAR);
-        TestEnvironment.writable().remove(WRONG_VAR);
-    }
-
-    private static Result ingot(String... args) {
-        return AirflowCli.ingot(WRONG, args);
-    }
 
     private static AirflowClient client() {
-        return AirflowClient.connect(ProjectLoader.load(project).settings().airflow().orElseThrow());
+        return AirflowClient.connect(ProjectLoader.load(AIRFLOW.project()).settings().airflow().orElseThrow());
     }
 
     @Test
@@ -70,7 +49,7 @@ class AirflowCommandTest {
 
     @Test
     void triggerWaitEndsInSuccessWithEveryTaskDone() {
-        Result r = ingot("airflow", "trigger", "ingot_test_ok", "--project", project.toString(), "--unpause",
+        Result r = ingot("airflow", "trigger", "ingot_test_ok", "--project", AIRFLOW.project().toString(), "--unpause",
                 "--conf", "{\"date\": \"2026-11-30\", \"n\": 3}", "--run-id", "ok-1", "--wait", "--timeout", "3m");
 
         assertThat(r.code()).as(r.all()).isEqualTo(0);
@@ -86,27 +65,27 @@ class AirflowCommandTest {
 
     @Test
     void aFailedRunExitsWithOneAndStatusShowsWhichTaskFailed() {
-        Result r = ingot("airflow", "trigger", "ingot_test_fail", "--project", project.toString(), "--unpause",
+        Result r = ingot("airflow", "trigger", "ingot_test_fail", "--project", AIRFLOW.project().toString(), "--unpause",
                 "--logical-date", "2026-11-30", "--wait", "--timeout", "3m");
 
         assertThat(r.code()).as(r.all()).isEqualTo(ExitCode.GATE_FAILED.code());
         assertThat(r.err()).contains("of DAG ingot_test_fail failed");
         assertThat(r.out()).contains("logical date 2026-11-30T00:00:00Z");
 
-        Result status = ingot("airflow", "status", "ingot_test_fail", "--project", project.toString());
+        Result status = ingot("airflow", "status", "ingot_test_fail", "--project", AIRFLOW.project().toString());
         assertThat(status.code()).as(status.all()).isEqualTo(0);
         assertThat(status.out()).contains("state failed");
         assertThat(row(status.out(), "first").subList(0, 3)).containsExactly("first", "failed", "1");
         assertThat(row(status.out(), "second").subList(0, 2)).as("not run after the failure")
                 .containsExactly("second", "upstream_failed");
         String runId = client().latestRun("ingot_test_fail").orElseThrow().runId();
-        Result byId = ingot("airflow", "status", "ingot_test_fail", runId, "--project", project.toString());
+        Result byId = ingot("airflow", "status", "ingot_test_fail", runId, "--project", AIRFLOW.project().toString());
         assertThat(byId.out()).isEqualTo(status.out());
     }
 
     @Test
     void aRunThatOutlastsTheTimeoutExitsWithThreeAndGoesOn() {
-        Result r = ingot("airflow", "trigger", "ingot_test_sleep", "--project", project.toString(), "--unpause",
+        Result r = ingot("airflow", "trigger", "ingot_test_sleep", "--project", AIRFLOW.project().toString(), "--unpause",
                 "--run-id", "sleepy", "--wait", "--timeout", "4s");
 
         assertThat(r.code()).as(r.all()).isEqualTo(ExitCode.FAILURE.code());
@@ -133,7 +112,7 @@ class AirflowCommandTest {
 
     @Test
     void anUnknownDagIsBadInputListingTheKnownOnesAndTheFilesThatDoNotImport() {
-        Result r = ingot("airflow", "trigger", "ingot_nope", "--project", project.toString());
+        Result r = ingot("airflow", "trigger", "ingot_nope", "--project", AIRFLOW.project().toString());
 
         assertThat(r.code()).as(r.all()).isEqualTo(ExitCode.BAD_INPUT.code());
         assertThat(r.err()).contains("Cannot trigger DAG ingot_nope on Airflow at " + AIRFLOW.url())
@@ -145,7 +124,7 @@ class AirflowCommandTest {
 
     @Test
     void aDagWhoseFileDoesNotImportIsBadInputWithTheError() {
-        Result r = ingot("airflow", "status", "ingot_test_broken", "--project", project.toString());
+        Result r = ingot("airflow", "status", "ingot_test_broken", "--project", AIRFLOW.project().toString());
 
         assertThat(r.code()).as(r.all()).isEqualTo(ExitCode.BAD_INPUT.code());
         assertThat(r.err()).contains("Airflow has no DAG 'ingot_test_broken'")
@@ -155,23 +134,23 @@ class AirflowCommandTest {
 
     @Test
     void aPausedDagIsRefusedAndStaysPaused() {
-        Result r = ingot("airflow", "trigger", "ingot_test_paused", "--project", project.toString());
+        Result r = ingot("airflow", "trigger", "ingot_test_paused", "--project", AIRFLOW.project().toString());
 
         assertThat(r.code()).as(r.all()).isEqualTo(ExitCode.BAD_INPUT.code());
         assertThat(r.err()).contains("Cannot trigger DAG ingot_test_paused").contains("the DAG is paused")
                 .contains("--unpause");
         assertThat(client().isPaused("ingot_test_paused")).isTrue();
-        Result status = ingot("airflow", "status", "ingot_test_paused", "--project", project.toString());
+        Result status = ingot("airflow", "status", "ingot_test_paused", "--project", AIRFLOW.project().toString());
         assertThat(status.out()).contains("DAG ingot_test_paused has no runs yet");
     }
 
     @Test
     void aDuplicateRunIdIsBadInput() {
-        Result first = ingot("airflow", "trigger", "ingot_test_ok", "--project", project.toString(), "--unpause",
+        Result first = ingot("airflow", "trigger", "ingot_test_ok", "--project", AIRFLOW.project().toString(), "--unpause",
                 "--run-id", "dup-1");
         assertThat(first.code()).as(first.all()).isEqualTo(0);
 
-        Result again = ingot("airflow", "trigger", "ingot_test_ok", "--project", project.toString(), "--run-id", "dup-1");
+        Result again = ingot("airflow", "trigger", "ingot_test_ok", "--project", AIRFLOW.project().toString(), "--run-id", "dup-1");
 
         assertThat(again.code()).as(again.all()).isEqualTo(ExitCode.BAD_INPUT.code());
         assertThat(again.err()).contains("a run with run id 'dup-1' exists already")
@@ -214,12 +193,12 @@ class AirflowCommandTest {
         assertThat(bad.err()).contains("airflow.version").contains("'4' is not an Airflow API version")
                 .contains("airflow.url").contains("without /api/v1 or /api/v2");
 
-        Result conf = ingot("airflow", "trigger", "ingot_test_ok", "--project", project.toString(), "--conf", "[1]");
+        Result conf = ingot("airflow", "trigger", "ingot_test_ok", "--project", AIRFLOW.project().toString(), "--conf", "[1]");
         assertThat(conf.code()).isEqualTo(ExitCode.BAD_INPUT.code());
         assertThat(conf.err()).contains("Invalid value for --conf");
-        Result timeout = ingot("airflow", "trigger", "ingot_test_ok", "--project", project.toString(), "--timeout", "5m");
+        Result timeout = ingot("airflow", "trigger", "ingot_test_ok", "--project", AIRFLOW.project().toString(), "--timeout", "5m");
         assertThat(timeout.err()).contains("--timeout together with --wait");
-        Result zero = ingot("airflow", "trigger", "ingot_test_ok", "--project", project.toString(), "--wait",
+        Result zero = ingot("airflow", "trigger", "ingot_test_ok", "--project", AIRFLOW.project().toString(), "--wait",
                 "--timeout", "0s");
         assertThat(zero.err()).contains("Invalid value for --timeout: '0s'");
     }

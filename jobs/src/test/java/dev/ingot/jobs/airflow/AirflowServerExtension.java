@@ -63,6 +63,7 @@ public final class AirflowServerExtension implements BeforeAllCallback, AfterAll
     private Path home;
     private int port;
     private Duration startTime;
+    private Path project;
 
     private AirflowServerExtension(int major, int jwtSeconds) {
         this.major = major;
@@ -114,6 +115,7 @@ public final class AirflowServerExtension implements BeforeAllCallback, AfterAll
             throw e;
         }
         startTime = Duration.ofNanos(System.nanoTime() - t0);
+        project = AirflowCli.plant(home.resolve("project"), url());
         System.out.println("Airflow " + major + " ready on " + url() + " in " + startTime.toSeconds() + " s");
     }
 
@@ -135,6 +137,14 @@ public final class AirflowServerExtension implements BeforeAllCallback, AfterAll
     /** The API server's root, e.g. {@code http://127.0.0.1:41234}. */
     public String url() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /**
+     * A project whose {@code ingot.yaml} names this server, its password read from the environment
+     * ({@link AirflowCli#VAR}, planted for the class's tests; a wrong one in {@link AirflowCli#WRONG_VAR}).
+     */
+    public Path project() {
+        return project;
     }
 
     /** How long the start took (without building the Python environment). */
@@ -280,7 +290,8 @@ public final class AirflowServerExtension implements BeforeAllCallback, AfterAll
     }
 
     /** Stops every process and its children (the executor's workers, running tasks), forcing what is left after 15 s. */
-    private void stop() throws IOException, InterruptedException {
+    private void stop() throws Exception {
+        AirflowCli.unplant();
         List<ProcessHandle> tree = new ArrayList<>();
         for (Process p : processes) {
             tree.addAll(p.descendants().toList());
