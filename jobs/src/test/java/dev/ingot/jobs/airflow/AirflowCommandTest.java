@@ -133,6 +133,45 @@ class AirflowCommandTest {
     }
 
     @Test
+    void aDagWhoseFileStopsImportingIsBadInputWithTheErrorOfItsFile() throws Exception {
+        Path file = AIRFLOW.dagsFolder().resolve("ingot_test_later.py");
+        String dag = Files.readString(AIRFLOW.dagsFolder().resolve("ingot_test_dags.py"))
+                .replaceAll("(?s)for dag_id, first_command in \\[.*?\\]:", "for dag_id, first_command in [(\"ingot_test_later\", \"true\")]:");
+        Files.writeString(file, dag);
+        AirflowClient airflow = client();
+        await(() -> {
+            Result r = ingot("airflow", "status", "ingot_test_later", "--project", AIRFLOW.project().toString());
+            return r.code() == 0 ? r.out() : null;
+        }, "the new DAG file to be parsed");
+
+        Files.writeString(file, "import ingot_later_missing  # noqa\n" + dag);
+        String err = await(() -> {
+            Result r = ingot("airflow", "trigger", "ingot_test_later", "--project", AIRFLOW.project().toString());
+            return r.code() == ExitCode.BAD_INPUT.code() && r.err().contains("does not import") ? r.err() : null;
+        }, "the broken file's import error");
+
+        assertThat(err).contains("Cannot trigger DAG ingot_test_later on Airflow at " + AIRFLOW.url())
+                .contains("ingot_test_later.py does not import: ")
+                .contains("(ModuleNotFoundError: No module named 'ingot_later_missing')")
+                .as("only its own file's error").doesNotContain(AirflowServerExtension.BROKEN_FILE)
+                .contains("Fix: fix the DAG file");
+        assertThat(airflow.isPaused("ingot_test_paused")).as("other DAGs are not affected").isTrue();
+    }
+
+    /** Polls {@code probe} every second for 90 s until it returns a value. */
+    private static String await(java.util.function.Supplier<String> probe, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            String v = probe.get();
+            if (v != null) {
+                return v;
+            }
+            Thread.sleep(1000);
+        }
+        throw new AssertionError("waited 90 s for " + what);
+    }
+
+    @Test
     void aPausedDagIsRefusedAndStaysPaused() {
         Result r = ingot("airflow", "trigger", "ingot_test_paused", "--project", AIRFLOW.project().toString());
 

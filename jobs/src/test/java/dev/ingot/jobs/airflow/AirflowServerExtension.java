@@ -147,6 +147,11 @@ public final class AirflowServerExtension implements BeforeAllCallback, AfterAll
         return project;
     }
 
+    /** The folder Airflow reads DAG files from: a test may add files, or break them. */
+    public Path dagsFolder() {
+        return home.resolve("dags");
+    }
+
     /** How long the start took (without building the Python environment). */
     public Duration startTime() {
         return startTime;
@@ -193,6 +198,8 @@ public final class AirflowServerExtension implements BeforeAllCallback, AfterAll
             // New DAG files are looked for every 300 s by default.
             env.put("AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL", "2");
             env.put("AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES", "1");
+            // A changed file is parsed again after this many seconds (30 by default).
+            env.put("AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL", "10");
         } else {
             env.put("AIRFLOW__CORE__EXECUTOR", "SequentialExecutor");
             env.put("AIRFLOW__API__AUTH_BACKENDS", "airflow.api.auth.backend.basic_auth");
