@@ -6,9 +6,13 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.date_trunc;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.greatest;
-import static org.apache.spark.sql.functions.hll_sketch_agg;
-import static org.apache.spark.sql.functions.hll_sketch_estimate;
-import static org.apache.spark.sql.functions.hll_union_agg;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_union;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.flatten;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.timestamp_seconds;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
@@ -31,8 +35,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.IntegralType;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Windowed aggregations built from tiles: partial aggregates per entity and cadence step (a day or an hour), which
@@ -40,10 +42,15 @@ import org.apache.spark.sql.types.StructType;
  * and reads the stored tiles of the days its longest window needs, instead of every raw event of those days.
  *
  * <p>Partial state per aggregate: count → n; sum → sum; avg → sum, n; min/max → min/max; stddev → n, sum, M2
- * (merged with Chan's formula); approx_count_distinct → a HyperLogLog sketch (merged with {@code hll_union_agg});
- * last → the latest (time, value) pair, ties broken by the larger value. The state columns of an aggregation are named
+ * (merged with Chan's formula); approx_count_distinct → the set of distinct values (merged by union: the count is
+ * exact); last → the latest (time, value) pair, ties broken by the larger value. The state columns of an aggregation are named
  * by its tile state ({@link ViewFingerprint#tileStates()}), not by its position: aggregations that share a function and
  * a column share their state, and tiles stored before a view evolved keep their meaning.
+ *
+ * <p>Every expression here is one Spark RAPIDS runs on a GPU (gpu-report, docs/gpu.md): a tile's start in seconds is
+ * {@code CAST(ts AS BIGINT)}, not {@code unix_seconds} (the same floor of the microseconds, which RAPIDS 25.04 does not
+ * run), and distinct values merge as sets ({@code collect_set}, {@code flatten}, {@code array_union}) rather than as
+ * DataSketches HyperLogLog sketches, which it does not run either.
  */
 public final class Tiles {
     /** Column holding a tile's start. */
@@ -54,6 +61,9 @@ public final class Tiles {
     public static final String FEATURE_TIME = "feature_time";
     /** Feature tables' partition column: the UTC date of {@link #FEATURE_TIME}. */
     public static final String FEATURE_DATE = "feature_date";
+
+    /** Suffix of an approx_count_distinct state column: the tile's set of distinct values. */
+    static final String SET = "set";
 
     private Tiles() {}
 
@@ -69,7 +79,6 @@ public final class Tiles {
         groups.add(date_trunc(unit, col(eventTime)).as(TILE_START));
         List<Column> aggs = new ArrayList<>();
         aggs.add(count(lit(1)).as("__rows"));
-        StructType schema = rows.schema();
         Set<String> done = new HashSet<>();
         for (int i = 0; i < view.aggregations().size(); i++) {
             Aggregation a = view.aggregations().get(i);
@@ -92,7 +101,7 @@ public final class Tiles {
                     aggs.add(sum(c.cast(DataTypes.DoubleType)).as(p + "sum"));
                     aggs.add(var_pop(c.cast(DataTypes.DoubleType)).multiply(count(c)).as(p + "m2"));
                 }
-                case APPROX_COUNT_DISTINCT -> aggs.add(hll_sketch_agg(hllInput(c, schema.apply(a.column().get()).dataType())).as(p + "hll"));
+                case APPROX_COUNT_DISTINCT -> aggs.add(collect_set(c).as(p + SET));
                 case LAST -> aggs.add(max(when(c.isNotNull(), struct(col(eventTime).as("t"), c.as("v")))).as(p + "last"));
                 default -> throw new IllegalStateException(a.function().toString());
             }
@@ -100,14 +109,6 @@ public final class Tiles {
         Dataset<Row> tiles = rows.groupBy(groups.toArray(Column[]::new))
                 .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new));
         return tiles.withColumn(TILE_DATE, to_date(col(TILE_START)));
-    }
-
-    /** hll_sketch_agg takes integers, strings and binaries; other types count by their text. */
-    private static Column hllInput(Column c, DataType t) {
-        if (t instanceof IntegralType || t.equals(DataTypes.StringType) || t.equals(DataTypes.BinaryType)) {
-            return t.equals(DataTypes.ShortType) || t.equals(DataTypes.ByteType) ? c.cast(DataTypes.IntegerType) : c;
-        }
-        return c.cast(DataTypes.StringType);
     }
 
     /**
@@ -123,14 +124,14 @@ public final class Tiles {
         long fromS = from.getEpochSecond();
         long toS = to.getEpochSecond();
         // Tile i contributes to ticks T = start + (j + 1) steps, j in [0, kmax): keep the ticks in (from, to].
-        Column start = expr("unix_seconds(" + TILE_START + ")");
+        Column start = col(TILE_START).cast(DataTypes.LongType);
         Dataset<Row> exploded;
         if (toS - fromS == c) {
             // One tick (the daily or hourly run): each tile serves it once, at age j = (T - 1 step - start) / step.
             exploded = tiles
                     .withColumn("__j", lit(toS - c).minus(start).divide(c).cast(DataTypes.LongType))
                     .where(col("__j").geq(0).and(col("__j").leq(kmax - 1)))
-                    .withColumn(FEATURE_TIME, expr("timestamp_seconds(" + toS + "L)"));
+                    .withColumn(FEATURE_TIME, timestamp_seconds(lit(toS)));
         } else {
             Column jlo = greatest(lit(0L), lit(fromS).minus(start).divide(c).cast(DataTypes.LongType));
             Column jhi = functionsLeast(lit(kmax - 1), lit(toS).minus(start).divide(c).cast(DataTypes.LongType).minus(1));
@@ -138,7 +139,7 @@ public final class Tiles {
                     .withColumn("__jlo", jlo).withColumn("__jhi", jhi)
                     .where(col("__jlo").leq(col("__jhi")))
                     .withColumn("__j", expr("explode(sequence(__jlo, __jhi))"))
-                    .withColumn(FEATURE_TIME, expr("timestamp_seconds(unix_seconds(" + TILE_START + ") + (__j + 1) * " + c + ")"));
+                    .withColumn(FEATURE_TIME, timestamp_seconds(start.plus(col("__j").plus(1).multiply(c))));
         }
 
         List<Column> groups = new ArrayList<>();
@@ -167,7 +168,12 @@ public final class Tiles {
                                 col(p + "m2").plus(col(p + "sum").multiply(col(p + "sum")).divide(col(p + "n")))));
                         yield when(n.gt(1), sqrt(greatest(lit(0.0), q.minus(s.multiply(s).divide(n)).divide(n.minus(1)))));
                     }
-                    case APPROX_COUNT_DISTINCT -> coalesce(hll_sketch_estimate(hll_union_agg(when(in, col(p + "hll")))), lit(0L));
+                    case APPROX_COUNT_DISTINCT -> {
+                        // Union of the window's tile sets: flatten, then array_union with an empty array of the same
+                        // type to drop the repeats (array_distinct does the same, but RAPIDS 25.04 does not run it).
+                        DataType set = tiles.schema().apply(p + SET).dataType();
+                        yield size(array_union(flatten(collect_list(when(in, col(p + SET)))), array().cast(set))).cast(DataTypes.LongType);
+                    }
                     case LAST -> max(when(in, col(p + "last"))).getField("v");
                 };
                 aggs.add(f.as(name));

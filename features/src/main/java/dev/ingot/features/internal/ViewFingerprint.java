@@ -78,7 +78,10 @@ public record ViewFingerprint(String keyHash, Map<String, String> featureHashes,
         } else {
             for (Aggregation a : view.aggregations()) {
                 String columnChain = a.column().map(c -> chain.getOrDefault(c, "source-column:" + c)).orElse("rows");
-                states.add("s" + sha256(a.function() + "|" + columnChain).substring(0, 12));
+                // approx_count_distinct's state changed from a HyperLogLog sketch to a set of values (GPU-friendly):
+                // a new state id, so that tiles stored as sketches are recomputed from the source, not misread.
+                String state = a.function() == FeatureViewDef.Function.APPROX_COUNT_DISTINCT ? a.function() + "/set" : a.function().toString();
+                states.add("s" + sha256(state + "|" + columnChain).substring(0, 12));
                 for (var w : a.windows()) {
                     features.put(a.name() + "_" + w.text(),
                             sha256(a.function() + "|" + columnChain + "|" + w.seconds()));

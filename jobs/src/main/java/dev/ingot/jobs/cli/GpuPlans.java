@@ -21,8 +21,11 @@ import org.apache.spark.sql.Row;
  * {@code !} cannot, {@code @} could but its operator cannot, {@code #} will not for another reason), the node kind
  * ({@code Exec}, {@code Expression}, {@code Partitioning}, ...; none for a class RAPIDS does not know at all), its
  * class in angle brackets, and the verdict with
- * "because ..." when it is not on the GPU. An operator is an {@code Exec} node; the expressions below an operator
- * that cannot run are the causes listed with it.
+ * "because ..." when it is not on the GPU. An operator is an {@code Exec} node, or a node of a class named
+ * {@code ...Exec} that RAPIDS does not know at all (typed Dataset operators such as {@code MapPartitionsExec}: RAPIDS
+ * prints them with no kind); the expressions below an operator that cannot run are the causes listed with it. A node
+ * runs on the GPU when its verdict is "will run on GPU", alone or followed by a note (". The data type of following
+ * expressions will be converted in GPU runtime: ...": an aggregation buffer RAPIDS keeps in its own type).
  */
 final class GpuPlans {
     private GpuPlans() {}
@@ -107,12 +110,12 @@ final class GpuPlans {
             }
             String kind = m.group(3);
             String verdict = m.group(5);
-            if (kind.equals("Exec")) {
+            if (kind.equals("Exec") || kind.isEmpty() && m.group(4).endsWith("Exec")) {
                 if (name != null) {
                     ops.add(new Operator(name, onGpu, reason, causes));
                 }
                 name = m.group(4);
-                onGpu = verdict.endsWith("will run on GPU");
+                onGpu = onGpu(verdict);
                 reason = onGpu ? "" : because(verdict);
                 causes = new ArrayList<>();
             } else if (name != null && !onGpu && m.group(2).equals("!")) {
@@ -123,6 +126,11 @@ final class GpuPlans {
             ops.add(new Operator(name, onGpu, reason, causes));
         }
         return ops;
+    }
+
+    /** RAPIDS' verdict for a node it will run on the GPU: "will run on GPU", possibly followed by ". " and a note. */
+    static boolean onGpu(String verdict) {
+        return verdict.equals("will run on GPU") || verdict.startsWith("will run on GPU. ");
     }
 
     private static String because(String verdict) {

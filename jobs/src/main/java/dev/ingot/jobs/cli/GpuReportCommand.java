@@ -71,7 +71,8 @@ public final class GpuReportCommand implements Callable<Integer> {
         }
         for (ModelDef m : p.models().values()) {
             report("training-set (model " + m.name() + ")", () -> FeatureStore.of(spark, p)
-                    .trainingSet(spark.table(m.spine().sql()), m.timestamp(), m.features()), plans, notCovered);
+                    .trainingSet(spark.table(m.spine().sql()), m.timestamp(), m.features(), TrainCommand.sharedFeatureNames(p, m)),
+                    plans, notCovered);
         }
         for (CheckSuiteDef s : p.suites().values()) {
             if (s.table().isPresent()) {

@@ -37,6 +37,29 @@ class GpuPlansTest {
         assertThat(GpuPlans.parse("no plan here\n")).isEmpty();
     }
 
+    /** As RAPIDS printed the retail demo's training set (point-in-time join) and its tiles' aggregations. */
+    private static final String TYPED_AND_NOTED = """
+            *Exec <ProjectExec> will run on GPU
+              ! <SerializeFromObjectExec> cannot run on GPU because not all expressions can be replaced; GPU does not currently support the operator class org.apache.spark.sql.execution.SerializeFromObjectExec
+                ! <Invoke> invoke(x) cannot run on GPU because GPU does not currently support the operator class org.apache.spark.sql.catalyst.expressions.objects.Invoke
+                ! <MapPartitionsExec> cannot run on GPU because GPU does not currently support the operator class org.apache.spark.sql.execution.MapPartitionsExec; not all expressions can be replaced
+                  *Exec <ObjectHashAggregateExec> will run on GPU. The data type of following expressions will be converted in GPU runtime: buf#1255: Converted BinaryType to ArrayType(LongType,false)
+                    @Expression <AttributeReference> buf#1255 could run on GPU
+            """;
+
+    @Test
+    void typedDatasetOperatorsRapidsDoesNotKnowCountOffTheGpuAndANotedVerdictCountsOn() {
+        assertThat(GpuPlans.parse(TYPED_AND_NOTED)).containsExactly(
+                new GpuPlans.Operator("ProjectExec", true, "", List.of()),
+                new GpuPlans.Operator("SerializeFromObjectExec", false, "not all expressions can be replaced; GPU does "
+                        + "not currently support the operator class org.apache.spark.sql.execution.SerializeFromObjectExec",
+                        List.of("Invoke: GPU does not currently support the operator class "
+                                + "org.apache.spark.sql.catalyst.expressions.objects.Invoke")),
+                new GpuPlans.Operator("MapPartitionsExec", false, "GPU does not currently support the operator class "
+                        + "org.apache.spark.sql.execution.MapPartitionsExec; not all expressions can be replaced", List.of()),
+                new GpuPlans.Operator("ObjectHashAggregateExec", true, "", List.of()));
+    }
+
     @Test
     void theTextReportHasTheShareAndEveryOperatorOffTheGpu() {
         GpuPlans.QueryPlan plan = new GpuPlans.QueryPlan("features materialize --view v", GpuPlans.parse(EXPLAIN), EXPLAIN);
