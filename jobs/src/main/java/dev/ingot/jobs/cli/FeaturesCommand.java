@@ -6,7 +6,6 @@ import dev.ingot.core.Lineage;
 import dev.ingot.core.Tables;
 import dev.ingot.core.TimeRange;
 import dev.ingot.validation.Gate;
-import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.Project;
 import dev.ingot.features.FeatureStore;
 import dev.ingot.features.HistoryEntry;
@@ -114,6 +113,9 @@ public final class FeaturesCommand {
         @Mixin
         ProjectOptions options;
 
+        @Mixin
+        GpuOption gpu;
+
         @Option(names = "--view", required = true, paramLabel = "V", description = "The feature view.")
         String view;
 
@@ -126,7 +128,7 @@ public final class FeaturesCommand {
             if (!p.featureViews().containsKey(view)) {
                 throw Errors.unknownName("feature view", view, p.featureViews().keySet(), p.dir() + "/feature_views");
             }
-            SparkSession spark = Sessions.open(p, "features history", Optional.of(GpuPolicy.OFF));
+            SparkSession spark = Sessions.open(p, "features history", gpu.policy());
             List<HistoryEntry> h = FeatureStore.of(spark, p).history(view);
             PrintWriter out = spec.commandLine().getOut();
             if (h.isEmpty()) {

@@ -9,8 +9,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code --gpu} option of the commands that run Spark SQL at scale: overrides the project's GPU policy
- * ({@code gpu:} in ingot.yaml) for this run. Parsed by picocli, so that a bad value is refused (exit code 2) before
+ * The {@code --gpu} option of every command that opens a Spark session: overrides the project's GPU policy
+ * ({@code gpu:} in ingot.yaml) for this run. {@code on} without a GPU refuses the run (exit code 2) when the session
+ * would open, before any Spark object exists. Parsed by picocli, so that a bad value is refused (exit code 2) before
  * anything starts.
  */
 public final class GpuOption {

@@ -11,6 +11,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.execution.QueryExecution;
+import org.apache.spark.sql.util.QueryExecutionListener;
 
 /**
  * What Spark RAPIDS says of a query's plan on a machine without a GPU: {@code ExplainPlan.explainPotentialGpuPlan},
@@ -48,15 +52,38 @@ final class GpuPlans {
     }
 
     /**
+     * The operators of the scorer's ONNX inference step: {@code mapPartitions} and Spark's conversion of rows into and
+     * out of it. Not RAPIDS' work: ONNX Runtime runs the model, on a GPU run through its CUDA provider.
+     */
+    static final java.util.Set<String> INFERENCE = java.util.Set.of("MapPartitionsExec", "DeserializeToObjectExec",
+            "SerializeFromObjectExec");
+
+    /**
      * A query's operators.
      *
      * @param job the Ingot command whose query this is
-     * @param operators in plan order (root first)
+     * @param operators in plan order (root first); RAPIDS' operators, without {@code inference}
      * @param explain RAPIDS' own text, which {@link #parse} read
+     * @param inference the operators of ONNX inference ({@link #INFERENCE}), which ONNX Runtime runs, not RAPIDS
      */
-    record QueryPlan(String job, List<Operator> operators, String explain) {
+    record QueryPlan(String job, List<Operator> operators, String explain, List<Operator> inference) {
         QueryPlan {
             operators = List.copyOf(operators);
+            inference = List.copyOf(inference);
+        }
+
+        QueryPlan(String job, List<Operator> operators, String explain) {
+            this(job, operators, explain, List.of());
+        }
+
+        /** A copy with the ONNX inference operators ({@link #INFERENCE}) apart from RAPIDS' operators. */
+        QueryPlan withInference() {
+            List<Operator> sql = new ArrayList<>();
+            List<Operator> onnx = new ArrayList<>(inference);
+            for (Operator o : operators) {
+                (INFERENCE.contains(o.name()) ? onnx : sql).add(o);
+            }
+            return new QueryPlan(job, sql, explain, onnx);
         }
 
         long onGpu() {
@@ -94,6 +121,58 @@ final class GpuPlans {
     static QueryPlan of(String job, Dataset<Row> query) {
         String text = explain(query);
         return new QueryPlan(job, parse(text), text);
+    }
+
+    /** Explains a job that runs several queries: their operators together, RAPIDS' texts one after the other. */
+    static QueryPlan of(String job, List<Dataset<Row>> queries) {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < queries.size(); i++) {
+            texts.add("-- query " + (i + 1) + " of " + queries.size() + "\n" + explain(queries.get(i)));
+        }
+        String text = String.join("\n", texts);
+        return new QueryPlan(job, parse(text), text);
+    }
+
+    /**
+     * The queries Spark runs while {@code action} runs over {@code sample}, each with {@code sample} replaced by
+     * {@code table}: the queries the action would run over the whole table, for a job (Deequ's analyzers) that builds
+     * and runs its queries itself. Captured with a {@link QueryExecutionListener}; queries that do not read the sample
+     * (a history lookup) are left out.
+     *
+     * @param sample {@code table.limit(n)}, so that the action runs on a few rows
+     */
+    static List<Dataset<Row>> captured(SparkSession spark, Dataset<Row> table, Dataset<Row> sample, Runnable action) {
+        LogicalPlan small = sample.logicalPlan();
+        LogicalPlan whole = table.logicalPlan();
+        List<LogicalPlan> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        QueryExecutionListener listener = new QueryExecutionListener() {
+            @Override
+            public void onSuccess(String funcName, QueryExecution qe, long durationNs) {
+                seen.add(qe.analyzed());
+            }
+
+            @Override
+            public void onFailure(String funcName, QueryExecution qe, Exception exception) {}
+        };
+        spark.listenerManager().register(listener);
+        try {
+            action.run();
+            // The listener hears of queries through Spark's (asynchronous) listener bus.
+            spark.sparkContext().listenerBus().waitUntilEmpty(60_000);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Spark's listener bus did not deliver the queries' events in 60 s", e);
+        } finally {
+            spark.listenerManager().unregister(listener);
+        }
+        List<Dataset<Row>> queries = new ArrayList<>();
+        scala.Function1<LogicalPlan, LogicalPlan> swap = p -> p.equals(small) ? whole : p;
+        for (LogicalPlan plan : seen) {
+            LogicalPlan onTable = plan.transformDown(scala.PartialFunction$.MODULE$.apply(swap));
+            if (!onTable.equals(plan)) {
+                queries.add(Dataset.ofRows(spark, onTable));
+            }
+        }
+        return queries;
     }
 
     /** Reads RAPIDS' explain text into its operators. Lines RAPIDS prints that are not plan nodes are skipped. */

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ingot.core.ExitCode;
 import dev.ingot.core.IngotException;
+import dev.ingot.core.Catalog;
+import dev.ingot.core.Identifiers;
+import dev.ingot.core.TableName;
+import dev.ingot.core.Tables;
 import dev.ingot.core.config.CheckSuiteDef;
 import dev.ingot.core.config.FeatureViewDef;
 import dev.ingot.core.config.GpuPolicy;
@@ -11,6 +15,9 @@ import dev.ingot.core.config.ModelDef;
 import dev.ingot.core.config.Project;
 import dev.ingot.features.FeatureStore;
 import dev.ingot.features.internal.Materializer;
+import dev.ingot.scoring.Scorer;
+import dev.ingot.training.TrackingStore;
+import dev.ingot.validation.Validator;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,9 +28,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,10 +55,22 @@ public final class GpuReportCommand implements Callable<Integer> {
             description = "Output format (default: ${DEFAULT-VALUE}).")
     Format format;
 
+    @Option(names = "--score-input", paramLabel = "MODEL=TABLE",
+            description = "The table 'score' reads for MODEL (default: ml.<MODEL>_scoring_input, which the demo writes).")
+    Map<String, String> scoreInputs = new LinkedHashMap<>();
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    /** What the report says of the ONNX inference operators. */
+    static final String INFERENCE_NOTE = "ONNX inference (the scorer's mapPartitions and Spark's row conversion into "
+            + "and out of it): not a RAPIDS operator; ONNX Runtime runs the model, on a GPU run through its CUDA "
+            + "provider (the executor's log line names the providers). Not counted in the share.";
+
     enum Format { text, json }
+
+    /** Rows of a suite's table its checks run on while their queries are recorded. */
+    static final int SAMPLE_ROWS = 100;
 
     /** A job whose query is not reported yet, and why. */
     record NotCovered(String job, String why) {}
@@ -76,13 +98,13 @@ public final class GpuReportCommand implements Callable<Integer> {
         }
         for (CheckSuiteDef s : p.suites().values()) {
             if (s.table().isPresent()) {
-                notCovered.add(new NotCovered("validate --table " + s.table().get() + " --suite " + s.name(),
-                        "not built yet: Deequ computes the metrics in its own Spark jobs, not as one Dataset"));
+                validate(spark, s, plans, notCovered);
             }
         }
-        for (ModelDef m : p.models().values()) {
-            notCovered.add(new NotCovered("score --model " + m.name(),
-                    "not built yet: the scoring query needs a registered model and comes with the columnar scoring path"));
+        java.util.Set<String> models = new java.util.TreeSet<>(p.models().keySet());
+        models.addAll(p.onnxModels().keySet());
+        for (String m : models) {
+            score(spark, p, m, plans, notCovered);
         }
         PrintWriter out = spec.commandLine().getOut();
         String name = p.settings().name();
@@ -91,7 +113,10 @@ public final class GpuReportCommand implements Callable<Integer> {
         return ExitCode.OK.code();
     }
 
-    /** Builds a job's query and explains it; a query that cannot be built (no data yet) is listed with the reason. */
+    /**
+     * Builds a job's query and explains it; a query that cannot be built (no data yet) is listed with the reason. A
+     * builder that returns null explains its queries itself.
+     */
     private static void report(String job, Supplier<Dataset<Row>> query, List<GpuPlans.QueryPlan> plans,
                                List<NotCovered> notCovered) {
         Dataset<Row> ds;
@@ -105,7 +130,85 @@ public final class GpuReportCommand implements Callable<Integer> {
             notCovered.add(new NotCovered(job, "its query cannot be built: " + firstLine(e.getMessage())));
             return;
         }
-        plans.add(GpuPlans.of(job, ds));
+        if (ds != null) {
+            plans.add(GpuPlans.of(job, ds));
+        }
+    }
+
+    /**
+     * The quality-metrics job of a suite: Deequ (and Ingot's shared scan) build and run their aggregation queries
+     * themselves, so the suite runs on {@value #SAMPLE_ROWS} rows of its table while a listener records the queries
+     * it runs; each is then explained with the sample replaced by the whole table, which is what {@code validate}
+     * runs. Nothing is written (no history, no report).
+     */
+    private static void validate(SparkSession spark, CheckSuiteDef suite, List<GpuPlans.QueryPlan> plans,
+                                 List<NotCovered> notCovered) {
+        String job = "validate --table " + suite.table().get() + " --suite " + suite.name();
+        List<Dataset<Row>> queries = new ArrayList<>();
+        report(job, () -> {
+            Dataset<Row> table = spark.table(suite.table().get().sql());
+            Dataset<Row> sample = table.limit(SAMPLE_ROWS);
+            queries.addAll(GpuPlans.captured(spark, table, sample,
+                    () -> Validator.of(spark).validate(sample, List.of(suite))));
+            return null;
+        }, plans, notCovered);
+        if (!queries.isEmpty()) {
+            plans.add(GpuPlans.of(job, queries));
+        } else if (notCovered.stream().noneMatch(n -> n.job().equals(job))) {
+            notCovered.add(new NotCovered(job, "its checks ran no query over the table"));
+        }
+    }
+
+    /**
+     * The scoring job of a model: the input query ({@code score}'s read of the input table, the columns the model
+     * binds and the keys, the null-check pass) and the query whose rows {@code score} writes, with the ONNX inference
+     * step apart ({@link GpuPlans.QueryPlan#withInference}). Built by {@link ScoreCommand}'s own methods, for the
+     * champion, else the latest version (a model registered from an ONNX file has no champion until promoted).
+     */
+    private void score(SparkSession spark, Project p, String model, List<GpuPlans.QueryPlan> plans,
+                       List<NotCovered> notCovered) {
+        TableName input = scoreInputs.containsKey(model) ? TableName.parse(scoreInputs.get(model))
+                : new TableName(Tables.ML, model + "_scoring_input");
+        String job = "score --model " + model + " --input " + input;
+        ScoreCommand.Resolved m;
+        try (TrackingStore store = Registry.open(p, "gpu-report", () -> spark)) {
+            Optional<Long> latest = store.modelVersions(model).stream().map(v -> v.version()).max(Long::compare);
+            if (latest.isEmpty()) {
+                notCovered.add(new NotCovered(job, "no version of " + model + " is registered: the scoring query binds "
+                        + "the model's inputs (train or register it)"));
+                return;
+            }
+            String ref = store.versionByAlias(model, Registry.CHAMPION).isPresent() ? model + "@" + Registry.CHAMPION
+                    : model + "/" + latest.get();
+            job = "score --model " + ref + " --input " + input;
+            if (!Catalog.tableExists(spark, input)) {
+                notCovered.add(new NotCovered(job, "its input table does not exist: pass --score-input " + model
+                        + "=TABLE (the demo writes " + Tables.ML + "." + model + "_scoring_input)"));
+                return;
+            }
+            Matcher matcher = ScoreCommand.REF.matcher(ref);
+            matcher.matches();
+            m = new ScoreCommand().fromRegistry(p, store, matcher);
+        } catch (IngotException e) {
+            notCovered.add(new NotCovered(job, "its model cannot be loaded: " + firstLine(e.getMessage())));
+            return;
+        }
+        Dataset<Row> data = spark.table(input.sql());
+        Scorer scorer = ModelRegistration.scorer(m.onnx(), m.inputs(), m.outputs());
+        List<String> problems = scorer.problems(data.schema());
+        if (!problems.isEmpty()) {
+            notCovered.add(new NotCovered(job, "the champion does not fit " + input + ": " + String.join("; ", problems)));
+            return;
+        }
+        List<String> bound = scorer.binding().allColumns();
+        java.util.LinkedHashSet<String> keep = new java.util.LinkedHashSet<>(m.keys());
+        keep.addAll(bound);
+        Dataset<Row> rows = data.select(keep.stream().map(c -> functions.col(Identifiers.quoteColumn(c)))
+                .toArray(Column[]::new));
+        Dataset<Row> nullChecks = ScoreCommand.nullCounts(rows, ScoreCommand.missing(data, bound));
+        Dataset<Row> written = ScoreCommand.output(scorer.score(rows), m.keys(), scorer,
+                ScoreCommand.lineage(m, Instant.now(), java.time.LocalDate.now(java.time.ZoneOffset.UTC)), List.of());
+        plans.add(GpuPlans.of(job, List.of(nullChecks, written)).withInference());
     }
 
     private static String firstLine(String s) {
@@ -147,6 +250,13 @@ public final class GpuReportCommand implements Callable<Integer> {
                 o.causes().forEach(c -> b.append("      ").append(c).append('\n'));
             }
         }
+        for (GpuPlans.QueryPlan q : plans) {
+            if (!q.inference().isEmpty()) {
+                b.append("\nInference in ").append(q.job()).append(": ")
+                        .append(String.join(", ", q.inference().stream().map(GpuPlans.Operator::name).toList()))
+                        .append("\n  ").append(INFERENCE_NOTE).append('\n');
+            }
+        }
         if (!notCovered.isEmpty()) {
             b.append("\nNot covered:\n");
             notCovered.forEach(n -> b.append("  ").append(n.job()).append(": ").append(n.why()).append('\n'));
@@ -173,6 +283,10 @@ public final class GpuReportCommand implements Callable<Integer> {
                 }
             }
             j.put("not_on_gpu", off);
+            if (!q.inference().isEmpty()) {
+                j.put("inference", q.inference().stream().map(GpuPlans.Operator::name).toList());
+                j.put("inference_note", INFERENCE_NOTE);
+            }
             j.put("rapids_explain", q.explain());
             jobs.add(j);
         }

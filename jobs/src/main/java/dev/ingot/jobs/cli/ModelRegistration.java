@@ -48,6 +48,9 @@ final class ModelRegistration {
         @Mixin
         ProjectOptions options;
 
+        @Mixin
+        GpuOption gpu;
+
         @Option(names = "--model", required = true, paramLabel = "M", description = "The model (models/M.yaml with onnx:).")
         String model;
 
@@ -84,7 +87,8 @@ final class ModelRegistration {
                 tags.put(Registry.SCORE_KEYS, String.join(",", def.keys()));
             }
             PrintWriter out = spec.commandLine().getOut();
-            try (TrackingStore store = Registry.open(p, "models register", Registry.lazySession(p, "models register"))) {
+            try (TrackingStore store = Registry.open(p, "models register",
+                    Registry.lazySession(p, "models register", gpu.policy()))) {
                 String experiment = p.settings().tracking().experiment().orElse(p.settings().name());
                 // The run key is the model and the file's digest: the same file registered again is the same run.
                 RunInfo run = store.startRun(store.experiment(experiment).id(), model + "@onnx@" + onnx.sha256(),

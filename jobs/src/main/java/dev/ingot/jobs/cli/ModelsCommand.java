@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ingot.core.Errors;
 import dev.ingot.core.ExitCode;
 import dev.ingot.core.Tables;
-import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.ModelDef;
 import dev.ingot.core.config.Project;
 import dev.ingot.training.ModelVersion;
@@ -62,6 +61,9 @@ public final class ModelsCommand {
         @Mixin
         ProjectOptions options;
 
+        @Mixin
+        GpuOption gpu;
+
         @Option(names = "--model", paramLabel = "M", description = "Only this model (default: every model of models/).")
         String model;
 
@@ -81,7 +83,7 @@ public final class ModelsCommand {
             }
             List<String> names = model != null ? List.of(model)
                     : new TreeSet<>(concat(p.models().keySet(), p.onnxModels().keySet())).stream().toList();
-            Supplier<SparkSession> session = Registry.lazySession(p, "models list");
+            Supplier<SparkSession> session = Registry.lazySession(p, "models list", gpu.policy());
             PrintWriter out = spec.commandLine().getOut();
             try (TrackingStore store = Registry.open(p, "models list", session)) {
                 List<Registry.View> views = new ArrayList<>();
@@ -119,6 +121,9 @@ public final class ModelsCommand {
         @Mixin
         ProjectOptions options;
 
+        @Mixin
+        GpuOption gpu;
+
         @Parameters(index = "0", paramLabel = "M[/N|@ALIAS]", description = "The model, a version of it, or an alias.")
         String ref;
 
@@ -137,7 +142,8 @@ public final class ModelsCommand {
             }
             String name = m.group(1);
             PrintWriter out = spec.commandLine().getOut();
-            try (TrackingStore store = Registry.open(p, "models show", Registry.lazySession(p, "models show"))) {
+            try (TrackingStore store = Registry.open(p, "models show",
+                    Registry.lazySession(p, "models show", gpu.policy()))) {
                 ModelVersion v;
                 if (m.group(2) != null) {
                     v = Registry.version(store, p, name, Long.parseLong(m.group(2)));
@@ -166,6 +172,9 @@ public final class ModelsCommand {
         @Mixin
         ProjectOptions options;
 
+        @Mixin
+        GpuOption gpu;
+
         @Option(names = "--scores", required = true, paramLabel = "NAME",
                 description = "The scores table: scores.NAME (the --out of 'ingot score').")
         String scores;
@@ -182,7 +191,7 @@ public final class ModelsCommand {
             Project p = options.load();
             Tables.scores(scores);
             Optional<java.time.LocalDate> day = Optional.ofNullable(date).map(d -> TimeArgs.date("--date", d));
-            SparkSession spark = Sessions.open(p, "models compare", Optional.of(GpuPolicy.OFF));
+            SparkSession spark = Sessions.open(p, "models compare", gpu.policy());
             PrintWriter out = spec.commandLine().getOut();
             out.print(ScoreComparison.of(spark, scores, day).summary());
             out.flush();

@@ -47,6 +47,9 @@ final class Promotions {
         @Mixin
         ProjectOptions options;
 
+        @Mixin
+        GpuOption gpu;
+
         @Option(names = "--model", required = true, paramLabel = "M", description = "The model (models/M.yaml).")
         String model;
 
@@ -74,7 +77,7 @@ final class Promotions {
                 throw Errors.badArgument("--alias", alias, "an alias of letters, digits, '_' and '-' that is not v<N> (e.g. champion)");
             }
             long t0 = System.nanoTime();
-            Supplier<SparkSession> session = Registry.lazySession(p, "models promote");
+            Supplier<SparkSession> session = Registry.lazySession(p, "models promote", gpu.policy());
             PrintWriter out = spec.commandLine().getOut();
             try (TrackingStore store = Registry.open(p, "models promote", session)) {
                 Decision d = promote(p, modelSpec, store, session, version, alias, Optional.ofNullable(reason));
@@ -189,6 +192,9 @@ final class Promotions {
         @Mixin
         ProjectOptions options;
 
+        @Mixin
+        GpuOption gpu;
+
         @Option(names = "--model", required = true, paramLabel = "M", description = "The model.")
         String model;
 
@@ -205,7 +211,8 @@ final class Promotions {
             ModelsCommand.requireName(model);
             long t0 = System.nanoTime();
             PrintWriter out = spec.commandLine().getOut();
-            try (TrackingStore store = Registry.open(p, "models rollback", Registry.lazySession(p, "models rollback"))) {
+            try (TrackingStore store = Registry.open(p, "models rollback",
+                    Registry.lazySession(p, "models rollback", gpu.policy()))) {
                 ModelVersion current = Registry.byAlias(store, p, model, Registry.CHAMPION);
                 List<String> history = Registry.history(current);
                 if (history.isEmpty()) {

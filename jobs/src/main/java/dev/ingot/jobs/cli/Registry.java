@@ -132,12 +132,16 @@ final class Registry {
         return TrackingStore.open(t, spark, p.settings().warehouse());
     }
 
-    /** A lazily opened session, started at most once. */
-    static Supplier<SparkSession> lazySession(Project p, String command) {
+    /**
+     * A lazily opened session, started at most once.
+     *
+     * @param gpu {@code --gpu}, overriding the project's GPU policy when present
+     */
+    static Supplier<SparkSession> lazySession(Project p, String command, Optional<GpuPolicy> gpu) {
         SparkSession[] s = new SparkSession[1];
         return () -> {
             if (s[0] == null) {
-                s[0] = Sessions.open(p, command, Optional.of(GpuPolicy.OFF));
+                s[0] = Sessions.open(p, command, gpu);
             }
             return s[0];
         };

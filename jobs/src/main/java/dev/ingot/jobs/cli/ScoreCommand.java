@@ -18,7 +18,6 @@ import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.config.FeatureRef;
 import dev.ingot.core.config.FeatureViewDef;
-import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.OnnxModelDef;
 import dev.ingot.core.config.Project;
 import dev.ingot.scoring.BatchLatencies;
@@ -95,13 +94,16 @@ public final class ScoreCommand implements Callable<Integer> {
     /** Score table column: the SHA-256 of the shadow model. */
     static final String SHADOW_MODEL_SHA256 = SHADOW_PREFIX + MODEL_SHA256;
 
-    private static final Pattern REF = Pattern.compile("([A-Za-z0-9_][A-Za-z0-9_.\\-]*)(?:/([0-9]+)|@([\\w\\-]+))?");
+    static final Pattern REF = Pattern.compile("([A-Za-z0-9_][A-Za-z0-9_.\\-]*)(?:/([0-9]+)|@([\\w\\-]+))?");
 
     /** What to do with rows whose model inputs are null or NaN. */
     enum NullPolicy { ERROR, QUARANTINE, IMPUTE }
 
     @Mixin
     ProjectOptions options;
+
+    @Mixin
+    GpuOption gpu;
 
     @Mixin
     Reports reports;
@@ -143,7 +145,7 @@ public final class ScoreCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     /** The model to score with, and where it came from. */
-    private record Resolved(String name, Optional<Long> version, Optional<String> runId, OnnxModel onnx,
+    record Resolved(String name, Optional<Long> version, Optional<String> runId, OnnxModel onnx,
                             Map<String, List<String>> inputs, OutputBinding outputs, List<String> keys,
                             List<Lineage.Input> trainedOn) {}
 
@@ -170,7 +172,7 @@ public final class ScoreCommand implements Callable<Integer> {
                     + " path to a .onnx file");
         }
         checkShadowOption(file.isPresent());
-        SparkSession spark = Sessions.open(p, "score", Optional.of(GpuPolicy.OFF));
+        SparkSession spark = Sessions.open(p, "score", gpu.policy());
         // Executor CPU of every task from here on: the null-count pass, inference and the writes of the scores.
         try (CpuMeter cpu = CpuMeter.start(spark)) {
             Resolved m;
@@ -221,18 +223,9 @@ public final class ScoreCommand implements Callable<Integer> {
             Dataset<Row> rows = data.select(keep.stream().map(c -> col(Identifiers.quoteColumn(c))).toArray(Column[]::new));
 
             // One pass counts the rows and, per bound column, those whose value the model cannot take as it is.
-            Map<String, Column> missing = new LinkedHashMap<>();
-            for (String c : bound) {
-                DataType t = data.schema().apply(c).dataType();
-                Column q = col(Identifiers.quoteColumn(c));
-                missing.put(c, t == DataTypes.DoubleType || t == DataTypes.FloatType ? q.isNull().or(isnan(q)) : q.isNull());
-            }
+            Map<String, Column> missing = missing(data, bound);
             Column any = missing.values().stream().reduce(Column::or).orElse(lit(false));
-            List<Column> aggs = new ArrayList<>();
-            aggs.add(count(lit(1)));
-            aggs.add(sum(when(any, 1).otherwise(0)));
-            missing.values().forEach(c -> aggs.add(sum(when(c, 1).otherwise(0))));
-            Row counts = rows.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).first();
+            Row counts = nullCounts(rows, missing).first();
             long total = counts.getLong(0);
             long bad = counts.isNullAt(1) ? 0 : counts.getLong(1);
             Map<String, Long> perColumn = new LinkedHashMap<>();
@@ -270,13 +263,7 @@ public final class ScoreCommand implements Callable<Integer> {
             List<Lineage.Input> inputs = lineageInputs(new Lineage.Input("input", inputTable.toString(),
                     inputVersion >= 0 ? Optional.of(inputVersion) : Optional.empty()), m, sh);
             String meta = Lineage.commitMetadata(runId, "score", inputs, Optional.of(m.onnx().sha256()), details);
-            Column[] lineage = {
-                    lit(m.name()).as(MODEL_NAME),
-                    lit(m.version().orElse(null)).cast(DataTypes.LongType).as(MODEL_VERSION),
-                    lit(m.runId().orElse(null)).cast(DataTypes.StringType).as(MODEL_RUN_ID),
-                    lit(m.onnx().sha256()).as(MODEL_SHA256),
-                    lit(Timestamp.from(now)).as(SCORED_AT),
-                    lit(Date.valueOf(day)).as(SCORE_DATE)};
+            Column[] lineage = lineage(m, now, day);
             String where = SCORE_DATE + " = DATE'" + day + "' AND " + MODEL_NAME + " = " + Catalog.literal(m.name()) + " AND "
                     + m.version().map(v -> MODEL_VERSION + " = " + v).orElse(MODEL_VERSION + " IS NULL AND " + MODEL_SHA256
                     + " = " + Catalog.literal(m.onnx().sha256()));
@@ -284,12 +271,8 @@ public final class ScoreCommand implements Callable<Integer> {
             Dataset<Row> good = policy == NullPolicy.QUARANTINE ? rows.where(any.unary_$bang()) : rows;
             BatchLatencies latencies = BatchLatencies.register(spark);
             Dataset<Row> scored = scorer.score(withShadowScores(good, sh), latencies);
-            List<Column> outCols = new ArrayList<>();
-            m.keys().forEach(k -> outCols.add(col(Identifiers.quoteColumn(k))));
-            scorer.appended().forEach(f -> outCols.add(col(f.name())));
-            outCols.addAll(List.of(lineage));
-            outCols.addAll(shadowColumns(spark, scores, sh));
-            write(spark, scored.select(outCols.toArray(Column[]::new)), scores, where, meta, sh.isPresent());
+            write(spark, output(scored, m.keys(), scorer, lineage, shadowColumns(spark, scores, sh)), scores, where, meta,
+                    sh.isPresent());
             long quarantined = 0;
             if (policy == NullPolicy.QUARANTINE && (bad > 0 || Catalog.tableExists(spark, quarantine))) {
                 List<Column> reasons = new ArrayList<>();
@@ -342,7 +325,7 @@ public final class ScoreCommand implements Callable<Integer> {
     }
 
     /** The registry's version, its ONNX bytes checked against the recorded digest, and its binding. */
-    private Resolved fromRegistry(Project p, TrackingStore store, Matcher ref) {
+    Resolved fromRegistry(Project p, TrackingStore store, Matcher ref) {
         String name = ref.group(1);
         ModelVersion v;
         if (ref.group(2) != null) {
@@ -604,6 +587,48 @@ public final class ScoreCommand implements Callable<Integer> {
             rows.write().format("delta").mode("overwrite").option("replaceWhere", where).option("userMetadata", meta)
                     .option("mergeSchema", Boolean.toString(mergeSchema)).saveAsTable(table.sql());
         }
+    }
+
+    /** Per bound column, the condition of a value the model cannot take as it is: null, or NaN in a float column. */
+    static Map<String, Column> missing(Dataset<Row> data, List<String> bound) {
+        Map<String, Column> missing = new LinkedHashMap<>();
+        for (String c : bound) {
+            DataType t = data.schema().apply(c).dataType();
+            Column q = col(Identifiers.quoteColumn(c));
+            missing.put(c, t == DataTypes.DoubleType || t == DataTypes.FloatType ? q.isNull().or(isnan(q)) : q.isNull());
+        }
+        return missing;
+    }
+
+    /** The null-check pass: the rows, those with any {@code missing} condition, and those of each column. */
+    static Dataset<Row> nullCounts(Dataset<Row> rows, Map<String, Column> missing) {
+        Column any = missing.values().stream().reduce(Column::or).orElse(lit(false));
+        List<Column> aggs = new ArrayList<>();
+        aggs.add(sum(when(any, 1).otherwise(0)));
+        missing.values().forEach(c -> aggs.add(sum(when(c, 1).otherwise(0))));
+        return rows.agg(count(lit(1)), aggs.toArray(Column[]::new));
+    }
+
+    /** The columns that say which model made a score row, and when. */
+    static Column[] lineage(Resolved m, Instant now, LocalDate day) {
+        return new Column[] {
+                lit(m.name()).as(MODEL_NAME),
+                lit(m.version().orElse(null)).cast(DataTypes.LongType).as(MODEL_VERSION),
+                lit(m.runId().orElse(null)).cast(DataTypes.StringType).as(MODEL_RUN_ID),
+                lit(m.onnx().sha256()).as(MODEL_SHA256),
+                lit(Timestamp.from(now)).as(SCORED_AT),
+                lit(Date.valueOf(day)).as(SCORE_DATE)};
+    }
+
+    /** The score rows written: the keys, the model's outputs, the lineage columns, the shadow's columns. */
+    static Dataset<Row> output(Dataset<Row> scored, List<String> keys, Scorer scorer, Column[] lineage,
+                               List<Column> shadow) {
+        List<Column> outCols = new ArrayList<>();
+        keys.forEach(k -> outCols.add(col(Identifiers.quoteColumn(k))));
+        scorer.appended().forEach(f -> outCols.add(col(f.name())));
+        outCols.addAll(List.of(lineage));
+        outCols.addAll(shadow);
+        return scored.select(outCols.toArray(Column[]::new));
     }
 
     private static boolean isFloat(Dataset<Row> data, String c) {

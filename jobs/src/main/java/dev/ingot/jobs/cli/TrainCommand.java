@@ -72,6 +72,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     ProjectOptions options;
 
+    @Mixin
+    GpuOption gpu;
+
     @Option(names = "--model", required = true, paramLabel = "M", description = "The model spec (models/M.yaml).")
     String model;
 
@@ -94,7 +97,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (given.isEmpty()) {
             FeatureStore.checkTrainingSetArguments(p, def.timestamp(), def.features());
         }
-        Supplier<SparkSession> session = Registry.lazySession(p, "train");
+        Supplier<SparkSession> session = Registry.lazySession(p, "train", gpu.policy());
         // The store first: an MLflow server that is unreachable, answers HTML or refuses the credentials stops the
         // command before a training set is built or a model fitted (the local store needs the session anyway).
         try (TrackingStore store = Registry.open(p, "train", session)) {

@@ -4,7 +4,6 @@ import dev.ingot.core.Errors;
 import dev.ingot.core.ExitCode;
 import dev.ingot.core.TableName;
 import dev.ingot.core.config.FeatureRef;
-import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.Project;
 import dev.ingot.features.FeatureStore;
 import dev.ingot.features.TrainingSetResult;
@@ -29,6 +28,9 @@ import picocli.CommandLine.Spec;
 public final class TrainingSetCommand implements Callable<Integer> {
     @Mixin
     ProjectOptions options;
+
+    @Mixin
+    GpuOption gpu;
 
     @Option(names = "--spine", required = true, paramLabel = "TABLE", description = "The spine table (database.table).")
     String spine;
@@ -72,7 +74,7 @@ public final class TrainingSetCommand implements Callable<Integer> {
         }
         // Everything that can be refused without Spark is refused before a session starts.
         FeatureStore.checkTrainingSetArguments(p, timestamp, refs);
-        SparkSession spark = Sessions.open(p, "training-set", Optional.of(GpuPolicy.OFF));
+        SparkSession spark = Sessions.open(p, "training-set", gpu.policy());
         TrainingSetResult r = FeatureStore.of(spark, p).writeTrainingSet(spineTable, timestamp, zone, refs, fullNames,
                 outTable);
         PrintWriter w = spec.commandLine().getOut();

@@ -5,7 +5,6 @@ import dev.ingot.core.ExitCode;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.config.CheckSuiteDef;
-import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.Project;
 import dev.ingot.features.FeatureStore;
 import dev.ingot.validation.CheckResult;
@@ -39,6 +38,9 @@ import picocli.CommandLine.Spec;
 public final class ValidateCommand implements Callable<Integer> {
     @Mixin
     ProjectOptions options;
+
+    @Mixin
+    GpuOption gpu;
 
     @Mixin
     Reports reports;
@@ -76,7 +78,7 @@ public final class ValidateCommand implements Callable<Integer> {
             named = suitesOf(p, fixed);  // fails before Spark starts when nothing checks the table
         }
 
-        SparkSession spark = Sessions.open(p, "validate", Optional.of(GpuPolicy.OFF));
+        SparkSession spark = Sessions.open(p, "validate", gpu.policy());
         TableName target = fixed != null ? fixed : FeatureStore.of(spark, p).latest(table).table();
         if (named.isEmpty()) {
             named = suitesOf(p, target);

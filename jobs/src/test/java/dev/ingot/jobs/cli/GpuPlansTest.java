@@ -70,4 +70,32 @@ class GpuPlansTest {
                         + "      HllSketchEstimate: GPU does not currently support")
                 .contains("Not covered:\n  score --model m: not built yet");
     }
+
+    /** What RAPIDS prints of a scoring query: classes it does not know have no kind ("! <MapPartitionsExec>"). */
+    private static final String SCORING = """
+            *Exec <ProjectExec> will run on GPU
+              ! <SerializeFromObjectExec> cannot run on GPU because not all expressions can be replaced; GPU does not currently support the operator class org.apache.spark.sql.execution.SerializeFromObjectExec
+                ! <Invoke> assertnotnull(input[0, org.apache.spark.sql.Row, true]).isNullAt cannot run on GPU because GPU does not currently support the operator class org.apache.spark.sql.catalyst.expressions.objects.Invoke
+                ! <MapPartitionsExec> cannot run on GPU because GPU does not currently support the operator class org.apache.spark.sql.execution.MapPartitionsExec; not all expressions can be replaced
+                  ! <DeserializeToObjectExec> cannot run on GPU because not all expressions can be replaced; GPU does not currently support the operator class org.apache.spark.sql.execution.DeserializeToObjectExec
+                    !Exec <FileSourceScanExec> cannot run on GPU because unsupported file format: org.apache.spark.sql.delta.DeltaParquetFileFormat
+            """;
+
+    @Test
+    void operatorsRapidsDoesNotKnowCountAndInferenceIsListedApart() {
+        GpuPlans.QueryPlan plan = new GpuPlans.QueryPlan("score", GpuPlans.parse(SCORING), SCORING);
+        assertThat(plan.operators()).extracting(GpuPlans.Operator::name).containsExactly("ProjectExec",
+                "SerializeFromObjectExec", "MapPartitionsExec", "DeserializeToObjectExec", "FileSourceScanExec");
+        assertThat(plan.operators().get(1).causes()).as("the expression under it, not an operator")
+                .containsExactly("Invoke: GPU does not currently support the operator class "
+                        + "org.apache.spark.sql.catalyst.expressions.objects.Invoke");
+        GpuPlans.QueryPlan split = plan.withInference();
+        assertThat(split.operators()).extracting(GpuPlans.Operator::name).containsExactly("ProjectExec", "FileSourceScanExec");
+        assertThat(split.inference()).extracting(GpuPlans.Operator::name)
+                .containsExactly("SerializeFromObjectExec", "MapPartitionsExec", "DeserializeToObjectExec");
+        assertThat(split.share()).isEqualTo(0.5);
+        assertThat(GpuReportCommand.text("p", List.of(split), List.of()))
+                .contains("Inference in score: SerializeFromObjectExec, MapPartitionsExec, DeserializeToObjectExec\n  "
+                        + GpuReportCommand.INFERENCE_NOTE);
+    }
 }

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import ai.onnxruntime.providers.OrtCUDAProviderOptions;
 import dev.ingot.core.Errors;
 import dev.ingot.scoring.ElementType;
 import dev.ingot.scoring.ModelInput;
@@ -32,6 +33,8 @@ public final class OrtSessions {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OrtSessions.class);
     private static final Map<String, Shared> SESSIONS = new ConcurrentHashMap<>();
     private static final Object HOOK = new Object();
+    /** Each device's memory, read once per JVM (nvidia-smi is a process; tasks ask for every partition). */
+    private static final Map<Integer, java.util.OptionalLong> DEVICE_MEMORY = new ConcurrentHashMap<>();
     private static boolean hookAdded;
 
     private OrtSessions() {}
@@ -86,8 +89,14 @@ public final class OrtSessions {
      * @param bytes the model's bytes, asked for only when the session is created (a broadcast read)
      */
     public static Lease acquire(String digest, int threads, Supplier<byte[]> bytes) {
+        return acquire(digest, threads, bytes, providers());
+    }
+
+    /** {@link #acquire(String, int, Supplier)} with the providers given (tests: what a GPU run would do here). */
+    static Lease acquire(String digest, int threads, Supplier<byte[]> bytes, OrtProviders.Selection providers) {
         addHook();
-        Shared s = SESSIONS.computeIfAbsent(digest + "#" + threads, k -> create(digest, bytes.get(), threads));
+        Shared s = SESSIONS.computeIfAbsent(digest + "#" + threads + "#" + providers.key(),
+                k -> create(digest, bytes.get(), threads, providers));
         s.lock.readLock().lock();
         if (s.closed) {
             s.lock.readLock().unlock();
@@ -96,21 +105,59 @@ public final class OrtSessions {
         return new Lease(s);
     }
 
-    private static Shared create(String digest, byte[] bytes, int threads) {
+    /** The providers of this task's session: the session's GPU decision, the GPU Spark assigned the task. */
+    static OrtProviders.Selection providers() {
+        org.apache.spark.SparkEnv spark = org.apache.spark.SparkEnv.get();
+        Map<String, String> conf = new java.util.HashMap<>();
+        if (spark != null) {
+            for (scala.Tuple2<String, String> kv : spark.conf().getAll()) {
+                conf.put(kv._1(), kv._2());
+            }
+        }
+        Optional<String> gpu = Optional.empty();
+        org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+        if (task != null && task.resources().contains("gpu")) {
+            String[] addresses = task.resources().apply("gpu").addresses();
+            gpu = addresses.length > 0 ? Optional.of(addresses[0]) : Optional.empty();
+        }
+        return OrtProviders.select(conf, gpu, env().getAvailableProviders().stream().map(Enum::name).toList(),
+                d -> DEVICE_MEMORY.computeIfAbsent(d, dev.ingot.core.gpu.internal.GpuProbe::deviceMemoryBytes), where());
+    }
+
+    private static Shared create(String digest, byte[] bytes, int threads, OrtProviders.Selection providers) {
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             // Spark runs (cores / spark.task.cpus) tasks at once: each task's session may use spark.task.cpus threads.
             o.setIntraOpNumThreads(threads);
             o.setInterOpNumThreads(1);
             o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (providers.cuda()) {
+                addCuda(o, providers);
+            }
             Shared s = new Shared(env().createSession(bytes, o));
             // One line per session and JVM: an executor's log shows that its JVM loaded ONNX Runtime's native
-            // library and the model, and how often (once per model, however many tasks ran).
+            // library and the model, how often (once per model, however many tasks ran), and on which providers.
             LOG.info("ONNX Runtime {} session created in {} (pid {}) for model sha256 {}, {} bytes, {} intra-op "
-                    + "thread(s)", env().getVersion(), where(), ProcessHandle.current().pid(),
-                    digest.substring(0, Math.min(12, digest.length())), bytes.length, threads);
+                    + "thread(s), providers: {}", env().getVersion(), where(), ProcessHandle.current().pid(),
+                    digest.substring(0, Math.min(12, digest.length())), bytes.length, threads, providers.describe());
             return s;
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime could not create a session: " + e.getMessage(), e);
+        }
+    }
+
+    /** Adds the CUDA provider; ONNX Runtime places the nodes it has no CUDA kernel for on its CPU provider. */
+    static void addCuda(OrtSession.SessionOptions o, OrtProviders.Selection providers) {
+        try (OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(providers.deviceId())) {
+            for (Map.Entry<String, String> e : providers.cudaOptions().entrySet()) {
+                cuda.add(e.getKey(), e.getValue());
+            }
+            o.addCUDA(cuda);
+        } catch (OrtException | RuntimeException e) {
+            // The driver decided GPUs: a session without the CUDA provider would quietly run on CPUs.
+            throw Errors.badData("add ONNX Runtime's CUDA provider in " + where(), "ONNX Runtime refused it ("
+                    + e.getMessage() + ") although the driver decided this run uses GPUs", "ship the GPU distribution "
+                    + "(mvn -Pgpu package: onnxruntime_gpu, CUDA 12) to the executors, or run with --gpu off "
+                    + "(docs/gpu.md)");
         }
     }
 

@@ -5,7 +5,11 @@ import dev.ingot.core.gpu.GpuEnvironment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /** {@link GpuEnvironment#probe()}: nvidia-smi, the class path, ONNX Runtime's providers, looked at once each. */
@@ -20,26 +24,46 @@ public final class GpuProbe {
 
     /** GPUs nvidia-smi lists; 0 when it is not installed, fails, or takes more than 10 s (a hung driver). */
     static int nvidiaSmiGpus() {
+        return nvidiaSmi("--query-gpu=index", "--format=csv,noheader")
+                .map(out -> (int) out.lines().filter(l -> l.trim().matches("\\d+")).count()).orElse(0);
+    }
+
+    /**
+     * The memory of CUDA device {@code device} in bytes, as nvidia-smi reports it (MiB); empty when nvidia-smi is not
+     * installed, fails or does not know the device. Read by the scorer in the executor that uses the device.
+     */
+    public static OptionalLong deviceMemoryBytes(int device) {
+        return nvidiaSmi("--query-gpu=memory.total", "--format=csv,noheader,nounits", "-i", Integer.toString(device))
+                .map(GpuProbe::mebibytes).orElse(OptionalLong.empty());
+    }
+
+    /** nvidia-smi's {@code memory.total} without units (MiB) in bytes; empty unless it is one whole number. */
+    static OptionalLong mebibytes(String out) {
+        String v = out.trim();
+        return v.matches("\\d{1,9}") ? OptionalLong.of(Long.parseLong(v) * 1024 * 1024) : OptionalLong.empty();
+    }
+
+    /** nvidia-smi's output; empty when it is not installed, fails, or takes more than 10 s (a hung driver). */
+    private static Optional<String> nvidiaSmi(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add("nvidia-smi");
+        command.addAll(List.of(args));
         try {
-            Process p = new ProcessBuilder("nvidia-smi", "--query-gpu=index", "--format=csv,noheader")
-                    .redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out;
             try (InputStream in = p.getInputStream()) {
                 if (!p.waitFor(10, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
-                    return 0;
+                    return Optional.empty();
                 }
                 out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
-            if (p.exitValue() != 0) {
-                return 0;
-            }
-            return (int) out.lines().filter(l -> l.trim().matches("\\d+")).count();
+            return p.exitValue() == 0 ? Optional.of(out) : Optional.empty();
         } catch (IOException e) {
-            return 0; // not installed
+            return Optional.empty(); // not installed
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return 0;
+            return Optional.empty();
         }
     }
 
