@@ -85,6 +85,17 @@ public final class Catalog {
         }
     }
 
+    /**
+     * Appends rows to a Delta record table ({@code ingot.score_runs}, {@code ingot.job_runs}), creating it when
+     * missing; columns added to {@code schema} after the table was created are merged into it.
+     */
+    public static void appendRows(SparkSession spark, TableName table, org.apache.spark.sql.types.StructType schema,
+                                  java.util.List<org.apache.spark.sql.Row> rows) {
+        createDeltaTableIfMissing(spark, table, schema);
+        spark.createDataFrame(rows, schema).write().format("delta").mode("append").option("mergeSchema", "true")
+                .saveAsTable(table.sql());
+    }
+
     /** A SQL string literal for any text: quotes and backslashes escaped. */
     public static String literal(String text) {
         return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";

@@ -269,7 +269,10 @@ public final class Lineage {
         record(spark, List.of(e));
     }
 
-    /** Appends rows to {@code ingot.lineage} in one commit, creating the table when missing. */
+    /**
+     * Appends rows to {@code ingot.lineage} in one commit, creating the table when missing, and reports the writes to
+     * the running command's {@link RunFigures}.
+     */
     public static void record(SparkSession spark, List<Entry> entries) {
         if (entries.isEmpty()) {
             return;
@@ -277,6 +280,7 @@ public final class Lineage {
         ensureTable(spark);
         spark.createDataFrame(entries.stream().map(Lineage::row).toList(), SCHEMA).write().format("delta").mode("append")
                 .saveAsTable(Tables.LINEAGE.sql());
+        RunFigures.written(entries);
     }
 
     private static Row row(Entry e) {

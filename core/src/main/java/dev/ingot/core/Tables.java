@@ -59,6 +59,8 @@ public final class Tables {
     public static final TableName LINEAGE = new TableName(INGOT, "lineage");
     /** {@code ingot.score_runs}: one row per scoring run (rows, throughput, batch latency, CPU, cost). */
     public static final TableName SCORE_RUNS = new TableName(INGOT, "score_runs");
+    /** {@code ingot.job_runs}: one row per command run (outcome, timings, rows, Airflow's ids). */
+    public static final TableName JOB_RUNS = new TableName(INGOT, "job_runs");
 
     // The local tracking store (training module, dev.ingot.training): kept together in one block, beside
     // RUNS and MODEL_VERSIONS above.

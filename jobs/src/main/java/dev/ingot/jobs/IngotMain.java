@@ -13,10 +13,22 @@ import dev.ingot.jobs.cli.TrainCommand;
 import dev.ingot.jobs.cli.TrainingSetCommand;
 import dev.ingot.jobs.cli.PlanCommand;
 import dev.ingot.jobs.cli.ValidateCommand;
+import dev.ingot.core.Errors;
+import dev.ingot.jobs.cli.DryRun;
+import dev.ingot.jobs.cli.JobRuns;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 
 /**
  * Ingot's command line, the same for {@code spark-submit --class dev.ingot.jobs.IngotMain <app jar> <command> ...}
@@ -40,25 +52,96 @@ public final class IngotMain {
         return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
     }
 
-    /** Runs a command line with its output and errors going to the given writers; returns the exit code. */
+    @Option(names = "--metrics-file", scope = CommandLine.ScopeType.INHERIT, paramLabel = "PATH",
+            description = "Also write the run's figures (exit code, timings, rows, data freshness) to PATH in "
+                    + "Prometheus' text format, atomically, for a node exporter's textfile collector (e.g. "
+                    + "/var/lib/node_exporter/textfile/ingot_daily.prom).")
+    Path metricsFile;
+
+    @Option(names = "--dry-run", scope = CommandLine.ScopeType.INHERIT,
+            description = "Check the command line and the project (definitions, the views, suites, models and tables "
+                    + "named, dates) without starting Spark or writing anything: exit 0 when the command would run, "
+                    + "2 with the problem when it would not.")
+    boolean dryRun;
+
+    /**
+     * Runs a command line with its output and errors going to the given writers; returns the exit code. The run is
+     * recorded in {@code ingot.job_runs} when the command got as far as starting Spark, and in {@code --metrics-file}
+     * when one is given ({@link JobRuns}).
+     */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new IngotMain());
+        Instant started = Instant.now();
+        JobRuns.begin();
+        IngotMain main = new IngotMain();
+        AtomicReference<String> error = new AtomicReference<>();
+        CommandLine cli = new CommandLine(main);
         cli.setOut(out);
         cli.setErr(err);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> handle(e, cmd));
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> handle(e, cmd, error));
         cli.setParameterExceptionHandler((e, args2) -> {
             CommandLine cmd = e.getCommandLine();
+            error.set("Error: " + e.getMessage());
             cmd.getErr().println(Secrets.redact("Error: " + e.getMessage()));
             cmd.getErr().println("See '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
             return ExitCode.BAD_INPUT.code();
         });
-        return cli.execute(args);
+        cli.setExecutionStrategy(parsed -> {
+            Optional<String> problem = Optional.ofNullable(main.metricsFile).flatMap(JobRuns::metricsFileProblem);
+            if (problem.isPresent()) {
+                IngotException e = Errors.badArgument("--metrics-file", main.metricsFile.toString(), problem.get());
+                return handle(e, parsed.commandSpec().commandLine(), error);
+            }
+            DryRun.set(main.dryRun);
+            try {
+                return new CommandLine.RunLast().execute(parsed);
+            } finally {
+                DryRun.set(false);
+            }
+        });
+        int code = cli.execute(args);
+        if (main.dryRun) {
+            JobRuns.discard();  // a dry run leaves no record: it did nothing
+            return code;
+        }
+        JobRuns.Run run = JobRuns.finish(commandName(cli, args), List.of(args), started, code,
+                Optional.ofNullable(error.get()), System.getenv(), err);
+        if (main.metricsFile != null && JobRuns.metricsFileProblem(main.metricsFile).isEmpty()) {
+            try {
+                JobRuns.writeMetrics(main.metricsFile, run);
+            } catch (UncheckedIOException e) {
+                err.println(Secrets.redact("ingot: " + e.getMessage()));
+                err.flush();
+            }
+        }
+        return code;
     }
 
-    private static int handle(Exception e, CommandLine cmd) {
-        PrintWriter err = cmd.getErr();
+    /** The command the line ran ({@code features materialize}), or what it named when it did not parse. */
+    private static String commandName(CommandLine cli, String... args) {
+        List<String> names = new ArrayList<>();
+        for (ParseResult pr = cli.getParseResult(); pr != null && pr.hasSubcommand(); ) {
+            pr = pr.subcommand();
+            names.add(pr.commandSpec().name());
+        }
+        if (names.isEmpty() && args.length > 0 && !args[0].startsWith("-")) {
+            names.add(args[0]);
+        }
+        return String.join(" ", names);
+    }
+
+    private static int handle(Exception e, CommandLine cmd, AtomicReference<String> error) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof DryRun.Stop stop) {
+                cmd.getOut().println("Dry run: '" + cmd.getCommandSpec().qualifiedName() + "' would run: its arguments "
+                        + "and the project check out (" + stop.getMessage() + ").");
+                cmd.getOut().flush();
+                return ExitCode.OK.code();
+            }
+        }
         IngotException ie = find(e);
+        error.set(ie != null ? ie.getMessage() : "Ingot failed: " + e);
+        PrintWriter err = cmd.getErr();
         if (ie != null) {
             err.println(Secrets.redact(ie.getMessage()));
             if (ie.exitCode() == ExitCode.FAILURE && ie.getCause() != null) {

@@ -10,6 +10,7 @@ import dev.ingot.core.IngotException;
 import dev.ingot.core.PublishGate;
 import dev.ingot.core.config.CheckSuiteDef;
 import dev.ingot.core.Lineage;
+import dev.ingot.core.RunFigures;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.TimeRange;
@@ -265,6 +266,7 @@ public final class Materializer {
         void done(String phase) {
             long now = System.nanoTime();
             seconds.merge(phase, (now - mark) / 1e9, Double::sum);
+            RunFigures.stage(phase, (now - mark) / 1e9);  // the command's job-run record keeps them too
             mark = now;
         }
 

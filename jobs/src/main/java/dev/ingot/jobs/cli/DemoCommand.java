@@ -111,6 +111,7 @@ public final class DemoCommand implements Callable<Integer> {
             throw Errors.badArgument("--warehouse", warehouse, "a local directory: the demo keeps its catalog in an "
                     + "embedded metastore on local disk (run the pipeline with your own project for " + wh + ")");
         }
+        DryRun.stopBefore("writing the demo project into the warehouse");
         Path projectDir = DemoProject.extractTo(wh.localPath().resolve("_demo_project").resolve("retail"));
         Project project = ProjectLoader.load(projectDir).withWarehouse(wh);
         ModelDef model = ModelsCommand.spec(project, MODEL);

@@ -127,6 +127,7 @@ final class Registry {
      * does not, so none is started for it.
      */
     static TrackingStore open(Project p, String command, Supplier<SparkSession> session) {
+        DryRun.stopBefore("opening the tracking store");
         TrackingSettings t = p.settings().tracking();
         SparkSession spark = t.kind() == TrackingSettings.Kind.LOCAL ? session.get() : null;
         return TrackingStore.open(t, spark, p.settings().warehouse());

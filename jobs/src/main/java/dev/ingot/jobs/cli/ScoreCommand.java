@@ -13,6 +13,7 @@ import dev.ingot.core.Errors;
 import dev.ingot.core.ExitCode;
 import dev.ingot.core.Identifiers;
 import dev.ingot.core.Lineage;
+import dev.ingot.core.RunFigures;
 import dev.ingot.core.ModelSignature;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
@@ -288,6 +289,7 @@ public final class ScoreCommand implements Callable<Integer> {
             double seconds = (System.nanoTime() - t0) / 1e9;
             double cpuSeconds = cpu.seconds();
             long written = total - quarantined;
+            RunFigures.rowsRead(total);
             long scoresVersion = Lineage.latestVersion(spark, scores);
             Lineage.record(spark, new Lineage.Entry(runId, "score", scores, Optional.of(scoresVersion),
                     "score", inputs, Optional.of(m.onnx().sha256()), Optional.of(written), Optional.empty(), Optional.empty(),

@@ -138,8 +138,6 @@ final class ScoreRuns {
 
     /** Appends the run to {@code ingot.score_runs}, creating the table when missing. */
     static void record(SparkSession spark, Run run) {
-        Catalog.createDeltaTableIfMissing(spark, Tables.SCORE_RUNS, SCHEMA);
-        spark.createDataFrame(List.of(run.row()), SCHEMA).write().format("delta").mode("append")
-                .option("mergeSchema", "true").saveAsTable(Tables.SCORE_RUNS.sql());
+        Catalog.appendRows(spark, Tables.SCORE_RUNS, SCHEMA, List.of(run.row()));
     }
 }

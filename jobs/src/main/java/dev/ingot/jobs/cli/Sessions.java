@@ -1,6 +1,7 @@
 package dev.ingot.jobs.cli;
 
 import dev.ingot.core.IngotSessions;
+import dev.ingot.core.RunFigures;
 import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.Project;
 import java.util.Optional;
@@ -12,14 +13,25 @@ import org.apache.spark.sql.SparkSession;
  * ({@link dev.ingot.core.Catalog#ensureDatabaseOf}), so bad input leaves the catalog as it was.
  */
 final class Sessions {
+    /** The stage of {@code ingot.job_runs.stage_seconds} that starting Spark takes. */
+    static final String STAGE = "spark_session";
+
     private Sessions() {}
 
-    /** @param gpu overrides the project's GPU policy when present (the {@code --gpu} option) */
+    /**
+     * Opens the session; its start is timed as the {@value #STAGE} stage, and the command's row of
+     * {@code ingot.job_runs} will be written in it ({@link JobRuns}).
+     *
+     * @param gpu overrides the project's GPU policy when present (the {@code --gpu} option)
+     */
     static SparkSession open(Project project, String command, Optional<GpuPolicy> gpu) {
-        return IngotSessions.builder(project.settings())
+        DryRun.stopBefore("starting Spark");
+        SparkSession spark = RunFigures.timed(STAGE, () -> IngotSessions.builder(project.settings())
                 .appName("ingot " + command + " (" + project.settings().name() + ")")
                 .consoleProgress(System.console() != null)
                 .gpu(gpu.orElse(null))
-                .build();
+                .build());
+        JobRuns.opened(spark, project);
+        return spark;
     }
 }

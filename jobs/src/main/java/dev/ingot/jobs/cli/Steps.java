@@ -1,10 +1,11 @@
 package dev.ingot.jobs.cli;
 
+import dev.ingot.core.RunFigures;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.function.Supplier;
 
-/** Numbered steps of a command, each printed when it starts and ends, with its time. */
+/** Numbered steps of a command, each printed when it starts and ends, with its time (also a stage of its job run). */
 final class Steps {
     private final PrintWriter out;
     private org.apache.spark.SparkContext sc;
@@ -30,7 +31,7 @@ final class Steps {
         out.printf(Locale.ROOT, "[%d/%d] %s ...%n", current, total, what);
         out.flush();
         long t0 = System.nanoTime();
-        T result = step.get();
+        T result = RunFigures.timed(what, step);
         out.printf(Locale.ROOT, "[%d/%d] %s: done in %.1f s%n", current, total, what, (System.nanoTime() - t0) / 1e9);
         out.flush();
         return result;

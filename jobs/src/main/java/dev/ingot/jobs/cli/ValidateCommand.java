@@ -2,6 +2,7 @@ package dev.ingot.jobs.cli;
 
 import dev.ingot.core.Errors;
 import dev.ingot.core.ExitCode;
+import dev.ingot.core.RunFigures;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.config.CheckSuiteDef;
@@ -85,6 +86,7 @@ public final class ValidateCommand implements Callable<Integer> {
         }
         spark.sparkContext().setJobDescription("validate " + target);
         ValidationResult r = Validator.of(spark).withReports(reports.resolve(p)).validateTable(target, named);
+        RunFigures.rowsRead(r.rows());
         PrintWriter out = spec.commandLine().getOut();
         out.print(render(r));
         out.flush();

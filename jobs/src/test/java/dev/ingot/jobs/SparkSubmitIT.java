@@ -1,0 +1,112 @@
+package dev.ingot.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ingot.core.TestSpark;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The distribution as {@code SPARK_HOME}: Spark's own {@code bin/spark-submit} submits the app jar with
+ * {@code --class dev.ingot.jobs.IngotMain}, as Airflow's SparkSubmitOperator does, once found from its own folder
+ * (no {@code SPARK_HOME}) and once as {@code spark-submit} on the PATH with {@code SPARK_HOME} set; the exit code and
+ * output come through, and the run's {@code ingot.job_runs} row carries the Airflow ids of the task's environment.
+ */
+class SparkSubmitIT {
+    private static final Path DIST = Path.of(System.getProperty("ingot.dist", "target/ingot-dist")).toAbsolutePath();
+    private static final Path APP_JAR = DIST.resolve("app/ingot-jobs.jar");
+    private static final Path INGOT = Path.of("..", "bin", "ingot").toAbsolutePath().normalize();
+    private static final Path RETAIL = Path.of("..", "examples", "retail").toAbsolutePath().normalize();
+
+    @TempDir
+    Path tmp;
+
+    /** A finished child process: exit code, output, error, wall time. */
+    private record Ran(int code, String out, String err, double seconds) {}
+
+    private Ran run(List<String> cmd, Map<String, String> env, boolean keepSparkHome) throws Exception {
+        Path out = Files.createTempFile(tmp, "out", ".txt");
+        Path err = Files.createTempFile(tmp, "err", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        Map<String, String> e = pb.environment();
+        if (!keepSparkHome) {
+            e.remove("SPARK_HOME");
+        }
+        e.remove("SPARK_CONF_DIR");
+        e.put("JAVA_HOME", System.getProperty("java.home"));
+        e.put("SPARK_LOCAL_IP", "127.0.0.1");
+        e.putAll(env);
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("finished in time: " + cmd).isTrue();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new Ran(p.exitValue(), Files.readString(out), Files.readString(err), seconds);
+    }
+
+    private List<String> history(String submit, Path warehouse, String view, String... more) {
+        List<String> cmd = new ArrayList<>(List.of(submit, "--master", "local[1]", "--driver-memory", "1g",
+                "--class", "dev.ingot.jobs.IngotMain", APP_JAR.toString(), "features", "history", "--project",
+                RETAIL.toString(), "--warehouse", warehouse.toString(), "--view", view));
+        cmd.addAll(List.of(more));
+        return cmd;
+    }
+
+    @Test
+    void sparkSubmitOfTheDistributionRunsIngotAndRecordsTheAirflowTask() throws Exception {
+        assertThat(DIST.resolve("bin/spark-submit")).as("laid out by the build (mvn verify)").isExecutable();
+        Path warehouse = tmp.resolve("wh");
+        Path metrics = tmp.resolve("ingot.prom");
+        Ran r = run(history(DIST.resolve("bin/spark-submit").toString(), warehouse, "customer_spend",
+                        "--metrics-file", metrics.toString()),
+                Map.of("AIRFLOW_CTX_DAG_ID", "ingot_daily", "AIRFLOW_CTX_DAG_RUN_ID", "manual__2026-01-02",
+                        "AIRFLOW_CTX_TASK_ID", "history", "AIRFLOW_CTX_TRY_NUMBER", "1"), false);
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("customer_spend: never materialized");
+        assertThat(r.err()).as("Spark's own launcher ran the driver").contains("SparkContext: Running Spark version 3.5.4");
+        assertThat(Files.readString(metrics)).contains("ingot_job_success{command=\"features history\",project=\"retail\","
+                + "dag_id=\"ingot_daily\",task_id=\"history\"} 1\n");
+
+        Row row = TestSpark.session().read().format("delta").load(warehouse.resolve("ingot.db/job_runs").toString())
+                .first();
+        assertThat(row.<String>getAs("command")).isEqualTo("features history");
+        assertThat(row.<Integer>getAs("exit_code")).isZero();
+        assertThat(row.<String>getAs("airflow_dag_id")).isEqualTo("ingot_daily");
+        assertThat(row.<String>getAs("airflow_run_id")).isEqualTo("manual__2026-01-02");
+        assertThat(row.<String>getAs("airflow_task_id")).isEqualTo("history");
+        assertThat(row.<Integer>getAs("airflow_try_number")).isEqualTo(1);
+    }
+
+    @Test
+    void sparkSubmitOnThePathWithSparkHomeSetPassesTheExitCodeThrough() throws Exception {
+        String path = DIST.resolve("bin") + File.pathSeparator + System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+        Ran r = run(history("spark-submit", tmp.resolve("wh"), "no_such_view"),
+                Map.of("SPARK_HOME", DIST.toString(), "PATH", path), true);
+        assertThat(r.code()).as(r.out() + r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("no_such_view").contains("customer_spend");
+    }
+
+    /** What the launcher costs: spark-submit runs one JVM more (Spark's launcher) than bin/ingot. */
+    @Test
+    void startOverheadAgainstBinIngot() throws Exception {
+        Ran submit = run(history(DIST.resolve("bin/spark-submit").toString(), tmp.resolve("wh1"), "customer_spend"),
+                Map.of(), false);
+        Ran ingot = run(List.of(INGOT.toString(), "--master", "local[1]", "features", "history", "--project",
+                RETAIL.toString(), "--warehouse", tmp.resolve("wh2").toString(), "--view", "customer_spend"),
+                Map.of("INGOT_DRIVER_MEMORY", "1g"), false);
+        assertThat(submit.code()).as(submit.err()).isZero();
+        assertThat(ingot.code()).as(ingot.err()).isZero();
+        assertThat(submit.out()).isEqualTo(ingot.out());
+        System.out.printf("features history: bin/spark-submit %.1f s, bin/ingot %.1f s%n", submit.seconds(),
+                ingot.seconds());
+        assertThat(submit.seconds()).as("the launcher adds a JVM start, not a second Spark").isLessThan(ingot.seconds() + 15);
+    }
+}
