@@ -44,7 +44,7 @@ class DryRunTest {
         String from = "--from";
         return List.of(
                 dry(List.of("features", "materialize"), from, "2026-01-01", "--to", "2026-01-02"),
-                dry(List.of("features", "materialize"), "--view", "customer_spend", from, "2026-01-01T06:00:00Z",
+                dry(List.of("features", "materialize"), "--view", "customer_spend", from, "2026-01-01T00:00:00Z",
                         "--to", "2026-01-02", "--chunk", "24"),
                 dry(List.of("features", "history"), "--view", "customer_spend"),
                 dry(List.of("training-set"), "--spine", "ml.fraud_spine", "--features", "customer_spend",
@@ -108,9 +108,14 @@ class DryRunTest {
 
     @Test
     void typicalMistakesExitWith2AndTheUsualMessage() {
-        Result option = dry(List.of("validate"), "--tabel", "raw.transactions");
+        Result option = dry(List.of("validate"), "--table", "raw.transactions", "--suites", "transactions_raw");
         assertThat(option.code()).isEqualTo(2);
-        assertThat(option.err()).contains("Unknown option: '--tabel'");
+        assertThat(option.err()).contains("Unknown option").contains("'--suites'");
+
+        Result cadence = dry(List.of("features", "materialize"), "--view", "customer_spend", "--from",
+                "2026-01-01T06:00:00Z", "--to", "2026-01-02");
+        assertThat(cadence.code()).isEqualTo(2);
+        assertThat(cadence.err()).contains("1d cadence");
 
         Result view = dry(List.of("features", "materialize"), "--view", "customer_spnd", "--from", "2026-01-01",
                 "--to", "2026-01-02");
@@ -138,16 +143,16 @@ class DryRunTest {
         assertThat(register.code()).isEqualTo(2);
         assertThat(register.err()).contains("trained by Ingot");
 
-        Result features = dry(List.of("training-set"), "--spine", "ml.fraud_spine", "--features", "customer_spend:nope",
+        Result features = dry(List.of("training-set"), "--spine", "ml.fraud_spine", "--features", "custmer_spend",
                 "--out", "ml.fraud_ts");
         assertThat(features.code()).isEqualTo(2);
-        assertThat(features.err()).contains("nope");
+        assertThat(features.err()).contains("custmer_spend").contains("customer_spend");
 
         Result demo = run("demo", "--warehouse", warehouse().toString(), "--rows", "10", "--dry-run");
         assertThat(demo.code()).isEqualTo(2);
         assertThat(demo.err()).contains("--rows");
 
-        assertThat(Stream.of(option, view, date, scoreDate, suite, model, register, features, demo))
+        assertThat(Stream.of(option, cadence, view, date, scoreDate, suite, model, register, features, demo))
                 .noneMatch(r -> r.out().contains("would run"));
         assertThat(warehouse()).doesNotExist();
     }
