@@ -71,7 +71,8 @@ class SparkSubmitIT {
                         "AIRFLOW_CTX_TASK_ID", "history", "AIRFLOW_CTX_TRY_NUMBER", "1"), false);
         assertThat(r.code()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("customer_spend: never materialized");
-        assertThat(r.err()).as("Spark's own launcher ran the driver").contains("SparkContext: Running Spark version 3.5.4");
+        assertThat(r.err()).as("SparkSubmit ran the driver with the master asked for")
+                .contains("Spark 3.5.4 session 'ingot features history (retail)' on local[1]");
         assertThat(Files.readString(metrics)).contains("ingot_job_success{command=\"features history\",project=\"retail\","
                 + "dag_id=\"ingot_daily\",task_id=\"history\"} 1\n");
 
@@ -88,7 +89,10 @@ class SparkSubmitIT {
     @Test
     void sparkSubmitOnThePathWithSparkHomeSetPassesTheExitCodeThrough() throws Exception {
         String path = DIST.resolve("bin") + File.pathSeparator + System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
-        Ran r = run(history("spark-submit", tmp.resolve("wh"), "no_such_view"),
+        // env runs spark-submit from the child's PATH, as Airflow's hook does (Popen with env=).
+        List<String> cmd = new ArrayList<>(List.of("env"));
+        cmd.addAll(history("spark-submit", tmp.resolve("wh"), "no_such_view"));
+        Ran r = run(cmd,
                 Map.of("SPARK_HOME", DIST.toString(), "PATH", path), true);
         assertThat(r.code()).as(r.out() + r.err()).isEqualTo(2);
         assertThat(r.err()).contains("no_such_view").contains("customer_spend");
