@@ -75,7 +75,10 @@ public record ProjectPlan(Project project, List<Stage> stages) {
                     + ", evaluated on the last " + m.testWindow() + (m.gate().isEmpty() ? ""
                     : ", gate " + String.join(" and ", m.gate().stream().map(Object::toString).toList())), List.of(trainingSet), writes, Map.of()));
         }
-        return new ProjectPlan(p, stages);
+        // Every command that starts Spark records its run (JobRuns).
+        return new ProjectPlan(p, stages.stream().map(s -> new Stage(s.command(), s.what(), s.reads(),
+                java.util.stream.Stream.concat(s.writes().stream(), java.util.stream.Stream.of(Tables.JOB_RUNS.toString()))
+                        .toList(), s.mayWrite())).toList());
     }
 
     /** What {@code features materialize} writes for one view (Materializer, its gate and the registry). */
