@@ -53,6 +53,7 @@ public final class AirflowCommand {
                     ProjectLoader.PROJECT_FILE, "airflow", "is missing: 'ingot airflow' needs the Airflow to call",
                     "add an 'airflow:' section with url, username and password: ${env:INGOT_AIRFLOW_PASSWORD}"
                             + " (docs/airflow.md)"));
+            DryRun.stopBefore("calling Airflow");
             return AirflowClient.connect(s);
         }
     }
