@@ -72,13 +72,8 @@ class DryRunTest {
         Path p = dir.resolve("with-airflow");
         try {
             Files.createDirectories(p);
-            Files.writeString(p.resolve("ingot.yaml"), "name: shop
-warehouse: wh
-airflow:
-  url: http://127.0.0.1:9
-"
-                    + "  username: admin
-");
+            Files.writeString(p.resolve("ingot.yaml"), "name: shop\nwarehouse: wh\nairflow:\n  url: http://127.0.0.1:9\n"
+                    + "  username: admin\n");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
