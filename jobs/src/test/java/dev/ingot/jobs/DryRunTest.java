@@ -61,6 +61,7 @@ class DryRunTest {
                         "--date", "2026-01-02"),
                 dry(List.of("gpu-report")),
                 dry(List.of("plan")),
+                dry(List.of("sql"), "--format", "csv", "SELECT * FROM features.customer_spend_v1"),
                 run("airflow", "trigger", "ingot_daily", "--project", airflowProject().toString(), "--conf",
                         "{\"from\": \"2026-01-01\"}", "--logical-date", "2026-01-02", "--wait", "--timeout", "30m",
                         "--dry-run"),
