@@ -41,12 +41,9 @@ class SqlCommandTest {
     }
 
     private static Result sql(String... args) {
-        String[] line = new String[args.length + 3];
-        line[0] = "sql";
-        line[1] = "--project";
-        line[2] = project.toString();
-        System.arraycopy(args, 0, line, 3, args.length);
-        return run(line);
+        java.util.List<String> line = new java.util.ArrayList<>(java.util.List.of("sql", "--project", project.toString()));
+        line.addAll(java.util.List.of(args));
+        return run(line.toArray(String[]::new));
     }
 
     private static final String ALL = "SELECT * FROM cli.sql_people ORDER BY id";
