@@ -2,6 +2,7 @@ package dev.ingot.scoring;
 
 import dev.ingot.core.Errors;
 import dev.ingot.scoring.internal.BatchScorer;
+import dev.ingot.scoring.internal.ColumnarScoring;
 import dev.ingot.scoring.internal.LatencyAccumulator;
 import dev.ingot.scoring.internal.ScoringPlan;
 import java.util.ArrayList;
@@ -39,11 +40,16 @@ import org.apache.spark.sql.types.StructType;
  * regressor's {@value #PREDICTION}. Null numbers reach the model as NaN, null strings as the model's {@code ingot.null_string} metadata (what
  * {@link OnnxConverter} maps to Spark's index of a null) or else the empty string.
  *
+ * <p>An input read from Parquet or Delta files is scored from Spark's column batches (see {@link ScoringPath}): each
+ * model input is filled column by column, with no row made before the model; any other input goes through rows. The
+ * scores, rows and columns are the same either way.
+ *
  * <p>ONNX Runtime uses {@code spark.task.cpus} intra-op threads per session unless set with
  * {@link #withIntraOpThreads}, so that the tasks an executor runs at once do not ask for more threads than it has
  * cores. Immutable: each {@code with*} returns a copy.
  */
 public final class Scorer {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Scorer.class);
     /** Output column: the predicted class. */
     public static final String LABEL = "label";
     /** Output column: a binary classifier's probability of class 1. */
@@ -62,31 +68,34 @@ public final class Scorer {
     private final OutputBinding outputs;
     private final int batchSize;
     private final Optional<Integer> threads;
+    private final ScoringPath path;
 
-    private Scorer(OnnxModel model, InputBinding binding, OutputBinding outputs, int batchSize, Optional<Integer> threads) {
+    private Scorer(OnnxModel model, InputBinding binding, OutputBinding outputs, int batchSize, Optional<Integer> threads,
+                   ScoringPath path) {
         this.model = model;
         this.binding = binding;
         this.outputs = outputs;
         this.batchSize = batchSize;
         this.threads = threads;
+        this.path = path;
     }
 
     /** A scorer of the model, each input filled by the column of its name, outputs found by their usual names. */
     public static Scorer of(OnnxModel model) {
         Errors.required(model, "Scorer.of(model)");
         return new Scorer(model, InputBinding.byName(model), OutputBinding.detect(model), BATCH_SIZE_DEFAULT,
-                Optional.empty());
+                Optional.empty(), ScoringPath.AUTO);
     }
 
     /** A copy filling the model's inputs from these columns. */
     public Scorer withBinding(InputBinding binding) {
-        return new Scorer(model, Errors.required(binding, "Scorer.withBinding"), outputs, batchSize, threads);
+        return new Scorer(model, Errors.required(binding, "Scorer.withBinding"), outputs, batchSize, threads, path);
     }
 
     /** A copy reading these outputs (names not given are detected, see {@link OutputBinding#detect}). */
     public Scorer withOutputs(OutputBinding outputs) {
         return new Scorer(model, binding, Errors.required(outputs, "Scorer.withOutputs").orElse(OutputBinding.detect(model)),
-                batchSize, threads);
+                batchSize, threads, path);
     }
 
     /** A copy running batches of this many rows (1 to {@value #BATCH_SIZE_MAX}). */
@@ -94,7 +103,7 @@ public final class Scorer {
         if (rows < 1 || rows > BATCH_SIZE_MAX) {
             throw Errors.badArgument("batch size", rows, "a number of rows from 1 to " + BATCH_SIZE_MAX);
         }
-        return new Scorer(model, binding, outputs, rows, threads);
+        return new Scorer(model, binding, outputs, rows, threads, path);
     }
 
     /** A copy whose sessions use this many intra-op threads (default: {@code spark.task.cpus}). */
@@ -102,7 +111,20 @@ public final class Scorer {
         if (n < 1) {
             throw Errors.badArgument("intra-op threads", n, "a number of threads from 1");
         }
-        return new Scorer(model, binding, outputs, batchSize, Optional.of(n));
+        return new Scorer(model, binding, outputs, batchSize, Optional.of(n), path);
+    }
+
+    /**
+     * A copy handing the input to ONNX Runtime this way (default {@link ScoringPath#AUTO}: column batches when the
+     * input is a columnar file scan, else rows; the same scores either way).
+     */
+    public Scorer withPath(ScoringPath path) {
+        return new Scorer(model, binding, outputs, batchSize, threads, Errors.required(path, "Scorer.withPath"));
+    }
+
+    /** How the input is handed to ONNX Runtime. */
+    public ScoringPath path() {
+        return path;
     }
 
     /** The model scored. */
@@ -314,6 +336,21 @@ public final class Scorer {
         StructType out = schema;
         for (StructField f : appended()) {
             out = out.add(f);
+        }
+        if (path != ScoringPath.ROWS) {
+            ColumnarScoring.Source source = ColumnarScoring.source(input);
+            if (source.columnar()) {
+                LOG.info("Scoring with model sha256 {} on the columnar path", model.sha256().substring(0, 12));
+                return ColumnarScoring.score(input, source, bytes, plan, new StructType(appended().toArray(StructField[]::new)),
+                        out, latencies);
+            }
+            if (path == ScoringPath.COLUMNAR) {
+                throw Errors.badData("score with " + model.source() + " on the columnar path", "the input cannot be read as"
+                        + " column batches: " + source.whyNot(), "score a Parquet or Delta table as it is read (select"
+                        + " columns only), or use the row path (ScoringPath.AUTO or ROWS, --path auto|rows)");
+            }
+            LOG.info("Scoring with model sha256 {} on the row path: the input cannot be read as column batches: {}",
+                    model.sha256().substring(0, 12), source.whyNot());
         }
         return input.mapPartitions(new BatchScorer(bytes, plan, latencies), Encoders.row(out));
     }
