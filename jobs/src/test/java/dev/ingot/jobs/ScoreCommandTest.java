@@ -260,4 +260,35 @@ class ScoreCommandTest {
         assertThat(r.code()).as("a file binds each input by name: there is no column double_input").isEqualTo(2);
         assertThat(r.err()).contains("column 'double_input' (model input 'double_input') is not in the input table");
     }
+
+    @Test
+    void theColumnarPathWritesTheRowPathsScoresAndTheCommandSaysWhichPathRan() {
+        Result rows = score("--model", MODEL + "/1", "--input", WITH_NULLS, "--out", "sk_path_rows", "--nulls", "impute",
+                "--path", "rows", "--date", "2026-11-30", "--batch-size", "64");
+        assertThat(rows.code()).as(rows.err()).isZero();
+        assertThat(rows.out()).contains("scoring path: rows (--path rows)");
+        Result columnar = score("--model", MODEL + "/1", "--input", WITH_NULLS, "--out", "sk_path_columnar", "--nulls",
+                "impute", "--path", "columnar", "--date", "2026-11-30", "--batch-size", "64");
+        assertThat(columnar.code()).as(columnar.err()).isZero();
+        assertThat(columnar.out()).contains("scoring path: columnar");
+        String cols = "id, label, probability, probabilities, model_version, score_date";
+        List<String> want = spark.sql("SELECT " + cols + " FROM " + Tables.scores("sk_path_rows").sql() + " ORDER BY id")
+                .collectAsList().stream().map(Row::toString).toList();
+        List<String> got = spark.sql("SELECT " + cols + " FROM " + Tables.scores("sk_path_columnar").sql()
+                + " ORDER BY id").collectAsList().stream().map(Row::toString).toList();
+        assertThat(got).as("the same rows and scores, NaN for the 3 rows with a null or NaN input included")
+                .hasSize(ROWS).isEqualTo(want).filteredOn(r -> r.contains("NaN")).hasSize(3);
+
+        Result quarantine = score("--model", MODEL + "/1", "--input", WITH_NULLS, "--out", "sk_path_q", "--nulls",
+                "quarantine", "--path", "columnar");
+        assertThat(quarantine.code()).as("the quarantine's filter stays in the plan").isEqualTo(2);
+        assertThat(quarantine.err()).contains("--path").contains("a filter stays in its plan");
+        assertThat(Catalog.tableExists(spark, Tables.scores("sk_path_q"))).as("nothing written").isFalse();
+        Result auto = score("--model", MODEL + "/1", "--input", WITH_NULLS, "--out", "sk_path_q", "--nulls", "quarantine");
+        assertThat(auto.code()).as(auto.err()).isZero();
+        assertThat(auto.out()).contains("497 rows scored")
+                .contains("scoring path: rows (the input cannot be read as column batches: a filter stays in its plan");
+        assertThat(score("--model", MODEL + "/1", "--input", INPUT, "--out", "x", "--path", "gpu").err())
+                .contains("--path").contains("auto, columnar or rows");
+    }
 }

@@ -127,6 +127,14 @@ public final class Scorer {
         return path;
     }
 
+    /**
+     * Why this input cannot be scored from column batches (its plan keeps a filter, a computed column, a scan that
+     * reads rows, ...), or empty when it can: what {@link ScoringPath#AUTO} decides by.
+     */
+    public Optional<String> columnarProblem(Dataset<Row> input) {
+        return Optional.ofNullable(ColumnarScoring.source(Errors.required(input, "Scorer.columnarProblem(input)")).whyNot());
+    }
+
     /** The model scored. */
     public OnnxModel model() {
         return model;

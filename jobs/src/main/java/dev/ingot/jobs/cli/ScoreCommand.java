@@ -26,6 +26,7 @@ import dev.ingot.scoring.InputBinding;
 import dev.ingot.scoring.OnnxModel;
 import dev.ingot.scoring.OutputBinding;
 import dev.ingot.scoring.Scorer;
+import dev.ingot.scoring.ScoringPath;
 import dev.ingot.training.ModelVersion;
 import dev.ingot.training.TrackingStore;
 import java.io.PrintWriter;
@@ -142,6 +143,11 @@ public final class ScoreCommand implements Callable<Integer> {
             description = "Rows per ONNX Runtime call (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Option(names = "--path", paramLabel = "auto|columnar|rows", defaultValue = "auto",
+            description = "How rows reach ONNX Runtime: columnar (the input's Parquet/Delta column batches, no row copy),"
+                    + " rows, or auto: columnar when the input can be read so, else rows (default: ${DEFAULT-VALUE}).")
+    String path;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -163,6 +169,7 @@ public final class ScoreCommand implements Callable<Integer> {
         TableName quarantine = Tables.quarantine(scores);
         LocalDate day = day();
         NullPolicy policy = policy();
+        ScoringPath scoringPath = scoringPath();
         if (batchSize < 1 || batchSize > Scorer.BATCH_SIZE_MAX) {
             throw Errors.badArgument("--batch-size", batchSize, "a number of rows from 1 to " + Scorer.BATCH_SIZE_MAX);
         }
@@ -202,9 +209,10 @@ public final class ScoreCommand implements Callable<Integer> {
                     ? spark.read().format("delta").option("versionAsOf", inputVersion).table(inputTable.sql())
                     : spark.table(inputTable.sql());
 
-            Scorer scorer = ModelRegistration.scorer(m.onnx(), m.inputs(), m.outputs()).withBatchSize(batchSize);
+            Scorer scorer = ModelRegistration.scorer(m.onnx(), m.inputs(), m.outputs()).withBatchSize(batchSize)
+                    .withPath(scoringPath);
             Optional<Shadow> sh = shadowModel.map(s -> new Shadow(s, ModelRegistration.scorer(s.onnx(), s.inputs(),
-                    s.outputs()).withBatchSize(batchSize), BatchLatencies.register(spark)));
+                    s.outputs()).withBatchSize(batchSize).withPath(scoringPath), BatchLatencies.register(spark)));
             List<String> problems = new ArrayList<>(scorer.problems(data.schema()));
             sh.ifPresent(s -> problems.addAll(shadowProblems(spark, scores, data, s)));
             List<String> columns = List.of(data.columns());
@@ -226,6 +234,12 @@ public final class ScoreCommand implements Callable<Integer> {
             // One pass counts the rows and, per bound column, those whose value the model cannot take as it is.
             Map<String, Column> missing = missing(data, bound);
             Column any = missing.values().stream().reduce(Column::or).orElse(lit(false));
+            Dataset<Row> good = policy == NullPolicy.QUARANTINE ? rows.where(any.unary_$bang()) : rows;
+            Optional<String> notColumnar = scoringPath == ScoringPath.ROWS ? Optional.empty() : scorer.columnarProblem(good);
+            if (scoringPath == ScoringPath.COLUMNAR && notColumnar.isPresent()) {
+                throw Errors.badArgument("--path", path, "auto or rows: " + inputTable + " cannot be scored from column"
+                        + " batches here, because " + notColumnar.get());
+            }
             Row counts = nullCounts(rows, missing).first();
             long total = counts.getLong(0);
             long bad = counts.isNullAt(1) ? 0 : counts.getLong(1);
@@ -269,7 +283,6 @@ public final class ScoreCommand implements Callable<Integer> {
                     + m.version().map(v -> MODEL_VERSION + " = " + v).orElse(MODEL_VERSION + " IS NULL AND " + MODEL_SHA256
                     + " = " + Catalog.literal(m.onnx().sha256()));
 
-            Dataset<Row> good = policy == NullPolicy.QUARANTINE ? rows.where(any.unary_$bang()) : rows;
             BatchLatencies latencies = BatchLatencies.register(spark);
             Dataset<Row> scored = scorer.score(withShadowScores(good, sh), latencies);
             write(spark, output(scored, m.keys(), scorer, lineage, shadowColumns(spark, scores, sh)), scores, where, meta,
@@ -304,6 +317,9 @@ public final class ScoreCommand implements Callable<Integer> {
                     m.version().map(v -> " v" + v).orElse(" (file " + m.onnx().source() + ")"), m.onnx().sha256().substring(0, 12),
                     inputTable, inputVersion >= 0 ? " @ Delta v" + inputVersion : "");
             sh.ifPresent(s -> printShadow(o, m, s.model()));
+            o.println(scoringPath == ScoringPath.ROWS ? "scoring path: rows (--path rows)" : notColumnar.map(why ->
+                    "scoring path: rows (the input cannot be read as column batches: " + why + ")")
+                    .orElse("scoring path: columnar (the input's column batches, no row copy)"));
             if (quarantined > 0) {
                 o.printf(Locale.ROOT, "%s: %,d rows with null or NaN inputs (%s)%n", quarantine, quarantined,
                         describe(perColumn, total));
@@ -662,6 +678,14 @@ public final class ScoreCommand implements Callable<Integer> {
             return LocalDate.now(ZoneOffset.UTC);
         }
         return TimeArgs.date("--date", date);
+    }
+
+    private ScoringPath scoringPath() {
+        try {
+            return ScoringPath.valueOf(path.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw Errors.badArgument("--path", path, "auto, columnar or rows");
+        }
     }
 
     private NullPolicy policy() {
