@@ -70,7 +70,10 @@ import static org.apache.spark.sql.functions.lit;
  *   <li><b>ingot</b> (b): {@code ingot score --model FILE.onnx --input T --out score_bench --keys id} in-process,
  *       through {@link IngotMain} as {@code bin/ingot} runs it (its null check, the scoring, the Delta write, the
  *       lineage and run records); the inference's own time is the sum of the scorer's batch times, elapsed and CPU
- *       ({@code BatchLatencies}, read from the tasks' accumulator updates);</li>
+ *       ({@code BatchLatencies}, read from the tasks' accumulator updates); with {@code --path columnar}: the
+ *       table's column batches straight into the tensors;</li>
+ *   <li><b>ingot_rows</b> (b-rows): the same with {@code --path rows}: the row path, Spark rows copied into the
+ *       tensors and back;</li>
  *   <li><b>sparkml</b> (c): the fitted {@code PipelineModel.transform} of the same table, written as the score
  *       table's columns;</li>
  *   <li><b>floor</b> (d): the same read and a write of the same columns computed by cheap expressions: no model;</li>
@@ -185,7 +188,8 @@ public final class ScoreBench {
 
         Map<String, Variant> variants = new LinkedHashMap<>();
         variants.put("ort", () -> ort(spark, onnx, rows));
-        variants.put("ingot", () -> ingot(project, onnxFile));
+        variants.put("ingot", () -> ingot(project, onnxFile, "columnar"));
+        variants.put("ingot_rows", () -> ingot(project, onnxFile, "rows"));
         variants.put("sparkml", () -> sparkMl(spark, model, onnx.sha256()));
         variants.put("floor", () -> floor(spark, onnx.sha256(), false));
         variants.put("floor_rw", () -> floor(spark, onnx.sha256(), true));
@@ -199,7 +203,7 @@ public final class ScoreBench {
                 continue;
             }
             Timing t = v.getValue().run();
-            System.out.printf(Locale.ROOT, "BENCHMARK warm-up  %-9s wall %6.1f s, CPU %6.1f s%n", v.getKey(), t.wall(), t.cpu());
+            System.out.printf(Locale.ROOT, "BENCHMARK warm-up  %-10s wall %6.1f s, CPU %6.1f s%n", v.getKey(), t.wall(), t.cpu());
         }
         String uptimeBefore = uptime();
         Map<String, List<Timing>> timings = new LinkedHashMap<>();
@@ -212,7 +216,7 @@ public final class ScoreBench {
             for (String v : order) {
                 Timing t = variants.get(v).run();
                 timings.get(v).add(t);
-                System.out.printf(Locale.ROOT, "BENCHMARK repetition %d %-9s wall %6.1f s, CPU %6.1f s, task CPU %6.1f s%s%n",
+                System.out.printf(Locale.ROOT, "BENCHMARK repetition %d %-10s wall %6.1f s, CPU %6.1f s, task CPU %6.1f s%s%n",
                         r, v, t.wall(), t.cpu(), t.taskCpu(), t.inference() > 0 ? String.format(Locale.ROOT,
                                 ", inference %.2f s (CPU %.2f s)", t.inference(), t.inferenceCpu()) : "");
             }
@@ -314,8 +318,11 @@ public final class ScoreBench {
         }
     }
 
-    /** (b) {@code ingot score} in-process, as {@code bin/ingot} runs it. */
-    private static Timing ingot(Path project, Path onnxFile) {
+    /**
+     * (b) {@code ingot score} in-process, as {@code bin/ingot} runs it, on the columnar path (what {@code --path auto}
+     * takes for this Delta table; {@code columnar} makes sure of it) or (b-rows) the row path.
+     */
+    private static Timing ingot(Path project, Path onnxFile, String path) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         return measure(() -> {
@@ -323,13 +330,13 @@ public final class ScoreBench {
             INFERENCE_CPU_NANOS.set(0);
             int code = IngotMain.run(new PrintWriter(out, true), new PrintWriter(err, true), "score", "--project",
                     project.toString(), "--model", onnxFile.toString(), "--input", TABLE, "--out", OUT, "--keys", "id",
-                    "--date", DATE);
+                    "--date", DATE, "--path", path);
             if (code != 0) {
                 throw new IllegalStateException("ingot score exited " + code + ":\n" + out + err);
             }
             // The command's own report: rows, rows/s, batches, latency percentiles, executor CPU.
-            Arrays.stream(out.toString().split("\n")).filter(l -> l.startsWith("inference:"))
-                    .forEach(l -> System.out.println("BENCHMARK   ingot score: " + l));
+            Arrays.stream(out.toString().split("\n")).filter(l -> l.startsWith("inference:") || l.startsWith("scoring path:"))
+                    .forEach(l -> System.out.println("BENCHMARK   ingot score --path " + path + ": " + l));
             out.getBuffer().setLength(0);
             return -1;
         }, () -> INFERENCE_NANOS.get() / 1e9, () -> INFERENCE_CPU_NANOS.get() / 1e9);
@@ -519,10 +526,24 @@ public final class ScoreBench {
             }
             if (c.startsWith("dev.ingot.scoring.internal.BatchScorer")) {
                 return switch (m) {
-                    case "tensor", "number", "buffer", "integer" -> "BatchScorer: rows to tensors";
-                    case "append", "doubles", "strings" -> "BatchScorer: outputs to rows";
+                    case "fill", "number", "integer" -> "BatchScorer: rows to tensors";
+                    case "append" -> "BatchScorer: outputs to rows";
                     default -> "BatchScorer: batching";
                 };
+            }
+            if (c.startsWith("dev.ingot.scoring.internal.ColumnarBatchScorer")) {
+                return switch (m) {
+                    case "fill", "number", "integer" -> "ColumnarBatchScorer: column vectors to tensors";
+                    case "write" -> "ColumnarBatchScorer: outputs to score vectors";
+                    default -> "ColumnarBatchScorer: batches";
+                };
+            }
+            if (c.startsWith("dev.ingot.scoring.internal.ModelRun")) {
+                return "ModelRun: buffers, outputs to arrays";
+            }
+            if (c.startsWith("org.apache.spark.sql.vectorized.ColumnarBatchRow")
+                    || c.startsWith("org.apache.spark.sql.execution.RDDScanExec")) {
+                return "Column batch rows to UnsafeRows (the scored rows' scan)";
             }
             if (c.startsWith("org.apache.spark.sql.catalyst.encoders.") || c.startsWith("org.apache.spark.sql.RowFactory")
                     || c.startsWith("org.apache.spark.sql.catalyst.expressions.GenericRow")
@@ -565,7 +586,7 @@ public final class ScoreBench {
                 repeat, loadBefore, loadAfter);
         for (Map.Entry<String, List<Timing>> e : timings.entrySet()) {
             List<Timing> ts = e.getValue();
-            System.out.printf(Locale.ROOT, "BENCHMARK %-9s wall median %6.2f s (%.2f .. %.2f), CPU median %6.2f s (%.2f .. %.2f),"
+            System.out.printf(Locale.ROOT, "BENCHMARK %-10s wall median %6.2f s (%.2f .. %.2f), CPU median %6.2f s (%.2f .. %.2f),"
                             + " task CPU median %6.2f s; CPU s per million rows %.2f%n", e.getKey(),
                     median(ts, Timing::wall), min(ts, Timing::wall), max(ts, Timing::wall), median(ts, Timing::cpu),
                     min(ts, Timing::cpu), max(ts, Timing::cpu), median(ts, Timing::taskCpu),
@@ -579,6 +600,11 @@ public final class ScoreBench {
                         + " per core of batch CPU time (%,.0f per summed batch time)%n", median(ingot, t -> rows / t.wall()),
                 median(ingot, t -> rows / t.inferenceCpu()), median(ingot, t -> rows / t.inference()));
         // Each ratio within a repetition, then the median and range over repetitions.
+        ratio(timings, "(b-rows) / (b) wall: the row path over the columnar path", "ingot_rows", "ingot", Timing::wall);
+        ratio(timings, "(b-rows) / (b) CPU", "ingot_rows", "ingot", Timing::cpu);
+        ratio(timings, "(b-rows) / (b) task CPU", "ingot_rows", "ingot", Timing::taskCpu);
+        ratio(timings, "(b-rows) / (b) inference CPU (batch CPU time)", "ingot_rows", "ingot", Timing::inferenceCpu);
+        ratio(timings, "(b-rows) / (d) wall: the row path over the floor", "ingot_rows", "floor", Timing::wall);
         ratio(timings, "(b) / (d) wall: ingot score over the floor (target <= 1.3)", "ingot", "floor", Timing::wall);
         ratio(timings, "(b) / (d) CPU", "ingot", "floor", Timing::cpu);
         ratioOf(timings, "(b) inference per core / (a) per core, CPU time (target >= 0.85)", "ingot", "ort",
