@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.execution.vectorized.OnHeapColumnVector;
@@ -133,44 +134,13 @@ public final class ColumnarBatchScorer implements FlatMapFunction<Iterator<Colum
             }
             case FLOAT -> {
                 FloatBuffer f = run.floats(i);
-                for (int c = 0; c < width; c++) {
-                    ColumnVector v = in.column(passThrough[input.columns()[c]]);
-                    if (width == 1 && v.dataType() == DataTypes.FloatType) {
-                        f.put(0, v.getFloats(start, len));
-                    } else {
-                        for (int r = 0; r < len; r++) {
-                            f.put(r * width + c, (float) number(v, start + r));
-                        }
-                    }
-                    if (v.hasNull()) {
-                        for (int r = 0; r < len; r++) {
-                            if (v.isNullAt(start + r)) {
-                                f.put(r * width + c, Float.NaN);
-                            }
-                        }
-                    }
-                }
+                numbers(input, in, start, len, DataTypes.FloatType, v -> f.put(0, v.getFloats(start, len)),
+                        (k, x) -> f.put(k, (float) x));
                 return f;
             }
             case DOUBLE -> {
                 DoubleBuffer d = run.doubles(i);
-                for (int c = 0; c < width; c++) {
-                    ColumnVector v = in.column(passThrough[input.columns()[c]]);
-                    if (width == 1 && v.dataType() == DataTypes.DoubleType) {
-                        d.put(0, v.getDoubles(start, len));
-                    } else {
-                        for (int r = 0; r < len; r++) {
-                            d.put(r * width + c, number(v, start + r));
-                        }
-                    }
-                    if (v.hasNull()) {
-                        for (int r = 0; r < len; r++) {
-                            if (v.isNullAt(start + r)) {
-                                d.put(r * width + c, Double.NaN);
-                            }
-                        }
-                    }
-                }
+                numbers(input, in, start, len, DataTypes.DoubleType, v -> d.put(0, v.getDoubles(start, len)), d::put);
                 return d;
             }
             case INT64 -> {
@@ -190,6 +160,37 @@ public final class ColumnarBatchScorer implements FlatMapFunction<Iterator<Colum
         }
     }
 
+    /** Puts element {@code k} of an input's buffer. */
+    private interface Put {
+        void put(int k, double value);
+    }
+
+    /**
+     * Fills a float or double input from its columns: a column of the input's own type that is its only column in one
+     * bulk copy, others cell by cell; then NaN where a column with nulls is null.
+     */
+    private void numbers(ScoringPlan.Input input, ColumnarBatch in, int start, int len, DataType bulkType,
+                         Consumer<ColumnVector> bulk, Put put) {
+        int width = input.columns().length;
+        for (int c = 0; c < width; c++) {
+            ColumnVector v = in.column(passThrough[input.columns()[c]]);
+            if (width == 1 && v.dataType() == bulkType) {
+                bulk.accept(v);
+            } else {
+                for (int r = 0; r < len; r++) {
+                    put.put(r * width + c, number(v, start + r));
+                }
+            }
+            if (v.hasNull()) {
+                for (int r = 0; r < len; r++) {
+                    if (v.isNullAt(start + r)) {
+                        put.put(r * width + c, Double.NaN);
+                    }
+                }
+            }
+        }
+    }
+
     /** The cell as a double, as the row path reads it from a Java value (null cells are set to NaN by the caller). */
     private static double number(ColumnVector v, int r) {
         if (v.isNullAt(r)) {
@@ -200,12 +201,10 @@ public final class ColumnarBatchScorer implements FlatMapFunction<Iterator<Colum
             return v.getDouble(r);
         } else if (t == DataTypes.FloatType) {
             return v.getFloat(r);
-        } else if (t == DataTypes.BooleanType) {
-            return v.getBoolean(r) ? 1 : 0;
         } else if (t instanceof DecimalType dt) {
             return v.getDecimal(r, dt.precision(), dt.scale()).toJavaBigDecimal().doubleValue();
         }
-        return integer(v, r);
+        return integer(v, r); // integers and booleans (1 or 0)
     }
 
     private static long integer(ColumnVector v, int r) {
