@@ -16,6 +16,7 @@ import dev.ingot.core.config.Project;
 import dev.ingot.features.FeatureStore;
 import dev.ingot.features.internal.Materializer;
 import dev.ingot.scoring.Scorer;
+import dev.ingot.scoring.ScoringPath;
 import dev.ingot.training.TrackingStore;
 import dev.ingot.validation.Validator;
 import java.io.PrintWriter;
@@ -206,7 +207,9 @@ public final class GpuReportCommand implements Callable<Integer> {
         Dataset<Row> rows = data.select(keep.stream().map(c -> functions.col(Identifiers.quoteColumn(c)))
                 .toArray(Column[]::new));
         Dataset<Row> nullChecks = ScoreCommand.nullCounts(rows, ScoreCommand.missing(data, bound));
-        Dataset<Row> written = ScoreCommand.output(scorer.score(rows), m.keys(), scorer,
+        // The row path: on a RAPIDS run the scan gives GPU batches, which the columnar path does not read, so score
+        // takes rows there (and the columnar path's plan would hide the scan inside its RDD from RAPIDS' report).
+        Dataset<Row> written = ScoreCommand.output(scorer.withPath(ScoringPath.ROWS).score(rows), m.keys(), scorer,
                 ScoreCommand.lineage(m, Instant.now(), java.time.LocalDate.now(java.time.ZoneOffset.UTC)), List.of());
         plans.add(GpuPlans.of(job, List.of(nullChecks, written)).withInference());
     }
