@@ -1,6 +1,7 @@
 package dev.ingot.features.internal;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.last;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import static org.apache.spark.sql.functions.raise_error;
@@ -10,6 +11,7 @@ import static org.apache.spark.sql.functions.unix_micros;
 import static org.apache.spark.sql.functions.when;
 
 import dev.ingot.core.Errors;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -28,6 +30,9 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.catalyst.expressions.KnownNotNull;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
@@ -63,6 +68,9 @@ import org.apache.spark.sql.types.UserDefinedType;
  * the same result, but its sort compared rows on every tie of the entity key, and the window copied every row: about
  * twice the CPU time in the benchmark of docs/benchmarks.md.)
  *
+ * <p>On GPUs it runs that window form instead ({@link Strategy#WINDOW}): RAPIDS runs neither the merge's typed pass
+ * nor its key ({@code unix_micros}), but it runs a window ordered by the timestamp itself. Both give the same rows.
+ *
  * <p>Ties. Aggregated views have one row per entity and time. Row-level views may have several rows with the same
  * entity and {@code feature_time}; then the row whose feature values are greatest wins, comparing the values in the
  * order of {@link FeatureSide#featureColumns()} with Spark's ordering (nulls lowest, NaN highest, strings by their
@@ -86,6 +94,7 @@ public final class AsOfJoin {
     private static final String ISOLATE = RESERVED + "isolate";
     private static final String VIEW = RESERVED + "view";
     private static final String SORT = RESERVED + "sort";
+    private static final String SIDE = RESERVED + "side";
     /** Times (in microseconds) whose sort key fits in a long: about +/-73,000 years from 1970. */
     private static final long SORT_LIMIT = 1L << 61;
     private static final String SPINE_ROW = RESERVED + "spine";
@@ -93,6 +102,41 @@ public final class AsOfJoin {
     private static final int SPINE_SIDE = 1;
 
     private AsOfJoin() {}
+
+    /** How the join runs. Both give the same rows; AsOfJoinTest checks both against one brute-force reference. */
+    public enum Strategy {
+        /**
+         * The stream sorted by one long (time in microseconds, side) and merged by one Java pass ({@link AsOfMerge}):
+         * the fastest on CPUs, but RAPIDS runs neither its key ({@code unix_micros}) nor the typed pass.
+         */
+        MERGE,
+        /**
+         * A running {@code last(row, ignoreNulls)} over a window ordered by the timestamp, then the side: the form
+         * RAPIDS runs on the GPU. Used when the session runs on GPUs.
+         */
+        WINDOW;
+
+        /**
+         * The session's Spark setting that names the strategy ({@code merge} or {@code window}), for tools that build
+         * the query a GPU run would execute on a CPU session (gpu-report); without it the session's GPU decision
+         * ({@code spark.ingot.gpu}) chooses.
+         */
+        public static final String CONF = "spark.ingot.pit.strategy";
+
+        /** The strategy a session runs: {@link #CONF} when set, else {@link #WINDOW} on GPUs, {@link #MERGE} on CPUs. */
+        public static Strategy forSession(SparkSession spark) {
+            String named = spark.conf().get(CONF, "");
+            if (named.isEmpty()) {
+                return Boolean.parseBoolean(spark.conf().get("spark.ingot.gpu", "false")) ? WINDOW : MERGE;
+            }
+            for (Strategy s : values()) {
+                if (s.name().equalsIgnoreCase(named)) {
+                    return s;
+                }
+            }
+            throw Errors.badArgument(CONF, named, "merge or window");
+        }
+    }
 
     /**
      * The features of one view, as a point-in-time join needs them.
@@ -135,6 +179,12 @@ public final class AsOfJoin {
      * {@code spineTimeZone}, and is compared to feature times as the instants they are there.
      */
     public static Dataset<Row> join(Dataset<Row> spine, String spineTimeColumn, ZoneId spineTimeZone, List<FeatureSide> sides) {
+        return join(spine, spineTimeColumn, spineTimeZone, sides, Strategy.forSession(spine.sparkSession()));
+    }
+
+    /** As {@link #join(Dataset, String, ZoneId, List)}, run the given way rather than the session's. */
+    public static Dataset<Row> join(Dataset<Row> spine, String spineTimeColumn, ZoneId spineTimeZone, List<FeatureSide> sides,
+                                    Strategy strategy) {
         boolean caseSensitive = Boolean.parseBoolean(spine.sparkSession().conf().get("spark.sql.caseSensitive", "false"));
         Names spineNames = new Names(spine.schema(), caseSensitive);
         String spineTime = checkSpine(spine, spineNames, spineTimeColumn, sides);
@@ -153,7 +203,7 @@ public final class AsOfJoin {
         }
         Dataset<Row> out = spine;
         for (List<Side> group : byKeys.values()) {
-            out = joinGroup(out, spineTime, localIn, group);
+            out = joinGroup(out, spineTime, localIn, group, strategy);
         }
 
         List<Column> select = new ArrayList<>();
@@ -170,7 +220,8 @@ public final class AsOfJoin {
 
     /** One stream: the current rows (spine plus features so far) and the feature rows of views with the same keys. */
     private static Dataset<Row> joinGroup(Dataset<Row> current, String spineTime, Optional<ZoneId> localIn,
-                                          List<Side> group) {
+                                          List<Side> group, Strategy strategy) {
+        boolean window = strategy == Strategy.WINDOW;
         List<String> keys = group.get(0).spineKeys;
         StructType currentSchema = current.schema();
 
@@ -186,9 +237,10 @@ public final class AsOfJoin {
         }
         Column time = current.col(quote(spineTime));
         time = localIn.isPresent() ? SourceReader.utc(time, localIn.get()) : time;
-        spineCols.add(sortKey(time, SPINE_SIDE, "the spine's column '" + spineTime + "'").as(SORT));
+        spineCols.addAll(order(time, SPINE_SIDE, "the spine's column '" + spineTime + "'", window));
         boolean several = group.size() > 1;
-        if (several) {
+        // The window tells a view's rows by this column; the merge needs it only when the stream has several views.
+        if (several || window) {
             spineCols.add(lit(-1).as(VIEW));
         }
         // A spine row that can never match gets a partition key of its own, so such rows spread over tasks.
@@ -199,7 +251,7 @@ public final class AsOfJoin {
         }
         spineCols.add(struct(rowFields.toArray(Column[]::new)).as(SPINE_ROW));
         for (Side s : group) {
-            spineCols.addAll(s.nullValues());
+            spineCols.addAll(s.nullValues(!window));
         }
         Dataset<Row> stream = current.select(spineCols.toArray(Column[]::new));
 
@@ -213,14 +265,14 @@ public final class AsOfJoin {
                 usable = usable.and(f.col(quote(fkeys.get(i))).isNotNull());
                 cols.add(f.col(quote(fkeys.get(i))).as(keys.get(i)));
             }
-            cols.add(sortKey(f.col(quote(s.time)), FEATURE_SIDE, "view '" + s.side.view() + "'").as(SORT));
-            if (several) {
+            cols.addAll(order(f.col(quote(s.time)), FEATURE_SIDE, "view '" + s.side.view() + "'", window));
+            if (several || window) {
                 cols.add(lit(v).as(VIEW));
             }
             cols.add(lit(null).cast(DataTypes.LongType).as(ISOLATE));
             cols.add(lit(null).cast(currentSchema).as(SPINE_ROW));
             for (Side other : group) {
-                cols.addAll(other == s ? s.values(f) : other.nullValues());
+                cols.addAll(other == s ? s.values(f, !window) : other.nullValues(!window));
             }
             stream = stream.union(f.where(usable).select(cols.toArray(Column[]::new)));
         }
@@ -230,6 +282,9 @@ public final class AsOfJoin {
             partition.add(col(quote(k)));
         }
         partition.add(col(ISOLATE));
+        if (window) {
+            return lastPerView(stream, partition, group, currentSchema);
+        }
         List<Column> merged = new ArrayList<>();
         for (String k : keys) {
             merged.add(col(quote(k)));
@@ -245,7 +300,7 @@ public final class AsOfJoin {
         outFields.add(DataTypes.createStructField(TIME, DataTypes.LongType, true));
         for (Side s : group) {
             outFields.add(s.timeField());
-            for (StructField field : s.valueFields()) {
+            for (StructField field : s.valueFields(true)) {
                 merged.add(col(field.name()));
                 outFields.add(field);
             }
@@ -257,8 +312,8 @@ public final class AsOfJoin {
             if (ownTie) {
                 merged.add(col(s.tieColumn()));
             }
-            views[v] = new AsOfMerge.View(s.valueFields().size(), s.ttlMicros(),
-                    ownTie ? s.tieType() : DataTypes.createStructType(s.valueFields()), ownTie);
+            views[v] = new AsOfMerge.View(s.valueFields(true).size(), s.ttlMicros(),
+                    ownTie ? s.tieType() : DataTypes.createStructType(s.valueFields(true)), ownTie);
         }
         // Sorted by one long (time, then side), so Spark radix-sorts on it and never compares rows. An entity's
         // rows need not be next to each other: the merge keeps each entity's latest row in a hash map.
@@ -268,14 +323,9 @@ public final class AsOfJoin {
         Dataset<Row> latest = sorted.mapPartitions(new AsOfMerge(keys.size(), views),
                 Encoders.row(DataTypes.createStructType(outFields)));
 
-        List<Column> out = new ArrayList<>();
-        for (StructField field : currentSchema.fields()) {
-            Column c = col(SPINE_ROW).getField(field.name());
-            // Spine rows always carry their struct: keep the columns' nullability as the spine had it.
-            out.add((field.nullable() ? c : new Column(new KnownNotNull(c.expr()))).as(field.name()));
-        }
+        List<Column> out = spineColumns(currentSchema);
         for (Side s : group) {
-            List<StructField> values = s.valueFields();
+            List<StructField> values = s.valueFields(true);
             Column fresh = col(s.timeField().name()).gt(col(TIME).minus(lit(s.ttlMicros())));
             for (int i = 0; i < s.features.size(); i++) {
                 Column value = col(values.get(i).name());
@@ -287,6 +337,68 @@ public final class AsOfJoin {
             }
         }
         return latest.select(out.toArray(Column[]::new));
+    }
+
+    /** The spine's columns, out of the struct that carried each spine row through the stream. */
+    private static List<Column> spineColumns(StructType currentSchema) {
+        List<Column> out = new ArrayList<>();
+        for (StructField field : currentSchema.fields()) {
+            Column c = col(SPINE_ROW).getField(field.name());
+            // Spine rows always carry their struct: keep the columns' nullability as the spine had it.
+            out.add((field.nullable() ? c : new Column(new KnownNotNull(c.expr()))).as(field.name()));
+        }
+        return out;
+    }
+
+    /**
+     * The window form ({@link Strategy#WINDOW}): the stream partitioned by entity, ordered by time, then side (feature
+     * rows first at equal times), then the view's tie values, so that a running {@code last(row, ignoreNulls)} gives
+     * each spine row its view's latest row, the greatest at equal times. Only expressions RAPIDS runs on the GPU:
+     * the time stays a timestamp, and the ttl is an interval added to it.
+     */
+    private static Dataset<Row> lastPerView(Dataset<Row> stream, List<Column> partition, List<Side> group,
+                                            StructType currentSchema) {
+        List<Column> order = new ArrayList<>(List.of(col(TIME), col(SIDE)));
+        for (Side s : group) {
+            if (s.tieType() != null) {
+                order.add(col(s.tieColumn()));
+            } else {
+                // Column by column, as the merge compares the feature struct: Spark's ordering, nulls lowest.
+                s.valueFields(false).forEach(f -> order.add(col(f.name())));
+            }
+        }
+        // One window spec for every view of the stream, so Spark sorts once and evaluates them together.
+        WindowSpec w = Window.partitionBy(partition.toArray(Column[]::new))
+                .orderBy(order.toArray(Column[]::new))
+                .rowsBetween(Window.unboundedPreceding(), Window.currentRow());
+        List<Column> withLatest = new ArrayList<>(List.of(col(TIME), col(SIDE), col(SPINE_ROW)));
+        for (int v = 0; v < group.size(); v++) {
+            Side s = group.get(v);
+            List<Column> fields = new ArrayList<>(List.of(col(TIME).as("time")));
+            s.valueFields(false).forEach(f -> fields.add(col(f.name())));
+            Column row = when(col(VIEW).equalTo(v), struct(fields.toArray(Column[]::new)));
+            withLatest.add(last(row, true).over(w).as(RESERVED + "v" + s.index + "_last"));
+        }
+        Dataset<Row> latest = stream.select(withLatest.toArray(Column[]::new)).where(col(SIDE).equalTo(SPINE_SIDE));
+
+        List<Column> out = spineColumns(currentSchema);
+        for (Side s : group) {
+            Column row = col(RESERVED + "v" + s.index + "_last");
+            // The merge's test, featureTime > time - ttl, without microseconds: a ttl longer than any two times
+            // the merge accepts can be apart (2^62 microseconds) keeps every row fresh.
+            Column fresh = s.ttlMicros() >= 2 * SORT_LIMIT ? lit(true)
+                    : row.getField("time").plus(lit(Duration.ofSeconds(s.side.ttlSeconds()))).gt(col(TIME));
+            List<StructField> values = s.valueFields(false);
+            for (int i = 0; i < s.features.size(); i++) {
+                out.add(when(fresh, row.getField(values.get(i).name())).as(s.features.get(i)));
+            }
+        }
+        return latest.select(out.toArray(Column[]::new));
+    }
+
+    /** The stream's order columns: the merge's sort key, or for the window the time itself and the side. */
+    private static List<Column> order(Column time, int side, String where, boolean window) {
+        return window ? List.of(time.as(TIME), lit(side).as(SIDE)) : List.of(sortKey(time, side, where).as(SORT));
     }
 
     /**
@@ -441,21 +553,21 @@ public final class AsOfJoin {
          * The columns that carry this view's features through the stream, under internal names (a spine row or another
          * view's row has nulls there). The row's time is in the stream's sort key.
          */
-        List<StructField> valueFields() {
+        List<StructField> valueFields(boolean bytes) {
             List<StructField> fields = new ArrayList<>();
             for (int i = 0; i < featureFields.size(); i++) {
                 // Strings travel as their UTF-8 bytes: the same order and values, but the merge then copies bytes
                 // instead of decoding every row's string to a Java String and encoding it back.
                 DataType type = featureFields.get(i).dataType();
                 fields.add(DataTypes.createStructField(RESERVED + "v" + index + "_" + i,
-                        type instanceof StringType ? DataTypes.BinaryType : type, true));
+                        bytes && type instanceof StringType ? DataTypes.BinaryType : type, true));
             }
             return fields;
         }
 
         /** This view's value columns (and tie struct) from its feature rows {@code f}. */
-        List<Column> values(Dataset<Row> f) {
-            List<StructField> fields = valueFields();
+        List<Column> values(Dataset<Row> f, boolean bytes) {
+            List<StructField> fields = valueFields(bytes);
             List<Column> cols = new ArrayList<>();
             for (int i = 0; i < features.size(); i++) {
                 cols.add(f.col(quote(features.get(i))).cast(fields.get(i).dataType()).as(fields.get(i).name()));
@@ -468,9 +580,9 @@ public final class AsOfJoin {
         }
 
         /** Nulls in place of this view's value columns (and tie struct), for rows that are not this view's. */
-        List<Column> nullValues() {
+        List<Column> nullValues(boolean bytes) {
             List<Column> cols = new ArrayList<>();
-            for (StructField field : valueFields()) {
+            for (StructField field : valueFields(bytes)) {
                 cols.add(lit(null).cast(field.dataType()).as(field.name()));
             }
             if (tieType() != null) {

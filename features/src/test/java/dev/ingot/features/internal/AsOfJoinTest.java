@@ -7,9 +7,11 @@ import dev.ingot.core.ExitCode;
 import dev.ingot.core.IngotException;
 import dev.ingot.core.TestSpark;
 import dev.ingot.features.internal.AsOfJoin.FeatureSide;
+import dev.ingot.features.internal.AsOfJoin.Strategy;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -30,6 +32,8 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class AsOfJoinTest {
     private static final Instant BASE = Instant.parse("2024-03-01T10:00:00Z");
@@ -75,8 +79,9 @@ class AsOfJoinTest {
     private static final int BATCHES = 6;
     private static final int TRIALS_PER_BATCH = 5;
 
-    @Test
-    void matchesBruteForceReferenceOnRandomData() {
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void matchesBruteForceReferenceOnRandomData(Strategy strategy) {
         for (long seed = 1; seed <= BATCHES; seed++) {
             Random rnd = new Random(seed);
             List<Row> spine = new ArrayList<>();
@@ -102,11 +107,11 @@ class AsOfJoinTest {
                     new RefView("clicks", CLICKS, clicks, List.of("region", "trial", "customer"), List.of("c_count", "c_tag"),
                             TTLS[rnd.nextInt(TTLS.length)]));
 
-            Dataset<Row> out = AsOfJoin.join(df(spine, SPINE), "ts", views.stream().map(v -> v.side()).toList());
+            Dataset<Row> out = join(strategy, df(spine, SPINE), "ts", views.stream().map(v -> v.side()).toList());
 
-            assertThat(out.schema()).as("seed %d: spine columns unchanged, then each view's features", seed)
+            assertThat(out.schema()).as("%s, seed %d: spine columns unchanged, then each view's features", strategy, seed)
                     .isEqualTo(expectedSchema(SPINE, views));
-            assertSameRows(seed, rows(out.collectAsList()), reference(spine, SPINE, "ts", views));
+            assertSameRows(strategy + ", seed " + seed, rows(out.collectAsList()), reference(spine, SPINE, "ts", views));
         }
     }
 
@@ -252,16 +257,21 @@ class AsOfJoinTest {
         return DataTypes.createStructType(fields);
     }
 
-    private static void assertSameRows(long seed, List<List<Object>> actual, List<List<Object>> expected) {
+    private static void assertSameRows(String run, List<List<Object>> actual, List<List<Object>> expected) {
         Map<List<Object>, Integer> counts = new HashMap<>();
         expected.forEach(r -> counts.merge(r, 1, Integer::sum));
         actual.forEach(r -> counts.merge(r, -1, Integer::sum));
         List<String> diffs = counts.entrySet().stream().filter(e -> e.getValue() != 0).limit(10)
                 .map(e -> (e.getValue() > 0 ? "missing x" : "unexpected x") + Math.abs(e.getValue()) + ": " + e.getKey())
                 .toList();
-        assertThat(diffs).as("seed %d: rows that differ from the reference (%d expected, %d actual)",
-                seed, expected.size(), actual.size()).isEmpty();
+        assertThat(diffs).as("%s: rows that differ from the reference (%d expected, %d actual)",
+                run, expected.size(), actual.size()).isEmpty();
         assertThat(actual).hasSameSizeAs(expected);
+    }
+
+    /** The join run the given way; the tests above and below hold for both. */
+    private static Dataset<Row> join(Strategy strategy, Dataset<Row> spine, String timeColumn, List<FeatureSide> sides) {
+        return AsOfJoin.join(spine, timeColumn, ZoneOffset.UTC, sides, strategy);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -283,16 +293,17 @@ class AsOfJoinTest {
     }
 
     /** Joins, and returns {id -> [amount, tag]} for the rows of SIMPLE_SPINE. */
-    private static Map<Integer, List<Object>> simpleJoin(List<Row> spine, FeatureSide side) {
+    private static Map<Integer, List<Object>> simpleJoin(Strategy strategy, List<Row> spine, FeatureSide side) {
         Map<Integer, List<Object>> out = new HashMap<>();
-        for (Row r : AsOfJoin.join(df(spine, SIMPLE_SPINE), "ts", List.of(side)).collectAsList()) {
+        for (Row r : join(strategy, df(spine, SIMPLE_SPINE), "ts", List.of(side)).collectAsList()) {
             assertThat(out.put(r.getInt(0), Arrays.asList(r.get(3), r.get(4)))).as("each spine row once").isNull();
         }
         return out;
     }
 
-    @Test
-    void featureExactlyTtlOldIsExpiredAndOneAtSpineTimeMatches() {
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void featureExactlyTtlOldIsExpiredAndOneAtSpineTimeMatches(Strategy strategy) {
         List<Row> spine = List.of(
                 RowFactory.create(1, 7, at("10:05:00")),
                 RowFactory.create(2, 8, at("10:05:00")),
@@ -303,14 +314,15 @@ class AsOfJoinTest {
                 RowFactory.create(9, at("10:05:00"), 3, "at spine time"),
                 RowFactory.create(9, at("10:05:00.000001"), 4, "one microsecond later: the future"));
 
-        assertThat(simpleJoin(spine, side)).as("ttl window is (spine - ttl, spine]")
+        assertThat(simpleJoin(strategy, spine, side)).as("ttl window is (spine - ttl, spine]")
                 .containsEntry(1, Arrays.asList(null, null))
                 .containsEntry(2, List.of(2, "one microsecond inside the ttl"))
                 .containsEntry(3, List.of(3, "at spine time"));
     }
 
-    @Test
-    void latestEarlierRowWinsAndLaterRowsNeverLeak() {
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void latestEarlierRowWinsAndLaterRowsNeverLeak(Strategy strategy) {
         List<Row> spine = List.of(
                 RowFactory.create(1, 7, at("10:00:00")),
                 RowFactory.create(2, 7, at("11:30:00")),
@@ -321,25 +333,27 @@ class AsOfJoinTest {
                 RowFactory.create(7, at("11:00:00"), 3, "c"),
                 RowFactory.create(7, at("12:00:00"), 4, "d"));
 
-        assertThat(simpleJoin(spine, side))
+        assertThat(simpleJoin(strategy, spine, side))
                 .containsEntry(1, List.of(2, "b"))
                 .containsEntry(2, List.of(3, "c"))
                 .as("nothing before the first feature row").containsEntry(3, Arrays.asList(null, null));
     }
 
-    @Test
-    void latestRowWinsEvenWhenItsValuesAreNull() {
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void latestRowWinsEvenWhenItsValuesAreNull(Strategy strategy) {
         List<Row> spine = List.of(RowFactory.create(1, 7, at("10:00:00")));
         FeatureSide side = simpleSide(86_400,
                 RowFactory.create(7, at("09:00:00"), 1, "old"),
                 RowFactory.create(7, at("09:30:00"), null, null));
 
-        assertThat(simpleJoin(spine, side)).as("a newer row of nulls is the newest value, not a gap")
+        assertThat(simpleJoin(strategy, spine, side)).as("a newer row of nulls is the newest value, not a gap")
                 .containsEntry(1, Arrays.asList(null, null));
     }
 
-    @Test
-    void rowsTiedOnTimeResolveToTheGreatestFeatureValues() {
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void rowsTiedOnTimeResolveToTheGreatestFeatureValues(Strategy strategy) {
         List<Row> spine = List.of(
                 RowFactory.create(1, 7, at("10:00:00")),
                 RowFactory.create(2, 8, at("10:00:00")),
@@ -353,14 +367,15 @@ class AsOfJoinTest {
                 RowFactory.create(9, at("09:00:00"), null, "z"),
                 RowFactory.create(9, at("09:00:00"), 0, null));
 
-        assertThat(simpleJoin(spine, side)).as("first feature decides, then the next; nulls are lowest")
+        assertThat(simpleJoin(strategy, spine, side)).as("first feature decides, then the next; nulls are lowest")
                 .containsEntry(1, List.of(2, "a"))
                 .containsEntry(2, List.of(5, "b"))
                 .containsEntry(3, Arrays.asList(0, null));
     }
 
-    @Test
-    void tiesOnMapFeaturesAreBrokenDeterministically() {
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void tiesOnMapFeaturesAreBrokenDeterministically(Strategy strategy) {
         StructType features = schema(field("customer", DataTypes.IntegerType), field("feature_time", DataTypes.TimestampType),
                 field("counts", DataTypes.createMapType(DataTypes.StringType, DataTypes.IntegerType)));
         List<Row> rows = List.of(
@@ -370,14 +385,15 @@ class AsOfJoinTest {
         for (List<Row> order : List.of(rows, List.of(rows.get(1), rows.get(0)))) {
             FeatureSide side = new FeatureSide("counts", df(order, features), List.of("customer"), "feature_time",
                     List.of("counts"), 7200);
-            Row out = AsOfJoin.join(spine, "ts", List.of(side)).first();
+            Row out = join(strategy, spine, "ts", List.of(side)).first();
             assertThat(out.getJavaMap(3)).as("the greatest JSON text wins, whatever the input order")
                     .isEqualTo(Map.of("b", 1));
         }
     }
 
-    @Test
-    void nullKeysAndNullTimesNeverMatch() {
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void nullKeysAndNullTimesNeverMatch(Strategy strategy) {
         List<Row> spine = List.of(
                 RowFactory.create(1, null, at("10:00:00")),
                 RowFactory.create(2, 7, null),
@@ -387,19 +403,20 @@ class AsOfJoinTest {
                 RowFactory.create(7, null, 2, "null time"),
                 RowFactory.create(7, at("08:00:00"), 3, "valid"));
 
-        assertThat(simpleJoin(spine, side))
+        assertThat(simpleJoin(strategy, spine, side))
                 .as("a null spine key matches nothing, not even a null feature key").containsEntry(1, Arrays.asList(null, null))
                 .as("a null spine time matches nothing").containsEntry(2, Arrays.asList(null, null))
                 .as("a feature row with a null time is ignored").containsEntry(3, List.of(3, "valid"));
     }
 
-    @Test
-    void entityWithoutFeaturesAndDuplicateSpineRowsAreKept() {
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void entityWithoutFeaturesAndDuplicateSpineRowsAreKept(Strategy strategy) {
         List<Row> spine = List.of(
                 RowFactory.create(1, 7, at("10:00:00")),
                 RowFactory.create(1, 7, at("10:00:00")),
                 RowFactory.create(2, 99, at("10:00:00")));
-        List<Row> out = AsOfJoin.join(df(spine, SIMPLE_SPINE), "ts",
+        List<Row> out = join(strategy, df(spine, SIMPLE_SPINE), "ts",
                 List.of(simpleSide(3600, RowFactory.create(7, at("09:30:00"), 5, "x")))).collectAsList();
 
         assertThat(rows(out)).containsExactlyInAnyOrder(
@@ -408,17 +425,19 @@ class AsOfJoinTest {
                 Arrays.asList(2, 99, at("10:00:00"), null, null));
     }
 
-    @Test
-    void emptySpineGivesEmptyResultWithTheFullSchema() {
-        Dataset<Row> out = AsOfJoin.join(df(List.of(), SIMPLE_SPINE), "ts",
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void emptySpineGivesEmptyResultWithTheFullSchema(Strategy strategy) {
+        Dataset<Row> out = join(strategy, df(List.of(), SIMPLE_SPINE), "ts",
                 List.of(simpleSide(3600, RowFactory.create(7, at("09:30:00"), 5, "x"))));
 
         assertThat(out.columns()).containsExactly("id", "customer", "ts", "amount", "tag");
         assertThat(out.collectAsList()).isEmpty();
     }
 
-    @Test
-    void spineColumnsKeepNamesTypesNullabilityValuesAndOrder() {
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void spineColumnsKeepNamesTypesNullabilityValuesAndOrder(Strategy strategy) {
         StructType nested = schema(field("x", DataTypes.IntegerType), field("y", DataTypes.StringType));
         StructType spineSchema = schema(
                 field("label", DataTypes.createDecimalType(10, 2), false),
@@ -429,7 +448,7 @@ class AsOfJoinTest {
                 field("tags", DataTypes.createArrayType(DataTypes.StringType)));
         Row spineRow = RowFactory.create(new BigDecimal("12.50"), "dotted", 7, RowFactory.create(1, "n"),
                 at("10:00:00"), List.of("p", "q"));
-        Dataset<Row> out = AsOfJoin.join(df(List.of(spineRow), spineSchema), "event time",
+        Dataset<Row> out = join(strategy, df(List.of(spineRow), spineSchema), "event time",
                 List.of(simpleSide(3600, RowFactory.create(7, at("09:30:00"), 5, "x"))));
 
         assertThat(Arrays.copyOf(out.schema().fields(), 6)).as("the spine's schema, field by field")
@@ -443,8 +462,9 @@ class AsOfJoinTest {
                 .containsExactly(5, "x");
     }
 
-    @Test
-    void compositeKeysInAnyOrderAndSeveralViewsKeepTheGivenViewOrder() {
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void compositeKeysInAnyOrderAndSeveralViewsKeepTheGivenViewOrder(Strategy strategy) {
         StructType spineSchema = schema(field("a", DataTypes.StringType), field("b", DataTypes.IntegerType),
                 field("ts", DataTypes.TimestampType));
         StructType ab = schema(field("b", DataTypes.IntegerType), field("feature_time", DataTypes.TimestampType),
@@ -464,7 +484,7 @@ class AsOfJoinTest {
                 new FeatureSide("ba", df(List.of(RowFactory.create("v", 1, at("08:30:00"), 30L)), ba),
                         List.of("b", "a"), "feature_time", List.of("f3"), 7200));
 
-        Dataset<Row> out = AsOfJoin.join(spine, "ts", sides);
+        Dataset<Row> out = join(strategy, spine, "ts", sides);
 
         assertThat(out.columns()).containsExactly("a", "b", "ts", "f1", "f2", "f3");
         assertThat(rows(out.collectAsList())).containsExactlyInAnyOrder(
@@ -472,8 +492,9 @@ class AsOfJoinTest {
                 Arrays.asList("v", 1, at("10:00:00"), 12, "by b", 30L));
     }
 
-    @Test
-    void viewsWithTheSameKeysShareOneShuffleAndNothingIsJoined() {
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void viewsWithTheSameKeysShareOneShuffleAndNothingIsJoined(Strategy strategy) {
         StructType onlyB = schema(field("customer", DataTypes.IntegerType), field("feature_time", DataTypes.TimestampType),
                 field("other", DataTypes.StringType));
         Dataset<Row> spine = df(List.of(RowFactory.create(1, 7, at("10:00:00"))), SIMPLE_SPINE)
@@ -487,12 +508,39 @@ class AsOfJoinTest {
                 new FeatureSide("regional", df(List.of(RowFactory.create("north", at("09:50:00"), 3)), regional),
                         List.of("region"), "feature_time", List.of("r"), 3600));
 
-        Dataset<Row> out = AsOfJoin.join(spine, "ts", sides);
+        Dataset<Row> out = join(strategy, spine, "ts", sides);
         String plan = out.queryExecution().executedPlan().toString();
 
         assertThat(count(plan, "Exchange hashpartitioning")).as("one shuffle per distinct key set:%n%s", plan).isEqualTo(2);
         assertThat(plan).as("a merge, not a join").doesNotContain("Join");
         assertThat(rows(out.collectAsList())).containsExactly(List.of(1, 7, at("10:00:00"), "north", 5, "x", "y", 3));
+    }
+
+    @Test
+    void theWindowFormHasNeitherTheMergesKeyNorItsTypedPass() {
+        Dataset<Row> spine = df(List.of(RowFactory.create(1, 7, at("10:00:00"))), SIMPLE_SPINE);
+        Dataset<Row> out = join(Strategy.WINDOW, spine, "ts", List.of(simpleSide(3600, RowFactory.create(7, at("09:30:00"), 5, "x"))));
+        String plan = out.queryExecution().executedPlan().toString();
+
+        assertThat(plan).as("what RAPIDS keeps on the CPU is gone:%n%s", plan)
+                .contains("Window [last(").doesNotContain("MapPartitions").doesNotContain("unix_micros");
+    }
+
+    @Test
+    void theSessionChoosesTheWindowOnGpusOrWhenNamed() {
+        try {
+            assertThat(Strategy.forSession(spark)).as("a CPU session").isEqualTo(Strategy.MERGE);
+            spark.conf().set("spark.ingot.gpu", "true");
+            assertThat(Strategy.forSession(spark)).as("a session on GPUs").isEqualTo(Strategy.WINDOW);
+            spark.conf().set(Strategy.CONF, "merge");
+            assertThat(Strategy.forSession(spark)).as("named, whatever the session runs on").isEqualTo(Strategy.MERGE);
+            spark.conf().set(Strategy.CONF, "fast");
+            assertThatThrownBy(() -> Strategy.forSession(spark)).isInstanceOf(IngotException.class)
+                    .hasMessageContaining(Strategy.CONF).hasMessageContaining("merge or window");
+        } finally {
+            spark.conf().unset("spark.ingot.gpu");
+            spark.conf().unset(Strategy.CONF);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -504,7 +552,8 @@ class AsOfJoinTest {
         // merge's sort key (time * 2 + side, in a long) can hold.
         Dataset<Row> spine = df(List.of(RowFactory.create(1, 7, at("10:00:00"))), SIMPLE_SPINE)
                 .withColumn("ts", org.apache.spark.sql.functions.timestamp_micros(org.apache.spark.sql.functions.lit(1L << 62)));
-        Dataset<Row> out = AsOfJoin.join(spine, "ts", List.of(simpleSide(3600, RowFactory.create(7, at("09:30:00"), 5, "x"))));
+        // Only the merge has a sort key; the window orders by the timestamp itself.
+        Dataset<Row> out = join(Strategy.MERGE, spine, "ts", List.of(simpleSide(3600, RowFactory.create(7, at("09:30:00"), 5, "x"))));
 
         assertThatThrownBy(out::collectAsList).as("an error, not a wrong order")
                 .hasStackTraceContaining("Cannot build a point-in-time join: the spine's column 'ts' has a time "
