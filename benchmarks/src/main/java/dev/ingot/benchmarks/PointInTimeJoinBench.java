@@ -17,6 +17,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 import dev.ingot.core.IngotSessions;
 import dev.ingot.features.internal.AsOfJoin;
 import dev.ingot.features.internal.AsOfJoin.FeatureSide;
+import dev.ingot.features.internal.AsOfJoin.Strategy;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -27,6 +28,7 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -46,8 +48,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 
 /**
- * Point-in-time join: {@link AsOfJoin} (sort-based merge) against the join-then-rank most teams write, on the same
- * generated data in one JVM.
+ * Point-in-time join: {@link AsOfJoin} (sort-based merge; {@code window}: its GPU form, run on the CPU) against the
+ * join-then-rank most teams write, on the same generated data in one JVM.
  *
  * <p>Data: {@code --spine-rows} spine rows (request id, customer, event time, label, amount) at random times over one
  * year, customers drawn from 105% of {@code --entities} (so 5% of spine rows have no features at all), and
@@ -57,9 +59,10 @@ import org.apache.spark.sql.expressions.Window;
  * column, which is the timed action; the two checksums and counts must agree.
  *
  * <p>Arguments: {@code --spine-rows N} (1,000,000), {@code --feature-rows N} (10,000,000), {@code --entities N}
- * (10,000), {@code --ttl-days N} (7), {@code --methods asof,baseline}, {@code --repeat N} (1: each method once;
- * more runs the methods in turn N times, for machines whose load varies), {@code --dir PATH} (a new temporary
- * directory, deleted afterwards; a given one is kept, and data of the same sizes found there is reused).
+ * (10,000), {@code --ttl-days N} (7), {@code --methods asof,baseline} (any of asof, window, baseline),
+ * {@code --repeat N} (1: each method once; more runs the methods in turn N times, for machines whose load varies),
+ * {@code --dir PATH} (a new temporary directory, deleted afterwards; a given one is kept, and data of the same sizes
+ * found there is reused).
  */
 public final class PointInTimeJoinBench {
     private static final Instant START = Instant.parse("2024-01-01T00:00:00Z");
@@ -89,7 +92,7 @@ public final class PointInTimeJoinBench {
                     case "--repeat" -> repeat = Integer.parseInt(Objects.requireNonNull(v, args[i]));
                     case "--dir" -> dir = Path.of(Objects.requireNonNull(v, args[i]));
                     default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                            + "; known: --spine-rows --feature-rows --entities --ttl-days --methods asof,baseline --repeat --dir");
+                            + "; known: --spine-rows --feature-rows --entities --ttl-days --methods asof,window,baseline --repeat --dir");
                 }
                 i++;
             }
@@ -137,11 +140,13 @@ public final class PointInTimeJoinBench {
             List<Result> results = new ArrayList<>();
             for (int run = 1; run <= o.repeat(); run++) {
                 for (String m : o.methods()) {
+                    List<FeatureSide> side = List.of(new FeatureSide(
+                            "customer_stats", features, List.of("customer_id"), "feature_time", FEATURES, ttlSeconds));
                     Supplier<Dataset<Row>> plan = switch (m) {
-                        case "asof" -> () -> AsOfJoin.join(spine, "event_time", List.of(new FeatureSide(
-                                "customer_stats", features, List.of("customer_id"), "feature_time", FEATURES, ttlSeconds)));
+                        case "asof" -> () -> AsOfJoin.join(spine, "event_time", ZoneOffset.UTC, side, Strategy.MERGE);
+                        case "window" -> () -> AsOfJoin.join(spine, "event_time", ZoneOffset.UTC, side, Strategy.WINDOW);
                         case "baseline" -> () -> joinThenRank(spine, features, ttlSeconds);
-                        default -> throw new IllegalArgumentException("unknown method " + m + "; known: asof, baseline");
+                        default -> throw new IllegalArgumentException("unknown method " + m + "; known: asof, window, baseline");
                     };
                     results.add(measure(spark, metrics, m, run, plan));
                 }

@@ -14,6 +14,7 @@ import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.ModelDef;
 import dev.ingot.core.config.Project;
 import dev.ingot.features.FeatureStore;
+import dev.ingot.features.internal.AsOfJoin;
 import dev.ingot.features.internal.Materializer;
 import dev.ingot.scoring.Scorer;
 import dev.ingot.scoring.ScoringPath;
@@ -81,6 +82,8 @@ public final class GpuReportCommand implements Callable<Integer> {
         Project p = options.load();
         // The report itself runs on CPUs: RAPIDS' plugin would need a GPU; its ExplainPlan does not.
         SparkSession spark = Sessions.open(p, "gpu-report", Optional.of(GpuPolicy.OFF));
+        // A run on GPUs joins point in time with the window form, not the CPU's merge: report that query.
+        spark.conf().set(AsOfJoin.Strategy.CONF, AsOfJoin.Strategy.WINDOW.name().toLowerCase(Locale.ROOT));
         List<GpuPlans.QueryPlan> plans = new ArrayList<>();
         List<NotCovered> notCovered = new ArrayList<>();
         Materializer materializer = new Materializer(spark, p, Optional.empty());
