@@ -11,6 +11,8 @@ import dev.ingot.features.internal.AsOfJoin.Strategy;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -514,6 +516,25 @@ class AsOfJoinTest {
         assertThat(count(plan, "Exchange hashpartitioning")).as("one shuffle per distinct key set:%n%s", plan).isEqualTo(2);
         assertThat(plan).as("a merge, not a join").doesNotContain("Join");
         assertThat(rows(out.collectAsList())).containsExactly(List.of(1, 7, at("10:00:00"), "north", 5, "x", "y", 3));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void aLocalSpineTimeIsTheInstantItIsInTheGivenZone(Strategy strategy) {
+        StructType spineSchema = schema(field("id", DataTypes.IntegerType), field("customer", DataTypes.IntegerType),
+                field("ts", DataTypes.TimestampNTZType));
+        // 11:00 in Paris on 1 March 2024 is 10:00 UTC.
+        Dataset<Row> spine = df(List.of(RowFactory.create(1, 7, LocalDateTime.parse("2024-03-01T11:00:00")),
+                RowFactory.create(2, 8, LocalDateTime.parse("2024-03-01T11:00:00"))), spineSchema);
+        FeatureSide side = simpleSide(3600,
+                RowFactory.create(7, at("10:00:00"), 1, "at the instant"),
+                RowFactory.create(8, at("09:59:59"), 2, "before"),
+                RowFactory.create(8, at("10:00:00.000001"), 3, "one microsecond after"));
+
+        List<Row> out = AsOfJoin.join(spine, "ts", ZoneId.of("Europe/Paris"), List.of(side), strategy)
+                .orderBy("id").collectAsList();
+
+        assertThat(out).extracting(r -> r.get(3)).as("compared as the instants they are in Paris").containsExactly(1, 2);
     }
 
     @Test
