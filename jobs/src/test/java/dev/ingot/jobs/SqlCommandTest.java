@@ -187,4 +187,35 @@ class SqlCommandTest {
         assertThat(sql("--format", "csv", "SELECT id FROM cli.sql_writable ORDER BY id").out())
                 .isEqualTo("id\r\n1\r\n2\r\n");
     }
+
+    @Test
+    void featureTablesCarryTheirCommentsAndLineageFromTheCommitThatCreatesThem() throws IOException {
+        Path shop = ShopProject.write(spark, dir.resolve("features"), "cli.sql_orders", "cli_sql_spend");
+        Files.writeString(shop.resolve("feature_views/cli_sql_spend.yaml"), """
+                description: Spend per customer
+                source: orders
+                entities: [customer_id]
+                aggregations:
+                  - {name: spend, function: sum, column: amount, windows: [1d], description: What a customer spent}
+                checks: [cli_sql_spend]
+                """);
+        Result first = run("features", "materialize", "--project", shop.toString(), "--from", "2026-01-01", "--to",
+                "2026-01-03");
+        assertThat(first.code()).as(first.err()).isZero();
+        Result described = run("sql", "--project", shop.toString(), "--format", "csv",
+                "DESCRIBE TABLE EXTENDED features.cli_sql_spend_v1");
+        assertThat(described.code()).as(described.err()).isZero();
+        assertThat(described.out()).contains("\r\nspend_1d,double,What a customer spent (1d)\r\n")
+                .contains("\r\nComment,\"Spend per customer (feature view cli_sql_spend, version 1)\",\"\"\r\n")
+                .contains("ingot.feature_view=cli_sql_spend").contains("ingot.feature_view_version=1")
+                .containsPattern("ingot.created_definition_hash=[0-9a-f]{8,}")
+                .containsPattern("ingot.created_from=orders@v\\d+");
+        assertThat(spark.sql("DESCRIBE HISTORY features.cli_sql_spend_v1").count())
+                .as("the comments and properties came with the first write: one version").isEqualTo(1);
+        Result second = run("features", "materialize", "--project", shop.toString(), "--from", "2026-01-03", "--to",
+                "2026-01-05");
+        assertThat(second.code()).as(second.err()).isZero();
+        assertThat(spark.sql("DESCRIBE HISTORY features.cli_sql_spend_v1").count())
+                .as("a later run adds its write only").isEqualTo(2);
+    }
 }

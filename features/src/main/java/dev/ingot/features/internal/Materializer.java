@@ -467,7 +467,10 @@ public final class Materializer {
                 Optional.of(p.fingerprint().definitionHash()), Map.of("range", from + "/" + to, "kind", "tiles"));
         Dataset<Row> out = tiles.repartition(col(Tiles.TILE_DATE));
         boolean created = !exists(p.tiles());
-        Commit c = writeDelta(p.tiles(), out, where, Tiles.TILE_DATE, meta, p.view().entities(), phases, "tiles");
+        Commit c = writeDelta(p.tiles(), out, where, Tiles.TILE_DATE, meta, p.view().entities(), phases, "tiles",
+                creation(p, inputs, "Partial aggregates (tiles) of feature view " + p.view().name() + " version "
+                        + p.version() + ", from which windows are computed incrementally. Internal: query "
+                        + p.table() + " instead."));
         TileCoverage.Range range = new TileCoverage.Range(from.getEpochSecond(), to.getEpochSecond(),
                 new TreeSet<>(p.fingerprint().tileStates()));
         if (created) {
@@ -493,7 +496,7 @@ public final class Materializer {
         Commit c;
         if (p.view().checks().isEmpty()) {
             c = writeDelta(p.table(), out.repartition(col(Tiles.FEATURE_DATE)), where, Tiles.FEATURE_DATE, meta,
-                    p.view().entities(), phases, p.view().isRowLevel() ? "rows" : "windows");
+                    p.view().entities(), phases, p.view().isRowLevel() ? "rows" : "windows", creation(p, inputs));
         } else {
             c = writeGated(p, out, where, meta, from, to, phases);
         }
@@ -539,7 +542,8 @@ public final class Materializer {
             tally.warnings.addAll(admission.warnings());
             admission.report().ifPresent(tally.reports::add);
             c = writeDelta(p.table(), admission.rows().repartition(col(Tiles.FEATURE_DATE)), where, Tiles.FEATURE_DATE,
-                    meta, p.view().entities(), phases, p.view().isRowLevel() ? "rows" : "windows");
+                    meta, p.view().entities(), phases, p.view().isRowLevel() ? "rows" : "windows",
+                    creation(p, List.of(p.read().input())));
         }
         spark.sql("DROP TABLE IF EXISTS " + staging.sql());
         phases.done("staging dropped");
@@ -552,12 +556,20 @@ public final class Materializer {
      * features were added. Returns the commit's version and rows, read back from the commit file it wrote.
      */
     private Commit writeDelta(TableName table, Dataset<Row> out, String where, String partition, String meta,
-                              List<String> keys, Phases phases, String phase) {
+                              List<String> keys, Phases phases, String phase, Creation creation) {
         Dataset<Row> sorted = out.sortWithinPartitions(keys.stream().map(k -> col(k)).toArray(Column[]::new));
         if (!exists(table)) {
             Catalog.ensureDatabaseOf(spark, table);
-            sorted.write().format("delta").mode("overwrite").option("userMetadata", meta).partitionBy(partition)
-                    .saveAsTable(table.sql());
+            // The comment and properties go in the commit that creates the table: setting them later (ALTER TABLE)
+            // would add a Delta version. The columns' comments are in the rows' schema (withComment).
+            org.apache.spark.sql.CreateTableWriter<Row> w = sorted.writeTo(table.sql()).option("userMetadata", meta)
+                    .using("delta").partitionedBy(col(partition), scala.collection.JavaConverters
+                            .asScalaBuffer(List.<Column>of()).toSeq())
+                    .tableProperty("comment", creation.comment());
+            for (Map.Entry<String, String> e : creation.properties().entrySet()) {
+                w = w.tableProperty(e.getKey(), e.getValue());
+            }
+            w.createOrReplace();  // as the overwrite it replaces: a table made meanwhile by another run is replaced
             existing.add(table);
         } else {
             sorted.write().format("delta").mode("overwrite").option("replaceWhere", where).option("mergeSchema", "true")
@@ -573,6 +585,30 @@ public final class Materializer {
         return found.version().isPresent()
                 ? new Commit(found.version(), found.version().get(), found.outputRows())
                 : new Commit(Optional.empty(), found.latest(), 0);
+    }
+
+    /**
+     * The table comment and properties a feature or tile table gets when a run creates it. They describe the table
+     * as created: the view and its version, the definition hash and the inputs (with their Delta versions) of that
+     * first run. Every later commit records its own run, inputs and definition hash in its commit metadata
+     * ({@code features history}, DESCRIBE HISTORY's userMetadata).
+     */
+    record Creation(String comment, Map<String, String> properties) {}
+
+    private static Creation creation(Prepared p, List<Lineage.Input> inputs) {
+        String description = p.view().description() == null ? "" : p.view().description().strip();
+        return creation(p, inputs, (description.isEmpty() ? "" : description + " ") + "(feature view "
+                + p.view().name() + ", version " + p.version() + ")");
+    }
+
+    private static Creation creation(Prepared p, List<Lineage.Input> inputs, String comment) {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("ingot.feature_view", p.view().name());
+        props.put("ingot.feature_view_version", Integer.toString(p.version()));
+        props.put("ingot.created_definition_hash", p.fingerprint().definitionHash());
+        props.put("ingot.created_from", inputs.stream().map(i -> i.name() + i.deltaVersion().map(v -> "@v" + v).orElse(""))
+                .collect(java.util.stream.Collectors.joining(",")));
+        return new Creation(comment, props);
     }
 
     /** Whether a table exists; only a yes is remembered for the run (a table may be created meanwhile). */

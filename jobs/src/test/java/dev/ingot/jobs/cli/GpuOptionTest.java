@@ -48,7 +48,7 @@ class GpuOptionTest {
         new CommandLine(compare).parseArgs("--project", "p", "--scores", "fraud", "--gpu", "off");
         assertThat(compare.gpu.policy()).contains(GpuPolicy.OFF);
         for (Object c : List.of(new ModelsCommand.ListVersions(), new ModelsCommand.Show(), new Promotions.Promote(),
-                new Promotions.Rollback(), new ModelRegistration.Register(), new FeaturesCommand.History())) {
+                new Promotions.Rollback(), new ModelRegistration.Register(), new FeaturesCommand.History(), new SqlCommand())) {
             assertThat(new CommandLine(c).getCommandSpec().findOption("--gpu")).as(c.getClass().getName()).isNotNull();
         }
         assertThat(new CommandLine(new GpuReportCommand()).getCommandSpec().findOption("--gpu"))
