@@ -53,8 +53,10 @@ final class Promotions {
         @Option(names = "--model", required = true, paramLabel = "M", description = "The model (models/M.yaml).")
         String model;
 
-        @Option(names = "--version", required = true, paramLabel = "N", description = "The version to promote.")
-        long version;
+        @Option(names = "--version", required = true, paramLabel = "N|@ALIAS",
+                description = "The version to promote: its number, or @ALIAS for the version an alias points at "
+                        + "(@challenger: the one train registered last, as the ingot_train DAG promotes it).")
+        String version;
 
         @Option(names = "--alias", paramLabel = "A", defaultValue = Registry.CHAMPION,
                 description = "The alias to move (default: ${DEFAULT-VALUE}).")
@@ -70,8 +72,9 @@ final class Promotions {
         public Integer call() {
             Project p = options.load();
             ModelDef modelSpec = ModelsCommand.spec(p, model);
-            if (version < 1) {
-                throw Errors.badArgument("--version", version, "a version number, 1 or more");
+            String from = version.startsWith("@") ? version.substring(1) : null;
+            if (from == null ? !version.matches("[0-9]{1,18}") || Long.parseLong(version) < 1 : !from.matches("[\\w\\-]+")) {
+                throw Errors.badArgument("--version", version, "a version number, 1 or more, or @ALIAS (e.g. @challenger)");
             }
             if (!alias.matches("[\\w\\-]+") || alias.matches("[vV][0-9]+")) {
                 throw Errors.badArgument("--alias", alias, "an alias of letters, digits, '_' and '-' that is not v<N> (e.g. champion)");
@@ -80,15 +83,19 @@ final class Promotions {
             Supplier<SparkSession> session = Registry.lazySession(p, "models promote", gpu.policy());
             PrintWriter out = spec.commandLine().getOut();
             try (TrackingStore store = Registry.open(p, "models promote", session)) {
-                Decision d = promote(p, modelSpec, store, session, version, alias, Optional.ofNullable(reason));
+                long number = from == null ? Long.parseLong(version) : store.versionByAlias(model, from)
+                        .orElseThrow(() -> Errors.badArgument("--version", version, "an alias that " + model
+                                + " has (train sets challenger; see ingot models list --model " + model + ")"))
+                        .version();
+                Decision d = promote(p, modelSpec, store, session, number, alias, Optional.ofNullable(reason));
                 out.print(d.report());
                 if (!d.promoted()) {
                     out.flush();
-                    throw Errors.gateFailed("Promotion of " + model + "/v" + version + " to " + alias, d.why()
-                            + " (recorded in tag " + d.eventKey() + " of v" + version + ")");
+                    throw Errors.gateFailed("Promotion of " + model + "/v" + number + " to " + alias, d.why()
+                            + " (recorded in tag " + d.eventKey() + " of v" + number + ")");
                 }
-                if (d.previous().isEmpty() || d.previous().getAsLong() != version) {
-                    out.printf(Locale.ROOT, "%s@%s -> v%d%s by %s in %.1f s%n", model, alias, version,
+                if (d.previous().isEmpty() || d.previous().getAsLong() != number) {
+                    out.printf(Locale.ROOT, "%s@%s -> v%d%s by %s in %.1f s%n", model, alias, number,
                             d.previous().isPresent() ? " (was v" + d.previous().getAsLong() + ")" : "", Registry.user(),
                             (System.nanoTime() - t0) / 1e9);
                 }

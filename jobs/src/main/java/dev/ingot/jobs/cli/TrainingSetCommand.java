@@ -44,8 +44,9 @@ public final class TrainingSetCommand implements Callable<Integer> {
                     + "time zone, e.g. Europe/Paris (default: ${DEFAULT-VALUE}).")
     String timeZone;
 
-    @Option(names = "--features", required = true, arity = "1..*", paramLabel = "V[:f1,f2]",
-            description = "Feature views, or some of their features (repeatable).")
+    @Option(names = "--features", required = true, arity = "1..*", split = "\\s+", paramLabel = "V[:f1,f2]",
+            description = "Feature views, or some of their features (repeatable; one argument may also hold several, "
+                    + "separated by spaces, as a scheduler's templated argument does).")
     List<String> features;
 
     @Option(names = "--full-names", description = "Name feature columns <view>__<feature> (for views whose feature names clash).")
