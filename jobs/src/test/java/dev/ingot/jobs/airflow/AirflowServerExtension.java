@@ -59,6 +59,9 @@ public final class AirflowServerExtension implements BeforeAllCallback, AfterAll
 
     private final int major;
     private final int jwtSeconds;
+    private final Path dagSource;
+    private final Set<String> expectedDags;
+    private final Map<String, String> taskEnv;
     private final List<Process> processes = new ArrayList<>();
     private Path home;
     private int port;
@@ -66,8 +69,27 @@ public final class AirflowServerExtension implements BeforeAllCallback, AfterAll
     private Path project;
 
     private AirflowServerExtension(int major, int jwtSeconds) {
+        this(major, jwtSeconds, null, DAGS, Map.of());
+    }
+
+    private AirflowServerExtension(int major, int jwtSeconds, Path dagSource, Set<String> expectedDags,
+                                   Map<String, String> taskEnv) {
         this.major = major;
         this.jwtSeconds = jwtSeconds;
+        this.dagSource = dagSource;
+        this.expectedDags = Set.copyOf(expectedDags);
+        this.taskEnv = Map.copyOf(taskEnv);
+    }
+
+    /**
+     * The same Airflow over another DAG folder, ready when it has parsed {@code dags} with no import error.
+     *
+     * @param folder the folder whose files (dot files included) are copied into the DAG folder
+     * @param env more environment for Airflow's processes and so for the tasks (Variables as {@code AIRFLOW_VAR_*},
+     *     connections as {@code AIRFLOW_CONN_*}); a {@code PATH} here goes before the Python environment's
+     */
+    public AirflowServerExtension withDags(Path folder, Set<String> dags, Map<String, String> env) {
+        return new AirflowServerExtension(major, jwtSeconds, folder, dags, env);
     }
 
     /** Airflow 3. @param jwtSeconds how long the API's tokens live ({@code [api_auth] jwt_expiration_time}) */
@@ -87,9 +109,10 @@ public final class AirflowServerExtension implements BeforeAllCallback, AfterAll
         home = Files.createTempDirectory("ingot-airflow-");
         Path dags = home.resolve("dags");
         Files.createDirectories(dags);
-        Path source = Path.of(AirflowServerExtension.class.getResource("/airflow-dags").toURI());
+        Path source = dagSource != null ? dagSource
+                : Path.of(AirflowServerExtension.class.getResource("/airflow-dags").toURI());
         try (Stream<Path> files = Files.list(source)) {
-            for (Path f : files.toList()) {
+            for (Path f : files.filter(f -> !f.getFileName().toString().equals("__pycache__")).toList()) {
                 Files.copy(f, dags.resolve(f.getFileName().toString()));
             }
         }
@@ -176,7 +199,8 @@ public final class AirflowServerExtension implements BeforeAllCallback, AfterAll
                 .redirectOutput(home.resolve(log).toFile());
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("AIRFLOW"));
-        env.put("PATH", venv.resolve("bin") + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
+        env.put("PATH", (taskEnv.containsKey("PATH") ? taskEnv.get("PATH") + ":" : "") + venv.resolve("bin") + ":"
+                + env.getOrDefault("PATH", "/usr/bin:/bin"));
         env.put("PYTHONUNBUFFERED", "1");
         env.put("AIRFLOW_HOME", home.toString());
         env.put("AIRFLOW__CORE__DAGS_FOLDER", home.resolve("dags").toString());
@@ -209,6 +233,11 @@ public final class AirflowServerExtension implements BeforeAllCallback, AfterAll
             env.put("AIRFLOW__SCHEDULER__PARSING_PROCESSES", "1");
         }
         env.put("AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC", "1");
+        taskEnv.forEach((k, v) -> {
+            if (!k.equals("PATH")) {
+                env.put(k, v);
+            }
+        });
         Process p = pb.start();
         processes.add(p);
         return p;
@@ -240,7 +269,9 @@ public final class AirflowServerExtension implements BeforeAllCallback, AfterAll
                     Set<String> broken = new HashSet<>();
                     get(http, api + "/importErrors", auth).path("import_errors")
                             .forEach(e -> broken.add(e.path("filename").asText()));
-                    if (dags.containsAll(DAGS) && broken.stream().anyMatch(f -> f.endsWith(BROKEN_FILE))) {
+                    boolean ours = dagSource == null;
+                    if (dags.containsAll(expectedDags) && (ours ? broken.stream().anyMatch(f -> f.endsWith(BROKEN_FILE))
+                            : broken.isEmpty())) {
                         return;
                     }
                 }
