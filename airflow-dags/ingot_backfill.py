@@ -4,29 +4,20 @@ Safe to re-run: materialize replaces exactly its range, so a chunk run twice (a 
 days) writes the same rows once. Chunks run one at a time (max_active_tis_per_dagrun=1): they share the catalog and
 the feature tables. See docs/airflow.md.
 """
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-try:  # Airflow 3
-    from airflow.sdk import DAG, Param, Variable, task
-except ImportError:  # Airflow 2.10
-    from airflow.decorators import task
-    from airflow.models import DAG, Param, Variable
-
-from ingot_common import DEFAULT_ARGS, IngotCommand, backfill_commands
+from ingot_common import DAG, DAG_SETTINGS, IngotCommand, Param, Variable, backfill_commands, task
 
 with DAG(
     "ingot_backfill",
     description="Materialize Ingot's feature views over a date range, one task per chunk",
     schedule=None,
-    start_date=datetime(2026, 1, 1),
-    catchup=False,
-    default_args=DEFAULT_ARGS,
     params={
         "from": Param("2026-01-01", type="string", format="date", description="First day (a UTC date)"),
         "to": Param("2026-01-08", type="string", format="date", description="Day after the last (exclusive)"),
         "chunk_days": Param(7, type="integer", minimum=1, description="Days per task"),
     },
-    tags=["ingot"],
+    **DAG_SETTINGS,
 ) as dag:
 
     @task

@@ -9,12 +9,15 @@ Not a DAG file (listed in .airflowignore). Everything a deployment changes lives
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 try:  # Airflow 3
+    from airflow.sdk import DAG, Param, Variable, task
     from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 except ImportError:  # Airflow 2.10
+    from airflow.decorators import task
     from airflow.exceptions import AirflowFailException, AirflowSkipException
+    from airflow.models import DAG, Param, Variable
 
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 
@@ -28,6 +31,10 @@ PROJECT = "{{ var.value.ingot_project_dir }}"
 GATE_FAILED, BAD_INPUT = 1, 2
 #: Retries for exit code 3 and other failures (a lost executor, a busy catalog): never for 1 and 2.
 DEFAULT_ARGS = {"retries": 2, "retry_delay": timedelta(minutes=5), "owner": "ingot"}
+#: What every Ingot DAG shares (DAG(..., **DAG_SETTINGS)).
+DAG_SETTINGS = {"start_date": datetime(2026, 1, 1), "catchup": False, "default_args": DEFAULT_ARGS, "tags": ["ingot"]}
+__all__ = ["DAG", "DAG_SETTINGS", "IngotCommand", "Param", "Variable", "backfill_commands", "chunks", "project_args",
+           "task"]
 
 
 class IngotCommand(SparkSubmitOperator):

@@ -3,29 +3,21 @@
 A quality gate that fails (Ingot exit code 1, in materialize's gate or in validate) fails its task without retries
 and the tasks after it end upstream_failed: nothing is scored from data that did not pass. See docs/airflow.md.
 """
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-try:  # Airflow 3
-    from airflow.sdk import DAG, Param
-except ImportError:  # Airflow 2.10
-    from airflow.models import DAG, Param
-
-from ingot_common import DEFAULT_ARGS, IngotCommand, project_args
+from ingot_common import DAG, DAG_SETTINGS, IngotCommand, Param, project_args
 
 with DAG(
     "ingot_daily",
     description="Materialize Ingot's feature views for the day, validate, score with the champion",
     schedule="@daily",
-    start_date=datetime(2026, 1, 1),
-    catchup=False,
     max_active_runs=1,
-    default_args=DEFAULT_ARGS,
     params={
         "model": Param("fraud", type="string", description="The registered model whose champion scores"),
         "input": Param("raw.transactions", type="string", description="The table validated, then scored"),
         "out": Param("fraud", type="string", description="Scores go to scores.<out>"),
     },
-    tags=["ingot"],
+    **DAG_SETTINGS,
 ) as dag:
     materialize = IngotCommand(
         task_id="materialize",

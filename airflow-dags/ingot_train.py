@@ -3,23 +3,14 @@
 A promotion the gate refuses (Ingot exit code 1) ends the promote task skipped, not failed: the champion stays.
 See docs/airflow.md.
 """
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-try:  # Airflow 3
-    from airflow.sdk import DAG, Param
-except ImportError:  # Airflow 2.10
-    from airflow.models import DAG, Param
-
-from ingot_common import DEFAULT_ARGS, IngotCommand, project_args
+from ingot_common import DAG, DAG_SETTINGS, IngotCommand, Param, project_args
 
 with DAG(
     "ingot_train",
-    description="Build the training set, train a challenger, promote it when the gate holds",
     schedule="@weekly",
-    start_date=datetime(2026, 1, 1),
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
+    description="Build the training set, train a challenger, promote it when the gate holds",
     params={
         "model": Param("fraud", type="string", description="The model spec (models/<model>.yaml)"),
         "spine": Param("ml.fraud_spine", type="string", description="The spine table of the training set"),
@@ -27,12 +18,13 @@ with DAG(
                           description="Feature views (or view:f1,f2) joined onto the spine"),
         "training_set": Param("ml.fraud_training_set", type="string", description="The training set's table"),
     },
-    render_template_as_native_obj=False,
-    tags=["ingot"],
+    max_active_runs=1,
+    **DAG_SETTINGS,
 ) as dag:
     training_set = IngotCommand(
         task_id="training_set",
-        # One argument per feature view: the list param is expanded by the operator's own templating.
+        # One argument holding every view, space-separated (training-set splits it): a templated list param cannot
+        # add arguments to application_args.
         command=project_args("training-set", "--spine", "{{ params.spine }}", "--features",
                              "{{ params.features | join(' ') }}", "--out", "{{ params.training_set }}"),
         execution_timeout=timedelta(hours=2),

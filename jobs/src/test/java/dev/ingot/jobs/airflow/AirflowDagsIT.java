@@ -2,12 +2,12 @@ package dev.ingot.jobs.airflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ingot.core.TestEnvironment;
+import static dev.ingot.jobs.airflow.AirflowCli.ingot;
+import static dev.ingot.jobs.airflow.AirflowCli.row;
+
 import dev.ingot.core.TestSpark;
-import dev.ingot.jobs.IngotMain;
+import dev.ingot.jobs.airflow.AirflowCli.Result;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,11 +31,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class AirflowDagsIT {
     private static final Path DIST = Path.of(System.getProperty("ingot.dist", "target/ingot-dist")).toAbsolutePath();
     private static final Path DAGS = Path.of("..", "airflow-dags").toAbsolutePath().normalize();
-    private static final String VAR = "INGOT_TEST_AIRFLOW_DAGS_PASSWORD";
     /** The project the tasks run on (fixed before Airflow starts: its Variable is in Airflow's environment). */
     private static final Path PROJECT = tempDir("ingot-dags-project-");
-    /** The project bin/ingot airflow reads its airflow: section from. */
-    private static Path cli;
 
     @RegisterExtension
     static final AirflowServerExtension AIRFLOW = AirflowServerExtension.airflow3(3600).withDags(DAGS,
@@ -56,8 +52,6 @@ class AirflowDagsIT {
             throw new UncheckedIOException(e);
         }
     }
-
-    private record Result(int code, String out, String err) {}
 
     @BeforeAll
     static void projects() throws Exception {
@@ -97,27 +91,11 @@ class AirflowDagsIT {
                     max: 400
                     description: Nobody spends more than 400 a day.
                 """);
-        TestEnvironment.writable().put(VAR, AirflowServerExtension.PASSWORD);
-        cli = tempDir("ingot-dags-cli-");
-        write(cli, "ingot.yaml", "name: cli\nairflow:\n  url: " + AIRFLOW.url() + "\n  username: "
-                + AirflowServerExtension.USER + "\n  password: ${env:" + VAR + "}\n");
-    }
-
-    @AfterAll
-    static void unplant() throws Exception {
-        TestEnvironment.writable().remove(VAR);
     }
 
     private static void write(Path dir, String file, String text) throws IOException {
         Files.createDirectories(dir.resolve(file).getParent());
         Files.writeString(dir.resolve(file), text);
-    }
-
-    private static Result ingot(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = IngotMain.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
     }
 
     /** A Delta table of the project's warehouse, read by its path (the tasks' catalog stays theirs). */
@@ -131,26 +109,19 @@ class AirflowDagsIT {
         return TestSpark.session().read().format("delta").load(t.toString()).collectAsList();
     }
 
-    /** The task table's row of a task: its cells. */
-    private static List<String> row(String out, String task) {
-        return out.lines().filter(l -> l.startsWith(task + " ")).findFirst()
-                .map(l -> List.of(l.trim().split("\\s+"))).orElseThrow(() -> new AssertionError("no row " + task
-                        + " in:\n" + out));
-    }
-
     @Test
     void backfillSucceedsAndTheDailyRunStopsAtItsQualityGate() throws Exception {
-        Result backfill = ingot("airflow", "trigger", "ingot_backfill", "--project", cli.toString(), "--unpause",
+        Result backfill = ingot("airflow", "trigger", "ingot_backfill", "--project", AIRFLOW.project().toString(), "--unpause",
                 "--run-id", "backfill-1", "--conf", "{\"from\": \"2026-01-02\", \"to\": \"2026-01-04\"}", "--wait",
                 "--timeout", "5m");
         assertThat(backfill.code()).as(backfill.out() + backfill.err()).isZero();
         assertThat(row(backfill.out(), "plan_chunks").get(1)).isEqualTo("success");
         assertThat(row(backfill.out(), "materialize").get(1)).isEqualTo("success");
 
-        Result daily = ingot("airflow", "trigger", "ingot_daily", "--project", cli.toString(), "--unpause",
+        Result daily = ingot("airflow", "trigger", "ingot_daily", "--project", AIRFLOW.project().toString(), "--unpause",
                 "--run-id", "daily-gate", "--logical-date", "2026-01-05", "--wait", "--timeout", "5m");
         assertThat(daily.code()).as("the run failed: " + daily.out() + daily.err()).isEqualTo(1);
-        Result status = ingot("airflow", "status", "ingot_daily", "daily-gate", "--project", cli.toString());
+        Result status = ingot("airflow", "status", "ingot_daily", "daily-gate", "--project", AIRFLOW.project().toString());
         assertThat(status.code()).isZero();
         assertThat(row(status.out(), "materialize")).as("failed once, not retried").startsWith("materialize",
                 "failed", "1");
