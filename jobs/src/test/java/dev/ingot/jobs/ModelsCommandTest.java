@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -174,6 +175,14 @@ class ModelsCommandTest {
         Result version = models("promote", "--model", MODEL, "--version", "99");
         assertThat(version.code()).isEqualTo(2);
         assertThat(version.err()).contains(MODEL + "/99").contains("[v1, v2, v3]");
+        Result noAlias = models("promote", "--model", MODEL, "--version", "@challenger");
+        assertThat(noAlias.code()).isEqualTo(2);
+        assertThat(noAlias.err()).contains("--version").contains("@challenger").contains("train sets challenger");
+        for (String bad : List.of("0", "two", "@")) {
+            Result r = models("promote", "--model", MODEL, "--version", bad);
+            assertThat(r.code()).as(bad).isEqualTo(2);
+            assertThat(r.err()).as(bad).contains("--version").contains("@ALIAS");
+        }
         Result model = models("promote", "--model", "nosuch", "--version", "1");
         assertThat(model.code()).isEqualTo(2);
         assertThat(model.err()).contains("nosuch").contains(MODEL);
@@ -220,7 +229,8 @@ class ModelsCommandTest {
         assertThat(e.get("gate").get(1).get("passed").asBoolean()).isFalse();
         assertThat(e.get("reason").asText()).contains("auc 0.65 < 0.7");
 
-        Result four = models("promote", "--model", LIFE, "--version", "4");
+        store.setAlias(LIFE, "challenger", 4);
+        Result four = models("promote", "--model", LIFE, "--version", "@challenger");
         assertThat(four.code()).as(four.out() + four.err()).isZero();
         assertThat(four.out()).contains("PASS auc 0.85 >= 0.7")
                 .contains("PASS training set cli_models.ts_good at Delta version 0 passed 1 checks")
