@@ -1,6 +1,15 @@
 package dev.ingot.core;
 
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameWriterV2;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Creates Ingot's databases in the session's catalog, each located under the project's warehouse, so that Ingot's
@@ -75,25 +84,91 @@ public final class Catalog {
         }
     }
 
-    /** Creates an empty Delta table with {@code schema} when the table does not exist yet. */
-    public static void createDeltaTableIfMissing(SparkSession spark, TableName table,
-                                                 org.apache.spark.sql.types.StructType schema) {
+    /**
+     * Creates an empty Delta table with {@code schema} when the table does not exist yet, with {@code doc}'s comments
+     * and properties in the commit that creates it. A table that exists is left as it is.
+     */
+    public static void createDeltaTableIfMissing(SparkSession spark, TableName table, StructType schema, TableDoc doc) {
         if (!tableExists(spark, table)) {
-            ensureDatabaseOf(spark, table);
-            spark.createDataFrame(java.util.List.of(), schema).write().format("delta").mode("ignore")
-                    .saveAsTable(table.sql());
+            try {
+                createDeltaTable(spark.createDataFrame(List.of(), schema), table, doc, Map.of(), List.of(), false);
+            } catch (TableExists e) {
+                // created meanwhile by another process: as wanted
+            }
         }
     }
 
     /**
-     * Appends rows to a Delta record table ({@code ingot.score_runs}, {@code ingot.job_runs}), creating it when
-     * missing; columns added to {@code schema} after the table was created are merged into it.
+     * Appends rows to a Delta record table ({@code ingot.score_runs}, {@code ingot.job_runs}), creating it with
+     * {@code doc} when missing; columns added to {@code schema} after the table was created are merged into it.
      */
-    public static void appendRows(SparkSession spark, TableName table, org.apache.spark.sql.types.StructType schema,
-                                  java.util.List<org.apache.spark.sql.Row> rows) {
-        createDeltaTableIfMissing(spark, table, schema);
+    public static void appendRows(SparkSession spark, TableName table, StructType schema, List<Row> rows,
+                                  TableDoc doc) {
+        createDeltaTableIfMissing(spark, table, schema, doc);
         spark.createDataFrame(rows, schema).write().format("delta").mode("append").option("mergeSchema", "true")
                 .saveAsTable(table.sql());
+    }
+
+    /**
+     * Appends rows to a Delta table with the writer {@code options} (e.g. {@code mergeSchema}); when the table is
+     * missing, creates it from the rows with {@code doc}'s comments and properties, in the same single commit.
+     */
+    public static void appendDelta(Dataset<Row> rows, TableName table, TableDoc doc, Map<String, String> options) {
+        if (!tableExists(rows.sparkSession(), table)) {
+            try {
+                createDeltaTable(rows, table, doc, options, List.of(), false);
+                return;
+            } catch (TableExists e) {
+                // created meanwhile by another process: append to it
+            }
+        }
+        rows.write().format("delta").mode("append").options(options).saveAsTable(table.sql());
+    }
+
+    /**
+     * Writes rows as a Delta table in one commit that also records {@code doc}: the table comment, the columns'
+     * comments (in the rows' schema) and the properties. Creates the table's database when missing.
+     *
+     * @param options writer options (e.g. {@code userMetadata}, the commit's metadata)
+     * @param partitionColumns the columns to partition by, none for an unpartitioned table
+     * @param replace whether a table of that name is replaced (CREATE OR REPLACE: a new version of the same table,
+     *                its history kept); when false and the table exists, {@link TableExists} is thrown
+     */
+    public static void createDeltaTable(Dataset<Row> rows, TableName table, TableDoc doc, Map<String, String> options,
+                                        List<String> partitionColumns, boolean replace) {
+        SparkSession spark = rows.sparkSession();
+        ensureDatabaseOf(spark, table);
+        // DataFrameWriterV2 is a builder that changes itself, so its calls need not be chained.
+        DataFrameWriterV2<Row> w = doc.describe(rows).writeTo(table.sql());
+        w.using("delta");
+        w.options(options);
+        w.tableProperty("comment", doc.comment());
+        doc.properties().forEach(w::tableProperty);
+        if (!partitionColumns.isEmpty()) {
+            w.partitionedBy(functions.col(partitionColumns.get(0)), partitionColumns.subList(1, partitionColumns.size())
+                    .stream().map(functions::col).toArray(Column[]::new));
+        }
+        try {
+            if (replace) {
+                w.createOrReplace();
+            } else {
+                w.create();
+            }
+        } catch (Exception e) { // TableAlreadyExistsException is checked to Java but thrown all the same
+            if (e instanceof TableAlreadyExistsException) {
+                throw new TableExists(table);
+            }
+            throw e instanceof RuntimeException r ? r : Errors.jobFailed("create the Delta table " + table, e);
+        }
+    }
+
+    /** Thrown by {@link #createDeltaTable} when asked to create (not replace) a table that exists. */
+    public static final class TableExists extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TableExists(TableName table) {
+            super("Table " + table + " exists already");
+        }
     }
 
     /** A SQL string literal for any text: quotes and backslashes escaped. */

@@ -46,22 +46,33 @@ public final class Lineage {
     public static final String UNKNOWN_COMMIT = "unknown";
     private static final String BUILD_COMMIT = readBuildCommit();
 
-    /** The schema of {@code ingot.lineage}. */
+    /** The schema of {@code ingot.lineage}, with each column's comment. */
     public static final StructType SCHEMA = new StructType()
-            .add("run_id", DataTypes.StringType, false)
-            .add("command", DataTypes.StringType, false)
-            .add("output_table", DataTypes.StringType, false)
-            .add("output_version", DataTypes.LongType, true)
-            .add("operation", DataTypes.StringType, false)
-            .add("inputs", DataTypes.StringType, false)
-            .add("definition_hash", DataTypes.StringType, true)
-            .add("code_version", DataTypes.StringType, false)
-            .add("rows_written", DataTypes.LongType, true)
-            .add("range_from", DataTypes.TimestampType, true)
-            .add("range_to", DataTypes.TimestampType, true)
-            .add("started_at", DataTypes.TimestampType, false)
-            .add("finished_at", DataTypes.TimestampType, false)
-            .add("details", DataTypes.StringType, true);
+            .add("run_id", DataTypes.StringType, false, "The run that wrote (one id per command run)")
+            .add("command", DataTypes.StringType, false, "The Ingot command that wrote (features materialize, "
+                    + "training-set, train, score, ...)")
+            .add("output_table", DataTypes.StringType, false, "The table written, database.table")
+            .add("output_version", DataTypes.LongType, true, "The Delta version the write made of output_table; null"
+                    + " when the write made no commit")
+            .add("operation", DataTypes.StringType, false, "What the write was (materialize, tiles, training_set, "
+                    + "score, ...)")
+            .add("inputs", DataTypes.StringType, false, "JSON list of what the write read: name, location (table or "
+                    + "path) and delta_version")
+            .add("definition_hash", DataTypes.StringType, true, "Hash of the definition the write implements (a "
+                    + "feature view's, a model's ONNX SHA-256), if any")
+            .add("code_version", DataTypes.StringType, false, "Ingot's version and commit that wrote")
+            .add("rows_written", DataTypes.LongType, true, "Rows the commit wrote")
+            .add("range_from", DataTypes.TimestampType, true, "Start of the event-time range written (inclusive), "
+                    + "for range writes")
+            .add("range_to", DataTypes.TimestampType, true, "End of the event-time range written (exclusive)")
+            .add("started_at", DataTypes.TimestampType, false, "When the write started")
+            .add("finished_at", DataTypes.TimestampType, false, "When the write finished")
+            .add("details", DataTypes.StringType, true, "JSON object of anything else recorded (view, version, "
+                    + "model, score_date, ...)");
+
+    /** What the catalog says about {@code ingot.lineage}. */
+    public static final TableDoc DOC = TableDoc.of("Lineage of every write Ingot makes: one row per table written by "
+            + "a run, with the Delta versions of what it read and of what it wrote. Appended to, never updated.");
 
     private Lineage() {}
 
@@ -91,6 +102,14 @@ public final class Lineage {
         @Override
         public String toString() {
             return name + "=" + location + deltaVersion.map(v -> "@" + v).orElse("");
+        }
+
+        /**
+         * Inputs as one table property value ({@code ingot.created_from}): each {@code name=location@version},
+         * comma-separated.
+         */
+        public static String describe(List<Input> inputs) {
+            return inputs.stream().map(Input::toString).collect(java.util.stream.Collectors.joining(","));
         }
     }
 
@@ -293,7 +312,7 @@ public final class Lineage {
 
     /** Creates {@code ingot.lineage} when missing. */
     public static void ensureTable(SparkSession spark) {
-        Catalog.createDeltaTableIfMissing(spark, Tables.LINEAGE, SCHEMA);
+        Catalog.createDeltaTableIfMissing(spark, Tables.LINEAGE, SCHEMA, DOC);
     }
 
     /**

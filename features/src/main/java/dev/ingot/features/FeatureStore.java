@@ -9,6 +9,7 @@ import dev.ingot.core.Identifiers;
 import dev.ingot.core.Lineage;
 import dev.ingot.core.Location;
 import dev.ingot.core.PublishGate;
+import dev.ingot.core.TableDoc;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.TimeRange;
@@ -258,7 +259,7 @@ public final class FeatureStore {
      * @param features the features, by view
      */
     public Dataset<Row> trainingSet(Dataset<Row> spine, String timeColumn, List<FeatureRef> features) {
-        return buildTrainingSet(spine, timeColumn, ZoneOffset.UTC, features, false, new ArrayList<>());
+        return buildTrainingSet(spine, timeColumn, ZoneOffset.UTC, features, false, new ArrayList<>(), new LinkedHashMap<>());
     }
 
     /**
@@ -266,7 +267,7 @@ public final class FeatureStore {
      * {@code <view>__<feature>}, so that views with features of the same name can be joined together.
      */
     public Dataset<Row> trainingSet(Dataset<Row> spine, String timeColumn, List<FeatureRef> features, boolean fullNames) {
-        return buildTrainingSet(spine, timeColumn, ZoneOffset.UTC, features, fullNames, new ArrayList<>());
+        return buildTrainingSet(spine, timeColumn, ZoneOffset.UTC, features, fullNames, new ArrayList<>(), new LinkedHashMap<>());
     }
 
     /**
@@ -276,7 +277,7 @@ public final class FeatureStore {
      */
     public Dataset<Row> trainingSet(Dataset<Row> spine, String timeColumn, ZoneId timeZone, List<FeatureRef> features,
                                     boolean fullNames) {
-        return buildTrainingSet(spine, timeColumn, timeZone, features, fullNames, new ArrayList<>());
+        return buildTrainingSet(spine, timeColumn, timeZone, features, fullNames, new ArrayList<>(), new LinkedHashMap<>());
     }
 
     /**
@@ -318,7 +319,8 @@ public final class FeatureStore {
     }
 
     private Dataset<Row> buildTrainingSet(Dataset<Row> spine, String timeColumn, ZoneId timeZone,
-                                          List<FeatureRef> features, boolean fullNames, List<Lineage.Input> inputs) {
+                                          List<FeatureRef> features, boolean fullNames, List<Lineage.Input> inputs,
+                                          Map<String, String> comments) {
         Errors.required(spine, "the spine of a training set");
         Errors.required(timeZone, "the time zone of the spine's time column");
         checkTrainingSetArguments(project, timeColumn, features);
@@ -336,6 +338,12 @@ public final class FeatureStore {
             inputs.add(new Lineage.Input(ref.view(), v.table().toString(), Optional.of(dv)));
             Dataset<Row> table = spark.sql("SELECT * FROM " + v.table().sql() + " VERSION AS OF " + dv);
             List<String> cols = ref.features().isEmpty() ? v.featureNames() : ref.features();
+            for (FeatureViewVersion.Feature f : v.features()) {
+                String description = f.description() == null || f.description().isBlank() ? ""
+                        : f.description().strip() + " ";
+                comments.put(outputName(ref.view(), f.name(), fullNames), description + "(feature " + f.name() + " of "
+                        + v.table() + ", as of the spine row's " + timeColumn + ")");
+            }
             if (fullNames) {
                 for (String c : cols) {
                     table = table.withColumnRenamed(c, outputName(ref.view(), c, true));
@@ -393,12 +401,25 @@ public final class FeatureStore {
             inputs.add(new Lineage.Input("spine", spineTable.toString(), Optional.empty()));
             spine = spark.table(spineTable.sql());
         }
-        Dataset<Row> ts = buildTrainingSet(spine, timeColumn, timeZone, features, fullNames, inputs);
+        Map<String, String> comments = new LinkedHashMap<>();
+        for (org.apache.spark.sql.types.StructField f : spine.schema().fields()) {
+            comments.put(f.name(), f.getComment().isDefined() ? f.getComment().get() : "From the spine " + spineTable);
+        }
+        Dataset<Row> ts = buildTrainingSet(spine, timeColumn, timeZone, features, fullNames, inputs, comments);
         String meta = Lineage.commitMetadata(runId, "training-set", inputs, Optional.empty(),
                 Map.of("features", features.toString()));
-        Catalog.ensureDatabaseOf(spark, out);
-        ts.write().format("delta").mode("overwrite").option("overwriteSchema", "true").option("userMetadata", meta)
-                .saveAsTable(out.sql());
+        // Replaced whole by each build, comment and properties included: they always describe the current version.
+        TableDoc doc = TableDoc.of("Training set: the spine " + spineTable + " joined point-in-time with the features "
+                        + features + ", each row's features as they were at its " + timeColumn + ". Replaced by each "
+                        + "build; its lineage is in ml.training_sets and ingot.lineage.")
+                .withColumns(comments)
+                .withProperty("ingot.spine", inputs.get(0).location() + inputs.get(0).deltaVersion().map(v -> "@" + v)
+                        .orElse(""))
+                .withProperty("ingot.spine_time", timeColumn)
+                .withProperty("ingot.features", features.toString())
+                .withProperty("ingot.created_from", Lineage.Input.describe(inputs))
+                .withProperty("ingot.run_id", runId);
+        Catalog.createDeltaTable(ts, out, doc, Map.of("userMetadata", meta), List.of(), true);
         long version = Lineage.latestVersion(spark, out);
         Dataset<Row> written = spark.sql("SELECT * FROM " + out.sql() + " VERSION AS OF " + version);
         List<String> featureCols = new ArrayList<>();
@@ -427,20 +448,22 @@ public final class FeatureStore {
     private void recordTrainingSet(TableName out, long version, TableName spine, String timeColumn,
                                    List<FeatureRef> features, List<Lineage.Input> inputs, long rows, String runId) {
         StructType schema = new StructType()
-                .add("table_name", DataTypes.StringType, false)
-                .add("delta_version", DataTypes.LongType, false)
-                .add("spine", DataTypes.StringType, false)
-                .add("spine_time", DataTypes.StringType, false)
-                .add("features", DataTypes.StringType, false)
-                .add("inputs", DataTypes.StringType, false)
-                .add("rows", DataTypes.LongType, false)
-                .add("run_id", DataTypes.StringType, false)
-                .add("created_at", DataTypes.TimestampType, false);
+                .add("table_name", DataTypes.StringType, false, "The training set's table")
+                .add("delta_version", DataTypes.LongType, false, "Its Delta version this build wrote")
+                .add("spine", DataTypes.StringType, false, "The spine table (entity keys, times, labels)")
+                .add("spine_time", DataTypes.StringType, false, "The spine's time column the features are joined as of")
+                .add("features", DataTypes.StringType, false, "The features asked for, by view")
+                .add("inputs", DataTypes.StringType, false, "What the build read: name=table@delta_version, the spine's"
+                        + " and each feature table's")
+                .add("rows", DataTypes.LongType, false, "Rows written")
+                .add("run_id", DataTypes.StringType, false, "The build's run (as in ingot.lineage)")
+                .add("created_at", DataTypes.TimestampType, false, "When it was built");
         List<String> in = inputs.stream().map(i -> i.name() + "=" + i.location() + "@" + i.deltaVersion().map(String::valueOf).orElse("-")).toList();
         Row r = RowFactory.create(out.toString(), version, spine.toString(), timeColumn, features.toString(),
                 String.join(", ", in), rows, runId, Timestamp.from(Instant.now()));
-        Catalog.ensureDatabaseOf(spark, Tables.TRAINING_SETS);
-        spark.createDataFrame(List.of(r), schema).write().format("delta").mode("append").saveAsTable(Tables.TRAINING_SETS.sql());
+        Catalog.appendDelta(spark.createDataFrame(List.of(r), schema), Tables.TRAINING_SETS, TableDoc.of("Training-set "
+                + "lineage: one row per training set built, with the Delta versions of the spine and feature tables it "
+                + "was built from. Appended to, never updated."), Map.of());
     }
 
     private void requireView(String view) {

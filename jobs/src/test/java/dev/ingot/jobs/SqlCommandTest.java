@@ -209,7 +209,7 @@ class SqlCommandTest {
                 .contains("\r\nComment,\"Spend per customer (feature view cli_sql_spend, version 1)\",\"\"\r\n")
                 .contains("ingot.feature_view=cli_sql_spend").contains("ingot.feature_view_version=1")
                 .containsPattern("ingot.created_definition_hash=[0-9a-f]{8,}")
-                .containsPattern("ingot.created_from=orders@v\\d+");
+                .containsPattern("ingot.created_from=orders=cli.sql_orders@\\d+");
         assertThat(spark.sql("DESCRIBE HISTORY features.cli_sql_spend_v1").count())
                 .as("the comments and properties came with the first write: one version").isEqualTo(1);
         Result second = run("features", "materialize", "--project", shop.toString(), "--from", "2026-01-03", "--to",

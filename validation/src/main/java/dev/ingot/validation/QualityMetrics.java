@@ -87,7 +87,7 @@ public final class QualityMetrics {
         }
         var frame = spark.createDataFrame(rows, DeltaMetricsRepository.SCHEMA);
         if (!Catalog.tableExists(spark, Tables.QUALITY_METRICS)) {
-            DeltaMetricsRepository.append(spark, Tables.QUALITY_METRICS, frame);
+            DeltaMetricsRepository.append(spark, Tables.QUALITY_METRICS, frame, DeltaMetricsRepository.DOC);
             return;
         }
         String metrics = entries.stream().map(Entry::metric).distinct().map(Catalog::literal)

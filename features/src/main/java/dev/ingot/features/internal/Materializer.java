@@ -11,6 +11,7 @@ import dev.ingot.core.PublishGate;
 import dev.ingot.core.config.CheckSuiteDef;
 import dev.ingot.core.Lineage;
 import dev.ingot.core.RunFigures;
+import dev.ingot.core.TableDoc;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.TimeRange;
@@ -470,7 +471,7 @@ public final class Materializer {
         Commit c = writeDelta(p.tiles(), out, where, Tiles.TILE_DATE, meta, p.view().entities(), phases, "tiles",
                 creation(p, inputs, "Partial aggregates (tiles) of feature view " + p.view().name() + " version "
                         + p.version() + ", from which windows are computed incrementally. Internal: query "
-                        + p.table() + " instead."));
+                        + p.table() + " instead.").withColumns(stateComments(tiles, p)));
         TileCoverage.Range range = new TileCoverage.Range(from.getEpochSecond(), to.getEpochSecond(),
                 new TreeSet<>(p.fingerprint().tileStates()));
         if (created) {
@@ -516,9 +517,9 @@ public final class Materializer {
                               Phases phases) {
         TableName staging = Tables.staging(p.table());
         try {
-            Catalog.ensureDatabaseOf(spark, staging);
-            out.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
-                    .option("userMetadata", meta).saveAsTable(staging.sql());
+            Catalog.createDeltaTable(out, staging, TableDoc.of("Candidate rows of " + p.table() + " waiting for its"
+                    + " quality gate, or refused by it and kept for inspection; dropped once they are published.")
+                    .withProperty("ingot.staging_of", p.table().toString()), Map.of("userMetadata", meta), List.of(), true);
         } catch (RuntimeException e) {
             throw Errors.jobFailed("stage the candidate rows of " + p.table() + " in " + staging, e);
         }
@@ -556,20 +557,13 @@ public final class Materializer {
      * features were added. Returns the commit's version and rows, read back from the commit file it wrote.
      */
     private Commit writeDelta(TableName table, Dataset<Row> out, String where, String partition, String meta,
-                              List<String> keys, Phases phases, String phase, Creation creation) {
+                              List<String> keys, Phases phases, String phase, TableDoc creation) {
         Dataset<Row> sorted = out.sortWithinPartitions(keys.stream().map(k -> col(k)).toArray(Column[]::new));
         if (!exists(table)) {
-            Catalog.ensureDatabaseOf(spark, table);
             // The comment and properties go in the commit that creates the table: setting them later (ALTER TABLE)
-            // would add a Delta version. The columns' comments are in the rows' schema (withComment).
-            org.apache.spark.sql.CreateTableWriter<Row> w = sorted.writeTo(table.sql()).option("userMetadata", meta)
-                    .using("delta").partitionedBy(col(partition), scala.collection.JavaConverters
-                            .asScalaBuffer(List.<Column>of()).toSeq())
-                    .tableProperty("comment", creation.comment());
-            for (Map.Entry<String, String> e : creation.properties().entrySet()) {
-                w = w.tableProperty(e.getKey(), e.getValue());
-            }
-            w.createOrReplace();  // as the overwrite it replaces: a table made meanwhile by another run is replaced
+            // would add a Delta version. The columns' comments are in the rows' schema (withComment). Replaced, as
+            // the overwrite it stands for: a table made meanwhile by another run is replaced.
+            Catalog.createDeltaTable(sorted, table, creation, Map.of("userMetadata", meta), List.of(partition), true);
             existing.add(table);
         } else {
             sorted.write().format("delta").mode("overwrite").option("replaceWhere", where).option("mergeSchema", "true")
@@ -593,22 +587,36 @@ public final class Materializer {
      * first run. Every later commit records its own run, inputs and definition hash in its commit metadata
      * ({@code features history}, DESCRIBE HISTORY's userMetadata).
      */
-    record Creation(String comment, Map<String, String> properties) {}
-
-    private static Creation creation(Prepared p, List<Lineage.Input> inputs) {
+    private static TableDoc creation(Prepared p, List<Lineage.Input> inputs) {
         String description = p.view().description() == null ? "" : p.view().description().strip();
         return creation(p, inputs, (description.isEmpty() ? "" : description + " ") + "(feature view "
                 + p.view().name() + ", version " + p.version() + ")");
     }
 
-    private static Creation creation(Prepared p, List<Lineage.Input> inputs, String comment) {
-        Map<String, String> props = new LinkedHashMap<>();
-        props.put("ingot.feature_view", p.view().name());
-        props.put("ingot.feature_view_version", Integer.toString(p.version()));
-        props.put("ingot.created_definition_hash", p.fingerprint().definitionHash());
-        props.put("ingot.created_from", inputs.stream().map(i -> i.name() + i.deltaVersion().map(v -> "@v" + v).orElse(""))
-                .collect(java.util.stream.Collectors.joining(",")));
-        return new Creation(comment, props);
+    private static TableDoc creation(Prepared p, List<Lineage.Input> inputs, String comment) {
+        Map<String, String> columns = new LinkedHashMap<>();
+        p.view().entities().forEach(e -> columns.put(e, "Entity key, as in source " + p.view().source()));
+        columns.put(Tiles.FEATURE_TIME, "When the row's features become valid (UTC): the end of the windows' tick for"
+                + " an aggregated view, the event time for a row-level view");
+        columns.put(Tiles.FEATURE_DATE, "The UTC date of feature_time (the partition)");
+        columns.put(Tiles.TILE_START, "Start of the tile: the time bucket its partial aggregates cover (UTC)");
+        columns.put(Tiles.TILE_DATE, "The UTC date of tile_start (the partition)");
+        return TableDoc.of(comment).withColumns(columns)
+                .withProperty("ingot.feature_view", p.view().name())
+                .withProperty("ingot.feature_view_version", Integer.toString(p.version()))
+                .withProperty("ingot.created_definition_hash", p.fingerprint().definitionHash())
+                .withProperty("ingot.created_from", Lineage.Input.describe(inputs));
+    }
+
+    /** The tile columns that are not keys or times: partial aggregate states, internal to incremental windows. */
+    private static Map<String, String> stateComments(Dataset<Row> tiles, Prepared p) {
+        Map<String, String> c = new LinkedHashMap<>();
+        for (String name : tiles.columns()) {
+            if (!p.view().entities().contains(name) && !name.equals(Tiles.TILE_START) && !name.equals(Tiles.TILE_DATE)) {
+                c.put(name, "A partial aggregate state of the tile, merged into windows (internal)");
+            }
+        }
+        return c;
     }
 
     /** Whether a table exists; only a yes is remembered for the run (a table may be created meanwhile). */

@@ -3,6 +3,7 @@ package dev.ingot.features.internal;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ingot.core.Catalog;
+import dev.ingot.core.TableDoc;
 import dev.ingot.core.Lineage;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
@@ -27,19 +28,27 @@ public final class Registry {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static final StructType SCHEMA = new StructType()
-            .add("view", DataTypes.StringType, false)
-            .add("version", DataTypes.IntegerType, false)
-            .add("table_name", DataTypes.StringType, false)
-            .add("definition_hash", DataTypes.StringType, false)
-            .add("key_hash", DataTypes.StringType, false)
-            .add("feature_hashes", DataTypes.StringType, false)
-            .add("features", DataTypes.StringType, false)
-            .add("entities", DataTypes.StringType, false)
-            .add("cadence", DataTypes.StringType, false)
-            .add("ttl_seconds", DataTypes.LongType, false)
-            .add("created_at", DataTypes.TimestampType, false)
-            .add("updated_at", DataTypes.TimestampType, false)
-            .add("code_version", DataTypes.StringType, false);
+            .add("view", DataTypes.StringType, false, "The feature view's name")
+            .add("version", DataTypes.IntegerType, false, "Its definition version, from 1: a new one when an existing"
+                    + " feature's definition or the keys change")
+            .add("table_name", DataTypes.StringType, false, "The feature table of this version")
+            .add("definition_hash", DataTypes.StringType, false, "Hash of the whole definition as last materialized")
+            .add("key_hash", DataTypes.StringType, false, "Hash of what all its features share (source, keys, event "
+                    + "time, filter, cadence)")
+            .add("feature_hashes", DataTypes.StringType, false, "JSON object: feature name to the hash of its "
+                    + "definition")
+            .add("features", DataTypes.StringType, false, "JSON list of the features in table order: name, Spark "
+                    + "SQL type, description")
+            .add("entities", DataTypes.StringType, false, "JSON list of the entity key columns")
+            .add("cadence", DataTypes.StringType, false, "The time grain of its rows (1d, 1h), or row for a row-level view")
+            .add("ttl_seconds", DataTypes.LongType, false, "How long a feature value stays valid in point-in-time "
+                    + "joins, in seconds")
+            .add("created_at", DataTypes.TimestampType, false, "When this version was first materialized")
+            .add("updated_at", DataTypes.TimestampType, false, "When its definition last changed compatibly (same version)")
+            .add("code_version", DataTypes.StringType, false, "Ingot's version that wrote the row");
+
+    static final TableDoc DOC = TableDoc.of("The feature view registry: one row per feature view and definition "
+            + "version, with the hashes that decide when a new version (a new table) is needed.");
 
     private final SparkSession spark;
 
@@ -86,7 +95,7 @@ public final class Registry {
     }
 
     private void ensureTable() {
-        Catalog.createDeltaTableIfMissing(spark, Tables.FEATURE_VIEWS, SCHEMA);
+        Catalog.createDeltaTableIfMissing(spark, Tables.FEATURE_VIEWS, SCHEMA, DOC);
     }
 
     private static FeatureViewVersion fromRow(Row r) {

@@ -6,6 +6,7 @@ import dev.ingot.core.ExitCode;
 import dev.ingot.core.Lineage;
 import dev.ingot.core.RunFigures;
 import dev.ingot.core.Secrets;
+import dev.ingot.core.TableDoc;
 import dev.ingot.core.Tables;
 import dev.ingot.core.config.Project;
 import java.io.IOException;
@@ -51,29 +52,43 @@ public final class JobRuns {
     static final String METRIC_PREFIX = "ingot_job_";
 
     static final StructType SCHEMA = new StructType()
-            .add("run_id", DataTypes.StringType, false)
-            .add("command", DataTypes.StringType, false)
-            .add("arguments", DataTypes.createArrayType(DataTypes.StringType, false), false)
-            .add("project_dir", DataTypes.StringType, true)
-            .add("project_name", DataTypes.StringType, true)
-            .add("started_at", DataTypes.TimestampType, false)
-            .add("finished_at", DataTypes.TimestampType, false)
-            .add("seconds", DataTypes.DoubleType, false)
-            .add("exit_code", DataTypes.IntegerType, false)
-            .add("outcome", DataTypes.StringType, false)
-            .add("message", DataTypes.StringType, true)
-            .add("rows_read", DataTypes.LongType, true)
-            .add("rows_written", DataTypes.LongType, true)
-            .add("tables_written", DataTypes.createArrayType(DataTypes.StringType, false), false)
-            .add("lineage_run_ids", DataTypes.createArrayType(DataTypes.StringType, false), false)
-            .add("stage_seconds", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType, false), false)
-            .add("data_through", DataTypes.TimestampType, true)
-            .add("freshness_seconds", DataTypes.DoubleType, true)
-            .add("airflow_dag_id", DataTypes.StringType, true)
-            .add("airflow_run_id", DataTypes.StringType, true)
-            .add("airflow_task_id", DataTypes.StringType, true)
-            .add("airflow_try_number", DataTypes.IntegerType, true)
-            .add("code_version", DataTypes.StringType, false);
+            .add("run_id", DataTypes.StringType, false, "This record's id")
+            .add("command", DataTypes.StringType, false, "The command run: features materialize, validate, score, ...")
+            .add("arguments", DataTypes.createArrayType(DataTypes.StringType, false), false, "The whole command line, "
+                    + "secrets masked (****)")
+            .add("project_dir", DataTypes.StringType, true, "The project's folder")
+            .add("project_name", DataTypes.StringType, true, "The project's name (ingot.yaml)")
+            .add("started_at", DataTypes.TimestampType, false, "When the command started")
+            .add("finished_at", DataTypes.TimestampType, false, "When it finished")
+            .add("seconds", DataTypes.DoubleType, false, "Its wall time, in seconds")
+            .add("exit_code", DataTypes.IntegerType, false, "0 ok, 1 quality gate failed, 2 bad input, 3 failure")
+            .add("outcome", DataTypes.StringType, false, "ok, gate_failed, bad_input or failure (as exit_code)")
+            .add("message", DataTypes.StringType, true, "The first line of the error the command ended with, masked; "
+                    + "null when it succeeded")
+            .add("rows_read", DataTypes.LongType, true, "Rows the command read, where it counts them (validate: rows "
+                    + "checked; score: rows scored); null elsewhere")
+            .add("rows_written", DataTypes.LongType, true, "Rows its writes committed, summed over every table "
+                    + "written; null when nothing was written")
+            .add("tables_written", DataTypes.createArrayType(DataTypes.StringType, false), false, "The tables written")
+            .add("lineage_run_ids", DataTypes.createArrayType(DataTypes.StringType, false), false, "The run_ids of "
+                    + "the command's ingot.lineage rows: the way to its writes' inputs and versions")
+            .add("stage_seconds", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType, false), false, "Seconds "
+                    + "per stage: before_spark, spark_session, after_spark and the command's own stages")
+            .add("data_through", DataTypes.TimestampType, true, "End of the newest event-time range its writes "
+                    + "covered; null when they cover none")
+            .add("freshness_seconds", DataTypes.DoubleType, true, "How old data_through was when the command started, "
+                    + "in seconds")
+            .add("airflow_dag_id", DataTypes.StringType, true, "Airflow's DAG id (AIRFLOW_CTX_DAG_ID) when run by "
+                    + "Airflow, else null")
+            .add("airflow_run_id", DataTypes.StringType, true, "Airflow's DAG run id (AIRFLOW_CTX_DAG_RUN_ID), else "
+                    + "null")
+            .add("airflow_task_id", DataTypes.StringType, true, "Airflow's task id (AIRFLOW_CTX_TASK_ID), else null")
+            .add("airflow_try_number", DataTypes.IntegerType, true, "Airflow's try number (AIRFLOW_CTX_TRY_NUMBER), "
+                    + "else null")
+            .add("code_version", DataTypes.StringType, false, "Ingot's version that ran");
+
+    static final TableDoc DOC = TableDoc.of("One row per Ingot command run that started Spark: outcome, timings, rows "
+            + "read and written, tables written, Airflow's ids. Appended to, never updated.");
 
     /** The session and project the running command opened, if it got that far. */
     private static final AtomicReference<Opened> OPENED = new AtomicReference<>();
@@ -271,7 +286,7 @@ public final class JobRuns {
                 AirflowContext.from(env));
         if (opened != null) {
             try {
-                Catalog.appendRows(opened.spark(), Tables.JOB_RUNS, SCHEMA, List.of(run.row()));
+                Catalog.appendRows(opened.spark(), Tables.JOB_RUNS, SCHEMA, List.of(run.row()), DOC);
             } catch (RuntimeException e) {
                 err.println(Secrets.redact("ingot: could not record the run in " + Tables.JOB_RUNS + ": " + e));
                 err.flush();

@@ -15,6 +15,7 @@ import dev.ingot.core.Identifiers;
 import dev.ingot.core.Lineage;
 import dev.ingot.core.RunFigures;
 import dev.ingot.core.ModelSignature;
+import dev.ingot.core.TableDoc;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.config.FeatureRef;
@@ -285,8 +286,13 @@ public final class ScoreCommand implements Callable<Integer> {
 
             BatchLatencies latencies = BatchLatencies.register(spark);
             Dataset<Row> scored = scorer.score(withShadowScores(good, sh), latencies);
+            Map<String, String> modelColumns = modelColumnComments(scorer, sh);
             write(spark, output(scored, m.keys(), scorer, lineage, shadowColumns(spark, scores, sh)), scores, where, meta,
-                    sh.isPresent());
+                    sh.isPresent(), TableDoc.of("Scores of " + inputTable + " by model " + m.name() + ": one row per "
+                            + "input row, score date and model version, each naming the model version, run and ONNX "
+                            + "digest that made it. Partitioned by score_date; scoring a date again with the same model "
+                            + "version replaces its rows.").withColumns(keyComments(m.keys(), inputTable))
+                            .withColumns(modelColumns).withProperties(creation(m, inputTable, inputs)));
             long quarantined = 0;
             if (policy == NullPolicy.QUARANTINE && (bad > 0 || Catalog.tableExists(spark, quarantine))) {
                 List<Column> reasons = new ArrayList<>();
@@ -296,7 +302,15 @@ public final class ScoreCommand implements Callable<Integer> {
                 qCols.add(concat_ws(", ", reasons.toArray(Column[]::new)).as("null_columns"));
                 qCols.add(lit("null or NaN model input").as(REASON));
                 qCols.addAll(List.of(lineage));
-                write(spark, rows.where(any).select(qCols.toArray(Column[]::new)), quarantine, where, meta, false);
+                Map<String, String> inputColumns = new LinkedHashMap<>();
+                keep.forEach(c -> inputColumns.put(c, "As in " + inputTable));
+                write(spark, rows.where(any).select(qCols.toArray(Column[]::new)), quarantine, where, meta, false,
+                        TableDoc.of("Rows of " + inputTable + " that " + scores + " could not score (a null or NaN model "
+                                + "input, with --nulls quarantine), with the model that would have scored them.")
+                                .withColumns(inputColumns).withColumns(keyComments(m.keys(), inputTable))
+                                .withColumn("null_columns", "The model inputs that were null or NaN in the row")
+                                .withColumn(REASON, "Why the row was not scored").withColumns(modelColumns)
+                                .withProperties(creation(m, inputTable, inputs)));
                 quarantined = bad;
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -591,20 +605,68 @@ public final class ScoreCommand implements Callable<Integer> {
     }
 
     /**
-     * Creates the table partitioned by date, or replaces exactly the rows of this date and model version: a re-run
-     * replaces, never duplicates, in one Delta commit carrying the lineage.
+     * Creates the table partitioned by date, with {@code doc}, or replaces exactly the rows of this date and model
+     * version: a re-run replaces, never duplicates, in one Delta commit carrying the lineage.
      */
     private static void write(SparkSession spark, Dataset<Row> rows, TableName table, String where, String meta,
-                              boolean mergeSchema) {
+                              boolean mergeSchema, TableDoc doc) {
         if (!Catalog.tableExists(spark, table)) {
-            Catalog.ensureDatabaseOf(spark, table);
-            rows.write().format("delta").mode("overwrite").option("userMetadata", meta).partitionBy(SCORE_DATE)
-                    .saveAsTable(table.sql());
+            Catalog.createDeltaTable(rows, table, doc, Map.of("userMetadata", meta), List.of(SCORE_DATE), true);
         } else {
             // mergeSchema: the first --shadow run into a table adds its shadow_* columns (null in the rows before).
             rows.write().format("delta").mode("overwrite").option("replaceWhere", where).option("userMetadata", meta)
                     .option("mergeSchema", Boolean.toString(mergeSchema)).saveAsTable(table.sql());
         }
+    }
+
+    /**
+     * The table properties a scores or quarantine table gets when a run creates it: the model and the inputs of that
+     * first run. Each later run's model and inputs are in its commit's metadata, {@code ingot.lineage} and the rows.
+     */
+    private static Map<String, String> creation(Resolved m, TableName input, List<Lineage.Input> inputs) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("ingot.model_name", m.name());
+        m.version().ifPresent(v -> p.put("ingot.created_model_version", Long.toString(v)));
+        m.runId().ifPresent(r -> p.put("ingot.created_model_run_id", r));
+        p.put("ingot.created_model_sha256", m.onnx().sha256());
+        p.put("ingot.input_table", input.toString());
+        p.put("ingot.created_from", Lineage.Input.describe(inputs));
+        return p;
+    }
+
+    private static Map<String, String> keyComments(List<String> keys, TableName input) {
+        Map<String, String> c = new LinkedHashMap<>();
+        keys.forEach(k -> c.put(k, "Entity key, as in " + input));
+        return c;
+    }
+
+    /** The comments of the columns scoring adds: the outputs, the model's lineage, the shadow's. */
+    private static Map<String, String> modelColumnComments(Scorer scorer, Optional<Shadow> sh) {
+        Map<String, String> c = new LinkedHashMap<>();
+        scorer.appended().forEach(f -> c.put(f.name(), "The model's " + outputComment(f.name())));
+        c.put(MODEL_NAME, "The model that scored the row");
+        c.put(MODEL_VERSION, "Its registry version; null for a model scored from a .onnx file");
+        c.put(MODEL_RUN_ID, "The training run that logged it (ml.runs); null for a file");
+        c.put(MODEL_SHA256, "SHA-256 of the ONNX model that scored the row");
+        c.put(SCORED_AT, "When the row was scored");
+        c.put(SCORE_DATE, "The scoring date (the partition): scoring a date again with the same model version "
+                + "replaces its rows");
+        sh.ifPresent(s -> s.scorer().appended().forEach(f -> c.put(SHADOW_PREFIX + f.name(), "The --shadow model's "
+                + outputComment(f.name()))));
+        c.put(SHADOW_MODEL_VERSION, "The --shadow model's registry version; null in rows scored without --shadow");
+        c.put(SHADOW_MODEL_RUN_ID, "The training run that logged the --shadow model");
+        c.put(SHADOW_MODEL_SHA256, "SHA-256 of the --shadow model");
+        return c;
+    }
+
+    private static String outputComment(String output) {
+        return switch (output) {
+            case Scorer.LABEL -> "predicted class";
+            case Scorer.PROBABILITY -> "probability of class 1 (binary classifier)";
+            case Scorer.PROBABILITIES -> "probability of each class, in the model's class order";
+            case Scorer.PREDICTION -> "predicted value (regressor)";
+            default -> "output " + output;
+        };
     }
 
     /** Per bound column, the condition of a value the model cannot take as it is: null, or NaN in a float column. */

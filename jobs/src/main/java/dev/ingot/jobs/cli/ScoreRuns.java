@@ -3,6 +3,7 @@ package dev.ingot.jobs.cli;
 import dev.ingot.core.Catalog;
 import dev.ingot.core.CorePrice;
 import dev.ingot.core.TableName;
+import dev.ingot.core.TableDoc;
 import dev.ingot.core.Tables;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -33,39 +34,52 @@ import org.apache.spark.sql.types.StructType;
  */
 final class ScoreRuns {
     static final StructType SCHEMA = new StructType()
-            .add("run_id", DataTypes.StringType, false)
-            .add("started_at", DataTypes.TimestampType, false)
-            .add("finished_at", DataTypes.TimestampType, false)
-            .add("model_name", DataTypes.StringType, false)
-            .add("model_version", DataTypes.LongType, true)
-            .add("model_sha256", DataTypes.StringType, false)
-            .add("input_table", DataTypes.StringType, false)
-            .add("input_version", DataTypes.LongType, true)
-            .add("output_table", DataTypes.StringType, false)
-            .add("output_version", DataTypes.LongType, false)
-            .add("score_date", DataTypes.DateType, false)
-            .add("rows", DataTypes.LongType, false)
-            .add("rows_quarantined", DataTypes.LongType, false)
-            .add("seconds", DataTypes.DoubleType, false)
-            .add("rows_per_second", DataTypes.DoubleType, false)
-            .add("batch_size", DataTypes.IntegerType, false)
-            .add("batches", DataTypes.LongType, false)
-            .add("batch_p50_ms", DataTypes.DoubleType, false)
-            .add("batch_p95_ms", DataTypes.DoubleType, false)
-            .add("batch_p99_ms", DataTypes.DoubleType, false)
-            .add("executor_cpu_seconds", DataTypes.DoubleType, false)
-            .add("cpu_seconds_per_million_rows", DataTypes.DoubleType, true)
-            .add("price_per_core_hour", DataTypes.DoubleType, true)
-            .add("cost_per_million", DataTypes.DoubleType, true)
-            .add("cost_currency", DataTypes.StringType, true)
-            .add("shadow_model_version", DataTypes.LongType, true)
-            .add("shadow_model_sha256", DataTypes.StringType, true)
-            .add("shadow_batches", DataTypes.LongType, true)
-            .add("shadow_batch_p50_ms", DataTypes.DoubleType, true)
-            .add("shadow_batch_p95_ms", DataTypes.DoubleType, true)
-            .add("shadow_batch_p99_ms", DataTypes.DoubleType, true)
-            .add("score_psi", DataTypes.DoubleType, true)
-            .add("shadow_score_psi", DataTypes.DoubleType, true);
+            .add("run_id", DataTypes.StringType, false, "The scoring run (its id is the lineage's)")
+            .add("started_at", DataTypes.TimestampType, false, "When the command started")
+            .add("finished_at", DataTypes.TimestampType, false, "When it finished")
+            .add("model_name", DataTypes.StringType, false, "The model scored")
+            .add("model_version", DataTypes.LongType, true, "Its registry version; null for a .onnx file")
+            .add("model_sha256", DataTypes.StringType, false, "SHA-256 of the ONNX model scored")
+            .add("input_table", DataTypes.StringType, false, "The table scored")
+            .add("input_version", DataTypes.LongType, true, "Its Delta version read; null for a table that is not "
+                    + "Delta")
+            .add("output_table", DataTypes.StringType, false, "The scores table written, scores.<out>")
+            .add("output_version", DataTypes.LongType, false, "The Delta version of the scores' commit")
+            .add("score_date", DataTypes.DateType, false, "The scoring date (the scores' partition)")
+            .add("rows", DataTypes.LongType, false, "Rows scored and written")
+            .add("rows_quarantined", DataTypes.LongType, false, "Rows sent to quarantine (null or NaN inputs)")
+            .add("seconds", DataTypes.DoubleType, false, "The command's wall time: reading, checking, scoring, writing")
+            .add("rows_per_second", DataTypes.DoubleType, false, "rows over seconds")
+            .add("batch_size", DataTypes.IntegerType, false, "--batch-size: rows per ONNX Runtime batch")
+            .add("batches", DataTypes.LongType, false, "Batches ONNX Runtime ran")
+            .add("batch_p50_ms", DataTypes.DoubleType, false, "Median time of one ONNX Runtime batch (inference "
+                    + "alone), ms")
+            .add("batch_p95_ms", DataTypes.DoubleType, false, "95th percentile of the batch time, ms")
+            .add("batch_p99_ms", DataTypes.DoubleType, false, "99th percentile of the batch time, ms")
+            .add("executor_cpu_seconds", DataTypes.DoubleType, false, "Executor CPU seconds of every task of the "
+                    + "command")
+            .add("cpu_seconds_per_million_rows", DataTypes.DoubleType, true, "executor_cpu_seconds per million rows "
+                    + "scored")
+            .add("price_per_core_hour", DataTypes.DoubleType, true, "cost.price_per_core_hour of ingot.yaml; null "
+                    + "when not set")
+            .add("cost_per_million", DataTypes.DoubleType, true, "Cost of scoring a million rows at that price; null "
+                    + "without a price")
+            .add("cost_currency", DataTypes.StringType, true, "The price's currency; null without a price")
+            .add("shadow_model_version", DataTypes.LongType, true, "The --shadow model's registry version; null "
+                    + "without --shadow")
+            .add("shadow_model_sha256", DataTypes.StringType, true, "SHA-256 of the --shadow model")
+            .add("shadow_batches", DataTypes.LongType, true, "Batches ONNX Runtime ran for the shadow")
+            .add("shadow_batch_p50_ms", DataTypes.DoubleType, true, "Median batch time of the shadow, ms")
+            .add("shadow_batch_p95_ms", DataTypes.DoubleType, true, "95th percentile batch time of the shadow, ms")
+            .add("shadow_batch_p99_ms", DataTypes.DoubleType, true, "99th percentile batch time of the shadow, ms")
+            .add("score_psi", DataTypes.DoubleType, true, "Score drift (PSI) against the model version's test window; "
+                    + "null without a score reference")
+            .add("shadow_score_psi", DataTypes.DoubleType, true, "The same for the --shadow model against its own "
+                    + "version's test window");
+
+    static final TableDoc DOC = TableDoc.of("One row per scoring run (ingot score): the model and its digest, the "
+            + "input and output Delta versions, rows, throughput, ONNX Runtime batch latency, CPU, cost and score drift."
+            + " Appended to, never updated.");
 
     private ScoreRuns() {}
 
@@ -138,6 +152,6 @@ final class ScoreRuns {
 
     /** Appends the run to {@code ingot.score_runs}, creating the table when missing. */
     static void record(SparkSession spark, Run run) {
-        Catalog.appendRows(spark, Tables.SCORE_RUNS, SCHEMA, List.of(run.row()));
+        Catalog.appendRows(spark, Tables.SCORE_RUNS, SCHEMA, List.of(run.row()), DOC);
     }
 }

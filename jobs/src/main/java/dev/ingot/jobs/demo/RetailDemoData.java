@@ -25,6 +25,7 @@ import dev.ingot.core.Catalog;
 import dev.ingot.core.Errors;
 import dev.ingot.core.IngotException;
 import dev.ingot.core.PublishGate;
+import dev.ingot.core.TableDoc;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.config.CheckSuiteDef;
@@ -33,6 +34,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.apache.spark.sql.Column;
@@ -576,7 +578,8 @@ public final class RetailDemoData {
      * not features) and {@code is_fraud} = 1 when a chargeback for it arrived. Written as a Delta table, replacing it.
      */
     public static long writeSpine(SparkSession spark, TableName spine) {
-        return overwrite(spark, spine, """
+        return overwrite(spark, spine, "The demo fraud model's label spine: one row per published transaction of raw"
+                + ".transactions, with is_fraud from raw.chargebacks. Replaced by each demo run.", """
                 SELECT %s,
                        CASE WHEN c.txn_id IS NULL THEN 0 ELSE 1 END AS is_fraud
                 FROM raw.transactions t
@@ -591,7 +594,8 @@ public final class RetailDemoData {
      * replacing it.
      */
     public static long writeScoringSpine(SparkSession spark, TableName spine, LocalDate day) {
-        return overwrite(spark, spine, """
+        return overwrite(spark, spine, "The demo's transactions of one day to score (no label). Replaced by each demo "
+                + "run.", """
                 SELECT %s
                 FROM raw.transactions t
                 LEFT JOIN raw.customers cu ON cu.customer_id = t.customer_id
@@ -608,10 +612,21 @@ public final class RetailDemoData {
     private static final String PUBLISHED = "t.amount >= 0 AND t.merchant_id IS NOT NULL AND t.currency IN ('EUR', "
             + "'GBP', 'PLN', 'USD')";
 
-    private static long overwrite(SparkSession spark, TableName spine, String query) {
-        Dataset<Row> rows = spark.sql(query);
-        Catalog.ensureDatabaseOf(spark, spine);
-        rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true").saveAsTable(spine.sql());
+    private static long overwrite(SparkSession spark, TableName spine, String comment, String query) {
+        Catalog.createDeltaTable(spark.sql(query), spine, TableDoc.of(comment).withColumns(SPINE_COLUMN_COMMENTS),
+                Map.of(), List.of(), true);
         return spark.table(spine.sql()).count();
     }
+
+    private static final Map<String, String> SPINE_COLUMN_COMMENTS = Map.of(
+            "txn_id", "The transaction (raw.transactions)",
+            "customer_id", "The customer who paid (entity key)",
+            "merchant_id", "The merchant paid (entity key)",
+            "ts", "When the transaction happened: features are joined as of this time",
+            "amount", "The amount paid",
+            "channel", "How it was paid: card_present, contactless or online",
+            "is_foreign", "1 when the country of the transaction is not the card's",
+            "segment", "The customer's segment: a group for the model's fairness check, not a feature",
+            "home_country", "The customer's home country: a group for the fairness check, not a feature",
+            "is_fraud", "The label: 1 when a chargeback for the transaction arrived");
 }

@@ -2,6 +2,7 @@ package dev.ingot.jobs.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ingot.core.CatalogEntry;
 import dev.ingot.core.TestSpark;
 import dev.ingot.jobs.IngotMain;
 import java.io.IOException;
@@ -76,6 +77,79 @@ class DemoPipelineTest {
                         + "challenger), and compare the two: done")
                 .contains("broken rows quarantined in quality.transactions__quarantine")
                 .contains("quality gate [customer_spend]: published").contains("Quality reports: ");
+    }
+
+    @Test
+    void everyTableItWroteIsDescribedInTheCatalogWithItsLineage() {
+        assertThat(code).as(out + err).isZero();
+        // Other test classes of this JVM may create the shared record tables first: their docs are the same.
+        Map<String, String> tables = new TreeMap<>(Map.ofEntries(
+                Map.entry("features.customer_spend_v1", "How each customer usually spends"),
+                Map.entry("features.customer_spend_v1__tiles", "Partial aggregates (tiles) of feature view"),
+                Map.entry("quality.metrics", "Data quality metrics"),
+                Map.entry("quality.results", "Data quality check results"),
+                Map.entry("quality.transactions__quarantine", "Rows of raw.transactions that failed its row-level checks"),
+                Map.entry("ml.fraud_spine", "label spine"),
+                Map.entry("ml.fraud_training_set", "Training set: the spine ml.fraud_spine joined point-in-time"),
+                Map.entry("ml.training_sets", "Training-set lineage"),
+                Map.entry("ml.runs", "Training runs"),
+                Map.entry("ml.model_versions", "Model versions"),
+                Map.entry("ml.model_aliases", "alias"),
+                Map.entry("scores.fraud", "Scores of ml.fraud_scoring_input by model fraud"),
+                Map.entry("ingot.lineage", "Lineage of every write"),
+                Map.entry("ingot.feature_views", "The feature view registry"),
+                Map.entry("ingot.score_runs", "One row per scoring run"),
+                Map.entry("ingot.job_runs", "One row per Ingot command run")));
+        Map<String, CatalogEntry> entries = new TreeMap<>();
+        tables.forEach((table, comment) -> {
+            CatalogEntry e = CatalogEntry.of(spark, table);
+            assertThat(e.comment()).as(table).contains(comment);
+            assertThat(e.uncommented()).as(table + ": columns without a comment").isEmpty();
+            entries.put(table, e);
+        });
+
+        assertThat(entries.get("features.customer_spend_v1").columns())
+                .containsEntry("txn_count_1d", "Number of transactions. (1d)")
+                .containsEntry("customer_id", "Entity key, as in source transactions");
+        assertThat(entries.get("features.customer_spend_v1").properties())
+                .containsEntry("ingot.feature_view", "customer_spend").containsEntry("ingot.feature_view_version", "1")
+                .containsKey("ingot.created_definition_hash")
+                .hasEntrySatisfying("ingot.created_from", v -> assertThat(v).matches("transactions=raw\\.transactions@\\d+"));
+
+        assertThat(entries.get("quality.transactions__quarantine").properties())
+                .containsEntry("ingot.quarantine_of", "raw.transactions");
+        assertThat(entries.get("quality.transactions__quarantine").columns())
+                .containsEntry("amount", "As in raw.transactions")
+                .containsEntry("failed_checks", "Ids (<suite>#<index>) of the row-level checks the row failed "
+                        + "(quality.results)");
+        assertThat(entries.get("quality.metrics").columns()).containsEntry("delta_version",
+                "Its Delta version measured; null for a table that is not Delta");
+
+        Map<String, String> ts = entries.get("ml.fraud_training_set").properties();
+        assertThat(ts).containsEntry("ingot.spine_time", "ts").containsKey("ingot.run_id");
+        assertThat(ts.get("ingot.spine")).matches("ml\\.fraud_spine@\\d+");
+        assertThat(ts.get("ingot.created_from")).startsWith(ts.get("ingot.spine").replace("ml.", "spine=ml."))
+                .containsPattern("customer_spend=features\\.customer_spend_v1@\\d+")
+                .containsPattern("merchant_risk=features\\.merchant_risk_v1@\\d+");
+        assertThat(entries.get("ml.fraud_training_set").columns()).containsEntry("is_fraud",
+                "The label: 1 when a chargeback for the transaction arrived")
+                .hasEntrySatisfying("customer_spend__txn_count_1d", c -> assertThat(c).startsWith("Number of "
+                        + "transactions.").endsWith("(feature txn_count_1d of features.customer_spend_v1, as of the spine "
+                        + "row's ts)"));
+
+        ModelVersion champion = store.versionByAlias("fraud", "champion").orElseThrow();
+        assertThat(entries.get("scores.fraud").properties()).containsEntry("ingot.model_name", "fraud")
+                .containsEntry("ingot.created_model_version", Long.toString(champion.version()))
+                .containsEntry("ingot.created_model_run_id", champion.runId())
+                .containsEntry("ingot.input_table", "ml.fraud_scoring_input")
+                .hasEntrySatisfying("ingot.created_model_sha256", v -> assertThat(v).matches("[0-9a-f]{64}"))
+                .hasEntrySatisfying("ingot.created_from", v -> assertThat(v)
+                        .startsWith("input=ml.fraud_scoring_input@").contains("training_set=ml.fraud_training_set@0"));
+        assertThat(entries.get("scores.fraud").columns()).containsEntry("probability",
+                "The model's probability of class 1 (binary classifier)").containsEntry("shadow_probability",
+                "The --shadow model's probability of class 1 (binary classifier)")
+                .containsEntry("model_sha256", "SHA-256 of the ONNX model that scored the row");
+        assertThat(spark.sql("DESCRIBE HISTORY scores.fraud").count()).as("the doc came with the first write").isEqualTo(1);
     }
 
     @Test

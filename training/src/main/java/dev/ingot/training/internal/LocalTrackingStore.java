@@ -7,6 +7,7 @@ import dev.ingot.core.Errors;
 import dev.ingot.core.Location;
 import dev.ingot.core.IngotException;
 import dev.ingot.core.TableName;
+import dev.ingot.core.TableDoc;
 import dev.ingot.core.Tables;
 import dev.ingot.training.ArtifactInfo;
 import dev.ingot.training.Experiment;
@@ -59,60 +60,76 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class LocalTrackingStore implements TrackingStore {
     private static final StructType EXPERIMENTS = new StructType()
-            .add("experiment_id", DataTypes.StringType, false)
-            .add("name", DataTypes.StringType, false)
-            .add("created_at", DataTypes.TimestampType, false);
+            .add("experiment_id", DataTypes.StringType, false, "The experiment's id")
+            .add("name", DataTypes.StringType, false, "Its name")
+            .add("created_at", DataTypes.TimestampType, false, "When it was created");
     private static final StructType RUNS = new StructType()
-            .add("run_id", DataTypes.StringType, false)
-            .add("experiment_id", DataTypes.StringType, false)
-            .add("run_name", DataTypes.StringType, false)
-            .add("run_key", DataTypes.StringType, false)
-            .add("status", DataTypes.StringType, false)
-            .add("start_time", DataTypes.TimestampType, false)
-            .add("end_time", DataTypes.TimestampType, true)
-            .add("artifact_uri", DataTypes.StringType, false)
-            .add("user_id", DataTypes.StringType, false);
+            .add("run_id", DataTypes.StringType, false, "The run's id")
+            .add("experiment_id", DataTypes.StringType, false, "The experiment it belongs to (ml.experiments)")
+            .add("run_name", DataTypes.StringType, false, "Its display name")
+            .add("run_key", DataTypes.StringType, false, "The caller's idempotency key (model, spec digest, data "
+                    + "version): starting a run with a known key returns that run")
+            .add("status", DataTypes.StringType, false, "RUNNING, FINISHED, FAILED or KILLED")
+            .add("start_time", DataTypes.TimestampType, false, "When it started")
+            .add("end_time", DataTypes.TimestampType, true, "When it ended; null while running")
+            .add("artifact_uri", DataTypes.StringType, false, "Where its artifacts (the ONNX model, reports) are, "
+                    + "under the warehouse's _artifacts")
+            .add("user_id", DataTypes.StringType, false, "The OS user who ran it");
     private static final StructType PARAMS = new StructType()
-            .add("run_id", DataTypes.StringType, false)
-            .add("key", DataTypes.StringType, false)
-            .add("value", DataTypes.StringType, false);
+            .add("run_id", DataTypes.StringType, false, "The run (ml.runs)")
+            .add("key", DataTypes.StringType, false, "Parameter name")
+            .add("value", DataTypes.StringType, false, "Parameter value, as text");
     private static final StructType METRICS = new StructType()
-            .add("run_id", DataTypes.StringType, false)
-            .add("key", DataTypes.StringType, false)
-            .add("value", DataTypes.DoubleType, false)
-            .add("step", DataTypes.LongType, false)
-            .add("timestamp", DataTypes.TimestampType, false);
+            .add("run_id", DataTypes.StringType, false, "The run (ml.runs)")
+            .add("key", DataTypes.StringType, false, "Metric name (auc, log_loss, ...)")
+            .add("value", DataTypes.DoubleType, false, "Metric value")
+            .add("step", DataTypes.LongType, false, "Step it was logged at (0 for a final metric)")
+            .add("timestamp", DataTypes.TimestampType, false, "When it was logged");
     private static final StructType RUN_TAGS = new StructType()
-            .add("run_id", DataTypes.StringType, false)
-            .add("key", DataTypes.StringType, false)
-            .add("value", DataTypes.StringType, false)
-            .add("updated_at", DataTypes.TimestampType, false);
+            .add("run_id", DataTypes.StringType, false, "The run (ml.runs)")
+            .add("key", DataTypes.StringType, false, "Tag name (ingot.* tags hold lineage: training set, feature "
+                    + "versions, code)")
+            .add("value", DataTypes.StringType, false, "Tag value")
+            .add("updated_at", DataTypes.TimestampType, false, "When it was last set");
     private static final StructType MODELS = new StructType()
-            .add("name", DataTypes.StringType, false)
-            .add("description", DataTypes.StringType, false)
-            .add("created_at", DataTypes.TimestampType, false);
+            .add("name", DataTypes.StringType, false, "The registered model's name")
+            .add("description", DataTypes.StringType, false, "Its description")
+            .add("created_at", DataTypes.TimestampType, false, "When it was registered");
     private static final StructType VERSIONS = new StructType()
-            .add("name", DataTypes.StringType, false)
-            .add("version", DataTypes.LongType, false)
-            .add("run_id", DataTypes.StringType, false)
-            .add("source", DataTypes.StringType, false)
-            .add("description", DataTypes.StringType, false)
-            .add("created_at", DataTypes.TimestampType, false);
+            .add("name", DataTypes.StringType, false, "The registered model (ml.registered_models)")
+            .add("version", DataTypes.LongType, false, "Version number, from 1")
+            .add("run_id", DataTypes.StringType, false, "The run that logged it (ml.runs)")
+            .add("source", DataTypes.StringType, false, "Where its artifact is (the run's artifact path)")
+            .add("description", DataTypes.StringType, false, "Its description")
+            .add("created_at", DataTypes.TimestampType, false, "When it was registered");
     private static final StructType VERSION_TAGS = new StructType()
-            .add("name", DataTypes.StringType, false)
-            .add("version", DataTypes.LongType, false)
-            .add("key", DataTypes.StringType, false)
-            .add("value", DataTypes.StringType, false)
-            .add("updated_at", DataTypes.TimestampType, false);
+            .add("name", DataTypes.StringType, false, "The registered model")
+            .add("version", DataTypes.LongType, false, "Its version (ml.model_versions)")
+            .add("key", DataTypes.StringType, false, "Tag name (the ONNX digest and signature, score keys, ...)")
+            .add("value", DataTypes.StringType, false, "Tag value")
+            .add("updated_at", DataTypes.TimestampType, false, "When it was last set");
     private static final StructType ALIASES = new StructType()
-            .add("name", DataTypes.StringType, false)
-            .add("alias", DataTypes.StringType, false)
-            .add("version", DataTypes.LongType, false)
-            .add("updated_at", DataTypes.TimestampType, false);
-    private static final Map<TableName, StructType> SCHEMAS = Map.of(
-            Tables.EXPERIMENTS, EXPERIMENTS, Tables.RUNS, RUNS, Tables.RUN_PARAMS, PARAMS,
-            Tables.RUN_METRICS, METRICS, Tables.RUN_TAGS, RUN_TAGS, Tables.REGISTERED_MODELS, MODELS,
-            Tables.MODEL_VERSIONS, VERSIONS, Tables.MODEL_VERSION_TAGS, VERSION_TAGS, Tables.MODEL_ALIASES, ALIASES);
+            .add("name", DataTypes.StringType, false, "The registered model")
+            .add("alias", DataTypes.StringType, false, "The alias (champion, challenger, ...)")
+            .add("version", DataTypes.LongType, false, "The version it points at")
+            .add("updated_at", DataTypes.TimestampType, false, "When it was last moved");
+    private record Table(StructType schema, TableDoc doc) {
+        Table(StructType schema, String comment) {
+            this(schema, TableDoc.of(comment + " (Ingot's local tracking store, used when ingot.yaml sets no MLflow "
+                    + "tracking server)"));
+        }
+    }
+
+    private static final Map<TableName, Table> SCHEMAS = Map.of(
+            Tables.EXPERIMENTS, new Table(EXPERIMENTS, "Experiments, which group training runs"),
+            Tables.RUNS, new Table(RUNS, "Training runs, one row each"),
+            Tables.RUN_PARAMS, new Table(PARAMS, "Parameters of each training run"),
+            Tables.RUN_METRICS, new Table(METRICS, "Metrics of each training run, every step logged"),
+            Tables.RUN_TAGS, new Table(RUN_TAGS, "Tags of each training run, among them its lineage"),
+            Tables.REGISTERED_MODELS, new Table(MODELS, "Registered models"),
+            Tables.MODEL_VERSIONS, new Table(VERSIONS, "Model versions: which run made each"),
+            Tables.MODEL_VERSION_TAGS, new Table(VERSION_TAGS, "Tags of each model version"),
+            Tables.MODEL_ALIASES, new Table(ALIASES, "Which version each alias of a model points at"));
     /** Concurrent writers racing on one key: retry a few times, then give up. */
     private static final int MAX_CONFLICT_RETRIES = 5;
 
@@ -136,7 +153,7 @@ public final class LocalTrackingStore implements TrackingStore {
     /** The store of a warehouse; creates the {@code ml} database and its tables when missing. */
     public static LocalTrackingStore open(SparkSession spark, Location warehouse) {
         // createDeltaTableIfMissing creates the ml database (under the session's warehouse) before the first table.
-        SCHEMAS.forEach((table, schema) -> Catalog.createDeltaTableIfMissing(spark, table, schema));
+        SCHEMAS.forEach((table, t) -> Catalog.createDeltaTableIfMissing(spark, table, t.schema(), t.doc()));
         Path root = new Path(warehouse.resolve(Tables.ARTIFACTS_DIR).uri());
         try {
             FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());

@@ -9,6 +9,7 @@ import com.amazon.deequ.repository.MetricsRepository;
 import com.amazon.deequ.repository.MetricsRepositoryMultipleResultsLoader;
 import com.amazon.deequ.repository.ResultKey;
 import dev.ingot.core.Catalog;
+import dev.ingot.core.TableDoc;
 import dev.ingot.core.TableName;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -42,20 +43,30 @@ public final class DeltaMetricsRepository implements MetricsRepository {
 
     /** The columns of {@code quality.metrics}. */
     public static final StructType SCHEMA = new StructType()
-            .add("run_id", DataTypes.StringType, false)
-            .add("table", DataTypes.StringType)
-            .add("delta_version", DataTypes.LongType)
-            .add("suite", DataTypes.StringType)
-            .add("check_index", DataTypes.IntegerType)
-            .add("check_id", DataTypes.StringType)
-            .add("column", DataTypes.StringType)
-            .add("entity", DataTypes.StringType)
-            .add("metric", DataTypes.StringType)
-            .add("value", DataTypes.DoubleType)
-            .add("time", DataTypes.TimestampType)
-            .add("dataset_date", DataTypes.LongType)
-            .add("tags", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType))
-            .add("deequ_result", DataTypes.StringType);
+            .add("run_id", DataTypes.StringType, false, "The validation run (a gate's, validate's, or a drift run's)")
+            .add("table", DataTypes.StringType, true, "The table measured, database.table")
+            .add("delta_version", DataTypes.LongType, true, "Its Delta version measured; null for a table that is not Delta")
+            .add("suite", DataTypes.StringType, true, "The check suite the metric was computed for; null for a metric of no "
+                    + "check (drift, profiles)")
+            .add("check_index", DataTypes.IntegerType, true, "The check's index in its suite, from 0")
+            .add("check_id", DataTypes.StringType, true, "<suite>#<index>: the check (as in quality.results)")
+            .add("column", DataTypes.StringType, true, "The column measured (Deequ's instance), * for the whole table, or "
+                    + "what the metric is of (e.g. model/version)")
+            .add("entity", DataTypes.StringType, true, "What the metric is of: Column, Dataset or Multicolumn")
+            .add("metric", DataTypes.StringType, true, "The metric's name (Completeness, Size, Mean, score_psi, ...)")
+            .add("value", DataTypes.DoubleType, true, "Its value; null when it could not be computed")
+            .add("time", DataTypes.TimestampType, true, "When it was measured")
+            .add("dataset_date", DataTypes.LongType, true, "The data's date the metric is of, epoch milliseconds (the key "
+                    + "anomaly detection orders by)")
+            .add("tags", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), true, "Tags of the run "
+                    + "(table, run_id, ...)")
+            .add("deequ_result", DataTypes.StringType, true, "Deequ's serialized AnalysisResult of this metric, from which "
+                    + "Deequ's anomaly checks reread it; null for metrics Ingot computed");
+
+    /** What the catalog says about {@code quality.metrics}. */
+    public static final TableDoc DOC = TableDoc.of("Data quality metrics: one row per metric and check of every "
+            + "validation run (Deequ's metrics repository, readable with SQL), and drift metrics. Appended to; measuring "
+            + "the same data again replaces its rows.");
 
     private final SparkSession spark;
     private final TableName table;
@@ -114,12 +125,12 @@ public final class DeltaMetricsRepository implements MetricsRepository {
         for (AnalysisResult r : results) {
             rows.addAll(rows(r.resultKey(), r.analyzerContext(), List.of()));
         }
-        append(spark, table, spark.createDataFrame(rows, SCHEMA));
+        append(spark, table, spark.createDataFrame(rows, SCHEMA), DOC);
     }
 
     /** Saves Deequ's metrics and, in the same commit, metrics Ingot computed itself (no Deequ result for those). */
     public void save(ResultKey key, AnalyzerContext context, List<dev.ingot.validation.MetricValue> extra) {
-        append(spark, table, spark.createDataFrame(rows(key, context, extra), SCHEMA));
+        append(spark, table, spark.createDataFrame(rows(key, context, extra), SCHEMA), DOC);
     }
 
     private List<Row> rows(ResultKey key, AnalyzerContext context, List<dev.ingot.validation.MetricValue> extra) {
@@ -171,10 +182,12 @@ public final class DeltaMetricsRepository implements MetricsRepository {
         return m;
     }
 
-    /** Appends to a Delta table, creating it on first use; new columns are added rather than refused. */
-    public static void append(SparkSession spark, TableName table, Dataset<Row> rows) {
-        Catalog.ensureDatabaseOf(spark, table);
-        rows.write().format("delta").mode("append").option("mergeSchema", "true").saveAsTable(table.toString());
+    /**
+     * Appends to a Delta table, creating it on first use with {@code doc}'s comments and properties; new columns are
+     * added rather than refused.
+     */
+    public static void append(SparkSession spark, TableName table, Dataset<Row> rows, TableDoc doc) {
+        Catalog.appendDelta(rows, table, doc, Map.of("mergeSchema", "true"));
     }
 
     @Override
