@@ -44,9 +44,13 @@ class TrainCommandTest {
     private static final String MODEL = "cli_train_fraud";
     private static final String TABLE = "cli_train.ts";
     private static final String BUILT = "cli_train_built";
+    /** MODEL's spec under its own name: trained once by {@code train}, for the ONNX test and the score test. */
+    private static final String COPY = "cli_train_onnx";
     private static SparkSession spark;
     private static TrackingStore store;
     private static Path project;
+    private static Result copyTrain;
+    private static long copyOnnxBuilt;
 
     @BeforeAll
     static void projectAndTrainingSet(@TempDir Path dir) throws IOException {
@@ -105,6 +109,21 @@ class TrainCommandTest {
 
     private static Result train(String model) {
         return run("train", "--project", project.toString(), "--model", model, "--training-set", TABLE);
+    }
+
+    /**
+     * {@link #COPY} trained once for the class (a train costs seconds, and both tests only read what it made), and
+     * how many ONNX graphs that train built.
+     */
+    private static synchronized ModelVersion copyTrained() throws IOException {
+        if (copyTrain == null) {
+            TestFiles.write(project, "models/" + COPY + ".yaml", Files.readString(project.resolve("models/" + MODEL + ".yaml")));
+            long built = OnnxGraph.modelsBuilt();
+            copyTrain = train(COPY);
+            copyOnnxBuilt = OnnxGraph.modelsBuilt() - built;
+        }
+        assertThat(copyTrain.code()).as(copyTrain.out() + copyTrain.err()).isZero();
+        return store.versionByAlias(COPY, "challenger").orElseThrow();
     }
 
     private static long rows(TableName t) {
@@ -220,13 +239,9 @@ class TrainCommandTest {
 
     @Test
     void logsTheOnnxModelWithItsDigestAndOnnxRuntimeScoresTheTestWindowAsSparkDoes() throws Exception {
-        String name = "cli_train_onnx";
-        TestFiles.write(project, "models/" + name + ".yaml", Files.readString(project.resolve("models/" + MODEL + ".yaml")));
-        long built = OnnxGraph.modelsBuilt();
-        Result r = run("train", "--project", project.toString(), "--model", name, "--training-set", TABLE);
-        assertThat(r.code()).as(r.out() + r.err()).isZero();
-        assertThat(OnnxGraph.modelsBuilt() - built).as("train converts the pipeline to ONNX once").isEqualTo(1);
-        ModelVersion v = store.versionByAlias(name, "challenger").orElseThrow();
+        String name = COPY;
+        ModelVersion v = copyTrained();
+        assertThat(copyOnnxBuilt).as("train converts the pipeline to ONNX once").isEqualTo(1);
         byte[] onnx = store.downloadArtifact(v.runId(), "onnx/model.onnx");
         String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(onnx));
         assertThat(store.run(v.runId()).tags()).containsEntry("ingot.onnx_sha256", sha);
@@ -265,11 +280,8 @@ class TrainCommandTest {
 
     @Test
     void scoreWithTheTrainedChallengerGivesItsSparkPipelineProbabilitiesOnEveryRow(@TempDir Path modelDir) throws IOException {
-        String name = "cli_train_scored";
-        TestFiles.write(project, "models/" + name + ".yaml", Files.readString(project.resolve("models/" + MODEL + ".yaml")));
-        Result t = run("train", "--project", project.toString(), "--model", name, "--training-set", TABLE);
-        assertThat(t.code()).as(t.out() + t.err()).isZero();
-        ModelVersion v = store.versionByAlias(name, "challenger").orElseThrow();
+        String name = COPY;
+        ModelVersion v = copyTrained();
 
         // spend_1d is null in a tenth of the rows: --nulls impute passes NaN, which the graph imputes as Spark does.
         Result s = run("score", "--project", project.toString(), "--model", name + "@challenger", "--input", TABLE,
