@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ingot.core.PythonVenvs;
 import dev.ingot.jobs.Cli.Result;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,9 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The DAGs of {@code airflow-dags/}, parsed by the real Airflow 3 of the {@code airflow} Python environment (its
- * DagBag, no server): they import with no errors, and every Ingot command line they would run for a logical date
- * (each task's {@code application_args} rendered with Airflow's own templating; the backfill's chunks as its
- * {@code plan_chunks} task computes them) passes {@code IngotMain --dry-run} on the example project. No Spark starts.
+ * DagBag, no server) and by the Airflow 2.10 of {@code airflow2}: they import with no errors, and every Ingot command
+ * line they would run for a logical date (each task's {@code application_args} rendered with Airflow's own
+ * templating; the backfill's chunks as its {@code plan_chunks} task computes them) is the same under both and passes
+ * {@code IngotMain --dry-run} on the example project. No Spark starts.
  */
 class AirflowDagsTest {
     private static final Path DAGS = Path.of("..", "airflow-dags").toAbsolutePath().normalize();
@@ -37,14 +37,19 @@ class AirflowDagsTest {
 
     @BeforeAll
     static void parseTheDags() throws Exception {
-        Path venv = PythonVenvs.venv("airflow");
+        parsed = parse("airflow");
+    }
+
+    /** The DAG folder as the Airflow of one Python environment ({@code airflow}, {@code airflow2}) parses it. */
+    private static JsonNode parse(String venvName) throws Exception {
+        Path venv = PythonVenvs.venv(venvName);
         Path script = Path.of(AirflowDagsTest.class.getResource("/airflow-dag-commands.py").toURI());
-        Path out = dir.resolve("commands.json");
-        Path home = Files.createDirectories(dir.resolve("airflow-home"));
+        Path out = dir.resolve(venvName + "-commands.json");
+        Path home = Files.createDirectories(dir.resolve(venvName + "-home"));
         ProcessBuilder pb = new ProcessBuilder(venv.resolve("bin/python").toString(), script.toString(), DAGS.toString(),
                 "2026-01-02", "{\"ingot_project_dir\": \"" + RETAIL + "\", \"ingot_app_jar\": \"" + JAR + "\"}",
                 "{\"from\": \"2026-01-01\", \"to\": \"2026-01-20\", \"chunk_days\": 7}", out.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("parse.log").toFile());
+                .redirectErrorStream(true).redirectOutput(dir.resolve(venvName + "-parse.log").toFile());
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("AIRFLOW"));
         env.put("AIRFLOW_HOME", home.toString());
@@ -52,12 +57,8 @@ class AirflowDagsTest {
         env.put("AIRFLOW__CORE__DAGS_FOLDER", DAGS.toString());
         env.put("PYTHONPATH", DAGS.toString()); // as Airflow puts its DAG folder on sys.path for ingot_common
         int code = pb.start().waitFor();
-        assertThat(code).as(log()).isZero();
-        parsed = new ObjectMapper().readTree(out.toFile());
-    }
-
-    private static String log() throws IOException {
-        return Files.readString(dir.resolve("parse.log"), StandardCharsets.UTF_8);
+        assertThat(code).as(Files.readString(dir.resolve(venvName + "-parse.log"), StandardCharsets.UTF_8)).isZero();
+        return new ObjectMapper().readTree(out.toFile());
     }
 
     /** dag.task -> the task's row. */
@@ -81,6 +82,18 @@ class AirflowDagsTest {
                 "ingot_backfill.materialize[2]",
                 "ingot_daily.materialize", "ingot_daily.validate", "ingot_daily.score",
                 "ingot_train.training_set", "ingot_train.train", "ingot_train.promote");
+    }
+
+    /**
+     * The same files under Airflow 2.10 ({@code python/venv.sh airflow2}, with the Spark provider 5.3.4): their
+     * imports fall back to Airflow 2's, and every task is wired the same, down to each rendered command line.
+     */
+    @Test
+    void theDagsImportUnderAirflow2WithTheSameTasksAndCommandLines() throws Exception {
+        JsonNode two = parse("airflow2");
+        assertThat(two.path("import_errors").size()).as(two.path("import_errors").toString()).isZero();
+        assertThat(two.path("tasks").size()).isEqualTo(10);
+        assertThat(two.path("tasks")).isEqualTo(parsed.path("tasks"));
     }
 
     @Test
