@@ -118,6 +118,17 @@ public final class Errors {
         return new IngotException(ExitCode.FAILURE, "Cannot " + doing + ": " + problem + ". Fix: " + fix + ".", null);
     }
 
+    /**
+     * The catalog's metastore database ({@code metastore: jdbc}) cannot be used: unreachable, login refused, no such
+     * database. Bad input, since each cause is in {@code ingot.yaml} or the environment it reads.
+     *
+     * @param printableUrl the JDBC URL with every secret masked
+     */
+    public static IngotException metastoreUnavailable(String printableUrl, String problem, String fix) {
+        return new IngotException(ExitCode.BAD_INPUT, "Cannot open the catalog's metastore database " + printableUrl
+                + " (ingot.yaml catalog.url): " + problem + ". Fix: " + fix + ".", null);
+    }
+
     /** A gate (quality, promotion) said no. */
     public static IngotException gateFailed(String gate, String why) {
         return new IngotException(ExitCode.GATE_FAILED, gate + " failed: " + why, null);

@@ -9,6 +9,7 @@ import dev.ingot.core.gpu.GpuDecision;
 import dev.ingot.core.gpu.GpuEnvironment;
 import dev.ingot.core.gpu.GpuSettings;
 import dev.ingot.core.internal.CatalogLock;
+import dev.ingot.core.internal.JdbcMetastore;
 import dev.ingot.core.internal.StageProgressListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +46,16 @@ public final class IngotSessions {
     public static final String CATALOG_WAIT = "spark.ingot.catalog.waitSeconds";
     /** The default of {@link #CATALOG_WAIT}: half an hour, as long as a scheduler's task usually waits for a slot. */
     public static final long CATALOG_WAIT_DEFAULT = 1800;
+    /**
+     * How long a process tries to reach a {@code metastore: jdbc} database before it gives up (exit 2), in seconds (a
+     * Spark setting, as {@link #CATALOG_WAIT}).
+     */
+    public static final String CATALOG_CONNECT_TIMEOUT = "spark.ingot.catalog.connectTimeoutSeconds";
+    /**
+     * The default of {@link #CATALOG_CONNECT_TIMEOUT}: a database on the same network answers in milliseconds, so ten
+     * seconds only ever runs out for a host that drops packets (a firewall, a wrong address).
+     */
+    public static final long CATALOG_CONNECT_TIMEOUT_DEFAULT = 10;
 
     private IngotSessions() {}
 
@@ -132,8 +143,13 @@ public final class IngotSessions {
                 out.put("spark.hadoop.javax.jdo.option.ConnectionURL",
                         "jdbc:derby:;databaseName=" + embeddedMetastore(settings) + ";create=true");
             } else if (cat.metastore() == CatalogSettings.Metastore.JDBC) {
-                out.put("spark.hadoop.javax.jdo.option.ConnectionURL", cat.jdbcUrl().orElseThrow());
-                out.put("spark.hadoop.javax.jdo.option.ConnectionDriverName", cat.jdbcDriver().orElseThrow());
+                String url = cat.jdbcUrl().orElseThrow(() -> Errors.invalidConfig("ingot.yaml", "catalog.url",
+                        "missing (metastore is jdbc)", "write the metastore database's JDBC URL, e.g. "
+                                + "jdbc:postgresql://db:5432/metastore"));
+                out.put("spark.hadoop.javax.jdo.option.ConnectionURL", url);
+                out.put("spark.hadoop.javax.jdo.option.ConnectionDriverName", cat.jdbcDriver().orElseThrow(() ->
+                        Errors.invalidConfig("ingot.yaml", "catalog.driver", "missing, and Ingot does not know the "
+                                + "driver of " + JdbcMetastore.printable(url), "write the JDBC driver's class")));
                 cat.jdbcUser().ifPresent(u -> out.put("spark.hadoop.javax.jdo.option.ConnectionUserName", u));
                 cat.jdbcPassword().ifPresent(p -> out.put("spark.hadoop.javax.jdo.option.ConnectionPassword", p));
                 out.put("spark.hadoop.datanucleus.schema.autoCreateAll", "true");
@@ -203,11 +219,19 @@ public final class IngotSessions {
                     LOG.debug("derby.system.home not set: {}", e.toString());
                 }
             }
+            if (settings.catalog().metastore() == CatalogSettings.Metastore.JDBC
+                    && SparkSession.getDefaultSession().isEmpty()) {
+                // Many processes share this database at once, so there is no lock to take; but Hive would retry an
+                // unusable database for minutes and then print DataNucleus traces, so it is tried once first.
+                JdbcMetastore.check(settings.catalog(), Duration.ofSeconds(
+                        seconds(base, conf, CATALOG_CONNECT_TIMEOUT, CATALOG_CONNECT_TIMEOUT_DEFAULT, "10")));
+            }
             if (settings.catalog().metastore() == CatalogSettings.Metastore.EMBEDDED
                     && SparkSession.getDefaultSession().isEmpty()) {
                 // Before Derby boots: a second process would get pages of Derby errors while Hive retries.
                 // System.err, not a logger: the line must be seen whatever the logging configuration says.
-                CatalogLock.acquire(settings.warehouse().localPath(), appName, Duration.ofSeconds(waitSeconds(base, conf)),
+                CatalogLock.acquire(settings.warehouse().localPath(), appName,
+                        Duration.ofSeconds(seconds(base, conf, CATALOG_WAIT, CATALOG_WAIT_DEFAULT, "600")),
                         CATALOG_WAIT, System.err::println);
             }
             SparkSession.Builder b = SparkSession.builder().appName(appName);
@@ -223,8 +247,8 @@ public final class IngotSessions {
         }
     }
 
-    private static long waitSeconds(SparkConf base, Map<String, String> conf) {
-        String v = base.contains(CATALOG_WAIT) ? base.get(CATALOG_WAIT) : conf.getOrDefault(CATALOG_WAIT, "" + CATALOG_WAIT_DEFAULT);
+    private static long seconds(SparkConf base, Map<String, String> conf, String key, long dflt, String example) {
+        String v = base.contains(key) ? base.get(key) : conf.getOrDefault(key, "" + dflt);
         try {
             long s = Long.parseLong(v.trim());
             if (s >= 0) {
@@ -233,8 +257,8 @@ public final class IngotSessions {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw Errors.invalidConfig("ingot.yaml", "spark.conf." + CATALOG_WAIT, "'" + v + "' is not a number of seconds",
-                "write a whole number of seconds, 0 or more (e.g. 600)");
+        throw Errors.invalidConfig("ingot.yaml", "spark.conf." + key, "'" + v + "' is not a number of seconds",
+                "write a whole number of seconds, 0 or more (e.g. " + example + ")");
     }
 
     /**

@@ -75,6 +75,17 @@ class IngotSessionsTest {
         assertThat(jdbc).containsEntry("spark.hadoop.javax.jdo.option.ConnectionURL", "jdbc:postgresql://db/ms")
                 .containsEntry("spark.hadoop.javax.jdo.option.ConnectionDriverName", "org.postgresql.Driver")
                 .containsEntry("spark.hadoop.javax.jdo.option.ConnectionPassword", "pw");
+        Map<String, String> inferred = IngotSessions.builder(settings(new CatalogSettings(CatalogSettings.Metastore.JDBC,
+                Optional.of("jdbc:postgresql://db/ms"), Optional.empty(), Optional.empty(), Optional.empty()), Map.of(),
+                GpuPolicy.OFF)).resolve(new SparkConf(false));
+        assertThat(inferred).as("the driver of a jdbc:postgresql: URL needs no setting")
+                .containsEntry("spark.hadoop.javax.jdo.option.ConnectionDriverName", "org.postgresql.Driver")
+                .doesNotContainKeys("spark.hadoop.javax.jdo.option.ConnectionUserName",
+                        "spark.hadoop.javax.jdo.option.ConnectionPassword");
+        assertThatThrownBy(() -> IngotSessions.builder(settings(new CatalogSettings(CatalogSettings.Metastore.JDBC,
+                Optional.of("jdbc:db2://db/ms"), Optional.empty(), Optional.empty(), Optional.empty()), Map.of(),
+                GpuPolicy.OFF)).resolve(new SparkConf(false)))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("catalog.driver");
     }
 
     @Test

@@ -421,7 +421,7 @@ public final class ProjectLoader {
                 .orElse(CatalogSettings.Metastore.EMBEDDED);
         boolean jdbc = kind == CatalogSettings.Metastore.JDBC;
         Optional<String> url = n.string("url", jdbc, "a JDBC URL, e.g. jdbc:postgresql://db:5432/metastore");
-        Optional<String> driver = n.string("driver", jdbc, "a JDBC driver class, e.g. org.postgresql.Driver");
+        Optional<String> driver = n.string("driver", false, "a JDBC driver class, e.g. org.postgresql.Driver");
         Optional<String> user = n.string("user", false, "a user name");
         Optional<String> password = n.string("password", false, "${env:NAME}");
         if (!jdbc) {
@@ -437,6 +437,14 @@ public final class ProjectLoader {
                 n.problem("url", "'" + u + "' is not a JDBC URL", "write jdbc:<driver>://host:port/database");
             }
         });
+        if (jdbc && driver.isEmpty() && url.filter(u -> u.startsWith("jdbc:")).isPresent()) {
+            driver = CatalogSettings.driverOf(url.get());
+            if (driver.isEmpty()) {
+                n.problem("driver", "missing, and the driver of '" + dev.ingot.core.Secrets.redact(url.get())
+                                + "' is not one Ingot knows",
+                        "write the JDBC driver's class (driver: com.example.jdbc.Driver) and put its jar on the classpath");
+            }
+        }
         n.finish();
         return new CatalogSettings(kind, url, driver, user, password);
     }

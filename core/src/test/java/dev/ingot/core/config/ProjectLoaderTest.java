@@ -704,8 +704,9 @@ class ProjectLoaderTest {
     void unknownNestedKey() throws IOException {
         write("ingot.yaml", INGOT.replace("  driver:", "  drvier:"));
         List<ConfigProblem> all = problems();
-        assertThat(all).extracting(ConfigProblem::keyPath).containsExactly("catalog.driver", "catalog.drvier");
-        assertThat(all.get(1).problem()).isEqualTo("unknown key 'drvier' (did you mean 'driver'?)");
+        // The driver itself is not missing: a jdbc:postgresql: URL's is inferred.
+        assertThat(all).extracting(ConfigProblem::keyPath).containsExactly("catalog.drvier");
+        assertThat(all.get(0).problem()).isEqualTo("unknown key 'drvier' (did you mean 'driver'?)");
     }
 
     // ---- types and names ----
@@ -830,6 +831,22 @@ class ProjectLoaderTest {
                 .containsExactly("catalog.url", "catalog.driver", "catalog.user", "catalog.password");
         assertProblem(problems().get(0), "ingot.yaml", "catalog.url",
                 "only applies to 'metastore: jdbc' (metastore is embedded)", "remove it, or set 'metastore: jdbc'");
+    }
+
+    @Test
+    void aJdbcDriverLeftOutIsTheUrlsWhenIngotKnowsItAndAProblemOtherwise() throws IOException {
+        write("ingot.yaml", INGOT.replace("  driver: org.postgresql.Driver\n", ""));
+        assertThat(ProjectLoader.load(dir, ENV).settings().catalog().jdbcDriver()).contains("org.postgresql.Driver");
+        write("ingot.yaml", INGOT.replace("  driver: org.postgresql.Driver\n", "")
+                .replace("jdbc:postgresql://db:5432/metastore", "jdbc:mysql://db:3306/metastore"));
+        assertThat(ProjectLoader.load(dir, ENV).settings().catalog().jdbcDriver()).contains("com.mysql.cj.jdbc.Driver");
+
+        write("ingot.yaml", INGOT.replace("  driver: org.postgresql.Driver\n", "")
+                .replace("jdbc:postgresql://db:5432/metastore", "jdbc:db2://db:50000/metastore"));
+        assertThat(problems()).hasSize(1);
+        assertProblem(problems().get(0), "ingot.yaml", "catalog.driver",
+                "missing, and the driver of 'jdbc:db2://db:50000/metastore' is not one Ingot knows",
+                "write the JDBC driver's class (driver: com.example.jdbc.Driver) and put its jar on the classpath");
     }
 
     // ---- environment and secrets ----

@@ -189,14 +189,21 @@ public final class ConfigKeys {
         k.add(key(p, "catalog.metastore", choice(CatalogSettings.Metastore.class)).dflt("`embedded`")
                 .doc("`embedded`: a Derby database in `<warehouse>/metastore_db`, one process at a time (a second one"
                         + " waits, see below); needs a local"
-                        + " warehouse. `jdbc`: a shared metastore database. `cluster`: whatever the cluster configured"
+                        + " warehouse. `jdbc`: a shared metastore database that many processes use at once (a job"
+                        + " while `sql` or a notebook is open; PostgreSQL, see [sql.md](sql.md#shared-metastore));"
+                        + " its tables are created on first use. `cluster`: whatever the cluster configured"
                         + " (Glue, a metastore service, Unity); Ingot sets nothing"));
         k.add(key(p, "catalog.url", TEXT).required("required with `jdbc`")
-                .doc("JDBC URL, must start with `jdbc:` (`jdbc:postgresql://db:5432/metastore`)"));
-        k.add(key(p, "catalog.driver", TEXT).required("required with `jdbc`")
-                .doc("JDBC driver class (`org.postgresql.Driver`)"));
+                .doc("JDBC URL, must start with `jdbc:` (`jdbc:postgresql://db:5432/metastore`); the database must"
+                        + " exist. Checked before any work: an unreachable database, a refused login or a missing"
+                        + " database is exit 2 (`spark.ingot.catalog.connectTimeoutSeconds`, default "
+                        + dev.ingot.core.IngotSessions.CATALOG_CONNECT_TIMEOUT_DEFAULT + ", bounds the wait)"));
+        k.add(key(p, "catalog.driver", TEXT).dflt("from the URL")
+                .doc("JDBC driver class; inferred for `jdbc:postgresql:` (`org.postgresql.Driver`, shipped with"
+                        + " Ingot), `jdbc:mysql:`, `jdbc:mariadb:`, `jdbc:derby:`, `jdbc:sqlserver:`, `jdbc:oracle:`"
+                        + " (their jars are not shipped: add them to the distribution's `jars/`)"));
         k.add(key(p, "catalog.user", TEXT).doc("user name"));
-        k.add(key(p, "catalog.password", TEXT).doc("write it as `${env:NAME}`"));
+        k.add(key(p, "catalog.password", TEXT).doc("write it as `${env:NAME}`; never printed"));
 
         k.add(key(p, "tracking.type", choice(TrackingSettings.Kind.class)).dflt("`local`")
                 .doc("`local`: Delta tables in the `ml` database (`ml.runs`, `ml.metrics`, `ml.model_versions`, ...)"
