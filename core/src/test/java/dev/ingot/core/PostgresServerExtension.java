@@ -64,6 +64,7 @@ public final class PostgresServerExtension implements BeforeAllCallback, AfterAl
         port = PythonVenvs.freePort();
         shutdownHook = new Thread(this::stopQuietly, "stop postgres");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
+        boolean started = false;
         try {
             run(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", USER, "--pwfile=" + pwfile,
                     "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8", "--no-locale", "--no-sync");
@@ -71,9 +72,11 @@ public final class PostgresServerExtension implements BeforeAllCallback, AfterAl
             run(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", dir.resolve("server.log").toString(),
                     "-w", "-t", "60", "-o", "-c listen_addresses=127.0.0.1 -p " + port + " -k " + dir
                             + " -c fsync=off -c max_connections=60 -c shared_buffers=16MB", "start");
-        } catch (Exception | Error e) {
-            stop();
-            throw e;
+            started = true;
+        } finally {
+            if (!started) {
+                stop(); // what initdb left, or a half-started server
+            }
         }
     }
 
