@@ -14,6 +14,7 @@ import dev.ingot.core.internal.StageProgressListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -204,6 +205,17 @@ public final class IngotSessions {
             return out;
         }
 
+        /**
+         * The settings this builder gives a session that nothing else configured (no spark-submit settings, no
+         * {@code spark.*} system properties): Delta, the catalog and its metastore, the warehouse, ingot.yaml's
+         * {@code spark.conf}, and the GPU decision. This is how a session outside Ingot's JVM (PySpark, a notebook,
+         * {@code spark-shell}) gets the same catalog: {@code ingot spark-conf} prints it. The values are the real
+         * ones, secrets included: pass them through {@link Secrets#redact} before showing them anywhere.
+         */
+        public Map<String, String> sparkConf() {
+            return Collections.unmodifiableMap(resolve(new SparkConf(false)));
+        }
+
         /** Builds the session (or returns the one already running in this JVM, with these settings applied). */
         public SparkSession build() {
             SparkConf base = new SparkConf(true);
@@ -273,6 +285,17 @@ public final class IngotSessions {
                     "use 'metastore: jdbc' (a shared metastore database) or 'metastore: cluster'");
         }
         return settings.warehouse().localPath().resolve("metastore_db");
+    }
+
+    /**
+     * The file that one process at a time holds (an OS lock, {@code fcntl} on Linux) while it uses the embedded
+     * metastore of {@code settings}: {@code <warehouse>/metastore_db.lock}. Another program that opens the same
+     * metastore (a notebook's PySpark) takes it too, so that an Ingot job waits for it instead of failing in Derby.
+     *
+     * @throws InvalidConfigException (bad input) when the warehouse is not on local disk
+     */
+    public static Path embeddedCatalogLock(ProjectSettings settings) {
+        return embeddedMetastore(settings).resolveSibling(CatalogLock.FILE);
     }
 
     private static final String EXECUTOR_GPUS = "spark.executor.resource.gpu.amount";

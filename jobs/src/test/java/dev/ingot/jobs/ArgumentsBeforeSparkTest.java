@@ -68,7 +68,8 @@ class ArgumentsBeforeSparkTest {
                 bad("validate --suite unknown", List.of("Unknown quality suite 'nope'"),
                         "validate", "--project", RETAIL, "--table", "raw.transactions", "--suite", "nope"),
                 bad("demo --rows 12", List.of("--rows", "1000 to 100000000"), "demo", "--rows", "12"),
-                bad("demo --gpu sometimes", List.of("sometimes", "auto|on|off"), "demo", "--gpu", "sometimes"));
+                bad("demo --gpu sometimes", List.of("sometimes", "auto|on|off"), "demo", "--gpu", "sometimes"),
+                bad("demo --chunk 0", List.of("--chunk", "a positive number of ticks"), "demo", "--chunk", "0"));
     }
 
     @ParameterizedTest(name = "{0}")

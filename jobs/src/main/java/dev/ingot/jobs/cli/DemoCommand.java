@@ -87,6 +87,11 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Where the demo's tables go (default: ./${DEFAULT-VALUE}).")
     String warehouse;
 
+    @Option(names = "--chunk", paramLabel = "TICKS",
+            description = "Feature-view ticks per Delta commit, as for 'features materialize' (default: 92 daily); a "
+                    + "smaller one gives each feature table more Delta versions (e.g. to compare two in a notebook).")
+    Integer chunk;
+
     @Mixin
     GpuOption gpu;
 
@@ -103,6 +108,9 @@ public final class DemoCommand implements Callable<Integer> {
         }
         if (days < 1 || days > 3_660) {
             throw Errors.badArgument("--days", days, "a number of days from 1 to 3660");
+        }
+        if (chunk != null) {
+            FeatureStore.checkChunkSteps(chunk);
         }
         PrintWriter out = spec.commandLine().getOut();
         long t0 = System.nanoTime();
@@ -287,7 +295,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     private void pipeline(SparkSession spark, Project project, RetailDemoData.Options opts, Steps steps, PrintWriter out,
                           Gate gate) {
-        FeatureStore store = FeatureStore.of(spark, project).withGate(gate);
+        FeatureStore gated = FeatureStore.of(spark, project).withGate(gate);
+        FeatureStore store = chunk == null ? gated : gated.withChunkSteps(chunk);
         Instant from = opts.start().atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant to = opts.start().plusDays(opts.days()).atStartOfDay(ZoneOffset.UTC).toInstant();
         String runId = Lineage.newRunId();
