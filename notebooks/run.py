@@ -15,6 +15,7 @@ Prints one line per notebook: cells, plots, seconds.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -25,14 +26,28 @@ import papermill
 HERE = Path(__file__).resolve().parent
 
 
+# A line of Spark's log (the distribution's log4j2 pattern): the JVM's stderr, which the kernel forwards.
+LOG_LINE = re.compile(r"^\d\d:\d\d:\d\d (TRACE|DEBUG|INFO|WARN) \S+: .*$")
+
+
 def clean(nb: nbformat.NotebookNode) -> None:
-    """Drops the metadata that changes with every run and machine (timings, papermill's paths and parameters)."""
+    """Drops what changes with every run and machine and says nothing about the data: timings, papermill's paths and
+    parameters, Spark's log lines (the terminal running the kernel has them)."""
     nb.metadata.pop("papermill", None)
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
-        if cell.cell_type == "code":
-            cell.metadata.pop("collapsed", None)
+        if cell.cell_type != "code":
+            continue
+        cell.metadata.pop("collapsed", None)
+        kept = []
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "stream" and o.get("name") == "stderr":
+                o["text"] = "".join(l for l in o["text"].splitlines(keepends=True) if not LOG_LINE.match(l.rstrip("\n")))
+                if not o["text"]:
+                    continue
+            kept.append(o)
+        cell["outputs"] = kept
 
 
 def plots(nb: nbformat.NotebookNode) -> int:
