@@ -153,7 +153,14 @@ public final class IngotSessions {
                                 + "driver of " + JdbcMetastore.printable(url), "write the JDBC driver's class")));
                 cat.jdbcUser().ifPresent(u -> out.put("spark.hadoop.javax.jdo.option.ConnectionUserName", u));
                 cat.jdbcPassword().ifPresent(p -> out.put("spark.hadoop.javax.jdo.option.ConnectionPassword", p));
-                out.put("spark.hadoop.datanucleus.schema.autoCreateAll", "true");
+                // Hive's tables are created on first use, one by one as Hive first needs each. Not their foreign keys:
+                // on PostgreSQL, adding one (TBL_PRIVS -> TBLS) waits for a lock that the same process's open
+                // transaction holds (its INSERT into TBLS), so the first CREATE TABLE would hang. Hive deletes
+                // dependent rows itself, so the keys are not needed.
+                out.put("spark.hadoop.datanucleus.schema.autoCreateAll", "false");
+                out.put("spark.hadoop.datanucleus.schema.autoCreateTables", "true");
+                out.put("spark.hadoop.datanucleus.schema.autoCreateColumns", "true");
+                out.put("spark.hadoop.datanucleus.schema.autoCreateConstraints", "false");
                 out.put("spark.hadoop.hive.metastore.schema.verification", "false");
             }
 
