@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,6 +22,11 @@ public final class ChildJvm {
 
     /** Starts {@code mainClass} with {@code args}; stdout and stderr go to files in {@code dir}. */
     public static Process start(Path dir, String mainClass, String... args) throws IOException {
+        return start(dir, Map.of(), mainClass, args);
+    }
+
+    /** As {@link #start(Path, String, String...)}, with {@code env} added to the test JVM's environment. */
+    public static Process start(Path dir, Map<String, String> env, String mainClass, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // The test JVM's --add-opens, which Spark needs on Java 17; no debugger or agent options.
@@ -32,8 +38,10 @@ public final class ChildJvm {
         cmd.add(mainClass);
         cmd.addAll(List.of(args));
         Files.createDirectories(dir);
-        return new ProcessBuilder(cmd).redirectOutput(dir.resolve("out.txt").toFile())
-                .redirectError(dir.resolve("err.txt").toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(dir.resolve("out.txt").toFile())
+                .redirectError(dir.resolve("err.txt").toFile());
+        pb.environment().putAll(env);
+        return pb.start();
     }
 
     /** Runs {@code mainClass} to its end (at most two minutes). */
