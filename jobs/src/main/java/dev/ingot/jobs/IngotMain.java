@@ -11,6 +11,7 @@ import dev.ingot.jobs.cli.ModelsCommand;
 import dev.ingot.jobs.cli.ScoreCommand;
 import dev.ingot.jobs.cli.SparkConfCommand;
 import dev.ingot.jobs.cli.SqlCommand;
+import dev.ingot.jobs.cli.SqlServerCommand;
 import dev.ingot.jobs.cli.TrainCommand;
 import dev.ingot.jobs.cli.TrainingSetCommand;
 import dev.ingot.jobs.cli.PlanCommand;
@@ -43,7 +44,7 @@ import picocli.CommandLine.ParseResult;
         description = "Spark batch and feature platform: Delta feature tables, quality gates, models, scoring.",
         subcommands = {DemoCommand.class, PlanCommand.class, FeaturesCommand.class, TrainingSetCommand.class, ValidateCommand.class,
                 ModelsCommand.class, TrainCommand.class, ScoreCommand.class, GpuReportCommand.class, AirflowCommand.class,
-                SqlCommand.class, SparkConfCommand.class,
+                SqlCommand.class, SqlServerCommand.class, SparkConfCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 a gate said no, 2 bad input (nothing written), 3 failure (nothing half-written).",
                 "On a laptop: bin/ingot <command> (local Spark; --master URL for a cluster).",

@@ -55,6 +55,8 @@ class ArgumentsBeforeSparkTest {
                                 "a GPU (nvidia-smi found none on this machine)", "the RAPIDS jar",
                                 "ONNX Runtime's CUDA provider", "--gpu auto/off"),
                         "validate", "--project", RETAIL, "--table", "raw.transactions", "--gpu", "on"),
+                bad("sql-server --port 0", List.of("--port", "a TCP port from 1 to 65535"),
+                        "sql-server", "--project", RETAIL, "--port", "0"),
                 bad("features history of an unknown view", List.of("Unknown feature view 'nope'"),
                         "features", "history", "--project", RETAIL, "--view", "nope"),
                 bad("training-set --timestamp that is no column", List.of("--timestamp", "event time"),

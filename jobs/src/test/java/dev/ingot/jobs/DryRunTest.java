@@ -62,10 +62,20 @@ class DryRunTest {
                 dry(List.of("gpu-report")),
                 dry(List.of("plan")),
                 dry(List.of("sql"), "--format", "csv", "SELECT * FROM features.customer_spend_v1"),
+                dry(List.of("sql-server"), "--port", String.valueOf(freePort())),
                 run("airflow", "trigger", "ingot_daily", "--project", airflowProject().toString(), "--conf",
                         "{\"from\": \"2026-01-01\"}", "--logical-date", "2026-01-02", "--wait", "--timeout", "30m",
                         "--dry-run"),
                 run("airflow", "status", "ingot_daily", "--project", airflowProject().toString(), "--dry-run"));
+    }
+
+    /** A port nothing listens on: the SQL server's dry run checks that it could listen there. */
+    private static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** A project naming an Airflow that does not exist: a dry run never calls it. */

@@ -295,9 +295,52 @@ public final class ProjectLoader {
         Optional<CorePrice> price = n.object("cost", false).flatMap(this::price);
         Optional<ModelSignature> signing = n.object("signing", false).flatMap(g -> signing(g, dir));
         Optional<AirflowSettings> airflow = n.object("airflow", false).flatMap(this::airflow);
+        SqlServerSettings sqlServer = n.object("sql_server", false).flatMap(this::sqlServer)
+                .orElse(SqlServerSettings.defaults());
         n.finish();
         return new ProjectSettings(name.orElse("invalid"), description, warehouse, catalog,
-                tracking, conf, gpu, price, signing, airflow);
+                tracking, conf, gpu, price, signing, airflow, sqlServer);
+    }
+
+    /** {@code sql_server}: empty (and a problem) when password authentication lacks its user or password. */
+    private Optional<SqlServerSettings> sqlServer(Node n) {
+        String host = n.string("host", false, "an address such as 127.0.0.1").orElse(SqlServerSettings.HOST_DEFAULT);
+        long port = n.integer("port", false, 1, 65_535).orElse((long) SqlServerSettings.PORT_DEFAULT);
+        Optional<SqlServerSettings.Auth> chosen = n.choice("auth", SqlServerSettings.Auth.class, false);
+        SqlServerSettings.Auth auth = chosen.orElse(SqlServerSettings.Auth.NONE);
+        Optional<String> username = n.string("username", false, "a user name");
+        Optional<String> password = n.string("password", false, "${env:INGOT_SQL_PASSWORD}");
+        n.finish();
+        if (chosen.isEmpty() && n.has("auth")) {
+            return Optional.empty();  // reported by the read; the rules below depend on it
+        }
+        boolean ok = true;
+        if (host.isBlank()) {
+            n.problem("host", "is empty", "write the address to listen on, e.g. 127.0.0.1 (this machine only)");
+            ok = false;
+        }
+        if (auth == SqlServerSettings.Auth.PASSWORD && username.isEmpty()) {
+            n.problem("username", "is missing while 'auth: password' asks clients for a user name and password",
+                    "add 'username: <the user clients log in as>'");
+            ok = false;
+        }
+        if (auth == SqlServerSettings.Auth.PASSWORD) {
+            if (!n.has("password")) {
+                n.problem("password", "is missing while 'auth: password' asks clients for a password",
+                        "add 'password: ${env:INGOT_SQL_PASSWORD}' and export INGOT_SQL_PASSWORD, or write 'auth: none'");
+            } else if (password.isPresent() && password.get().isEmpty()) {
+                n.problem("password", "is empty", "export the environment variable it names with the password");
+            }
+            // An unset ${env:NAME} was reported by the read itself.
+            ok &= password.filter(p -> !p.isEmpty()).isPresent();
+        }
+        if (auth == SqlServerSettings.Auth.NONE && (username.isPresent() || password.isPresent())) {
+            n.problem(password.isPresent() ? "password" : "username", "is set while 'auth' is none, so it would be"
+                    + " ignored", "add 'auth: password' to require it, or remove it");
+            ok = false;
+        }
+        return ok ? Optional.of(new SqlServerSettings(host.strip(), (int) port, auth, username, password))
+                : Optional.empty();
     }
 
     private Optional<AirflowSettings> airflow(Node n) {

@@ -24,6 +24,7 @@ import java.util.Optional;
  * @param signing the model-signing keys ({@code signing}), when set: new versions are signed, and {@code score}
  *     verifies signatures when a public key is set
  * @param airflow where {@code ingot airflow} reaches Airflow's REST API ({@code airflow}), when set
+ * @param sqlServer where and how {@code ingot sql-server} serves the warehouse over JDBC ({@code sql_server})
  */
 public record ProjectSettings(
         String name,
@@ -35,7 +36,8 @@ public record ProjectSettings(
         GpuPolicy gpu,
         Optional<CorePrice> price,
         Optional<ModelSignature> signing,
-        Optional<AirflowSettings> airflow) {
+        Optional<AirflowSettings> airflow,
+        SqlServerSettings sqlServer) {
     public ProjectSettings {
         Errors.required(name, "ProjectSettings.name");
         description = description == null ? "" : description;
@@ -47,6 +49,16 @@ public record ProjectSettings(
         Errors.required(price, "ProjectSettings.price (Optional.empty() for none)");
         Errors.required(signing, "ProjectSettings.signing (Optional.empty() for none)");
         Errors.required(airflow, "ProjectSettings.airflow (Optional.empty() for none)");
+        Errors.required(sqlServer, "ProjectSettings.sqlServer (SqlServerSettings.defaults() for the defaults)");
+    }
+
+    /** Settings with the SQL server's defaults ({@link SqlServerSettings#defaults()}). */
+    public ProjectSettings(String name, String description, Location warehouse, CatalogSettings catalog,
+                           TrackingSettings tracking, Map<String, String> sparkConf, GpuPolicy gpu,
+                           Optional<CorePrice> price, Optional<ModelSignature> signing,
+                           Optional<AirflowSettings> airflow) {
+        this(name, description, warehouse, catalog, tracking, sparkConf, gpu, price, signing, airflow,
+                SqlServerSettings.defaults());
     }
 
     /** Settings without Airflow. */
@@ -75,12 +87,12 @@ public record ProjectSettings(
     public String toString() {
         return Secrets.redact("ProjectSettings[name=" + name + ", description=" + description + ", warehouse=" + warehouse
                 + ", catalog=" + catalog + ", tracking=" + tracking + ", sparkConf=" + sparkConf + ", gpu=" + gpu + ", price=" + price
-                + ", signing=" + signing + ", airflow=" + airflow + "]");
+                + ", signing=" + signing + ", airflow=" + airflow + ", sqlServer=" + sqlServer + "]");
     }
 
     /** The same settings with another warehouse (the {@code --warehouse} option). */
     public ProjectSettings withWarehouse(Location newWarehouse) {
         return new ProjectSettings(name, description, newWarehouse, catalog, tracking, sparkConf, gpu, price, signing,
-                airflow);
+                airflow, sqlServer);
     }
 }

@@ -8,6 +8,7 @@ import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.ModelDef;
 import dev.ingot.core.config.ProjectLoader;
 import dev.ingot.core.config.SourceDef;
+import dev.ingot.core.config.SqlServerSettings;
 import dev.ingot.core.config.TrackingSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -253,6 +254,23 @@ public final class ConfigKeys {
                 .dflt("`" + AirflowSettings.CONNECT_TIMEOUT_DEFAULT + "`").doc("how long to wait for a connection"));
         k.add(key(p, "airflow.request_timeout_seconds", NUMBER.described("whole number of seconds"))
                 .dflt("`" + AirflowSettings.REQUEST_TIMEOUT_DEFAULT + "`").doc("how long to wait for one answer"));
+
+        k.add(key(p, "sql_server", MAPPING_BELOW).dflt("none")
+                .doc("how `ingot sql-server` serves the warehouse over JDBC (Spark's Thrift server, Hive protocol),"
+                        + " below; see [sql.md](sql.md#the-jdbc-server-ingot-sql-server)"));
+        k.add(key(p, "sql_server.host", TEXT.described("address")).dflt("`" + SqlServerSettings.HOST_DEFAULT + "`")
+                .doc("the address to listen on; the default lets only this machine connect. `0.0.0.0` listens on every"
+                        + " interface: set `auth: password` with it"));
+        k.add(key(p, "sql_server.port", NUMBER.described("TCP port")).dflt("`" + SqlServerSettings.PORT_DEFAULT + "`")
+                .doc("the port to listen on; `--port` overrides it"));
+        k.add(key(p, "sql_server.auth", choice(SqlServerSettings.Auth.class)).dflt("`none`")
+                .doc("`none`: any user name, no password. `password`: clients must give `username` and `password`"
+                        + " (Hive's CUSTOM authentication, compared in constant time)"));
+        k.add(key(p, "sql_server.username", TEXT).required("required with `password`")
+                .doc("the user name clients log in as"));
+        k.add(key(p, "sql_server.password", TEXT.described("`${env:NAME}`")).required("required with `password`")
+                .doc("the password; a secret: take it from the environment, e.g. `${env:INGOT_SQL_PASSWORD}`. It is"
+                        + " never printed or logged"));
 
         FileKind s = FileKind.SOURCES;
         k.add(definitionName(s));

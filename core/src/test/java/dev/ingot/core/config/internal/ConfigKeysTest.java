@@ -84,6 +84,7 @@ class ConfigKeysTest {
                 "<!-- generated: keys of ingot.yaml cost -->",
                 "<!-- generated: keys of ingot.yaml signing -->",
                 "<!-- generated: keys of ingot.yaml airflow -->",
+                "<!-- generated: keys of ingot.yaml sql_server -->",
                 "<!-- generated: keys of sources/*.yaml -->",
                 "<!-- generated: keys of feature_views/*.yaml -->",
                 "<!-- generated: keys of feature_views/*.yaml transformations[] -->",

@@ -1,0 +1,299 @@
+package dev.ingot.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * {@code bin/ingot sql-server} of the packaged distribution, as its own process, queried over JDBC from this JVM with
+ * Hive's JDBC driver: on the warehouse of a small {@code bin/ingot demo}, the rows of queries over the features,
+ * quality, ml and scores tables are exactly those {@code bin/ingot sql --format json} printed for the same queries
+ * (run before the server starts: the embedded Derby metastore admits one process at a time); with
+ * {@code auth: password} a wrong password, a wrong user and no password are refused; with no {@code host} set it
+ * listens on the loopback address only; SIGTERM stops it with exit 0, its run recorded in {@code ingot.job_runs}. The
+ * server is started once for the class. Needs {@code mvn package} (a failsafe test).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SqlServerIT {
+    private static final Path INGOT = Path.of("..", "bin", "ingot").toAbsolutePath().normalize();
+    private static final String VAR = "INGOT_TEST_SQL_PASSWORD";
+    private static final String USER = "analyst";
+    private static final String PASSWORD = "it-sql-pw-" + Long.toHexString(System.nanoTime());
+
+    /** One query per kind of table the demo writes; timestamps cast to text, so both sides print them alike. */
+    static final List<String> QUERIES = List.of(
+            "SELECT customer_id, CAST(ts AS STRING) AS ts, spend_sum_7d, txn_count_1d FROM features.customer_spend_v1"
+                    + " ORDER BY customer_id, ts LIMIT 50",
+            "SELECT suite, check_name, status, CAST(run_at AS STRING) AS run_at FROM quality.results"
+                    + " ORDER BY run_at, suite, check_name LIMIT 50",
+            "SELECT name, version, CAST(created_at AS STRING) AS created_at FROM ml.model_versions ORDER BY version",
+            "SELECT txn_id, customer_id, CAST(score AS DOUBLE) AS score FROM scores.fraud ORDER BY txn_id LIMIT 50",
+            "SELECT count(*) AS n, count(DISTINCT customer_id) AS customers, round(avg(amount), 6) AS mean_amount"
+                    + " FROM raw.transactions");
+
+    private static Path tmp;
+    private static Path project;
+    private static Process server;
+    private static Path serverOut;
+    private static Path serverErr;
+    private static String url;
+    private static int port;
+    private static List<List<Map<String, Object>>> expected;
+    private static double startSeconds;
+
+    /** A finished child process. */
+    private record Ran(int code, String out, String err) {}
+
+    private static ProcessBuilder ingot(List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of(INGOT.toString(), "--master", "local[2]"));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Map<String, String> env = pb.environment();
+        env.put("JAVA_HOME", System.getProperty("java.home"));
+        env.put("SPARK_LOCAL_IP", "127.0.0.1");
+        env.put("INGOT_DRIVER_MEMORY", "1g");
+        env.put(VAR, PASSWORD);
+        env.remove("SPARK_HOME");
+        env.remove("SPARK_CONF_DIR");
+        return pb;
+    }
+
+    private static Ran run(String... args) throws Exception {
+        Path out = Files.createTempFile(tmp, "out", ".txt");
+        Path err = Files.createTempFile(tmp, "err", ".txt");
+        Process p = ingot(List.of(args)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(10, TimeUnit.MINUTES)).as("finished in time: " + List.of(args)).isTrue();
+        Ran r = new Ran(p.exitValue(), Files.readString(out), Files.readString(err));
+        assertThat(r.out() + r.err()).as("no command prints the password").doesNotContain(PASSWORD);
+        return r;
+    }
+
+    @BeforeAll
+    static void demoQueriesAndServer() throws Exception {
+        tmp = Files.createTempDirectory("ingot-sql-server-it-");
+        Path warehouse = tmp.resolve("warehouse");
+        long t0 = System.nanoTime();
+        Ran demo = run("demo", "--warehouse", warehouse.toString(), "--rows", "2000", "--days", "42", "--gpu", "off");
+        assertThat(demo.code()).as(demo.out() + demo.err()).isZero();
+        long t1 = System.nanoTime();
+
+        project = tmp.resolve("project");
+        Files.createDirectories(project);
+        // No host: the default, which must be the loopback address.
+        Files.writeString(project.resolve("ingot.yaml"), "name: retail\nwarehouse: " + warehouse + "\nsql_server:\n"
+                + "  auth: password\n  username: " + USER + "\n  password: ${env:" + VAR + "}\n");
+        Path script = tmp.resolve("queries.sql");
+        Files.writeString(script, String.join(";\n", QUERIES) + ";\n");
+        Ran sql = run("sql", "--project", project.toString(), "--format", "json", "-f", script.toString());
+        assertThat(sql.code()).as(sql.err()).isZero();
+        expected = jsonResults(sql.out());
+        assertThat(expected).hasSize(QUERIES.size());
+        long t2 = System.nanoTime();
+
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            port = s.getLocalPort();
+        }
+        serverOut = tmp.resolve("server.out");
+        serverErr = tmp.resolve("server.err");
+        server = ingot(List.of("sql-server", "--project", project.toString(), "--port", String.valueOf(port)))
+                .redirectOutput(serverOut.toFile()).redirectError(serverErr.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (url == null) {
+            assertThat(server.isAlive()).as("the server runs: " + Files.readString(serverErr)).isTrue();
+            assertThat(System.nanoTime()).as("the server printed its URL in time").isLessThan(deadline);
+            url = Files.readString(serverOut).lines().filter(l -> l.startsWith("JDBC URL: "))
+                    .map(l -> l.substring("JDBC URL: ".length()).strip()).findFirst().orElse(null);
+            Thread.sleep(200);
+        }
+        startSeconds = (System.nanoTime() - t2) / 1e9;
+        System.out.printf(Locale.ROOT, "SqlServerIT: demo %.1f s, sql %.1f s, sql-server up in %.1f s%n",
+                (t1 - t0) / 1e9, (t2 - t1) / 1e9, startSeconds);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (server != null && server.isAlive()) {
+            server.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The JSON lines of each result of a script ({@code --format json}: results apart by an empty line). */
+    static List<List<Map<String, Object>>> jsonResults(String out) throws IOException {
+        ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
+        List<List<Map<String, Object>>> results = new ArrayList<>();
+        for (String block : out.split("\\R\\R", -1)) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (String line : block.lines().filter(l -> !l.isBlank()).toList()) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> row = json.readValue(line, LinkedHashMap.class);
+                Map<String, Object> normal = new LinkedHashMap<>();
+                row.forEach((k, v) -> normal.put(k, normal(v)));
+                rows.add(normal);
+            }
+            results.add(rows);
+        }
+        return results;
+    }
+
+    /** Numbers compared by value (an integer and a decimal of JSON, Long or Double of JDBC), the rest as it is. */
+    static Object normal(Object v) {
+        if (v instanceof BigInteger || v instanceof BigDecimal || v instanceof Number) {
+            BigDecimal d = new BigDecimal(v.toString());
+            return d.signum() == 0 ? "0" : d.stripTrailingZeros().toPlainString();
+        }
+        return v;
+    }
+
+    private static Connection connect(String user, String password) throws SQLException {
+        return DriverManager.getConnection(url, user, password);
+    }
+
+    private static List<Map<String, Object>> rows(Connection c, String query) throws SQLException {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+            ResultSetMetaData md = rs.getMetaData();
+            while (rs.next()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 1; i <= md.getColumnCount(); i++) {
+                    row.put(md.getColumnLabel(i), normal(rs.getObject(i)));
+                }
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    @Order(1)
+    void jdbcReturnsExactlyTheRowsOfIngotSql() throws Exception {
+        assertThat(url).isEqualTo("jdbc:hive2://127.0.0.1:" + port + "/default");
+        try (Connection c = connect(USER, PASSWORD)) {
+            for (int i = 0; i < QUERIES.size(); i++) {
+                List<Map<String, Object>> got = rows(c, QUERIES.get(i));
+                assertThat(got).as("rows of " + QUERIES.get(i)).isNotEmpty().isEqualTo(expected.get(i));
+            }
+            List<Map<String, Object>> dbs = rows(c, "SHOW DATABASES");
+            assertThat(dbs).extracting(r -> r.values().iterator().next())
+                    .contains("features", "quality", "ml", "scores", "raw", "ingot");
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aWrongPasswordAWrongUserAndNoPasswordAreRefused() {
+        assertThatThrownBy(() -> connect(USER, PASSWORD + "x").close()).isInstanceOf(SQLException.class);
+        assertThatThrownBy(() -> connect("admin", PASSWORD).close()).isInstanceOf(SQLException.class);
+        assertThatThrownBy(() -> connect(USER, "").close()).isInstanceOf(SQLException.class);
+        assertThat(server.isAlive()).as("refusals do not stop the server").isTrue();
+    }
+
+    @Test
+    @Order(3)
+    void listensOnTheLoopbackAddressOnlyByDefault() throws Exception {
+        List<String> listening = listeners(port);
+        assertThat(listening).as("sockets listening on port " + port).isNotEmpty()
+                .allSatisfy(a -> assertThat(a).isIn("127.0.0.1", "0:0:0:0:0:0:0:1"));
+        for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            for (InetAddress a : Collections.list(ni.getInetAddresses())) {
+                if (a instanceof Inet4Address && !a.isLoopbackAddress()) {
+                    try (Socket s = new Socket()) {
+                        assertThatThrownBy(() -> s.connect(new InetSocketAddress(a, port), 2000))
+                                .as("connecting through " + a.getHostAddress())
+                                .isInstanceOf(ConnectException.class);
+                    }
+                }
+            }
+        }
+        Ran busy = run("sql-server", "--project", project.toString(), "--port", String.valueOf(port), "--dry-run");
+        assertThat(busy.code()).as(busy.out() + busy.err()).isEqualTo(2);
+        assertThat(busy.err()).contains("127.0.0.1:" + port).contains("in use");
+    }
+
+    /** The local addresses of the sockets listening on {@code port}, from Linux's socket tables. */
+    static List<String> listeners(int port) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            Path p = Path.of(table);
+            if (!Files.exists(p)) {
+                continue;
+            }
+            List<String> lines = Files.readAllLines(p);
+            for (String line : lines.subList(1, lines.size())) {
+                String[] f = line.trim().split("\\s+");
+                String[] local = f[1].split(":");
+                if (f[3].equals("0A") && Integer.parseInt(local[1], 16) == port) {
+                    out.add(address(local[0]));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * An address of /proc/net/tcp{,6}: 32-bit words in host (little-endian) order. Java reads an IPv4-mapped IPv6
+     * address (a Java socket bound to 127.0.0.1) as the IPv4 address.
+     */
+    static String address(String hex) throws IOException {
+        byte[] b = new byte[hex.length() / 2];
+        for (int i = 0; i < b.length; i++) {
+            int word = i / 4 * 8;
+            int at = word + (3 - i % 4) * 2;
+            b[i] = (byte) Integer.parseInt(hex.substring(at, at + 2), 16);
+        }
+        return InetAddress.getByAddress(b).getHostAddress();
+    }
+
+    @Test
+    @Order(4)
+    void sigtermStopsTheServerWithExitCode0AndRecordsItsRun() throws Exception {
+        long t0 = System.nanoTime();
+        server.destroy();  // SIGTERM: bin/ingot execs the JVM, so this is the server's own process
+        assertThat(server.waitFor(2, TimeUnit.MINUTES)).as("stopped in time").isTrue();
+        String out = Files.readString(serverOut);
+        String err = Files.readString(serverErr);
+        assertThat(server.exitValue()).as(out + err).isZero();
+        System.out.printf(Locale.ROOT, "SqlServerIT: stopped %.1f s after SIGTERM%n", (System.nanoTime() - t0) / 1e9);
+        assertThat(out).contains("listening on 127.0.0.1:" + port + " (this machine only)")
+                .contains("SQL server stopped after");
+        assertThat(out + err).as("the password is never printed or logged").doesNotContain(PASSWORD);
+
+        Ran runs = run("sql", "--project", project.toString(), "--format", "json",
+                "SELECT command, exit_code, outcome FROM ingot.job_runs WHERE command = 'sql-server'");
+        assertThat(runs.code()).as("the catalog is free again: " + runs.err()).isZero();
+        assertThat(runs.out().strip()).isEqualTo("{\"command\":\"sql-server\",\"exit_code\":0,\"outcome\":\"ok\"}");
+    }
+}
