@@ -39,8 +39,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * {@code bin/ingot sql-server} of the packaged distribution, as its own process, queried over JDBC from this JVM with
- * Hive's JDBC driver: on the warehouse of a small {@code bin/ingot demo}, the rows of queries over the features,
- * quality, ml and scores tables are exactly those {@code bin/ingot sql --format json} printed for the same queries
+ * Hive's JDBC driver: on Delta tables in the features, quality, ml and scores databases (made by {@code bin/ingot sql
+ * --allow-writes}: the demo would take minutes), the rows of queries are exactly those {@code bin/ingot sql --format
+ * json} printed for the same queries
  * (run before the server starts: the embedded Derby metastore admits one process at a time); with
  * {@code auth: password} a wrong password, a wrong user and no password are refused; with no {@code host} set it
  * listens on the loopback address only; SIGTERM stops it with exit 0, its run recorded in {@code ingot.job_runs}. The
@@ -53,16 +54,40 @@ class SqlServerIT {
     private static final String USER = "analyst";
     private static final String PASSWORD = "it-sql-pw-" + Long.toHexString(System.nanoTime());
 
-    /** One query per kind of table the demo writes; timestamps cast to text, so both sides print them alike. */
+    /**
+     * Small Delta tables where Ingot keeps its outputs, with the types they hold: text (non-ASCII, quotes, line breaks,
+     * NULL), whole and decimal numbers, doubles, booleans, dates, timestamps and a map.
+     */
+    static final List<String> SETUP = List.of(
+            "CREATE DATABASE IF NOT EXISTS features", "CREATE DATABASE IF NOT EXISTS quality",
+            "CREATE DATABASE IF NOT EXISTS ml", "CREATE DATABASE IF NOT EXISTS scores",
+            "CREATE TABLE features.customer_spend_v1 USING delta AS SELECT concat('c', id % 7) AS customer_id,"
+                    + " timestamp_seconds(1767225600 + id * 3600) AS ts,"
+                    + " CASE WHEN id % 11 = 0 THEN NULL ELSE round(id * 1.37, 2) END AS spend_sum_7d,"
+                    + " id % 5 AS txn_count_1d FROM range(120)",
+            "CREATE TABLE quality.results USING delta AS SELECT 'transactions_raw' AS suite,"
+                    + " concat('check_', id % 4) AS check_name,"
+                    + " CASE WHEN id % 3 = 0 THEN 'Error' ELSE 'Success' END AS status,"
+                    + " timestamp_seconds(1767225600 + id * 86400) AS run_at, CAST(id / 7 AS DECIMAL(10, 4)) AS value,"
+                    + " CASE WHEN id = 2 THEN 'Zoë: \"late\", 3%\nrows' END AS message FROM range(30)",
+            "CREATE TABLE ml.model_versions USING delta AS SELECT 'fraud' AS name, CAST(id + 1 AS INT) AS version,"
+                    + " timestamp_seconds(1767225600 + id * 86400) AS created_at,"
+                    + " map('auc', 0.5 + id / 10.0, 'f1', id / 4.0) AS metrics, id % 2 = 0 AS promoted FROM range(3)",
+            "CREATE TABLE scores.fraud USING delta AS SELECT id AS txn_id, concat('c', id % 7) AS customer_id,"
+                    + " 1.0 / (1 + exp(-(id % 13 - 6))) AS score, date_add(date'2026-01-02', CAST(id % 2 AS INT))"
+                    + " AS score_date FROM range(200)");
+
+    /** The same queries both ways; timestamps and maps cast to text, as a JDBC client gets them as objects. */
     static final List<String> QUERIES = List.of(
             "SELECT customer_id, CAST(ts AS STRING) AS ts, spend_sum_7d, txn_count_1d FROM features.customer_spend_v1"
-                    + " ORDER BY customer_id, ts LIMIT 50",
-            "SELECT suite, check_name, status, CAST(run_at AS STRING) AS run_at FROM quality.results"
-                    + " ORDER BY run_at, suite, check_name LIMIT 50",
-            "SELECT name, version, CAST(created_at AS STRING) AS created_at FROM ml.model_versions ORDER BY version",
-            "SELECT txn_id, customer_id, CAST(score AS DOUBLE) AS score FROM scores.fraud ORDER BY txn_id LIMIT 50",
-            "SELECT count(*) AS n, count(DISTINCT customer_id) AS customers, round(avg(amount), 6) AS mean_amount"
-                    + " FROM raw.transactions");
+                    + " ORDER BY ts",
+            "SELECT suite, check_name, status, CAST(run_at AS STRING) AS run_at, value, message FROM quality.results"
+                    + " ORDER BY run_at",
+            "SELECT name, version, CAST(created_at AS STRING) AS created_at, to_json(metrics) AS metrics, promoted"
+                    + " FROM ml.model_versions ORDER BY version",
+            "SELECT txn_id, customer_id, score, score_date FROM scores.fraud ORDER BY txn_id",
+            "SELECT score_date, count(*) AS n, round(avg(score), 6) AS mean_score FROM scores.fraud"
+                    + " GROUP BY score_date ORDER BY score_date");
 
     private static Path tmp;
     private static Path project;
@@ -102,19 +127,20 @@ class SqlServerIT {
     }
 
     @BeforeAll
-    static void demoQueriesAndServer() throws Exception {
+    static void tablesQueriesAndServer() throws Exception {
         tmp = Files.createTempDirectory("ingot-sql-server-it-");
         Path warehouse = tmp.resolve("warehouse");
         long t0 = System.nanoTime();
-        Ran demo = run("demo", "--warehouse", warehouse.toString(), "--rows", "2000", "--days", "42", "--gpu", "off");
-        assertThat(demo.code()).as(demo.out() + demo.err()).isZero();
-        long t1 = System.nanoTime();
-
         project = tmp.resolve("project");
         Files.createDirectories(project);
         // No host: the default, which must be the loopback address.
         Files.writeString(project.resolve("ingot.yaml"), "name: retail\nwarehouse: " + warehouse + "\nsql_server:\n"
                 + "  auth: password\n  username: " + USER + "\n  password: ${env:" + VAR + "}\n");
+        Path setup = tmp.resolve("setup.sql");
+        Files.writeString(setup, String.join(";\n", SETUP) + ";\n");
+        Ran created = run("sql", "--project", project.toString(), "--allow-writes", "-f", setup.toString());
+        assertThat(created.code()).as(created.out() + created.err()).isZero();
+        long t1 = System.nanoTime();
         Path script = tmp.resolve("queries.sql");
         Files.writeString(script, String.join(";\n", QUERIES) + ";\n");
         Ran sql = run("sql", "--project", project.toString(), "--format", "json", "-f", script.toString());
@@ -139,7 +165,7 @@ class SqlServerIT {
             Thread.sleep(200);
         }
         startSeconds = (System.nanoTime() - t2) / 1e9;
-        System.out.printf(Locale.ROOT, "SqlServerIT: demo %.1f s, sql %.1f s, sql-server up in %.1f s%n",
+        System.out.printf(Locale.ROOT, "SqlServerIT: tables %.1f s, sql %.1f s, sql-server up in %.1f s%n",
                 (t1 - t0) / 1e9, (t2 - t1) / 1e9, startSeconds);
     }
 
@@ -147,6 +173,9 @@ class SqlServerIT {
     static void stop() throws Exception {
         if (server != null && server.isAlive()) {
             server.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(tmp)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
     }
 
@@ -175,7 +204,8 @@ class SqlServerIT {
             BigDecimal d = new BigDecimal(v.toString());
             return d.signum() == 0 ? "0" : d.stripTrailingZeros().toPlainString();
         }
-        return v;
+        // JDBC gives a DATE as java.sql.Date, whose text is JSON's (yyyy-mm-dd).
+        return v instanceof java.sql.Date date ? date.toString() : v;
     }
 
     private static Connection connect(String user, String password) throws SQLException {
@@ -208,7 +238,7 @@ class SqlServerIT {
             }
             List<Map<String, Object>> dbs = rows(c, "SHOW DATABASES");
             assertThat(dbs).extracting(r -> r.values().iterator().next())
-                    .contains("features", "quality", "ml", "scores", "raw", "ingot");
+                    .contains("features", "quality", "ml", "scores", "ingot");
         }
     }
 
