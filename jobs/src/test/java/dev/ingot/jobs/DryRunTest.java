@@ -63,6 +63,7 @@ class DryRunTest {
                 dry(List.of("plan")),
                 dry(List.of("sql"), "--format", "csv", "SELECT * FROM features.customer_spend_v1"),
                 dry(List.of("sql-server"), "--port", String.valueOf(freePort())),
+                dry(List.of("spark-conf"), "--format", "json"),
                 run("airflow", "trigger", "ingot_daily", "--project", airflowProject().toString(), "--conf",
                         "{\"from\": \"2026-01-01\"}", "--logical-date", "2026-01-02", "--wait", "--timeout", "30m",
                         "--dry-run"),

@@ -74,6 +74,8 @@ public final class SparkConfCommand implements Callable<Integer> {
         }
         conf.replaceAll((k, v) -> withEnvReferences(v, System.getenv()));
 
+        // Nothing to start or write; a dry run stops before the output, so a scheduler's check prints no settings.
+        DryRun.stopBefore("printing the settings");
         PrintWriter out = spec.commandLine().getOut();
         if (format == Format.json) {
             Map<String, Object> json = new LinkedHashMap<>();
