@@ -17,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code python/venv.sh notebooks} builds (PySpark 3.5.4, delta-spark 3.3.2), each session configured by
  * {@code bin/ingot spark-conf}. Any cell that fails fails the test. Needs {@code mvn package} (a failsafe test).
  */
+@EnabledIfSystemProperty(named = "ingot.it.notebooks", matches = "true",
+        disabledReason = "7 to 11 minutes: run with mvn verify -Dingot.it.notebooks=true (notebooks/README.md)")
 class NotebooksIT {
     private static final Path DIST = Path.of(System.getProperty("ingot.dist", "target/ingot-dist")).toAbsolutePath();
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
