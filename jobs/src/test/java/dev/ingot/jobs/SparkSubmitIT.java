@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingot.core.TestSpark;
 import java.io.File;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,34 +21,18 @@ import org.junit.jupiter.api.io.TempDir;
  * output come through, and the run's {@code ingot.job_runs} row carries the Airflow ids of the task's environment.
  */
 class SparkSubmitIT {
-    private static final Path DIST = Path.of(System.getProperty("ingot.dist", "target/ingot-dist")).toAbsolutePath();
-    private static final Path APP_JAR = DIST.resolve("app/ingot-jobs.jar");
-    private static final Path INGOT = Path.of("..", "bin", "ingot").toAbsolutePath().normalize();
+    private static final Path DIST = Dist.HOME;
+    private static final Path APP_JAR = Dist.APP_JAR;
+    private static final Path INGOT = Dist.INGOT;
     private static final Path RETAIL = Path.of("..", "examples", "retail").toAbsolutePath().normalize();
 
     @TempDir
     Path tmp;
 
-    /** A finished child process: exit code, output, error, wall time. */
-    private record Ran(int code, String out, String err, double seconds) {}
-
-    private Ran run(List<String> cmd, Map<String, String> env, boolean keepSparkHome) throws Exception {
-        Path out = Files.createTempFile(tmp, "out", ".txt");
-        Path err = Files.createTempFile(tmp, "err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
-        Map<String, String> e = pb.environment();
-        if (!keepSparkHome) {
-            e.remove("SPARK_HOME");
-        }
-        e.remove("SPARK_CONF_DIR");
-        e.put("JAVA_HOME", System.getProperty("java.home"));
-        e.put("SPARK_LOCAL_IP", "127.0.0.1");
-        e.putAll(env);
-        long t0 = System.nanoTime();
-        Process p = pb.start();
-        assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("finished in time: " + cmd).isTrue();
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        return new Ran(p.exitValue(), Files.readString(out), Files.readString(err), seconds);
+    private Dist.Ran run(List<String> cmd, Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Dist.childEnv(pb.environment()).putAll(env);
+        return Dist.run(pb, tmp, Duration.ofMinutes(5));
     }
 
     private List<String> history(String submit, Path warehouse, String view, String... more) {
@@ -65,10 +48,10 @@ class SparkSubmitIT {
         assertThat(DIST.resolve("bin/spark-submit")).as("laid out by the build (mvn verify)").isExecutable();
         Path warehouse = tmp.resolve("wh");
         Path metrics = tmp.resolve("ingot.prom");
-        Ran r = run(history(DIST.resolve("bin/spark-submit").toString(), warehouse, "customer_spend",
+        Dist.Ran r = run(history(DIST.resolve("bin/spark-submit").toString(), warehouse, "customer_spend",
                         "--metrics-file", metrics.toString()),
                 Map.of("AIRFLOW_CTX_DAG_ID", "ingot_daily", "AIRFLOW_CTX_DAG_RUN_ID", "manual__2026-01-02",
-                        "AIRFLOW_CTX_TASK_ID", "history", "AIRFLOW_CTX_TRY_NUMBER", "1"), false);
+                        "AIRFLOW_CTX_TASK_ID", "history", "AIRFLOW_CTX_TRY_NUMBER", "1"));
         assertThat(r.code()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("customer_spend: never materialized");
         assertThat(r.err()).as("SparkSubmit ran the driver with the master asked for")
@@ -92,8 +75,8 @@ class SparkSubmitIT {
         // env runs spark-submit from the child's PATH, as Airflow's hook does (Popen with env=).
         List<String> cmd = new ArrayList<>(List.of("env"));
         cmd.addAll(history("spark-submit", tmp.resolve("wh"), "no_such_view"));
-        Ran r = run(cmd,
-                Map.of("SPARK_HOME", DIST.toString(), "PATH", path), true);
+        Dist.Ran r = run(cmd,
+                Map.of("SPARK_HOME", DIST.toString(), "PATH", path));
         assertThat(r.code()).as(r.out() + r.err()).isEqualTo(2);
         assertThat(r.err()).contains("no_such_view").contains("customer_spend");
     }
@@ -101,11 +84,11 @@ class SparkSubmitIT {
     /** What the launcher costs: spark-submit runs one JVM more (Spark's launcher) than bin/ingot. */
     @Test
     void startOverheadAgainstBinIngot() throws Exception {
-        Ran submit = run(history(DIST.resolve("bin/spark-submit").toString(), tmp.resolve("wh1"), "customer_spend"),
-                Map.of(), false);
-        Ran ingot = run(List.of(INGOT.toString(), "--master", "local[1]", "features", "history", "--project",
+        Dist.Ran submit = run(history(DIST.resolve("bin/spark-submit").toString(), tmp.resolve("wh1"), "customer_spend"),
+                Map.of());
+        Dist.Ran ingot = run(List.of(INGOT.toString(), "--master", "local[1]", "features", "history", "--project",
                 RETAIL.toString(), "--warehouse", tmp.resolve("wh2").toString(), "--view", "customer_spend"),
-                Map.of("INGOT_DRIVER_MEMORY", "1g"), false);
+                Map.of());
         assertThat(submit.code()).as(submit.err()).isZero();
         assertThat(ingot.code()).as(ingot.err()).isZero();
         assertThat(submit.out()).isEqualTo(ingot.out());

@@ -17,6 +17,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -49,7 +50,6 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SqlServerIT {
-    private static final Path INGOT = Path.of("..", "bin", "ingot").toAbsolutePath().normalize();
     private static final String VAR = "INGOT_TEST_SQL_PASSWORD";
     private static final String USER = "analyst";
     private static final String PASSWORD = "it-sql-pw-" + Long.toHexString(System.nanoTime());
@@ -99,30 +99,17 @@ class SqlServerIT {
     private static List<List<Map<String, Object>>> expected;
     private static double startSeconds;
 
-    /** A finished child process. */
-    private record Ran(int code, String out, String err) {}
-
+    /** {@code bin/ingot ARGS} with the server's password in its environment (the project's {@code ${env:...}}). */
     private static ProcessBuilder ingot(List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of(INGOT.toString(), "--master", "local[2]"));
-        cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        Map<String, String> env = pb.environment();
-        env.put("JAVA_HOME", System.getProperty("java.home"));
-        env.put("SPARK_LOCAL_IP", "127.0.0.1");
-        env.put("INGOT_DRIVER_MEMORY", "1g");
-        env.put(VAR, PASSWORD);
-        env.remove("SPARK_HOME");
-        env.remove("SPARK_CONF_DIR");
+        ProcessBuilder pb = Dist.ingot(List.of("--master", "local[2]"));
+        pb.command().addAll(args);
+        pb.environment().put(VAR, PASSWORD);
         return pb;
     }
 
-    private static Ran run(String... args) throws Exception {
-        Path out = Files.createTempFile(tmp, "out", ".txt");
-        Path err = Files.createTempFile(tmp, "err", ".txt");
-        Process p = ingot(List.of(args)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertThat(p.waitFor(10, TimeUnit.MINUTES)).as("finished in time: " + List.of(args)).isTrue();
-        Ran r = new Ran(p.exitValue(), Files.readString(out), Files.readString(err));
-        assertThat(r.out() + r.err()).as("no command prints the password").doesNotContain(PASSWORD);
+    private static Dist.Ran run(String... args) throws Exception {
+        Dist.Ran r = Dist.run(ingot(List.of(args)), tmp, Duration.ofMinutes(10));
+        assertThat(r.all()).as("no command prints the password").doesNotContain(PASSWORD);
         return r;
     }
 
@@ -138,14 +125,14 @@ class SqlServerIT {
                 + "  auth: password\n  username: " + USER + "\n  password: ${env:" + VAR + "}\n");
         Path setup = tmp.resolve("setup.sql");
         Files.writeString(setup, String.join(";\n", SETUP) + ";\n");
-        Ran created = run("sql", "--project", project.toString(), "--allow-writes", "-f", setup.toString());
+        Dist.Ran created = run("sql", "--project", project.toString(), "--allow-writes", "-f", setup.toString());
         assertThat(created.code()).as(created.out() + created.err()).isZero();
         long t1 = System.nanoTime();
         Path script = tmp.resolve("queries.sql");
         Files.writeString(script, String.join(";\n", QUERIES) + ";\n");
-        Ran sql = run("sql", "--project", project.toString(), "--format", "json", "-f", script.toString());
+        Dist.Ran sql = run("sql", "--project", project.toString(), "--format", "json", "-f", script.toString());
         assertThat(sql.code()).as(sql.err()).isZero();
-        expected = jsonResults(sql.out());
+        expected = SqlResults.ofJsonLines(sql.out());
         assertThat(expected).hasSize(QUERIES.size());
         long t2 = System.nanoTime();
 
@@ -179,52 +166,8 @@ class SqlServerIT {
         }
     }
 
-    /** The JSON lines of each result of a script ({@code --format json}: results apart by an empty line). */
-    static List<List<Map<String, Object>>> jsonResults(String out) throws IOException {
-        ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
-        List<List<Map<String, Object>>> results = new ArrayList<>();
-        for (String block : out.split("\\R\\R", -1)) {
-            List<Map<String, Object>> rows = new ArrayList<>();
-            for (String line : block.lines().filter(l -> !l.isBlank()).toList()) {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> row = json.readValue(line, LinkedHashMap.class);
-                Map<String, Object> normal = new LinkedHashMap<>();
-                row.forEach((k, v) -> normal.put(k, normal(v)));
-                rows.add(normal);
-            }
-            results.add(rows);
-        }
-        return results;
-    }
-
-    /** Numbers compared by value (an integer and a decimal of JSON, Long or Double of JDBC), the rest as it is. */
-    static Object normal(Object v) {
-        if (v instanceof BigInteger || v instanceof BigDecimal || v instanceof Number) {
-            BigDecimal d = new BigDecimal(v.toString());
-            return d.signum() == 0 ? "0" : d.stripTrailingZeros().toPlainString();
-        }
-        // JDBC gives a DATE as java.sql.Date, whose text is JSON's (yyyy-mm-dd).
-        return v instanceof java.sql.Date date ? date.toString() : v;
-    }
-
     private static Connection connect(String user, String password) throws SQLException {
         return DriverManager.getConnection(url, user, password);
-    }
-
-    private static List<Map<String, Object>> rows(Connection c, String query) throws SQLException {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
-            ResultSetMetaData md = rs.getMetaData();
-            while (rs.next()) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                for (int i = 1; i <= md.getColumnCount(); i++) {
-                    row.put(md.getColumnLabel(i), normal(rs.getObject(i)));
-                }
-                rows.add(row);
-            }
-        }
-        return rows;
     }
 
     @Test
@@ -233,10 +176,10 @@ class SqlServerIT {
         assertThat(url).isEqualTo("jdbc:hive2://127.0.0.1:" + port + "/default");
         try (Connection c = connect(USER, PASSWORD)) {
             for (int i = 0; i < QUERIES.size(); i++) {
-                List<Map<String, Object>> got = rows(c, QUERIES.get(i));
+                List<Map<String, Object>> got = SqlResults.rows(c, QUERIES.get(i));
                 assertThat(got).as("rows of " + QUERIES.get(i)).isNotEmpty().isEqualTo(expected.get(i));
             }
-            List<Map<String, Object>> dbs = rows(c, "SHOW DATABASES");
+            List<Map<String, Object>> dbs = SqlResults.rows(c, "SHOW DATABASES");
             assertThat(dbs).extracting(r -> r.values().iterator().next())
                     .contains("features", "quality", "ml", "scores", "ingot");
         }
@@ -268,7 +211,7 @@ class SqlServerIT {
                 }
             }
         }
-        Ran busy = run("sql-server", "--project", project.toString(), "--port", String.valueOf(port), "--dry-run");
+        Dist.Ran busy = run("sql-server", "--project", project.toString(), "--port", String.valueOf(port), "--dry-run");
         assertThat(busy.code()).as(busy.out() + busy.err()).isEqualTo(2);
         assertThat(busy.err()).contains("127.0.0.1:" + port).contains("in use");
     }
@@ -321,7 +264,7 @@ class SqlServerIT {
                 .contains("SQL server stopped after");
         assertThat(out + err).as("the password is never printed or logged").doesNotContain(PASSWORD);
 
-        Ran runs = run("sql", "--project", project.toString(), "--format", "json",
+        Dist.Ran runs = run("sql", "--project", project.toString(), "--format", "json",
                 "SELECT command, exit_code, outcome FROM ingot.job_runs WHERE command = 'sql-server'");
         assertThat(runs.code()).as("the catalog is free again: " + runs.err()).isZero();
         assertThat(runs.out().strip()).isEqualTo("{\"command\":\"sql-server\",\"exit_code\":0,\"outcome\":\"ok\"}");

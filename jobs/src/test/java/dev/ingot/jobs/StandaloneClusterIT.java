@@ -51,8 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
  * YAML loader, the demo, ONNX Runtime and its native library) to executors that have only Spark.
  */
 class StandaloneClusterIT {
-    private static final Path DIST = Path.of(System.getProperty("ingot.dist", "target/ingot-dist")).toAbsolutePath();
-    private static final Path INGOT = Path.of("..", "bin", "ingot").toAbsolutePath().normalize();
+    private static final Path DIST = Dist.HOME;
+    private static final Path INGOT = Dist.INGOT;
     private static final List<Process> DAEMONS = new ArrayList<>();
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -94,7 +94,6 @@ class StandaloneClusterIT {
                 "demo", "--rows", "20000", "--data-only", "--warehouse", warehouse.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         env(pb);
-        pb.environment().put("INGOT_DRIVER_MEMORY", "1g");
         Process submit = pb.start();
         boolean finished = submit.waitFor(8, TimeUnit.MINUTES);
         String out = Files.readString(log);
@@ -128,7 +127,6 @@ class StandaloneClusterIT {
                 "--view", "merchant_risk", "--from", "2026-01-01", "--to", "2026-01-15")
                 .redirectErrorStream(true).redirectOutput(log2.toFile());
         env(mat);
-        mat.environment().put("INGOT_DRIVER_MEMORY", "1g");
         Process m = mat.start();
         assertThat(m.waitFor(8, TimeUnit.MINUTES)).as("materialize finished in time").isTrue();
         String mout = Files.readString(log2);
@@ -174,7 +172,6 @@ class StandaloneClusterIT {
                 "--batch-size", "256")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         env(pb);
-        pb.environment().put("INGOT_DRIVER_MEMORY", "1g");
         // The driver's SparkConf reads spark.* system properties: an event log tells which executor ran which task.
         pb.environment().put("INGOT_JAVA_OPTS", "-Dspark.eventLog.enabled=true -Dspark.eventLog.dir=" + events.toUri());
         Process submit = pb.start();
@@ -255,8 +252,9 @@ class StandaloneClusterIT {
         return pb.start();
     }
 
+    /** {@link Dist#childEnv}, with the distribution as {@code SPARK_HOME}: the master, worker and executors need it. */
     private static void env(ProcessBuilder pb) {
-        Map<String, String> env = pb.environment();
+        Map<String, String> env = Dist.childEnv(pb.environment());
         env.put("SPARK_HOME", DIST.toString());
         env.put("SPARK_SCALA_VERSION", "2.12"); // without it the worker looks for build directories
         env.put("SPARK_LOCAL_IP", "127.0.0.1");

@@ -6,6 +6,7 @@ import static dev.ingot.jobs.airflow.AirflowCli.ingot;
 import static dev.ingot.jobs.airflow.AirflowCli.row;
 
 import dev.ingot.core.TestSpark;
+import dev.ingot.jobs.Dist;
 import dev.ingot.core.config.ProjectLoader;
 import dev.ingot.jobs.airflow.AirflowCli.Result;
 import java.io.IOException;
@@ -45,8 +46,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AirflowDagsIT {
-    private static final Path DIST = Path.of(System.getProperty("ingot.dist", "target/ingot-dist")).toAbsolutePath();
-    private static final Path INGOT = Path.of("..", "bin", "ingot").toAbsolutePath().normalize();
+    private static final Path DIST = Dist.HOME;
+    private static final Path INGOT = Dist.INGOT;
     private static final Path DAGS = Path.of("..", "airflow-dags").toAbsolutePath().normalize();
     /** The project the tasks run on (fixed before Airflow starts: its Variable is in Airflow's environment). */
     private static final Path PROJECT = tempDir("ingot-dags-project-");
@@ -170,13 +171,7 @@ class AirflowDagsIT {
         Path err = Files.createTempFile("ingot-err", ".txt");
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
-            Map<String, String> env = pb.environment();
-            env.remove("SPARK_HOME");
-            env.remove("SPARK_CONF_DIR");
-            env.put("JAVA_HOME", System.getProperty("java.home"));
-            env.put("SPARK_LOCAL_IP", "127.0.0.1");
-            env.put("INGOT_DRIVER_MEMORY", "1g");
-            env.put(AirflowCli.VAR, AirflowServerExtension.PASSWORD);
+            Dist.childEnv(pb.environment()).put(AirflowCli.VAR, AirflowServerExtension.PASSWORD);
             Process p = pb.start();
             if (!p.waitFor(15, TimeUnit.MINUTES)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
