@@ -1,9 +1,11 @@
 package dev.ingot.core.config;
 
+import dev.ingot.core.ConfigProblem;
 import dev.ingot.core.Errors;
 import dev.ingot.core.Secrets;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -11,12 +13,13 @@ import java.util.Optional;
  *
  * @param url the Airflow web server's root, e.g. {@code http://airflow:8080} (no {@code /api/...} part)
  * @param username the user that logs in
- * @param password the user's password; write it as {@code ${env:NAME}}, it is never printed
+ * @param password the user's password; write it as {@code ${env:NAME}}, it is never printed. Only {@code ingot airflow}
+ *     resolves it ({@link #secretProblems()}), so other commands run without its variable
  * @param version which API to speak: {@link ApiVersion#AUTO} asks the server
  * @param connectTimeout how long to wait for a connection
  * @param requestTimeout how long to wait for one answer
  */
-public record AirflowSettings(URI url, String username, Optional<String> password, ApiVersion version,
+public record AirflowSettings(URI url, String username, Optional<Secret> password, ApiVersion version,
                               Duration connectTimeout, Duration requestTimeout) {
     /** Default of {@code connect_timeout_seconds}. */
     public static final int CONNECT_TIMEOUT_DEFAULT = 10;
@@ -52,14 +55,19 @@ public record AirflowSettings(URI url, String username, Optional<String> passwor
     }
 
     /** Settings with the default timeouts. */
-    public static AirflowSettings of(URI url, String username, Optional<String> password, ApiVersion version) {
+    public static AirflowSettings of(URI url, String username, Optional<Secret> password, ApiVersion version) {
         return new AirflowSettings(url, username, password, version, Duration.ofSeconds(CONNECT_TIMEOUT_DEFAULT),
                 Duration.ofSeconds(REQUEST_TIMEOUT_DEFAULT));
     }
 
-    /** The same settings with another password (the {@code ${env:NAME}} value is registered as a secret by the loader). */
-    public AirflowSettings withPassword(Optional<String> newPassword) {
+    /** The same settings with another password. */
+    public AirflowSettings withPassword(Optional<Secret> newPassword) {
         return new AirflowSettings(url, username, newPassword, version, connectTimeout, requestTimeout);
+    }
+
+    /** What stops the password from resolving (its variable is not set); empty when it resolves or there is none. */
+    public List<ConfigProblem> secretProblems() {
+        return password.map(Secret::problems).orElse(List.of());
     }
 
     /** The same settings with another API version. */
@@ -70,7 +78,7 @@ public record AirflowSettings(URI url, String username, Optional<String> passwor
     @Override
     public String toString() {
         return "AirflowSettings[url=" + Secrets.redact(url.toString()) + ", username=" + username + ", password="
-                + password.map(p -> Secrets.MASK) + ", version=" + version + ", connectTimeout=" + connectTimeout
+                + password + ", version=" + version + ", connectTimeout=" + connectTimeout
                 + ", requestTimeout=" + requestTimeout + "]";
     }
 }

@@ -23,7 +23,6 @@ import java.net.URISyntaxException;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
-import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.nio.file.Path;
 import java.time.DateTimeException;
@@ -293,7 +292,7 @@ public final class ProjectLoader {
         });
         GpuPolicy gpu = n.choice("gpu", GpuPolicy.class, false).orElse(GpuPolicy.AUTO);
         Optional<CorePrice> price = n.object("cost", false).flatMap(this::price);
-        Optional<ModelSignature> signing = n.object("signing", false).flatMap(g -> signing(g, dir));
+        Optional<SigningSettings> signing = n.object("signing", false).flatMap(g -> signing(g, dir));
         Optional<AirflowSettings> airflow = n.object("airflow", false).flatMap(this::airflow);
         SqlServerSettings sqlServer = n.object("sql_server", false).flatMap(this::sqlServer)
                 .orElse(SqlServerSettings.defaults());
@@ -309,7 +308,8 @@ public final class ProjectLoader {
         Optional<SqlServerSettings.Auth> chosen = n.choice("auth", SqlServerSettings.Auth.class, false);
         SqlServerSettings.Auth auth = chosen.orElse(SqlServerSettings.Auth.NONE);
         Optional<String> username = n.string("username", false, "a user name");
-        Optional<String> password = n.string("password", false, "${env:INGOT_SQL_PASSWORD}");
+        // Resolved by 'ingot sql-server' only (SqlServerSettings.secretProblems), not here.
+        Optional<Secret> password = n.secret("password", "${env:INGOT_SQL_PASSWORD}");
         n.finish();
         if (chosen.isEmpty() && n.has("auth")) {
             return Optional.empty();  // reported by the read; the rules below depend on it
@@ -328,11 +328,9 @@ public final class ProjectLoader {
             if (!n.has("password")) {
                 n.problem("password", "is missing while 'auth: password' asks clients for a password",
                         "add 'password: ${env:INGOT_SQL_PASSWORD}' and export INGOT_SQL_PASSWORD, or write 'auth: none'");
-            } else if (password.isPresent() && password.get().isEmpty()) {
-                n.problem("password", "is empty", "export the environment variable it names with the password");
             }
-            // An unset ${env:NAME} was reported by the read itself.
-            ok &= password.filter(p -> !p.isEmpty()).isPresent();
+            // Text that is not a secret at all was reported by the read itself.
+            ok &= password.isPresent();
         }
         if (auth == SqlServerSettings.Auth.NONE && (username.isPresent() || password.isPresent())) {
             n.problem(password.isPresent() ? "password" : "username", "is set while 'auth' is none, so it would be"
@@ -346,7 +344,8 @@ public final class ProjectLoader {
     private Optional<AirflowSettings> airflow(Node n) {
         Optional<String> url = n.string("url", true, "the Airflow web server's root, e.g. http://airflow:8080");
         Optional<String> username = n.string("username", true, "a user name");
-        Optional<String> password = n.string("password", false, "${env:INGOT_AIRFLOW_PASSWORD}");
+        // Resolved by 'ingot airflow' only (AirflowSettings.secretProblems), not here: workers need not have it.
+        Optional<Secret> password = n.secret("password", "${env:INGOT_AIRFLOW_PASSWORD}");
         String versionText = n.string("version", false, "auto, 2 or 3").orElse("auto");
         long connect = n.integer("connect_timeout_seconds", false, 1, 3600).orElse((long) AirflowSettings.CONNECT_TIMEOUT_DEFAULT);
         long request = n.integer("request_timeout_seconds", false, 1, 3600).orElse((long) AirflowSettings.REQUEST_TIMEOUT_DEFAULT);
@@ -382,43 +381,57 @@ public final class ProjectLoader {
                 Duration.ofSeconds(connect), Duration.ofSeconds(request)));
     }
 
-    /** The signing keys; a key's text is never put in a message (the private one is a secret, both are noise). */
-    private Optional<ModelSignature> signing(Node n, Path dir) {
-        Optional<String> priv = keyText(n, "private_key", dir);
+    /**
+     * The signing keys; a key's text is never put in a message (the private one is a secret, both are noise). A private
+     * key from {@code ${env:NAME}} is resolved and parsed by the commands that sign only
+     * ({@link SigningSettings#secretProblems()}); one written in the file or read from {@code private_key_file} is
+     * checked now, as the file error it is.
+     */
+    private Optional<SigningSettings> signing(Node n, Path dir) {
+        Optional<Secret> priv = privateKey(n, dir);
         Optional<String> pub = keyText(n, "public_key", dir);
         n.finish();
-        Optional<PrivateKey> privateKey = parsed(n, "private_key", priv, ModelSignature::parsePrivateKey,
-                "a PKCS#8 Ed25519 private key", "give the key made by 'openssl genpkey -algorithm ed25519', e.g. from"
-                        + " ${env:INGOT_SIGNING_KEY}");
-        Optional<PublicKey> publicKey = parsed(n, "public_key", pub, ModelSignature::parsePublicKey,
-                "an X.509 Ed25519 public key", "give the key made by 'openssl pkey -pubout' from the private key");
-        if (privateKey.isEmpty() && publicKey.isEmpty()) {
-            return Optional.empty();
+        if (priv.isPresent() && priv.get().variables().isEmpty()
+                && SigningSettings.parse(priv.get()).isEmpty()) {
+            problems.add(SigningSettings.notAKey(priv.get()));
+            priv = Optional.empty();
         }
-        return Optional.of(new ModelSignature(privateKey, publicKey));
-    }
-
-    /** The key {@code text} parses to; a problem naming {@code key} (not its text) when it does not parse. */
-    private static <K> Optional<K> parsed(Node n, String key, Optional<String> text,
-                                          Function<String, Optional<K>> parse, String what, String fix) {
-        return text.flatMap(t -> {
-            Optional<K> k = parse.apply(t);
+        Optional<PublicKey> publicKey = pub.flatMap(t -> {
+            Optional<PublicKey> k = ModelSignature.parsePublicKey(t);
             if (k.isEmpty()) {
-                n.problem(key, "is not " + what + " (base64 or PEM)", fix);
+                n.problem("public_key", "is not an X.509 Ed25519 public key (base64 or PEM)",
+                        "give the key made by 'openssl pkey -pubout' from the private key");
             }
             return k;
         });
+        if (priv.isEmpty() && publicKey.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new SigningSettings(priv, publicKey));
+    }
+
+    /** {@code private_key} (a secret, not resolved), or the content of {@code private_key_file}; not both. */
+    private Optional<Secret> privateKey(Node n, Path dir) {
+        Optional<Secret> text = n.secret("private_key", "${env:NAME} holding the key");
+        Optional<String> file = fileText(n, "private_key", dir, text.isPresent());
+        return text.isPresent() ? text : file.map(content -> Secret.literal(n.file(), n.at("private_key_file"), content));
     }
 
     /** {@code key}, or the content of {@code key_file} (relative to the project); not both. */
     private Optional<String> keyText(Node n, String key, Path dir) {
         Optional<String> text = n.string(key, false, "${env:NAME} holding the key");
+        Optional<String> file = fileText(n, key, dir, text.isPresent());
+        return text.isPresent() ? text : file;
+    }
+
+    /** The content of {@code key_file}, relative to the project; a problem when {@code key} is given too. */
+    private static Optional<String> fileText(Node n, String key, Path dir, boolean keyGiven) {
         Optional<String> file = n.string(key + "_file", false, "the path of a file holding the key");
-        if (text.isPresent() && file.isPresent()) {
+        if (keyGiven && file.isPresent()) {
             n.problem(key + "_file", "is given with '" + key + "'", "keep one of '" + key + "' and '" + key + "_file'");
             return Optional.empty();
         }
-        return text.isPresent() ? text : file.flatMap(f -> {
+        return keyGiven ? Optional.empty() : file.flatMap(f -> {
             Path path = dir.resolve(f);
             try {
                 String content = Files.readString(path);
@@ -496,7 +509,8 @@ public final class ProjectLoader {
         TrackingSettings.Kind kind = n.choice("type", TrackingSettings.Kind.class, false).orElse(TrackingSettings.Kind.LOCAL);
         boolean mlflow = kind == TrackingSettings.Kind.MLFLOW;
         Optional<String> uri = n.string("uri", mlflow, "the MLflow server, e.g. http://mlflow:5000");
-        Optional<String> token = n.string("token", false, "${env:MLFLOW_TRACKING_TOKEN}");
+        // Resolved by the commands that talk to MLflow only (TrackingSettings.secretProblems), not here.
+        Optional<Secret> token = n.secret("token", "${env:MLFLOW_TRACKING_TOKEN}");
         Optional<String> experiment = n.string("experiment", false, "an experiment name");
         uri.ifPresent(u -> {
             if (!(u.startsWith("http://") || u.startsWith("https://") || u.equals("databricks"))) {

@@ -1,12 +1,16 @@
 package dev.ingot.core.config;
 
+import dev.ingot.core.ConfigProblem;
 import dev.ingot.core.CorePrice;
 import dev.ingot.core.Errors;
 import dev.ingot.core.Location;
-import dev.ingot.core.ModelSignature;
 import dev.ingot.core.Secrets;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What {@code ingot.yaml} says: the project's name, where its warehouse is, its catalog, tracking, Spark conf and GPU
@@ -35,7 +39,7 @@ public record ProjectSettings(
         Map<String, String> sparkConf,
         GpuPolicy gpu,
         Optional<CorePrice> price,
-        Optional<ModelSignature> signing,
+        Optional<SigningSettings> signing,
         Optional<AirflowSettings> airflow,
         SqlServerSettings sqlServer) {
     public ProjectSettings {
@@ -52,10 +56,43 @@ public record ProjectSettings(
         Errors.required(sqlServer, "ProjectSettings.sqlServer (SqlServerSettings.defaults() for the defaults)");
     }
 
+    /**
+     * The parts of {@code ingot.yaml} whose secrets only some commands use: a command names the ones it uses, and
+     * checks them with {@link #secretProblems} before it starts anything, so that a secret's variable need only be set
+     * where a command that uses it runs. ({@code catalog.password} is not one: nearly every command opens the
+     * catalog, and the loader resolves it.)
+     */
+    public enum SecretUse {
+        /** {@code airflow.password}: {@code ingot airflow}. */
+        AIRFLOW,
+        /** {@code sql_server.password}: {@code ingot sql-server}. */
+        SQL_SERVER,
+        /** {@code signing.private_key}: the commands that sign a model version ({@code train}, {@code models register}). */
+        SIGNING,
+        /** {@code tracking.token}: the commands that talk to the MLflow server. */
+        TRACKING
+    }
+
+    /** Every problem that stops the secrets of {@code uses} from resolving, so that a command reports all at once. */
+    public List<ConfigProblem> secretProblems(SecretUse... uses) {
+        Set<SecretUse> distinct = EnumSet.noneOf(SecretUse.class);
+        distinct.addAll(List.of(uses));
+        List<ConfigProblem> out = new ArrayList<>();
+        for (SecretUse use : distinct) {
+            out.addAll(switch (use) {
+                case AIRFLOW -> airflow.map(AirflowSettings::secretProblems).orElse(List.of());
+                case SQL_SERVER -> sqlServer.secretProblems();
+                case SIGNING -> signing.map(SigningSettings::secretProblems).orElse(List.of());
+                case TRACKING -> tracking.secretProblems();
+            });
+        }
+        return out;
+    }
+
     /** Settings with the SQL server's defaults ({@link SqlServerSettings#defaults()}). */
     public ProjectSettings(String name, String description, Location warehouse, CatalogSettings catalog,
                            TrackingSettings tracking, Map<String, String> sparkConf, GpuPolicy gpu,
-                           Optional<CorePrice> price, Optional<ModelSignature> signing,
+                           Optional<CorePrice> price, Optional<SigningSettings> signing,
                            Optional<AirflowSettings> airflow) {
         this(name, description, warehouse, catalog, tracking, sparkConf, gpu, price, signing, airflow,
                 SqlServerSettings.defaults());
@@ -64,7 +101,7 @@ public record ProjectSettings(
     /** Settings without Airflow. */
     public ProjectSettings(String name, String description, Location warehouse, CatalogSettings catalog,
                            TrackingSettings tracking, Map<String, String> sparkConf, GpuPolicy gpu,
-                           Optional<CorePrice> price, Optional<ModelSignature> signing) {
+                           Optional<CorePrice> price, Optional<SigningSettings> signing) {
         this(name, description, warehouse, catalog, tracking, sparkConf, gpu, price, signing, Optional.empty());
     }
 

@@ -1,7 +1,9 @@
 package dev.ingot.core.config;
 
+import dev.ingot.core.ConfigProblem;
 import dev.ingot.core.Errors;
 import dev.ingot.core.Secrets;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -11,10 +13,11 @@ import java.util.Optional;
  * @param port the TCP port ({@value #PORT_DEFAULT}, HiveServer2's)
  * @param auth whether clients must give a user name and password
  * @param username with {@link Auth#PASSWORD}, the user name clients must give
- * @param password with {@link Auth#PASSWORD}, the password; written as {@code ${env:NAME}} and never printed
+ * @param password with {@link Auth#PASSWORD}, the password; written as {@code ${env:NAME}} and never printed. Only
+ *     {@code ingot sql-server} resolves it ({@link #secretProblems()}), so other commands run without its variable
  */
 public record SqlServerSettings(String host, int port, Auth auth, Optional<String> username,
-                                Optional<String> password) {
+                                Optional<Secret> password) {
     /** Default of {@code sql_server.host}: the loopback address, so nothing outside this machine can connect. */
     public static final String HOST_DEFAULT = "127.0.0.1";
     /** Default of {@code sql_server.port}: HiveServer2's port. */
@@ -40,7 +43,7 @@ public record SqlServerSettings(String host, int port, Auth auth, Optional<Strin
         if (port < 1 || port > 65_535) {
             throw Errors.invalidDefinition("SqlServerSettings.port", String.valueOf(port), "give a TCP port, 1 to 65535");
         }
-        if (auth == Auth.PASSWORD && (username.isEmpty() || password.isEmpty() || password.get().isEmpty())) {
+        if (auth == Auth.PASSWORD && (username.isEmpty() || password.isEmpty())) {
             throw Errors.invalidDefinition("SqlServerSettings", "password authentication needs a user name and a "
                     + "password", "set username and password (from ${env:NAME}), or auth: none");
         }
@@ -56,10 +59,27 @@ public record SqlServerSettings(String host, int port, Auth auth, Optional<Strin
         return new SqlServerSettings(host, newPort, auth, username, password);
     }
 
+    /**
+     * What stops password authentication from getting its password: a variable that is not set, or one set to
+     * nothing. Empty without password authentication.
+     */
+    public List<ConfigProblem> secretProblems() {
+        if (auth != Auth.PASSWORD || password.isEmpty()) {
+            return List.of();
+        }
+        Secret p = password.get();
+        List<ConfigProblem> unset = p.problems();
+        if (!unset.isEmpty()) {
+            return unset;
+        }
+        return p.resolve().isEmpty() ? List.of(new ConfigProblem(p.file(), p.keyPath(), "is empty",
+                "export the environment variable it names with the password")) : List.of();
+    }
+
     /** Masks the password. */
     @Override
     public String toString() {
         return Secrets.redact("SqlServerSettings[host=" + host + ", port=" + port + ", auth=" + auth + ", username="
-                + username + ", password=" + password.map(p -> Secrets.MASK) + "]");
+                + username + ", password=" + password + "]");
     }
 }

@@ -207,7 +207,7 @@ class ProjectLoaderTest {
         assertThat(s.catalog().jdbcPassword()).as("interpolated from the environment").contains(DB_PASSWORD);
         assertThat(s.tracking().kind()).isEqualTo(TrackingSettings.Kind.MLFLOW);
         assertThat(s.tracking().uri()).contains("https://mlflow.example.com");
-        assertThat(s.tracking().token()).contains(MLFLOW_TOKEN);
+        assertThat(s.tracking().token().map(Secret::resolve)).contains(MLFLOW_TOKEN);
         assertThat(s.tracking().experiment()).as("interpolation inside a longer string").contains("retail-ml");
         assertThat(s.sparkConf()).containsOnly(entry("spark.sql.shuffle.partitions", "16"),
                 entry("spark.executor.memory", "2g"), entry("spark.sql.adaptive.enabled", "true"));
@@ -898,6 +898,121 @@ class ProjectLoaderTest {
         for (Object o : List.of(p, p.settings(), p.sources().get("orders"), p.models().get("churn"))) {
             assertThat(o.toString()).as(o.getClass().getSimpleName()).doesNotContain(key).contains(Secrets.MASK);
         }
+    }
+
+    // ---- secrets that only some commands use ----
+
+    /** {@link #INGOT} with Airflow, the SQL server's password authentication and a signing key, each from a variable. */
+    private static final String WITH_COMMAND_SECRETS = INGOT
+            .replace("${env:INGOT_TEST_MLFLOW_TOKEN}", "${env:INGOT_TEST_LAZY_TOKEN}") + """
+            airflow:
+              url: http://airflow:8080
+              username: admin
+              password: ${env:INGOT_TEST_LAZY_AIRFLOW}
+            sql_server:
+              auth: password
+              username: analyst
+              password: ${env:INGOT_TEST_LAZY_SQL}
+            signing:
+              private_key: ${env:INGOT_TEST_LAZY_KEY}
+            """;
+
+    private static final List<ProjectSettings.SecretUse> ALL_USES = List.of(ProjectSettings.SecretUse.values());
+
+    @Test
+    void aProjectLoadsWithoutTheVariablesOfSecretsThatOnlySomeCommandsUse() throws IOException {
+        write("ingot.yaml", WITH_COMMAND_SECRETS);
+        ProjectSettings s = ProjectLoader.load(dir, ENV).settings();
+
+        assertThat(s.secretProblems()).as("a command that uses none of them needs none of them").isEmpty();
+        Map<ProjectSettings.SecretUse, String[]> expected = Map.of(
+                ProjectSettings.SecretUse.AIRFLOW, new String[] {"airflow.password", "INGOT_TEST_LAZY_AIRFLOW"},
+                ProjectSettings.SecretUse.SQL_SERVER, new String[] {"sql_server.password", "INGOT_TEST_LAZY_SQL"},
+                ProjectSettings.SecretUse.SIGNING, new String[] {"signing.private_key", "INGOT_TEST_LAZY_KEY"},
+                ProjectSettings.SecretUse.TRACKING, new String[] {"tracking.token", "INGOT_TEST_LAZY_TOKEN"});
+        expected.forEach((use, where) -> {
+            List<ConfigProblem> problems = s.secretProblems(use);
+            assertThat(problems).as(use.name()).hasSize(1);
+            assertProblem(problems.get(0), "ingot.yaml", where[0], "environment variable " + where[1] + " (from ${env:"
+                    + where[1] + "}) is not set", "export " + where[1] + " before running Ingot");
+        });
+        assertThat(s.secretProblems(ALL_USES.toArray(ProjectSettings.SecretUse[]::new)))
+                .as("all at once, each once").hasSize(4);
+
+        InvalidConfigException e = loadFails(() -> s.airflow().orElseThrow().password().orElseThrow().resolve());
+        assertThat(e.getMessage()).contains("ingot.yaml: airflow.password").contains("INGOT_TEST_LAZY_AIRFLOW");
+        InvalidConfigException k = loadFails(() -> s.signing().orElseThrow().resolve());
+        assertThat(k.getMessage()).contains("ingot.yaml: signing.private_key").contains("INGOT_TEST_LAZY_KEY");
+        assertThat(s.signing().orElseThrow().publicKey()).isEmpty();
+    }
+
+    @Test
+    void withTheVariablesSetEachSecretResolvesToItsValueAndIsNeverPrinted() throws Exception {
+        java.security.KeyPair pair = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        String key = java.util.Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded());
+        String airflow = "airflow-pw-5c0e1a-never-print";
+        String sql = "sql-pw-88d2f4-never-print";
+        String token = "token-a17b39-never-print";
+        Map<String, String> env = new LinkedHashMap<>(ENV);
+        env.putAll(Map.of("INGOT_TEST_LAZY_AIRFLOW", airflow, "INGOT_TEST_LAZY_SQL", sql,
+                "INGOT_TEST_LAZY_KEY", key, "INGOT_TEST_LAZY_TOKEN", token));
+        write("ingot.yaml", WITH_COMMAND_SECRETS);
+        Project p = ProjectLoader.load(dir, env);
+        ProjectSettings s = p.settings();
+
+        assertThat(s.secretProblems(ALL_USES.toArray(ProjectSettings.SecretUse[]::new))).isEmpty();
+        assertThat(s.airflow().orElseThrow().password().orElseThrow().resolve()).isEqualTo(airflow);
+        assertThat(s.sqlServer().password().orElseThrow().resolve()).isEqualTo(sql);
+        assertThat(s.tracking().token().orElseThrow().resolve()).isEqualTo(token);
+        String signature = dev.ingot.core.ModelSignature.sign(s.signing().orElseThrow().resolve().privateKey()
+                .orElseThrow(), "abc123");
+        assertThat(dev.ingot.core.ModelSignature.verify(pair.getPublic(), "abc123", signature))
+                .as("the key from the environment signs").isTrue();
+        for (String text : List.of(p.toString(), s.toString(), s.airflow().orElseThrow().toString(),
+                s.sqlServer().toString(), s.tracking().toString(), s.signing().orElseThrow().toString())) {
+            assertThat(text).doesNotContain(airflow).doesNotContain(sql).doesNotContain(token).doesNotContain(key);
+        }
+        assertThat(s.airflow().orElseThrow().toString()).as("names the variable, not the value")
+                .contains("${env:INGOT_TEST_LAZY_AIRFLOW}");
+        assertThat(Secrets.redact("logged: " + airflow + " " + sql + " " + token + " " + key))
+                .as("registered for masking").isEqualTo("logged: **** **** **** ****");
+
+        env.put("INGOT_TEST_LAZY_KEY", "not-a-key-at-all-3e1f");
+        env.put("INGOT_TEST_LAZY_SQL", "");
+        ProjectSettings bad = ProjectLoader.load(dir, env).settings();
+        List<ConfigProblem> signing = bad.secretProblems(ProjectSettings.SecretUse.SIGNING);
+        assertThat(signing).hasSize(1);
+        assertProblem(signing.get(0), "ingot.yaml", "signing.private_key", "is not a PKCS#8 Ed25519 private key",
+                "openssl genpkey");
+        assertThat(signing.get(0).toString()).doesNotContain("not-a-key-at-all-3e1f");
+        List<ConfigProblem> empty = bad.secretProblems(ProjectSettings.SecretUse.SQL_SERVER);
+        assertThat(empty).hasSize(1);
+        assertProblem(empty.get(0), "ingot.yaml", "sql_server.password", "is empty", "export");
+    }
+
+    @Test
+    void aMalformedSecretIsStillAFileErrorAtLoad() throws IOException {
+        write("ingot.yaml", WITH_COMMAND_SECRETS.replace("${env:INGOT_TEST_LAZY_AIRFLOW}", "${INGOT_TEST_LAZY_AIRFLOW}")
+                .replace("${env:INGOT_TEST_LAZY_SQL}", "${env:}"));
+        List<ConfigProblem> all = problems();
+        assertThat(all).hasSize(2);
+        assertProblem(all.get(0), "ingot.yaml", "airflow.password", "has a '${' that is not ${env:NAME}", "${env:NAME}");
+        assertProblem(all.get(1), "ingot.yaml", "sql_server.password", "has a '${' that is not ${env:NAME}",
+                "${env:NAME}");
+    }
+
+    @Test
+    void aSecretNamesWhereItIsWrittenAndNeverItsValue() {
+        Secret env = Secret.of("ingot.yaml", "airflow.password", "${env:A_VAR}-${env:B_VAR}",
+                Map.of("A_VAR", "first-secret-part", "B_VAR", "second-secret-part"));
+        assertThat(env.resolve()).isEqualTo("first-secret-part-second-secret-part");
+        assertThat(env.variables()).containsExactly("A_VAR", "B_VAR");
+        assertThat(env.toString()).contains("airflow.password", "${env:A_VAR}", "${env:B_VAR}")
+                .doesNotContain("first-secret-part").doesNotContain("second-secret-part");
+        Secret literal = Secret.literal("plain-literal-secret-7e");
+        assertThat(literal.resolve()).isEqualTo("plain-literal-secret-7e");
+        assertThat(literal.toString()).doesNotContain("plain-literal-secret-7e").contains(Secrets.MASK);
+        assertThat(Secret.of("ingot.yaml", "tracking.token", "${env:C_VAR}", Map.of()).problems()).hasSize(1);
     }
 
     // ---- models ----

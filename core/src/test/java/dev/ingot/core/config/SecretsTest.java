@@ -60,7 +60,7 @@ class SecretsTest {
         CatalogSettings c = new CatalogSettings(CatalogSettings.Metastore.JDBC, Optional.of("jdbc:postgresql://db/ms"),
                 Optional.of("org.postgresql.Driver"), Optional.of("hive"), Optional.of("plain-unregistered-pw"));
         TrackingSettings t = new TrackingSettings(TrackingSettings.Kind.MLFLOW, Optional.of("https://mlflow"),
-                Optional.of("plain-unregistered-token"), Optional.empty());
+                Optional.of(Secret.literal("plain-unregistered-token")), Optional.empty());
         assertThat(c.toString()).doesNotContain("plain-unregistered-pw").contains("jdbcUser=Optional[hive]");
         assertThat(t.toString()).doesNotContain("plain-unregistered-token").contains("uri=Optional[https://mlflow]");
     }

@@ -165,6 +165,8 @@ public final class ConfigKeys {
 
     private static final String FREE_TEXT = "free text";
     private static final String EMPTY = "`\"\"`";
+    /** The doc of a secret that only some commands resolve (ProjectSettings.SecretUse); %s: those commands. */
+    private static final String ONLY_USERS = "Read only by %s: its variable need not be set where other commands run";
 
     private static final List<Key> KEYS = declare();
 
@@ -204,7 +206,9 @@ public final class ConfigKeys {
                         + " Ingot), `jdbc:mysql:`, `jdbc:mariadb:`, `jdbc:derby:`, `jdbc:sqlserver:`, `jdbc:oracle:`"
                         + " (their jars are not shipped: add them to the distribution's `jars/`)"));
         k.add(key(p, "catalog.user", TEXT).doc("user name"));
-        k.add(key(p, "catalog.password", TEXT).doc("write it as `${env:NAME}`; never printed"));
+        k.add(key(p, "catalog.password", TEXT).doc("write it as `${env:NAME}`; never printed. Nearly every command"
+                + " opens the catalog, so it is read when the project loads: its variable must be set wherever Ingot"
+                + " runs"));
 
         k.add(key(p, "tracking.type", choice(TrackingSettings.Kind.class)).dflt("`local`")
                 .doc("`local`: Delta tables in the `ml` database (`ml.runs`, `ml.metrics`, `ml.model_versions`, ...)"
@@ -216,7 +220,8 @@ public final class ConfigKeys {
                         + " `https://` URL with a token)"));
         k.add(key(p, "tracking.token", TEXT).doc("bearer token; write it as `${env:NAME}`. Without it:"
                 + " `MLFLOW_TRACKING_TOKEN`, else `MLFLOW_TRACKING_USERNAME`/`MLFLOW_TRACKING_PASSWORD` from the"
-                + " environment"));
+                + " environment. " + ONLY_USERS.formatted("the commands that talk to MLflow (`train`, `models ...`,"
+                + " `score` of a registry version, `gpu-report`)")));
         k.add(key(p, "tracking.experiment", TEXT).dflt("the project's name").doc("MLflow experiment"));
         k.add(key(p, "cost", MAPPING_BELOW).dflt("none")
                 .doc("what compute costs, so that runs record their cost in money as well as CPU seconds, below"));
@@ -231,7 +236,7 @@ public final class ConfigKeys {
         k.add(key(p, "signing.private_key", TEXT.described("`${env:NAME}`")).dflt("none")
                 .doc("a PKCS#8 Ed25519 private key, base64 or PEM (`openssl genpkey -algorithm ed25519`); a secret:"
                         + " take it from the environment, e.g. `${env:INGOT_SIGNING_KEY}`. New versions get the tag"
-                        + " `ingot.onnx_signature`"));
+                        + " `ingot.onnx_signature`. " + ONLY_USERS.formatted("`train` and `models register`")));
         k.add(key(p, "signing.private_key_file", TEXT.described("path")).dflt("none")
                 .doc("a file holding the private key instead (relative to the project), e.g. a mounted secret"));
         k.add(key(p, "signing.public_key", TEXT.described("base64 or PEM")).dflt("none")
@@ -246,7 +251,8 @@ public final class ConfigKeys {
         k.add(key(p, "airflow.username", TEXT).required("required with `airflow`").doc("the user that logs in"));
         k.add(key(p, "airflow.password", TEXT.described("`${env:NAME}`")).dflt("none")
                 .doc("the user's password; a secret: take it from the environment, e.g."
-                        + " `${env:INGOT_AIRFLOW_PASSWORD}`. It is never printed"));
+                        + " `${env:INGOT_AIRFLOW_PASSWORD}`. It is never printed. "
+                        + ONLY_USERS.formatted("`ingot airflow ...`") + " (the DAGs' tasks do not need it)"));
         k.add(key(p, "airflow.version", TEXT.described("`auto`, `2` or `3`")).dflt("`auto`")
                 .doc("which REST API to speak: `3` is `/api/v2` with a token from `POST /auth/token`, `2` is"
                         + " `/api/v1` with basic authentication; `auto` asks the server (`GET /api/v2/version`)"));
@@ -270,7 +276,7 @@ public final class ConfigKeys {
                 .doc("the user name clients log in as"));
         k.add(key(p, "sql_server.password", TEXT.described("`${env:NAME}`")).required("required with `password`")
                 .doc("the password; a secret: take it from the environment, e.g. `${env:INGOT_SQL_PASSWORD}`. It is"
-                        + " never printed or logged"));
+                        + " never printed or logged. " + ONLY_USERS.formatted("`ingot sql-server`")));
 
         FileKind s = FileKind.SOURCES;
         k.add(definitionName(s));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.ingot.core.Identifiers;
 import dev.ingot.core.Secrets;
+import dev.ingot.core.config.Secret;
 import dev.ingot.core.config.TimeSpan;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,7 +30,8 @@ import java.util.regex.Pattern;
  * returns empty (or the default) and the load goes on.
  */
 public final class Node {
-    private static final Pattern ENV = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
+    /** {@code ${env:NAME}}: an environment variable's value; group 1 is the name. */
+    public static final Pattern ENV = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
 
     private final String file;
     private final String path;
@@ -152,6 +154,31 @@ public final class Node {
         }
         // Empty when a variable is unset: that is reported once, not again as a bad value.
         return Optional.ofNullable(interpolate(at(key), s));
+    }
+
+    /**
+     * A secret ({@code ${env:NAME}} or text), not resolved: its variables are looked up only by the commands that use
+     * it ({@link Secret}). Text with a {@code '${'} that is not {@code ${env:NAME}} is a problem of the file, reported
+     * now.
+     */
+    public Optional<Secret> secret(String key, String expected) {
+        JsonNode v = raw(key, ConfigKeys.Shape.SCALAR);
+        if (v == null) {
+            return Optional.empty();
+        }
+        if (!v.isValueNode() || v.isBinary()) {
+            problem(key, "is " + show(v) + ", not a string", "write " + expected);
+            return Optional.empty();
+        }
+        String s = v.asText();
+        if (s.isBlank()) {
+            problem(key, "is empty", "write " + expected);
+            return Optional.empty();
+        }
+        if (malformed(at(key), s)) {
+            return Optional.empty();
+        }
+        return Optional.of(Secret.of(file, at(key), s, env));
     }
 
     /** A name (see {@link Identifiers#checkName}). */
@@ -449,12 +476,18 @@ public final class Node {
             m.appendReplacement(out, Matcher.quoteReplacement(value));
         }
         m.appendTail(out);
+        ok &= !malformed(keyPath, s);
+        return ok ? out.toString() : null;
+    }
+
+    /** Whether {@code s} has a {@code '${'} that is not {@code ${env:NAME}} (reported). */
+    private boolean malformed(String keyPath, String s) {
         if (ENV.matcher(s).replaceAll("").contains("${")) {
             problems.add(file, keyPath, "'" + s + "' has a '${' that is not ${env:NAME}",
                     "write ${env:NAME} to read the environment variable NAME");
-            ok = false;
+            return true;
         }
-        return ok ? out.toString() : null;
+        return false;
     }
 
     static String kind(JsonNode v) {

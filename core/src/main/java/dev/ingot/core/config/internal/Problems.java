@@ -12,6 +12,10 @@ public final class Problems {
         list.add(new ConfigProblem(file, keyPath, problem, fix));
     }
 
+    public void add(ConfigProblem problem) {
+        list.add(problem);
+    }
+
     public boolean isEmpty() {
         return list.isEmpty();
     }
