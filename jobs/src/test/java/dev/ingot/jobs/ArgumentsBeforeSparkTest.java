@@ -94,8 +94,95 @@ class ArgumentsBeforeSparkTest {
         assertThat(warehouse).as(what + ": nothing was written, no session was opened").doesNotExist();
     }
 
-    /** {@code java -cp <the test class path> dev.ingot.jobs.IngotMain args}, in this module's directory. */
+    /** Set in the children's environment only: {@link #SECRETS}' airflow.password, which no case below uses. */
+    private static final String PLANTED = "planted-airflow-pw-" + java.util.UUID.randomUUID();
+    private static final String PLANTED_VAR = "INGOT_TEST_PLANTED_AIRFLOW_PASSWORD";
+
+    /**
+     * A project whose secrets that only some commands use come from variables that are not set (but the Airflow
+     * password's, which is set and which no case uses), written once per JVM.
+     */
+    private static final Path SECRETS = secretsProject();
+
+    private static Path secretsProject() {
+        try {
+            Path p = Files.createTempDirectory("ingot-secrets-project");
+            p.toFile().deleteOnExit();
+            Files.writeString(p.resolve("ingot.yaml"), """
+                    name: secrets
+                    tracking:
+                      type: mlflow
+                      uri: http://127.0.0.1:9
+                      token: ${env:INGOT_TEST_UNSET_TOKEN}
+                    signing:
+                      private_key: ${env:INGOT_TEST_UNSET_SIGNING_KEY}
+                    sql_server:
+                      auth: password
+                      username: analyst
+                      password: ${env:INGOT_TEST_UNSET_SQL_PASSWORD}
+                    airflow:
+                      url: http://127.0.0.1:9
+                      username: admin
+                      password: ${env:%s}
+                    """.formatted(PLANTED_VAR));
+            p.resolve("ingot.yaml").toFile().deleteOnExit();
+            return p;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static Stream<Arguments> unsetSecrets() {
+        String project = SECRETS.toString();
+        return Stream.of(
+                bad("sql-server without sql_server.password's variable", List.of("ingot.yaml: sql_server.password",
+                        "environment variable INGOT_TEST_UNSET_SQL_PASSWORD", "is not set"),
+                        "sql-server", "--project", project, "--port", "10123"),
+                bad("train without tracking.token's and signing.private_key's variables, both at once",
+                        List.of("2 problems", "ingot.yaml: tracking.token", "INGOT_TEST_UNSET_TOKEN",
+                                "ingot.yaml: signing.private_key", "INGOT_TEST_UNSET_SIGNING_KEY"),
+                        "train", "--project", project, "--model", "churn"),
+                bad("score of a registry version without tracking.token's variable", List.of(
+                        "ingot.yaml: tracking.token", "environment variable INGOT_TEST_UNSET_TOKEN"),
+                        "score", "--project", project, "--model", "churn@champion", "--input", "raw.customers",
+                        "--out", "churn"),
+                bad("models list without tracking.token's variable", List.of("ingot.yaml: tracking.token",
+                        "INGOT_TEST_UNSET_TOKEN"), "models", "list", "--project", project));
+    }
+
+    /**
+     * A command that uses a secret whose variable is not set refuses with exit 2, naming the file, the key and the
+     * variable, before a session opens; a secret it does not use (the planted Airflow password) is neither asked for
+     * nor printed.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unsetSecrets")
+    void anUnsetSecretOfTheCommandIsRefusedBeforeSparkStarts(String what, List<String> expected, List<String> args,
+                                                             @TempDir Path tmp) throws Exception {
+        Path warehouse = tmp.resolve("warehouse");
+        List<String> cmd = new ArrayList<>(args);
+        cmd.add("--warehouse");
+        cmd.add(warehouse.toString());
+        Process p = start(cmd, tmp, java.util.Map.of(PLANTED_VAR, PLANTED));
+        boolean ended = p.waitFor(120, TimeUnit.SECONDS);
+        if (!ended) {
+            p.destroyForcibly();
+        }
+        String err = Files.readString(tmp.resolve("stderr.txt"), StandardCharsets.UTF_8);
+        String out = Files.readString(tmp.resolve("stdout.txt"), StandardCharsets.UTF_8);
+        assertThat(ended).as(what + ": ended (a refused argument takes a second, not a Spark start)").isTrue();
+        assertThat(p.exitValue()).as(what + ":\n" + err).isEqualTo(2);
+        assertThat(err).as(what).contains(expected).doesNotContain("airflow.password");
+        assertThat(out + err).as(what + ": no secret is printed").doesNotContain(PLANTED);
+        assertThat(warehouse).as(what + ": nothing was written, no session was opened").doesNotExist();
+    }
+
     private static Process start(List<String> args, Path tmp) throws IOException {
+        return start(args, tmp, java.util.Map.of());
+    }
+
+    /** {@code java -cp <the test class path> dev.ingot.jobs.IngotMain args}, in this module's directory. */
+    private static Process start(List<String> args, Path tmp, java.util.Map<String, String> env) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         // Flags for a quick start: each process should only parse, load the project and refuse.
@@ -106,9 +193,10 @@ class ArgumentsBeforeSparkTest {
                 .forEach(cmd::add);
         cmd.addAll(List.of("-cp", classPath, IngotMain.class.getName()));
         cmd.addAll(args);
-        return new ProcessBuilder(cmd).directory(new File(System.getProperty("user.dir")))
-                .redirectOutput(tmp.resolve("stdout.txt").toFile()).redirectError(tmp.resolve("stderr.txt").toFile())
-                .start();
+        ProcessBuilder b = new ProcessBuilder(cmd).directory(new File(System.getProperty("user.dir")))
+                .redirectOutput(tmp.resolve("stdout.txt").toFile()).redirectError(tmp.resolve("stderr.txt").toFile());
+        b.environment().putAll(env);
+        return b.start();
     }
 
     private static Arguments bad(String what, List<String> expected, String... args) {

@@ -77,7 +77,7 @@ class SqlServerCommandTest {
         SqlServerSettings s = ProjectLoader.load(p, Map.of(VAR, PASSWORD)).settings().sqlServer();
         assertThat(s.port()).isEqualTo(10_123);
         assertThat(s.auth()).isEqualTo(SqlServerSettings.Auth.PASSWORD);
-        assertThat(s.password()).contains(PASSWORD);
+        assertThat(s.password().map(dev.ingot.core.config.Secret::resolve)).contains(PASSWORD);
         assertThat(s.toString()).as("masked").contains("analyst").doesNotContain(PASSWORD);
 
         Result r = dry(p, "--port", String.valueOf(freePort()));

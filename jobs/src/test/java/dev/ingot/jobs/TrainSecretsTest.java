@@ -277,7 +277,7 @@ class TrainSecretsTest {
     private static String rawFailure(String uri) {
         String raw = "raw-" + UUID.randomUUID();
         Throwable e = catchThrowable(() -> TrackingStore.open(new TrackingSettings(TrackingSettings.Kind.MLFLOW,
-                Optional.of(uri), Optional.of(raw), Optional.empty()), null, null));
+                Optional.of(uri), Optional.of(dev.ingot.core.config.Secret.literal(raw)), Optional.empty()), null, null));
         assertThat(e).as("opening the store fails").isNotNull();
         StringWriter trace = new StringWriter();
         e.printStackTrace(new PrintWriter(trace));

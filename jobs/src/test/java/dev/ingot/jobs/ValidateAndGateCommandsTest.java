@@ -96,6 +96,53 @@ class ValidateAndGateCommandsTest {
         assertThat(spark.sql("SELECT max(spend_1d) FROM features.cli_spend_v1__staging").first().getDouble(0)).isGreaterThan(900);
     }
 
+    /**
+     * An Airflow worker's case: ingot.yaml has secrets that only some commands use (Airflow's and the SQL server's
+     * passwords, the signing key, the MLflow token), none of whose variables is set here. {@code validate} and
+     * {@code features materialize} run as usual; the commands that use one of them refuse, naming it.
+     */
+    @Test
+    void commandsRunWithoutTheVariablesOfSecretsTheyDoNotUse() throws IOException {
+        Path project = ShopProject.write(spark, dir, "cli.orders_worker", "worker_spend");
+        Path yaml = project.resolve("ingot.yaml");
+        Files.writeString(yaml, Files.readString(yaml) + """
+                tracking:
+                  type: mlflow
+                  uri: http://127.0.0.1:9
+                  token: ${env:INGOT_TEST_WORKER_UNSET_TOKEN}
+                signing:
+                  private_key: ${env:INGOT_TEST_WORKER_UNSET_KEY}
+                sql_server:
+                  auth: password
+                  username: analyst
+                  password: ${env:INGOT_TEST_WORKER_UNSET_SQL}
+                airflow:
+                  url: http://127.0.0.1:9
+                  username: admin
+                  password: ${env:INGOT_TEST_WORKER_UNSET_AIRFLOW}
+                """);
+        Path reports = dir.resolve("reports");
+        Result validate = run("validate", "--project", project.toString(), "--table", "cli.orders_worker",
+                "--reports", reports.toString());
+        assertThat(validate.code()).as(validate.err()).isZero();
+        assertThat(validate.out()).contains("PASSED: 0 errors, 0 warnings");
+        Result materialize = run("features", "materialize", "--project", project.toString(), "--from", "2026-01-01",
+                "--to", "2026-01-02", "--reports", reports.toString());
+        assertThat(materialize.code()).as(materialize.err()).isZero();
+        assertThat(materialize.out()).contains("features.worker_spend_v1: 7 feature rows");
+
+        Result airflow = run("airflow", "status", "ingot_daily", "--project", project.toString());
+        assertThat(airflow.code()).as(airflow.err()).isEqualTo(2);
+        assertThat(airflow.err()).contains("ingot.yaml: airflow.password")
+                .contains("environment variable INGOT_TEST_WORKER_UNSET_AIRFLOW (from"
+                        + " ${env:INGOT_TEST_WORKER_UNSET_AIRFLOW}) is not set")
+                .contains("export INGOT_TEST_WORKER_UNSET_AIRFLOW").doesNotContain("127.0.0.1:9");
+        Result sqlServer = run("sql-server", "--project", project.toString(), "--dry-run");
+        assertThat(sqlServer.code()).as(sqlServer.err()).isEqualTo(2);
+        assertThat(sqlServer.err()).contains("ingot.yaml: sql_server.password").contains("INGOT_TEST_WORKER_UNSET_SQL")
+                .doesNotContain("airflow.password").doesNotContain("tracking.token");
+    }
+
     private Path shop(String table) throws IOException {
         return ShopProject.write(spark, dir, table);
     }

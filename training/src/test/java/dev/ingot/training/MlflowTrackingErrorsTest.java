@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.ingot.core.ExitCode;
 import dev.ingot.core.IngotException;
+import dev.ingot.core.config.Secret;
 import dev.ingot.core.config.TrackingSettings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -20,7 +21,7 @@ class MlflowTrackingErrorsTest {
     private static final String TOKEN = "planted-token-7Hq2vX9pLm";
 
     private static TrackingSettings mlflow(String uri) {
-        return new TrackingSettings(TrackingSettings.Kind.MLFLOW, Optional.of(uri), Optional.of(TOKEN),
+        return new TrackingSettings(TrackingSettings.Kind.MLFLOW, Optional.of(uri), Optional.of(Secret.literal(TOKEN)),
                 Optional.empty());
     }
 
@@ -78,7 +79,7 @@ class MlflowTrackingErrorsTest {
     @Test
     void aMissingOrNonHttpUriIsAConfigError() {
         String message = badInput(new TrackingSettings(TrackingSettings.Kind.MLFLOW, Optional.of("file:///tmp/mlruns"),
-                Optional.of(TOKEN), Optional.empty()));
+                Optional.of(Secret.literal(TOKEN)), Optional.empty()));
         assertThat(message).contains("Invalid configuration");
         Throwable t = catchThrowable(() -> TrackingStore.open(new TrackingSettings(TrackingSettings.Kind.MLFLOW,
                 Optional.empty(), Optional.empty(), Optional.empty()), null, null));

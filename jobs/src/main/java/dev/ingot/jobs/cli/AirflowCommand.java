@@ -8,6 +8,7 @@ import dev.ingot.core.ExitCode;
 import dev.ingot.core.config.AirflowSettings;
 import dev.ingot.core.config.Project;
 import dev.ingot.core.config.ProjectLoader;
+import dev.ingot.core.config.ProjectSettings.SecretUse;
 import dev.ingot.jobs.airflow.AirflowClient;
 import dev.ingot.jobs.airflow.DagRun;
 import dev.ingot.jobs.airflow.RunRequest;
@@ -53,6 +54,7 @@ public final class AirflowCommand {
                     ProjectLoader.PROJECT_FILE, "airflow", "is missing: 'ingot airflow' needs the Airflow to call",
                     "add an 'airflow:' section with url, username and password: ${env:INGOT_AIRFLOW_PASSWORD}"
                             + " (docs/airflow.md)"));
+            ProjectOptions.requireSecrets(p, SecretUse.AIRFLOW);
             DryRun.stopBefore("calling Airflow");
             return AirflowClient.connect(s);
         }

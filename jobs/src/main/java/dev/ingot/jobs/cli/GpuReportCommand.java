@@ -13,6 +13,7 @@ import dev.ingot.core.config.FeatureViewDef;
 import dev.ingot.core.config.GpuPolicy;
 import dev.ingot.core.config.ModelDef;
 import dev.ingot.core.config.Project;
+import dev.ingot.core.config.ProjectSettings.SecretUse;
 import dev.ingot.features.FeatureStore;
 import dev.ingot.features.internal.AsOfJoin;
 import dev.ingot.features.internal.Materializer;
@@ -79,7 +80,7 @@ public final class GpuReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Project p = options.load();
+        Project p = options.load(SecretUse.TRACKING);
         // The report itself runs on CPUs: RAPIDS' plugin would need a GPU; its ExplainPlan does not.
         SparkSession spark = Sessions.open(p, "gpu-report", Optional.of(GpuPolicy.OFF));
         // A run on GPUs joins point in time with the window form, not the CPU's merge: report that query.

@@ -8,6 +8,7 @@ import dev.ingot.core.ExitCode;
 import dev.ingot.core.Lineage;
 import dev.ingot.core.config.OnnxModelDef;
 import dev.ingot.core.config.Project;
+import dev.ingot.core.config.ProjectSettings.SecretUse;
 import dev.ingot.scoring.InputBinding;
 import dev.ingot.scoring.OnnxModel;
 import dev.ingot.scoring.OutputBinding;
@@ -59,7 +60,7 @@ final class ModelRegistration {
 
         @Override
         public Integer call() {
-            Project p = options.load();
+            Project p = options.load(SecretUse.TRACKING, SecretUse.SIGNING);
             ModelsCommand.requireName(model);
             OnnxModelDef def = p.onnxModels().get(model);
             if (def == null) {

@@ -11,6 +11,7 @@ import dev.ingot.core.ExitCode;
 import dev.ingot.core.Tables;
 import dev.ingot.core.config.ModelDef;
 import dev.ingot.core.config.Project;
+import dev.ingot.core.config.ProjectSettings.SecretUse;
 import dev.ingot.training.ModelVersion;
 import dev.ingot.training.TrackingStore;
 import java.io.PrintWriter;
@@ -75,7 +76,7 @@ public final class ModelsCommand {
 
         @Override
         public Integer call() {
-            Project p = options.load();
+            Project p = options.load(SecretUse.TRACKING);
             if (model != null) {
                 requireName(model);
             } else if (p.models().isEmpty() && p.onnxModels().isEmpty()) {
@@ -135,7 +136,7 @@ public final class ModelsCommand {
 
         @Override
         public Integer call() {
-            Project p = options.load();
+            Project p = options.load(SecretUse.TRACKING);
             Matcher m = REF.matcher(ref);
             if (!m.matches()) {
                 throw Errors.badArgument("M[/N|@ALIAS]", ref, "a model name, NAME/VERSION (fraud/3) or NAME@ALIAS (fraud@champion)");

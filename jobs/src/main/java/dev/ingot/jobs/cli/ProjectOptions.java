@@ -1,10 +1,13 @@
 package dev.ingot.jobs.cli;
 
+import dev.ingot.core.ConfigProblem;
 import dev.ingot.core.Errors;
 import dev.ingot.core.Location;
 import dev.ingot.core.config.Project;
 import dev.ingot.core.config.ProjectLoader;
+import dev.ingot.core.config.ProjectSettings.SecretUse;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
@@ -18,10 +21,26 @@ public final class ProjectOptions {
             description = "Use this warehouse instead of the one in ingot.yaml.")
     String warehouse;
 
-    /** Loads and checks the project; throws a bad-input error listing every problem. */
-    public Project load() {
+    /**
+     * Loads and checks the project, and the secrets of {@code ingot.yaml} the command uses (only those: see
+     * {@link SecretUse}); throws a bad-input error listing every problem.
+     */
+    public Project load(SecretUse... uses) {
         Project p = ProjectLoader.load(project);
+        requireSecrets(p, uses);
         return warehouse == null ? p : p.withWarehouse(resolve(warehouse));
+    }
+
+    /**
+     * Refuses, with exit code 2 and every problem at once, a command whose secrets ({@code uses}) do not resolve:
+     * called before anything starts (Spark, a server, a connection), also in a dry run.
+     */
+    static void requireSecrets(Project p, SecretUse... uses) {
+        List<ConfigProblem> problems = p.settings().secretProblems(uses);
+        if (!problems.isEmpty()) {
+            throw Errors.invalidConfig("read the secrets this command needs from " + ProjectLoader.PROJECT_FILE,
+                    problems);
+        }
     }
 
     /** A warehouse given on the command line: relative paths are taken from the current directory. */

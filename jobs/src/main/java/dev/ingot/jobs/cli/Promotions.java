@@ -7,6 +7,7 @@ import dev.ingot.core.ExitCode;
 import dev.ingot.core.Tables;
 import dev.ingot.core.config.ModelDef;
 import dev.ingot.core.config.Project;
+import dev.ingot.core.config.ProjectSettings.SecretUse;
 import dev.ingot.training.ModelVersion;
 import dev.ingot.training.PromotionGate;
 import dev.ingot.training.TrackingStore;
@@ -70,7 +71,7 @@ final class Promotions {
 
         @Override
         public Integer call() {
-            Project p = options.load();
+            Project p = options.load(SecretUse.TRACKING);
             ModelDef modelSpec = ModelsCommand.spec(p, model);
             String from = version.startsWith("@") ? version.substring(1) : null;
             if (from == null ? !version.matches("[0-9]{1,18}") || Long.parseLong(version) < 1 : !from.matches("[\\w\\-]+")) {
@@ -214,7 +215,7 @@ final class Promotions {
 
         @Override
         public Integer call() {
-            Project p = options.load();
+            Project p = options.load(SecretUse.TRACKING);
             ModelsCommand.requireName(model);
             long t0 = System.nanoTime();
             PrintWriter out = spec.commandLine().getOut();

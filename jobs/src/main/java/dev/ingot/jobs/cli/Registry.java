@@ -240,7 +240,7 @@ final class Registry {
 
     /** Adds {@link #ONNX_SIGNATURE} of {@code sha256} to {@code tags} when the project has a private signing key. */
     static void sign(Project p, Map<String, String> tags, String sha256) {
-        p.settings().signing().flatMap(ModelSignature::privateKey)
+        p.settings().signing().flatMap(s -> s.resolve().privateKey())
                 .ifPresent(k -> tags.put(ONNX_SIGNATURE, ModelSignature.sign(k, sha256)));
     }
 }

@@ -22,6 +22,8 @@ import dev.ingot.core.config.FeatureRef;
 import dev.ingot.core.config.FeatureViewDef;
 import dev.ingot.core.config.OnnxModelDef;
 import dev.ingot.core.config.Project;
+import dev.ingot.core.config.ProjectSettings.SecretUse;
+import dev.ingot.core.config.SigningSettings;
 import dev.ingot.scoring.BatchLatencies;
 import dev.ingot.scoring.InputBinding;
 import dev.ingot.scoring.OnnxModel;
@@ -181,6 +183,10 @@ public final class ScoreCommand implements Callable<Integer> {
                     + " path to a .onnx file");
         }
         checkShadowOption(file.isPresent());
+        if (file.isEmpty()) {
+            // A registry version is read from the tracking store: its token must resolve before Spark starts.
+            ProjectOptions.requireSecrets(p, SecretUse.TRACKING);
+        }
         SparkSession spark = Sessions.open(p, "score", gpu.policy());
         // Executor CPU of every task from here on: the null-count pass, inference and the writes of the scores.
         try (CpuMeter cpu = CpuMeter.start(spark)) {
@@ -563,7 +569,7 @@ public final class ScoreCommand implements Callable<Integer> {
      */
     private static void verifySignature(Project p, String name, ModelVersion v, Map<String, String> runTags,
                                         String sha256) {
-        Optional<PublicKey> key = p.settings().signing().flatMap(ModelSignature::publicKey);
+        Optional<PublicKey> key = p.settings().signing().flatMap(SigningSettings::publicKey);
         if (key.isEmpty()) {
             return;
         }

@@ -3,6 +3,7 @@ package dev.ingot.jobs.cli;
 import dev.ingot.core.Errors;
 import dev.ingot.core.ExitCode;
 import dev.ingot.core.config.Project;
+import dev.ingot.core.config.ProjectSettings.SecretUse;
 import dev.ingot.core.config.SqlServerSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -76,7 +77,7 @@ public final class SqlServerCommand implements Callable<Integer> {
                         + " sql_server.host and sql_server.port in ingot.yaml, or pass --port)");
             }
         }
-        Project project = options.load();
+        Project project = options.load(SecretUse.SQL_SERVER);
         SqlServerSettings settings = port == null ? project.settings().sqlServer()
                 : project.settings().sqlServer().withPort(port);
         InetAddress address = address(settings.host());

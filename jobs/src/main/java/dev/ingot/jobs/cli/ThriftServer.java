@@ -57,7 +57,7 @@ final class ThriftServer {
         serving.conf().set("hive.server2.transport.mode", "binary");
         serving.conf().set("hive.server2.enable.doAs", "false");
         if (s.auth() == SqlServerSettings.Auth.PASSWORD) {
-            SqlServerAuth.expect(s.username().orElseThrow(), s.password().orElseThrow());
+            SqlServerAuth.expect(s.username().orElseThrow(), s.password().orElseThrow().resolve());
             serving.conf().set("hive.server2.authentication", "CUSTOM");
             // Hive builds the CUSTOM provider from a HiveConf of its own (new HiveConf()), which reads system
             // properties but not the session: the class name (not a secret) goes there.

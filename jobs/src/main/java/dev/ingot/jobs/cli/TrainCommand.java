@@ -12,6 +12,7 @@ import dev.ingot.core.Tables;
 import dev.ingot.core.config.FeatureRef;
 import dev.ingot.core.config.ModelDef;
 import dev.ingot.core.config.Project;
+import dev.ingot.core.config.ProjectSettings.SecretUse;
 import dev.ingot.features.FeatureStore;
 import dev.ingot.features.TrainingSetResult;
 import dev.ingot.scoring.OnnxConverter;
@@ -88,7 +89,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Project p = options.load();
+        Project p = options.load(SecretUse.TRACKING, SecretUse.SIGNING);
         ModelsCommand.requireName(model);
         ModelDef def = ModelsCommand.spec(p, model);
         Optional<TableName> given = Optional.ofNullable(trainingSet).map(TableName::parse);

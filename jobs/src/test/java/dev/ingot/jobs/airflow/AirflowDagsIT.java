@@ -67,8 +67,6 @@ class AirflowDagsIT {
                     "AIRFLOW_CONN_INGOT_SPARK", "{\"conn_type\": \"spark\", \"host\": \"local[1]\"}",
                     "AIRFLOW_VAR_INGOT_PROJECT_DIR", PROJECT.toString(),
                     "AIRFLOW_VAR_INGOT_APP_JAR", DIST.resolve("app/ingot-jobs.jar").toString(),
-                    // The workers load the same ingot.yaml, whose airflow.password is an ${env:NAME} that must be set.
-                    AirflowCli.VAR, AirflowServerExtension.PASSWORD,
                     // Manual runs only: unpausing a DAG would also start its latest scheduled interval, more Spark.
                     "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE", "False"));
 

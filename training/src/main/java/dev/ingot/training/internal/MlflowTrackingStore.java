@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ingot.core.Errors;
 import dev.ingot.core.IngotException;
 import dev.ingot.core.Secrets;
+import dev.ingot.core.config.Secret;
 import dev.ingot.core.config.TrackingSettings;
 import dev.ingot.training.ArtifactInfo;
 import dev.ingot.training.Experiment;
@@ -85,7 +86,8 @@ public final class MlflowTrackingStore implements TrackingStore {
         // Requests never carry userinfo in the URL; it is basic auth of the lowest precedence.
         String host = (userInfo == null ? uri.toString() : uri.toString().replace(uri.getRawUserInfo() + "@", ""))
                 .replaceAll("/+$", "");
-        Optional<String> token = settings.token().filter(t -> !t.isEmpty())
+        // tracking.token is resolved here, by a command that talks to MLflow (an unset variable is exit 2).
+        Optional<String> token = settings.token().map(Secret::resolve).filter(t -> !t.isEmpty())
                 .or(() -> Optional.ofNullable(env.get("MLFLOW_TRACKING_TOKEN")).filter(t -> !t.isEmpty()));
         String user = env.get("MLFLOW_TRACKING_USERNAME");
         String password = env.get("MLFLOW_TRACKING_PASSWORD");

@@ -7,6 +7,7 @@ import dev.ingot.core.Errors;
 import dev.ingot.core.IngotException;
 import dev.ingot.core.Secrets;
 import dev.ingot.core.config.AirflowSettings;
+import dev.ingot.core.config.Secret;
 import dev.ingot.core.config.AirflowSettings.ApiVersion;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -83,7 +84,8 @@ public final class AirflowRest {
 
     /** Connects: resolves {@link ApiVersion#AUTO} by asking the server (which also checks it is reachable). */
     public static AirflowRest connect(AirflowSettings settings) {
-        settings.password().ifPresent(Secrets::register);
+        // Resolved first: an unset variable is exit 2 naming airflow.password, before any request.
+        settings.password().ifPresent(Secret::resolve);
         // HTTP/1.1: Java's default asks to upgrade to HTTP/2 (h2c), and Airflow's uvicorn answers a POST that asks
         // so with 400 "Invalid HTTP request received".
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(settings.connectTimeout())
@@ -155,7 +157,7 @@ public final class AirflowRest {
 
     private String auth(String doing) {
         if (version == ApiVersion.AIRFLOW_2) {
-            String pair = settings.username() + ":" + settings.password().orElse("");
+            String pair = settings.username() + ":" + password();
             String basic = Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
             Secrets.register(basic);
             return "Basic " + basic;
@@ -170,7 +172,7 @@ public final class AirflowRest {
 
     private String fetchToken(String doing) {
         ObjectNode login = JSON.createObjectNode().put("username", settings.username())
-                .put("password", settings.password().orElse(""));
+                .put("password", password());
         Response r = send("POST", "/auth/token", login, null, doing);
         if (r.status() == 401 || r.status() == 400 || r.status() == 403) {
             throw badCredentials(doing, r);
@@ -184,6 +186,11 @@ public final class AirflowRest {
         Secrets.register(t);
         tokensFetched.incrementAndGet();
         return t;
+    }
+
+    /** The password, resolved from the environment ({@link Secret#resolve()}); empty when there is none. */
+    private String password() {
+        return settings.password().map(Secret::resolve).orElse("");
     }
 
     private IngotException badCredentials(String doing, Response r) {
