@@ -5,7 +5,6 @@ import dev.ingot.core.Errors;
 import dev.ingot.core.Secrets;
 import dev.ingot.core.config.internal.Node;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +45,7 @@ public final class Secret {
 
     /**
      * A secret as written in {@code file} at {@code keyPath}: {@code text} may hold {@code ${env:NAME}} parts, which
-     * take their values from {@code env} when resolved. {@code text} must be well formed: every {@code ${} starts a
+     * take their values from {@code env} when resolved. {@code text} must be well formed: every '${' starts a
      * {@code ${env:NAME}} (the loader reports other text as a file error before it builds a secret).
      */
     public static Secret of(String file, String keyPath, String text, Map<String, String> env) {
@@ -136,11 +135,6 @@ public final class Secret {
             Secrets.register(value);
         }
         return value;
-    }
-
-    /** Every problem of {@code secrets} (see {@link #problems()}), in order: to report them all at once. */
-    public static List<ConfigProblem> problems(Collection<Secret> secrets) {
-        return secrets.stream().flatMap(s -> s.problems().stream()).toList();
     }
 
     /** Names the key and the variables it reads, never the value. */

@@ -27,13 +27,6 @@ public record SigningSettings(Optional<Secret> privateKey, Optional<PublicKey> p
         Errors.required(publicKey, "SigningSettings.publicKey (Optional.empty() for none)");
     }
 
-    /** Settings of keys that are already parsed (Java code): the private key's text is not needed. */
-    public static SigningSettings of(ModelSignature keys) {
-        Errors.required(keys, "SigningSettings.of(keys)");
-        return new SigningSettings(keys.privateKey().map(k -> Secret.literal(java.util.Base64.getEncoder()
-                .encodeToString(k.getEncoded()))), keys.publicKey());
-    }
-
     /**
      * What stops the private key from resolving: its variable is not set, or its text is not an Ed25519 private key.
      * Empty when it resolves or there is none.

@@ -158,7 +158,7 @@ public final class Node {
 
     /**
      * A secret ({@code ${env:NAME}} or text), not resolved: its variables are looked up only by the commands that use
-     * it ({@link Secret}). Text with a {@code '${'} that is not {@code ${env:NAME}} is a problem of the file, reported
+     * it ({@link Secret}). Text with a '${' that is not {@code ${env:NAME}} is a problem of the file, reported
      * now.
      */
     public Optional<Secret> secret(String key, String expected) {
@@ -480,7 +480,7 @@ public final class Node {
         return ok ? out.toString() : null;
     }
 
-    /** Whether {@code s} has a {@code '${'} that is not {@code ${env:NAME}} (reported). */
+    /** Whether {@code s} has a '${' that is not {@code ${env:NAME}} (reported). */
     private boolean malformed(String keyPath, String s) {
         if (ENV.matcher(s).replaceAll("").contains("${")) {
             problems.add(file, keyPath, "'" + s + "' has a '${' that is not ${env:NAME}",
