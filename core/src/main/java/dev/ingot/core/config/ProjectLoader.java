@@ -1,6 +1,9 @@
 package dev.ingot.core.config;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.JsonParserDelegate;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,6 +45,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
@@ -63,9 +67,28 @@ public final class ProjectLoader {
     public static final String CURRENCY_DEFAULT = "USD";
 
     // YAML 1.1 reads on/off/yes/no as booleans, so 'gpu: on' would arrive as 'true'; only true/false are booleans.
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
-            .enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS))
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS)
+            // on by default in 'new YAMLFactory()', but a builder starts with every parser feature off
+            .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
+            .loaderOptions(loaderOptions()).build())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /**
+     * The largest definition file read: definitions are a few KB. SnakeYAML's scanner slows down with the size of a
+     * scalar (a 4 MB line took 8 s to refuse, a 50 MB one never ended), so a bigger file is refused before parsing.
+     */
+    static final long MAX_FILE_BYTES = 1L << 20;
+    /** The deepest nesting of mappings and lists read (definitions need four or five levels). */
+    static final int MAX_DEPTH = 32;
+
+    private static LoaderOptions loaderOptions() {
+        LoaderOptions o = new LoaderOptions();
+        o.setCodePointLimit((int) MAX_FILE_BYTES);  // a second guard behind the size check
+        o.setNestingDepthLimit(MAX_DEPTH);
+        o.setMaxAliasesForCollections(0);
+        o.setAllowDuplicateKeys(false);
+        return o;
+    }
 
     private final Map<String, String> env;
     private Path dir;
@@ -190,7 +213,20 @@ public final class ProjectLoader {
 
     private Optional<Node> parse(String rel, Path file) {
         JsonNode json;
-        try (JsonParser parser = YAML.getFactory().createParser(file.toFile())) {
+        try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                problems.add(rel, "", "is " + String.format(Locale.ROOT, "%.1f", size / 1048576.0) + " MB, more than"
+                                + " the 1 MB a definition file may hold",
+                        "keep definitions small (data belongs in a source's 'path' or 'table', not in YAML), or check"
+                                + " that this is the file you meant");
+                return Optional.empty();
+            }
+        } catch (IOException e) {
+            problems.add(rel, "", "cannot be read: " + e.getMessage(), "check that the file exists and is readable");
+            return Optional.empty();
+        }
+        try (JsonParser parser = new GuardedParser((YAMLParser) YAML.getFactory().createParser(file.toFile()))) {
             json = YAML.readTree(parser);
             if (json != null && parser.nextToken() != null) {
                 problems.add(rel, "", "holds more than one YAML document (another starts at line "
@@ -209,8 +245,58 @@ public final class ProjectLoader {
         return n.keys().isEmpty() && (json == null || !json.isObject()) ? Optional.empty() : Optional.of(n);
     }
 
+    /** YAML that is refused although it parses: a thing a definition never needs, which a hostile file uses. */
+    private static final class RefusedYaml extends JsonParseException {
+        private final String keyPath;
+        private final String problem;
+        private final String fix;
+
+        RefusedYaml(JsonParser p, String problem, String fix) {
+            super(p, problem);
+            // On the start of a mapping or list, the context is already the new one: name the key that holds it.
+            JsonStreamContext ctx = p.getParsingContext();
+            this.keyPath = keyPath(p.currentToken() != null && p.currentToken().isStructStart() && ctx.getParent() != null
+                    ? ctx.getParent() : ctx);
+            this.problem = problem;
+            this.fix = fix;
+        }
+    }
+
+    /**
+     * Refuses anchors and aliases, and nesting deeper than {@link #MAX_DEPTH}. Jackson does not expand aliases: it
+     * reads {@code *name} as the text "name", so an alias would silently become a wrong value (and a "billion laughs"
+     * file would load as nonsense rather than fail).
+     */
+    private static final class GuardedParser extends JsonParserDelegate {
+        private final YAMLParser yaml;
+
+        GuardedParser(YAMLParser yaml) {
+            super(yaml);
+            this.yaml = yaml;
+        }
+
+        @Override
+        public JsonToken nextToken() throws IOException {
+            JsonToken t = super.nextToken();
+            if (yaml.isCurrentAlias() || yaml.getCurrentAnchor() != null) {
+                String what = yaml.isCurrentAlias() ? "the alias *" + yaml.getText() : "the anchor &" + yaml.getCurrentAnchor();
+                throw new RefusedYaml(this, "uses " + what + " (YAML anchors and aliases are not read in definitions)",
+                        "write the value out in full instead of the anchors (&name) and aliases (*name)");
+            }
+            if (yaml.getParsingContext().getNestingDepth() > MAX_DEPTH) {
+                throw new RefusedYaml(this, "nests mappings and lists more than " + MAX_DEPTH + " levels deep",
+                        "flatten it: no definition nests more than a few levels");
+            }
+            return t;
+        }
+    }
+
     /** One line per syntax error: where, what the parser expected, and the line as written. */
     private void yamlError(String rel, Path file, JsonProcessingException e) {
+        if (e instanceof RefusedYaml r) {
+            problems.add(rel, r.keyPath, r.problem, r.fix);
+            return;
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof CharConversionException || t instanceof CharacterCodingException) {
                 // A binary file, or text in another encoding: its bytes are not characters, let alone YAML.
