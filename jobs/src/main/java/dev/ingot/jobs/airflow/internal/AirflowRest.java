@@ -45,8 +45,11 @@ public final class AirflowRest {
     private final AtomicInteger tokensFetched = new AtomicInteger();
     private volatile String token;
 
-    /** A status and the body read as JSON (an empty object when the body is empty or not JSON). */
-    public record Response(int status, JsonNode body) {
+    /**
+     * A status and the body read as JSON (an empty object when the body is empty; when it is not JSON, an object
+     * whose {@code detail} is the start of the text, and {@code json} is false).
+     */
+    public record Response(int status, JsonNode body, boolean json) {
         public boolean ok() {
             return status >= 200 && status < 300;
         }
@@ -152,6 +155,12 @@ public final class AirflowRest {
             throw Errors.serviceFailed(doing + " on " + where(), "the server answered " + r.status() + " ("
                     + r.detail() + ")", "read the Airflow API server's log, then try again");
         }
+        if (r.ok() && !r.json()) {
+            // Read as an empty answer, a cut-off list of runs would say "no runs" and a cut-off run nothing at all.
+            throw Errors.serviceFailed(doing + " on " + where(), method + " " + prefix + apiPath + " answered "
+                    + r.status() + " with a body that is not JSON (" + r.detail() + ")", "check that airflow.url is"
+                    + " Airflow's API server and not a proxy or login page in front of it, then try again");
+        }
         return r;
     }
 
@@ -221,7 +230,7 @@ public final class AirflowRest {
         String where = "Airflow at " + Secrets.redact(settings.url().toString());
         try {
             HttpResponse<String> resp = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return new Response(resp.statusCode(), parse(resp.body()));
+            return response(resp.statusCode(), resp.body());
         } catch (HttpConnectTimeoutException | ConnectException e) {
             throw Errors.serviceFailed(doing + " on " + where, "the server cannot be reached (" + describe(e) + ")",
                     "check airflow.url in ingot.yaml and that Airflow's API server is running");
@@ -242,15 +251,17 @@ public final class AirflowRest {
         return Secrets.redact(m == null || m.isBlank() ? e.getClass().getSimpleName() : m);
     }
 
-    private static JsonNode parse(String text) {
+    private static Response response(int status, String text) {
         if (text == null || text.isBlank()) {
-            return JSON.createObjectNode();
+            return new Response(status, JSON.createObjectNode(), true);
         }
         try {
-            return JSON.readTree(text);
+            return new Response(status, JSON.readTree(text), true);
         } catch (IOException notJson) {
-            String shown = text.length() > 200 ? text.substring(0, 200) + "..." : text;
-            return JSON.createObjectNode().put("detail", shown.strip());
+            // An HTML error page or a cut-off answer: one line of it, for a one-line message.
+            String line = text.strip().replaceAll("\\s+", " ");
+            String shown = line.length() > 200 ? line.substring(0, 200) + "..." : line;
+            return new Response(status, JSON.createObjectNode().put("detail", shown), false);
         }
     }
 
