@@ -22,13 +22,14 @@ public record ModelInput(String name, Optional<ElementType> type, String typeNam
 
     /**
      * How many columns fill one row of it: 1 for {@code [N]} and {@code [N,1]}, F for {@code [N,F]}; empty when the
-     * second dimension is dynamic (any number of columns) or the rank is not 1 or 2.
+     * second dimension is dynamic (any number of columns), larger than an int (a hostile file: it would wrap around),
+     * or the rank is not 1 or 2.
      */
     public Optional<Integer> width() {
         if (shape.size() == 1) {
             return Optional.of(1);
         }
-        if (shape.size() == 2 && shape.get(1) > 0) {
+        if (shape.size() == 2 && shape.get(1) > 0 && shape.get(1) <= Integer.MAX_VALUE) {
             return Optional.of(shape.get(1).intValue());
         }
         return Optional.empty();

@@ -182,6 +182,10 @@ public final class Scorer {
                         + " string tensors only)");
             } else if (in.shape().size() != 1 && in.shape().size() != 2) {
                 p.add("model input " + in + " has rank " + in.shape().size() + "; Ingot fills [N] and [N,F] inputs");
+            } else if (in.shape().size() == 2 && in.shape().get(1) > Integer.MAX_VALUE) {
+                // A hostile or broken file: no table has that many columns, and int arithmetic would wrap it around.
+                p.add("model input " + in + " takes " + in.shape().get(1) + " column(s) per row, more than any table"
+                        + " has; the binding gives " + cols.size() + ": " + cols);
             } else if (in.shape().size() == 1 && cols.size() != 1 || in.width().isPresent() && in.width().get() != cols.size()) {
                 p.add("model input " + in + " takes " + in.width().orElse(1) + " column(s) per row; the binding gives "
                         + cols.size() + ": " + cols);

@@ -226,10 +226,42 @@ public final class OrtSessions {
                 return new OnnxModel(bytes, source, sha256, inputs, outputs, s.getMetadata().getCustomMetadata());
             }
         } catch (OrtException e) {
-            throw Errors.badData("load the ONNX model " + source, "ONNX Runtime cannot read it (" + e.getMessage()
+            String why = ortMessage(e);
+            if (why.contains("IR version") || why.contains("pset")) {
+                // A sound file from a newer exporter: ONNX Runtime refuses its IR version or operator set.
+                throw Errors.badData("load the ONNX model " + source, "this ONNX Runtime cannot run it (" + why + ")",
+                        "export it again for an older ONNX: a lower target opset (e.g. target_opset=21 in skl2onnx)"
+                        + " and IR version");
+            }
+            throw Errors.badData("load the ONNX model " + source, "ONNX Runtime cannot read it (" + why
                     + "); the file is corrupted, truncated or not an ONNX model", "point at the .onnx file as its "
                     + "exporter wrote it (" + bytes.length + " bytes read)");
         }
+    }
+
+    /**
+     * ONNX Runtime's message on one line, without the C++ source location and function signature it starts with
+     * ({@code /onnxruntime_src/.../model.cc:181 onnxruntime::Model::Model(...) Unsupported model IR version: 99}).
+     */
+    static String ortMessage(OrtException e) {
+        String m = String.valueOf(e.getMessage()).strip().replaceAll("\\s+", " ");
+        int at = m.indexOf("onnxruntime::");
+        int open = at < 0 ? -1 : m.indexOf('(', at);
+        if (open > 0) {
+            int depth = 0;
+            for (int i = open; i < m.length(); i++) {
+                char c = m.charAt(i);
+                depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+                if (depth == 0) {
+                    // Keep "Error code - ORT_FAIL - message:", drop the location and signature that follow it.
+                    int msg = m.lastIndexOf("message:", at);
+                    String head = msg < 0 ? "" : m.substring(0, msg + "message:".length()) + " ";
+                    m = head + m.substring(i + 1).strip();
+                    break;
+                }
+            }
+        }
+        return m.length() > 400 ? m.substring(0, 400) + "..." : m;
     }
 
     private static ModelInput input(NodeInfo n) {
