@@ -42,7 +42,13 @@ public final class Errors {
     /** A command-line argument is wrong. */
     public static IngotException badArgument(String option, Object value, String expected) {
         return new IngotException(ExitCode.BAD_INPUT,
-                "Invalid value for " + option + ": '" + value + "'. Expected " + expected + ".", null);
+                "Invalid value for " + option + ": '" + shown(String.valueOf(value)) + "'. Expected " + expected + ".", null);
+    }
+
+    /** A value as a message quotes it: at most 200 characters, control characters as '?' (one line, no escapes). */
+    static String shown(String value) {
+        String v = value.length() > 200 ? value.substring(0, 200) + "... (" + value.length() + " characters)" : value;
+        return v.replaceAll("\\p{Cntrl}", "?");
     }
 
     /**
@@ -78,7 +84,7 @@ public final class Errors {
     /** A name asked for does not exist; lists what does. */
     public static IngotException unknownName(String kind, String name, Collection<String> known, String where) {
         return new IngotException(ExitCode.BAD_INPUT,
-                "Unknown " + kind + " '" + name + "'" + (where.isEmpty() ? "" : " in " + where)
+                "Unknown " + kind + " '" + (name == null ? null : shown(name)) + "'" + (where.isEmpty() ? "" : " in " + where)
                         + ". Known: " + (known.isEmpty() ? "(none)" : String.join(", ", known.stream().sorted().toList()))
                         + ".", null);
     }
