@@ -20,8 +20,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Sources read from files ({@code path:}): files that cannot be read are bad input naming the source file, the key and
@@ -122,50 +120,6 @@ class SourceFilesTest {
         String msg = rejected(dir, "sf_damaged", data.toString(), "parquet");
         assertThat(msg).contains("sources/sf_damaged.yaml", "are not parquet files, or are damaged", "part-00001-b.parquet",
                 "Fix: set 'format' in sources/sf_damaged.yaml");
-    }
-
-    /** A CSV source of the given rows (after the header), optionally with a reader mode chosen. */
-    private static TestProject csvProject(Path dir, String source, String rows, String mode) throws IOException {
-        Path data = Files.createDirectories(dir.resolve(source + "_files"));
-        Files.writeString(data.resolve("events.csv"), "customer_id,ts,amount\n" + rows);
-        return new TestProject(dir)
-                .write("sources/" + source + ".yaml", "path: " + data + "\nformat: csv\noptions:\n  header: true\n"
-                        + (mode.isEmpty() ? "" : "  mode: " + mode + "\n")
-                        + "schema:\n  customer_id: bigint\n  ts: timestamp\n  amount: double\nevent_time: ts\n")
-                .view(source + "_rows", ROW_VIEW.formatted(source));
-    }
-
-    private static final String GOOD_ROWS = "1,2026-01-01T00:30:00Z,1.5\n3,2026-01-01T02:00:00Z,3.5\n";
-
-    /** A row that does not parse as the schema says: bad input naming the source and the file, not a silent null. */
-    @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-            "an amount that is not a number|2,2026-01-01T01:00:00Z,abc",
-            "a timestamp in another format|2,01/02/2026 10:00,2.5",
-            "a field missing|2,2026-01-01T01:00:00Z",
-            "an id that is not a whole number|2.5,2026-01-01T01:00:00Z,2.5"})
-    void aCsvRowThatDoesNotMatchTheSchemaIsBadInputNotANull(String what, String badRow, @TempDir Path dir)
-            throws IOException {
-        String source = "sf_malformed";
-        TestProject p = csvProject(dir, source, GOOD_ROWS + badRow + "\n", "");
-        IngotException e = catchThrowableOfType(IngotException.class,
-                () -> p.store().materialize(source + "_rows", day(0), day(1)));
-        assertThat(e).as(what + ": materializing is refused").isNotNull();
-        assertThat(e.exitCode()).as(e.getMessage()).isEqualTo(ExitCode.BAD_INPUT);
-        assertThat(e.getMessage()).doesNotContain("\n").contains("sources/" + source + ".yaml", source + "_files",
-                "does not match the schema", "Fix: correct the row", "mode: DROPMALFORMED");
-        assertThat(p.store().versions(source + "_rows")).as("registry").isEmpty();
-        assertThat(Catalog.tableExists(spark, new TableName("features", source + "_rows_v1"))).as("no table").isFalse();
-    }
-
-    /** A source that chooses Spark's DROPMALFORMED gets what it asked for: the bad row skipped, the rest read. */
-    @Test
-    void aCsvSourceThatChoosesDropMalformedSkipsTheBadRow(@TempDir Path dir) throws IOException {
-        TestProject p = csvProject(dir, "sf_dropping", GOOD_ROWS + "2,2026-01-01T01:00:00Z,abc\n", "DROPMALFORMED");
-        MaterializeResult r = p.store().materialize("sf_dropping_rows", day(0), day(1));
-        assertThat(spark.sql("SELECT customer_id, amount_x2 FROM " + r.table().sql() + " ORDER BY customer_id")
-                .collectAsList().stream().map(x -> x.getLong(0) + "=" + x.getDouble(1)).toList())
-                .containsExactly("1=3.0", "3=7.0");
     }
 
     /** Materializing a row-level view of a parquet source at {@code path} fails with bad input; returns the message. */

@@ -104,13 +104,6 @@ public final class SourceReader {
             String path = src.path().orElseThrow();
             location = path;
             DataFrameReader r = spark.read().options(src.options());
-            if ((src.format() == SourceDef.Format.CSV || src.format() == SourceDef.Format.JSON)
-                    && src.options().keySet().stream().noneMatch(k -> k.equalsIgnoreCase("mode"))) {
-                // Spark's default (PERMISSIVE) reads a field that does not parse as null and goes on: an 'abc' amount
-                // or a timestamp in another format would silently vanish from the features. A malformed row stops the
-                // job instead (unreadable() makes it bad input naming the source), unless the source chooses a mode.
-                r = r.option("mode", "FAILFAST");
-            }
             try {
                 switch (src.format()) {
                     case DELTA -> {
@@ -171,14 +164,6 @@ public final class SourceReader {
             if (errorClass.equals("UNABLE_TO_INFER_SCHEMA")) {
                 return Optional.of(Errors.badData(doing, "path '" + path + "' holds no " + format + " files (an empty "
                         + "folder, or only hidden files)", "point 'path' in " + file + " at the data files, or fix 'format'"));
-            }
-            if (errorClass.startsWith("MALFORMED_RECORD_IN_PARSING")) {
-                return Optional.of(Errors.badData(doing, "a row of the files at '" + path + "'"
-                        + " does not match the schema in " + file + " (a value that does not parse as its column's type,"
-                        + " a timestamp in another format, or a missing field: " + firstLine(t.getMessage()) + ")",
-                        "correct the row, or fix 'schema' (or 'options' such as timestampFormat) in " + file
-                        + "; to skip such rows set 'options: {mode: DROPMALFORMED}' there, to read their bad fields as"
-                        + " null 'mode: PERMISSIVE'"));
             }
             if (errorClass.startsWith("CANNOT_READ_FILE_FOOTER") || String.valueOf(t.getMessage()).contains("is not a Parquet file")) {
                 return Optional.of(Errors.badData(doing, "the files at '" + path + "' are not " + format

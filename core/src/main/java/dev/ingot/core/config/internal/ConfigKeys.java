@@ -285,11 +285,7 @@ public final class ConfigKeys {
         k.add(key(s, "path", PATH).doc("files (a relative path is resolved against the project dir)"));
         k.add(key(s, "format", choice(SourceDef.Format.class)).dflt("`delta`").doc("the files' format; **required"
                 + " with `path`**; a table's format comes from the catalog, so with `table` only `delta` is accepted"));
-        k.add(key(s, "options", VALUES).dflt("none").doc("Spark reader options (`header: true`, `sep: \";\"`, "
-                + "`timestampFormat`). For `csv` and `json`, `mode` is `FAILFAST` unless set here: a row that does not"
-                + " match `schema` stops the job with exit 2 naming this file, where Spark's own default (`PERMISSIVE`)"
-                + " would read its bad fields as null; `mode: DROPMALFORMED` skips such rows, `mode: PERMISSIVE` nulls"
-                + " their fields"));
+        k.add(key(s, "options", VALUES).dflt("none").doc("Spark reader options (`header: true`, `sep: \";\"`)"));
         k.add(key(s, "schema", VALUES.described("mapping of column to Spark SQL type, in order")).dflt("none")
                 .doc("**required for `csv` and `json`**; checked against the data otherwise. Types are Spark SQL types:"
                         + " `string`, `int`, `bigint`, `double`, `boolean`, `date`, `timestamp`, `decimal(10,2)`,"
