@@ -136,6 +136,12 @@ public final class Node {
 
     /** A string; a required one that is missing is a problem. */
     public Optional<String> string(String key, boolean required, String expected) {
+        // Empty when a variable is unset: that is reported once, not again as a bad value.
+        return text(key, required, expected).map(s -> interpolate(at(key), s));
+    }
+
+    /** The text of a scalar as written (not interpolated); a missing required one, a non-scalar or a blank is a problem. */
+    private Optional<String> text(String key, boolean required, String expected) {
         JsonNode v = raw(key, ConfigKeys.Shape.SCALAR);
         if (v == null) {
             if (required) {
@@ -152,8 +158,7 @@ public final class Node {
             problem(key, "is empty", "write " + expected);
             return Optional.empty();
         }
-        // Empty when a variable is unset: that is reported once, not again as a bad value.
-        return Optional.ofNullable(interpolate(at(key), s));
+        return Optional.of(s);
     }
 
     /**
@@ -162,19 +167,11 @@ public final class Node {
      * now.
      */
     public Optional<Secret> secret(String key, String expected) {
-        JsonNode v = raw(key, ConfigKeys.Shape.SCALAR);
-        if (v == null) {
+        Optional<String> text = text(key, false, expected);
+        if (text.isEmpty()) {
             return Optional.empty();
         }
-        if (!v.isValueNode() || v.isBinary()) {
-            problem(key, "is " + show(v) + ", not a string", "write " + expected);
-            return Optional.empty();
-        }
-        String s = v.asText();
-        if (s.isBlank()) {
-            problem(key, "is empty", "write " + expected);
-            return Optional.empty();
-        }
+        String s = text.get();
         if (malformed(at(key), s)) {
             return Optional.empty();
         }
