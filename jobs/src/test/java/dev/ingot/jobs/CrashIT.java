@@ -1,0 +1,657 @@
+package dev.ingot.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ingot.core.TestSpark;
+import io.delta.kernel.Scan;
+import io.delta.kernel.Snapshot;
+import io.delta.kernel.Table;
+import io.delta.kernel.data.ArrayValue;
+import io.delta.kernel.data.ColumnVector;
+import io.delta.kernel.data.FilteredColumnarBatch;
+import io.delta.kernel.data.MapValue;
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.engine.Engine;
+import io.delta.kernel.internal.InternalScanFileUtils;
+import io.delta.kernel.internal.data.ScanStateRow;
+import io.delta.kernel.types.ArrayType;
+import io.delta.kernel.types.BinaryType;
+import io.delta.kernel.types.BooleanType;
+import io.delta.kernel.types.ByteType;
+import io.delta.kernel.types.DataType;
+import io.delta.kernel.types.DateType;
+import io.delta.kernel.types.DecimalType;
+import io.delta.kernel.types.DoubleType;
+import io.delta.kernel.types.FloatType;
+import io.delta.kernel.types.IntegerType;
+import io.delta.kernel.types.LongType;
+import io.delta.kernel.types.MapType;
+import io.delta.kernel.types.ShortType;
+import io.delta.kernel.types.StringType;
+import io.delta.kernel.types.StructType;
+import io.delta.kernel.types.TimestampNTZType;
+import io.delta.kernel.types.TimestampType;
+import io.delta.kernel.utils.CloseableIterator;
+import io.delta.kernel.utils.FileStatus;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import scala.collection.JavaConverters;
+
+/**
+ * Crash safety of the five writing jobs, on the packaged distribution: {@code features materialize} (a gated view
+ * whose suite quarantines), {@code validate}, {@code training-set}, {@code train} (the local Delta-backed registry) and
+ * {@code score} (with {@code --nulls quarantine}), each run by {@code bin/ingot} as a child process and killed with
+ * SIGKILL (the driver JVM and every descendant) at a random moment of its clean run's duration, or, in every third
+ * trial, right after its k-th Delta commit appears (k random over the clean run's commits: the commit windows). After
+ * each kill: every Delta table under the warehouse is read by Spark (this JVM) and by Delta Kernel (an independent
+ * reader) and both see the same rows; every table holds either its content before the job or one of the states the
+ * job's clean run committed (its Delta versions, read back by time travel: a prefix of its commits); the registry has
+ * no model version without its run, artifact and tags, and no alias to a missing version. Then the same command again
+ * must exit 0 and leave every table with exactly the content of the clean run (run ids, times and durations aside:
+ * {@link #VOLATILE}), and no table or folder a clean run does not leave.
+ *
+ * <p>Trials per job: {@code -Dingot.crash.trials} (default 1: the CI subset); jobs: {@code -Dingot.crash.jobs}
+ * (comma-separated names of {@link #JOBS}, default all); seed: {@code -Dingot.crash.seed} (printed).
+ */
+class CrashIT {
+    private static final int TRIALS = Integer.getInteger("ingot.crash.trials", 1);
+    private static final long SEED = Long.getLong("ingot.crash.seed", System.nanoTime());
+    private static final List<String> JOBS = List.of("materialize", "validate", "training-set", "train", "score");
+    /**
+     * Columns whose values differ between two clean runs of the same command on the same warehouse: ids of runs,
+     * wall-clock times, durations and resource use, and paths or texts that embed a run id (artifact folders,
+     * report file names). Any other column must be equal.
+     */
+    static final Pattern VOLATILE = Pattern.compile("(?i)run_id|.*_at|.*_time|time|timestamp|.*seconds.*|.*_ms|"
+            + "artifact_uri|source|experiment_id|report|.*duration.*|.*cpu.*|.*_ts|started|ended|freshness.*|"
+            + "stages|stage_.*|commit_info|app_id|spark_app_id|user_id|host|pid|.*_nanos");
+    private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+            + "|[0-9a-f]{32}");
+
+    @TempDir
+    static Path root;
+
+    private final Random random = new Random(SEED);
+    private Path warehouse;
+    private Path project;
+    private final Engine kernel = DefaultEngine.create(new Configuration());
+
+    /** A job: its name and its command line (after {@code bin/ingot --master local[2]}). */
+    record Job(String name, List<String> args) {}
+
+    private List<Job> jobs() {
+        String p = project.toString();
+        return List.of(
+                new Job("materialize", List.of("features", "materialize", "--project", p, "--view", "spend",
+                        "--from", "2026-01-01", "--to", "2026-02-21", "--chunk", "20")),
+                new Job("validate", List.of("validate", "--project", p, "--table", "raw.orders", "--suite", "orders")),
+                new Job("training-set", List.of("training-set", "--project", p, "--spine", "raw.orders", "--features",
+                        "spend", "--out", "ml.crash_set")),
+                new Job("train", List.of("train", "--project", p, "--model", "crash", "--training-set", "ml.crash_set")),
+                new Job("score", List.of("score", "--project", p, "--model", "crash@challenger", "--input",
+                        "ml.crash_set", "--out", "crash", "--keys", "order_id", "--date", "2026-02-20", "--nulls",
+                        "quarantine")));
+    }
+
+    @Test
+    void killedJobsLeaveReadableTablesNoPartialVersionAndConvergeOnReRun() throws Exception {
+        assertThat(Dist.SPARK_SUBMIT).as("laid out by the build (mvn package)").isExecutable();
+        Set<String> only = new HashSet<>(List.of(System.getProperty("ingot.crash.jobs", String.join(",", JOBS))
+                .split(",")));
+        System.out.printf(Locale.ROOT, "CrashIT: seed %d (-Dingot.crash.seed=%d), %d trial(s) per job, jobs %s%n",
+                SEED, SEED, TRIALS, only);
+        warehouse = root.resolve("wh");
+        project = writeProject(root.resolve("project"), warehouse);
+        Dist.Ran setup = ingot(List.of("sql", "--project", project.toString(), "--allow-writes", "-f",
+                project.resolve("setup.sql").toString()));
+        assertThat(setup.code()).as(setup.all()).isZero();
+        List<Job> jobs = jobs();
+        // The clean chain: the state before each job (snapshot j) and after it (snapshot j + 1).
+        snapshot(0);
+        double[] seconds = new double[jobs.size()];
+        int[] commits = new int[jobs.size()];
+        for (int j = 0; j < jobs.size(); j++) {
+            Map<Path, Long> before = deltaVersions(warehouse);
+            Dist.Ran r = ingot(jobs.get(j).args());
+            assertThat(r.code()).as(jobs.get(j).name() + ": " + r.all()).isZero();
+            seconds[j] = r.seconds();
+            Map<Path, Long> after = deltaVersions(warehouse);
+            commits[j] = (int) after.entrySet().stream()
+                    .mapToLong(e -> e.getValue() - before.getOrDefault(e.getKey(), -1L)).sum();
+            snapshot(j + 1);
+            System.out.printf(Locale.ROOT, "CrashIT: clean %s: %.1f s, %d Delta commits%n", jobs.get(j).name(),
+                    seconds[j], commits[j]);
+        }
+        List<String> failures = new ArrayList<>();
+        for (int j = 0; j < jobs.size(); j++) {
+            Job job = jobs.get(j);
+            if (!only.contains(job.name())) {
+                continue;
+            }
+            Expected expected = expected(j);
+            List<String> moments = new ArrayList<>();
+            for (int t = 0; t < TRIALS; t++) {
+                String outcome = trial(job, j, t, seconds[j], commits[j], expected, failures);
+                moments.add(outcome);
+            }
+            System.out.printf(Locale.ROOT, "CrashIT: %s: %d trial(s): %s%n", job.name(), TRIALS, moments);
+        }
+        assertThat(failures).as("seed " + SEED).isEmpty();
+    }
+
+    /** What a trial of job {@code j} may see: per table, its accepted states, and the clean run's final content. */
+    record Expected(Map<String, Set<List<String>>> accepted, Map<String, List<String>> finals, Set<String> dirs) {}
+
+    private Expected expected(int j) throws IOException {
+        Path before = root.resolve("snap/" + j);
+        Path after = root.resolve("snap/" + (j + 1));
+        Map<Path, Long> v0 = deltaVersions(before);
+        Map<Path, Long> v1 = deltaVersions(after);
+        Map<String, Set<List<String>>> accepted = new TreeMap<>();
+        Map<String, List<String>> finals = new TreeMap<>();
+        for (Map.Entry<Path, Long> e : v1.entrySet()) {
+            String name = e.getKey().toString();
+            Set<List<String>> states = new HashSet<>();
+            long from = v0.getOrDefault(e.getKey(), -1L);
+            if (from < 0) {
+                states.add(List.of("<absent>"));
+            }
+            for (long v = Math.max(from, 0); v <= e.getValue(); v++) {
+                states.add(content(after.resolve(e.getKey()), v));
+            }
+            accepted.put(name, states);
+            finals.put(name, content(after.resolve(e.getKey()), e.getValue()));
+        }
+        return new Expected(accepted, finals, dirs(after));
+    }
+
+    private String trial(Job job, int j, int t, double cleanSeconds, int commits, Expected expected,
+                         List<String> failures) throws Exception {
+        restore(j);
+        boolean atCommit = t % 3 == 1 && commits > 0;
+        int k = 1 + random.nextInt(Math.max(commits, 1));
+        double at = random.nextDouble() * cleanSeconds;
+        String label = job.name() + " trial " + t;
+        Map<Path, Long> start = deltaVersions(warehouse);
+        List<String> cmd = new ArrayList<>(List.of(Dist.INGOT.toString(), "--master", "local[2]"));
+        cmd.addAll(job.args());
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Dist.childEnv(pb.environment());
+        Path logs = Files.createDirectories(root.resolve("logs"));
+        pb.redirectOutput(logs.resolve("kill-" + job.name() + "-" + t + ".out").toFile())
+                .redirectError(logs.resolve("kill-" + job.name() + "-" + t + ".err").toFile());
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        String moment;
+        if (atCommit) {
+            long deadline = t0 + (long) ((cleanSeconds * 3 + 60) * 1e9);
+            while (p.isAlive() && newCommits(start) < k && System.nanoTime() < deadline) {
+                Thread.sleep(2);
+            }
+        } else {
+            p.waitFor((long) (at * 1000), TimeUnit.MILLISECONDS);
+        }
+        double killedAt = (System.nanoTime() - t0) / 1e9;
+        boolean finished = !p.isAlive();
+        killTree(p);
+        int seen = newCommits(start);
+        moment = String.format(Locale.ROOT, "%s%.1fs%s(%d commits)", atCommit ? "commit" + k + "@" : "",
+                killedAt, finished ? " after exit " + p.exitValue() : "", seen);
+        List<String> problems = new ArrayList<>();
+        check(expected, problems, false);
+        Dist.Ran again = ingot(job.args());
+        if (again.code() != 0) {
+            problems.add("re-run exited " + again.code() + ": " + tail(again.all()));
+        } else {
+            check(expected, problems, true);
+        }
+        if (!problems.isEmpty()) {
+            String msg = label + " (killed at " + moment + "): " + String.join("; ", problems);
+            failures.add(msg);
+            System.out.println("CrashIT: FAIL " + msg);
+            saveEvidence(job, t);
+        }
+        return moment + (problems.isEmpty() ? "" : " FAIL");
+    }
+
+    /** The checks after a kill ({@code rerun} false) or after the re-run. */
+    private void check(Expected expected, List<String> problems, boolean rerun) throws IOException {
+        String when = rerun ? "after the re-run: " : "after the kill: ";
+        Map<Path, Long> versions = deltaVersions(warehouse);
+        for (Path rel : versions.keySet()) {
+            Path dir = warehouse.resolve(rel);
+            List<String> spark;
+            try {
+                spark = rows(TestSpark.session().read().format("delta").load(dir.toString()), false);
+            } catch (RuntimeException e) {
+                problems.add(when + rel + " unreadable by Spark: " + e);
+                continue;
+            }
+            try {
+                List<String> k = kernelRows(dir);
+                if (!k.equals(spark)) {
+                    problems.add(when + rel + ": Delta Kernel reads " + k.size() + " rows, Spark " + spark.size()
+                            + " (or different values)" + firstDiff(k, spark));
+                }
+            } catch (Exception e) {
+                problems.add(when + rel + " unreadable by Delta Kernel: " + e);
+            }
+            Set<List<String>> accepted = expected.accepted().get(rel.toString());
+            if (accepted == null) {
+                problems.add(when + rel + " is a table no clean run leaves");
+                continue;
+            }
+            List<String> content = content(dir, versions.get(rel));
+            if (rerun) {
+                List<String> fin = expected.finals().get(rel.toString());
+                if (!content.equals(fin)) {
+                    problems.add(when + rel + " differs from the clean run's" + firstDiff(content, fin));
+                }
+            } else if (!accepted.contains(content)) {
+                problems.add(when + rel + " holds a state the clean run never committed (" + content.size()
+                        + " rows)");
+            }
+        }
+        if (rerun) {
+            for (String t : expected.finals().keySet()) {
+                if (!versions.containsKey(Path.of(t))) {
+                    problems.add(when + t + " is missing");
+                }
+            }
+            Set<String> extra = new TreeSet<>(dirs(warehouse));
+            extra.removeAll(expected.dirs());
+            if (!extra.isEmpty()) {
+                problems.add(when + "folders a clean run does not leave: " + extra);
+            }
+        }
+        registry(problems, when);
+    }
+
+    /** No half-registered model version, no alias to a missing version (the local registry's tables and files). */
+    private void registry(List<String> problems, String when) throws IOException {
+        Path ml = warehouse.resolve("ml.db");
+        if (!Files.isDirectory(ml.resolve("model_versions/_delta_log"))) {
+            return;
+        }
+        SparkSession spark = TestSpark.session();
+        List<Row> versions = spark.read().format("delta").load(ml.resolve("model_versions").toString()).collectAsList();
+        Set<String> runs = spark.read().format("delta").load(ml.resolve("runs").toString())
+                .where("status = 'FINISHED'").collectAsList().stream().map(r -> r.<String>getAs("run_id"))
+                .collect(Collectors.toSet());
+        Map<String, Map<String, String>> tags = new HashMap<>();
+        if (Files.isDirectory(ml.resolve("model_version_tags/_delta_log"))) {
+            spark.read().format("delta").load(ml.resolve("model_version_tags").toString()).collectAsList().forEach(r ->
+                    tags.computeIfAbsent(r.<String>getAs("name") + "/" + r.<Long>getAs("version"), x -> new TreeMap<>())
+                            .put(r.getAs("key"), r.getAs("value")));
+        }
+        Set<String> known = new HashSet<>();
+        for (Row v : versions) {
+            String id = v.<String>getAs("name") + "/" + v.<Long>getAs("version");
+            known.add(id);
+            if (!runs.contains(v.<String>getAs("run_id"))) {
+                problems.add(when + "model version " + id + ": its run " + v.getAs("run_id") + " is not FINISHED");
+            }
+            Path source = Path.of(java.net.URI.create(v.<String>getAs("source").startsWith("file:")
+                    ? v.getAs("source") : "file://" + v.getAs("source")));
+            if (!Files.exists(source)) {
+                problems.add(when + "model version " + id + ": no artifact at " + source);
+            }
+            Map<String, String> t = tags.getOrDefault(id, Map.of());
+            Optional<String> digest = t.entrySet().stream().filter(e -> e.getKey().contains("digest"))
+                    .map(Map.Entry::getValue).findFirst();
+            if (digest.isEmpty()) {
+                problems.add(when + "model version " + id + " has no digest tag (tags: " + t.keySet() + ")");
+            } else if (Files.isRegularFile(source) && !digest.get().contains(sha256(source))) {
+                problems.add(when + "model version " + id + ": digest tag " + digest.get() + " is not its artifact's");
+            }
+        }
+        if (Files.isDirectory(ml.resolve("model_aliases/_delta_log"))) {
+            for (Row a : spark.read().format("delta").load(ml.resolve("model_aliases").toString()).collectAsList()) {
+                String id = a.<String>getAs("name") + "/" + a.<Long>getAs("version");
+                if (!known.contains(id)) {
+                    problems.add(when + "alias " + a.getAs("name") + "@" + a.getAs("alias") + " points at missing " + id);
+                }
+            }
+        }
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- processes and folders
+
+    private Dist.Ran ingot(List<String> args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Dist.INGOT.toString(), "--master", "local[2]"));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Dist.childEnv(pb.environment());
+        return Dist.run(pb, root.resolve("logs"), Duration.ofMinutes(10));
+    }
+
+    /** SIGKILL to the process and every descendant (collected first, so none is left to outlive its parent). */
+    private static void killTree(Process p) throws InterruptedException {
+        List<ProcessHandle> tree = p.descendants().toList();
+        p.destroyForcibly();
+        tree.forEach(ProcessHandle::destroyForcibly);
+        p.waitFor(30, TimeUnit.SECONDS);
+        for (ProcessHandle h : tree) {
+            h.onExit().join();
+        }
+    }
+
+    private void snapshot(int j) throws Exception {
+        copy(warehouse, root.resolve("snap/" + j));
+    }
+
+    private void restore(int j) throws Exception {
+        exec("rm", "-rf", warehouse.toString());
+        copy(root.resolve("snap/" + j), warehouse);
+    }
+
+    private static void copy(Path from, Path to) throws Exception {
+        exec("rm", "-rf", to.toString());
+        Files.createDirectories(to.getParent());
+        exec("cp", "-a", from.toString(), to.toString());
+    }
+
+    private static void exec(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(String.join(" ", cmd) + ": " + out).isZero();
+    }
+
+    private void saveEvidence(Job job, int t) throws Exception {
+        copy(warehouse, root.resolve("evidence/" + job.name() + "-" + t));
+    }
+
+    /** Every Delta table under {@code dir} (relative path) with its latest version. */
+    static Map<Path, Long> deltaVersions(Path dir) throws IOException {
+        Map<Path, Long> out = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path log : s.filter(p -> p.getFileName().toString().equals("_delta_log") && Files.isDirectory(p))
+                    .toList()) {
+                try (Stream<Path> files = Files.list(log)) {
+                    long v = files.map(f -> f.getFileName().toString()).filter(f -> f.matches("\\d{20}\\.json"))
+                            .mapToLong(f -> Long.parseLong(f.substring(0, 20))).max().orElse(-1);
+                    if (v >= 0) {
+                        out.put(dir.relativize(log.getParent()), v);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private int newCommits(Map<Path, Long> start) throws IOException {
+        return (int) deltaVersions(warehouse).entrySet().stream()
+                .mapToLong(e -> e.getValue() - start.getOrDefault(e.getKey(), -1L)).sum();
+    }
+
+    /**
+     * Folders under the warehouse that are not inside a Delta table, with names made comparable across runs (ids
+     * replaced): staging tables or temporary folders a crash leaves show up here.
+     */
+    private static Set<String> dirs(Path wh) throws IOException {
+        Set<String> tables = deltaVersions(wh).keySet().stream().map(Path::toString).collect(Collectors.toSet());
+        try (Stream<Path> s = Files.walk(wh)) {
+            return s.filter(Files::isDirectory).map(wh::relativize).map(Path::toString)
+                    .filter(r -> !r.isEmpty() && tables.stream().noneMatch(t -> r.equals(t) || r.startsWith(t + "/")))
+                    .filter(r -> !r.startsWith("metastore_db"))
+                    .map(r -> UUID.matcher(r).replaceAll("<id>").replaceAll("\\d{8}-\\d{6}", "<time>"))
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
+    }
+
+    // ---- contents
+
+    /** The table at {@code dir} as of {@code version}, volatile columns left out, rows sorted. */
+    private static List<String> content(Path dir, long version) {
+        org.apache.spark.sql.Dataset<Row> df = TestSpark.session().read().format("delta")
+                .option("versionAsOf", version).load(dir.toString());
+        return rows(df, true);
+    }
+
+    private static List<String> rows(org.apache.spark.sql.Dataset<Row> df, boolean stable) {
+        String[] names = df.columns();
+        List<String> out = new ArrayList<>();
+        for (Row r : df.collectAsList()) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < names.length; i++) {
+                if (stable && VOLATILE.matcher(names[i]).matches()) {
+                    continue;
+                }
+                String v = sparkValue(r.get(i));
+                b.append(names[i]).append('=').append(stable ? UUID.matcher(v).replaceAll("<id>") : v).append(' ');
+            }
+            out.add(b.toString());
+        }
+        out.sort(null);
+        return out;
+    }
+
+    private static String sparkValue(Object o) {
+        if (o == null) {
+            return "null";
+        } else if (o instanceof java.sql.Timestamp ts) {
+            Instant i = ts.toInstant();
+            return "ts" + (i.getEpochSecond() * 1_000_000 + i.getNano() / 1000);
+        } else if (o instanceof java.sql.Date d) {
+            return "d" + d.toLocalDate().toEpochDay();
+        } else if (o instanceof BigDecimal d) {
+            return d.toPlainString();
+        } else if (o instanceof byte[] bytes) {
+            return HexFormat.of().formatHex(bytes);
+        } else if (o instanceof Row row) {
+            List<String> parts = new ArrayList<>();
+            for (int i = 0; i < row.length(); i++) {
+                parts.add(sparkValue(row.get(i)));
+            }
+            return "{" + String.join(",", parts) + "}";
+        } else if (o instanceof scala.collection.Map<?, ?> m) {
+            Map<String, String> sorted = new TreeMap<>();
+            JavaConverters.mapAsJavaMap(m).forEach((k, v) -> sorted.put(sparkValue(k), sparkValue(v)));
+            return sorted.toString();
+        } else if (o instanceof scala.collection.Seq<?> seq) {
+            return JavaConverters.seqAsJavaList(seq).stream().map(CrashIT::sparkValue)
+                    .collect(Collectors.joining(",", "[", "]"));
+        }
+        return String.valueOf(o);
+    }
+
+    /** The latest snapshot's rows as Delta Kernel reads them, formatted as {@link #rows} formats Spark's. */
+    private List<String> kernelRows(Path dir) throws IOException {
+        Table table = Table.forPath(kernel, dir.toString());
+        Snapshot snap = table.getLatestSnapshot(kernel);
+        StructType schema = snap.getSchema(kernel);
+        Scan scan = snap.getScanBuilder(kernel).build();
+        io.delta.kernel.data.Row state = scan.getScanState(kernel);
+        StructType physical = ScanStateRow.getPhysicalDataReadSchema(kernel, state);
+        List<String> out = new ArrayList<>();
+        try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(kernel)) {
+            while (files.hasNext()) {
+                try (CloseableIterator<io.delta.kernel.data.Row> scanFiles = files.next().getRows()) {
+                    while (scanFiles.hasNext()) {
+                        io.delta.kernel.data.Row scanFile = scanFiles.next();
+                        FileStatus file = InternalScanFileUtils.getAddFileStatus(scanFile);
+                        try (CloseableIterator<FilteredColumnarBatch> data = Scan.transformPhysicalData(kernel, state,
+                                scanFile, kernel.getParquetHandler().readParquetFiles(
+                                        io.delta.kernel.internal.util.Utils.singletonCloseableIterator(file),
+                                        physical, Optional.empty()))) {
+                            while (data.hasNext()) {
+                                FilteredColumnarBatch batch = data.next();
+                                Optional<ColumnVector> selected = batch.getSelectionVector();
+                                for (int r = 0; r < batch.getData().getSize(); r++) {
+                                    if (selected.isPresent() && (selected.get().isNullAt(r)
+                                            || !selected.get().getBoolean(r))) {
+                                        continue;
+                                    }
+                                    StringBuilder b = new StringBuilder();
+                                    for (int c = 0; c < schema.length(); c++) {
+                                        String name = schema.at(c).getName();
+                                        ColumnVector v = batch.getData().getColumnVector(
+                                                batch.getData().getSchema().indexOf(name));
+                                        b.append(name).append('=').append(kernelValue(v, r)).append(' ');
+                                    }
+                                    out.add(b.toString());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    private static String kernelValue(ColumnVector v, int r) {
+        if (v.isNullAt(r)) {
+            return "null";
+        }
+        DataType t = v.getDataType();
+        if (t instanceof StringType) {
+            return v.getString(r);
+        } else if (t instanceof LongType) {
+            return String.valueOf(v.getLong(r));
+        } else if (t instanceof IntegerType) {
+            return String.valueOf(v.getInt(r));
+        } else if (t instanceof ShortType) {
+            return String.valueOf(v.getShort(r));
+        } else if (t instanceof ByteType) {
+            return String.valueOf(v.getByte(r));
+        } else if (t instanceof DoubleType) {
+            return String.valueOf(v.getDouble(r));
+        } else if (t instanceof FloatType) {
+            return String.valueOf(v.getFloat(r));
+        } else if (t instanceof BooleanType) {
+            return String.valueOf(v.getBoolean(r));
+        } else if (t instanceof TimestampType || t instanceof TimestampNTZType) {
+            return "ts" + v.getLong(r);
+        } else if (t instanceof DateType) {
+            return "d" + v.getInt(r);
+        } else if (t instanceof DecimalType) {
+            return v.getDecimal(r).toPlainString();
+        } else if (t instanceof BinaryType) {
+            return HexFormat.of().formatHex(v.getBinary(r));
+        } else if (t instanceof ArrayType) {
+            ArrayValue a = v.getArray(r);
+            List<String> parts = new ArrayList<>();
+            for (int i = 0; i < a.getSize(); i++) {
+                parts.add(kernelValue(a.getElements(), i));
+            }
+            return parts.stream().collect(Collectors.joining(",", "[", "]"));
+        } else if (t instanceof MapType) {
+            MapValue m = v.getMap(r);
+            Map<String, String> sorted = new TreeMap<>();
+            for (int i = 0; i < m.getSize(); i++) {
+                sorted.put(kernelValue(m.getKeys(), i), kernelValue(m.getValues(), i));
+            }
+            return sorted.toString();
+        } else if (t instanceof StructType s) {
+            List<String> parts = new ArrayList<>();
+            for (int i = 0; i < s.length(); i++) {
+                parts.add(kernelValue(v.getChild(i), r));
+            }
+            return "{" + String.join(",", parts) + "}";
+        }
+        throw new IllegalStateException("type " + t + " not compared");
+    }
+
+    private static String firstDiff(List<String> a, List<String> b) {
+        if (b == null) {
+            return ": no such table in the clean run";
+        }
+        Set<String> onlyA = new TreeSet<>(a);
+        onlyA.removeAll(b);
+        Set<String> onlyB = new TreeSet<>(b);
+        onlyB.removeAll(a);
+        return " (" + a.size() + " rows vs " + b.size() + "; only here: " + onlyA.stream().limit(2).toList()
+                + "; only there: " + onlyB.stream().limit(2).toList() + ")";
+    }
+
+    private static String tail(String s) {
+        return s.length() > 2000 ? s.substring(s.length() - 2000) : s;
+    }
+
+    // ---- the project
+
+    /**
+     * The smallest project with all five jobs: raw.orders (1,200 orders an hour apart from 2026-01-01 over 17
+     * customers, a few with a negative amount or no customer), a suite on it with policy quarantine, a feature view
+     * (a day's spend) gated by a quarantining suite, and a logistic regression on it.
+     */
+    static Path writeProject(Path p, Path warehouse) throws IOException {
+        ShopProject.write(p, "ingot.yaml", "name: crash\nwarehouse: " + warehouse + "\n");
+        ShopProject.write(p, "sources/orders.yaml", "table: raw.orders\nevent_time: ts\n");
+        ShopProject.write(p, "checks/orders.yaml", """
+                table: raw.orders
+                policy: quarantine
+                checks:
+                  - {kind: min, column: amount, min: 0, description: No negative amounts.}
+                  - {kind: completeness, column: customer_id, min: 1.0, description: Every order has a customer.}
+                """);
+        ShopProject.write(p, "feature_views/spend.yaml", """
+                source: orders
+                entities: [customer_id]
+                aggregations:
+                  - {name: spend, function: sum, column: amount, windows: [1d]}
+                checks: [spend]
+                """);
+        ShopProject.write(p, "checks/spend.yaml", """
+                policy: quarantine
+                checks:
+                  - {kind: max, column: spend_1d, max: 250, description: Nobody spends more than 250 a day.}
+                """);
+        ShopProject.write(p, "models/crash.yaml", """
+                spine: raw.orders
+                timestamp: ts
+                label: label
+                features: [spend]
+                algorithm:
+                  type: logistic_regression
+                  params: {maxIter: 10}
+                test_window: 10d
+                """);
+        ShopProject.write(p, "setup.sql", """
+                CREATE DATABASE IF NOT EXISTS raw;
+                CREATE TABLE raw.orders USING delta AS SELECT id AS order_id,
+                  CASE WHEN id % 97 = 5 THEN NULL ELSE CAST(id % 17 AS BIGINT) END AS customer_id,
+                  timestamp_seconds(1767225600 + id * 3600) AS ts,
+                  CASE WHEN id % 89 = 7 THEN -1.0 ELSE CAST(pmod(hash(id, 1), 100) AS DOUBLE) END AS amount,
+                  CAST(pmod(hash(id, 1), 100) + pmod(hash(id, 3), 40) > 70 AS INT) AS label
+                FROM range(1200);
+                """);
+        return p;
+    }
+}
