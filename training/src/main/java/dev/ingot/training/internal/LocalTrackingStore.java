@@ -209,6 +209,16 @@ public final class LocalTrackingStore implements TrackingStore {
         Errors.required(tags, "run tags");
         Optional<RunInfo> existing = findRun(experimentId, runKey);
         if (existing.isPresent()) {
+            // The run's row and its start tags are two commits: a start killed between them left the run without
+            // them (its run key tag among them). The retry adds the missing ones.
+            Map<String, String> missing = new java.util.LinkedHashMap<>(tags);
+            missing.put(RUN_KEY_TAG, runKey);
+            missing.keySet().removeAll(runTags(existing.get().runId()).keySet());
+            if (!missing.isEmpty()) {
+                Timestamp at = now();
+                append(Tables.RUN_TAGS, RUN_TAGS, missing.entrySet().stream()
+                        .map(e -> RowFactory.create(existing.get().runId(), e.getKey(), e.getValue(), at)).toList());
+            }
             return existing.get();
         }
         if (!knownExperiments.contains(experimentId)
@@ -289,8 +299,17 @@ public final class LocalTrackingStore implements TrackingStore {
             });
             append(Tables.RUN_PARAMS, PARAMS, fresh);
         }
-        append(Tables.RUN_METRICS, METRICS, batch.metrics().stream().map(m -> RowFactory.create(runId, m.key(),
-                m.value(), m.step(), Timestamp.from(m.timestamp()))).toList());
+        if (!batch.metrics().isEmpty()) {
+            // A retried attempt (a train killed after logging its metrics, before the run ended) logs the same
+            // metrics again: a value already logged at that step is kept once.
+            Set<String> logged = new java.util.HashSet<>();
+            table(Tables.RUN_METRICS).where(col("run_id").equalTo(runId)).collectAsList()
+                    .forEach(r -> logged.add(r.getString(1) + "\u0000" + r.getDouble(2) + "\u0000" + r.getLong(3)));
+            append(Tables.RUN_METRICS, METRICS, batch.metrics().stream()
+                    .filter(m -> !logged.contains(m.key() + "\u0000" + m.value() + "\u0000" + m.step()))
+                    .map(m -> RowFactory.create(runId, m.key(), m.value(), m.step(), Timestamp.from(m.timestamp())))
+                    .toList());
+        }
         if (!batch.tags().isEmpty()) {
             Timestamp at = now();
             List<Row> rows = batch.tags().entrySet().stream()
@@ -512,8 +531,27 @@ public final class LocalTrackingStore implements TrackingStore {
                                                Map<String, String> tags, String description) {
         TrackingKeys.requireNewVersion(model, artifactPath, tags);
         String source = new Path(artifactDir(runId), artifactPath).toString();
-        return modelVersions(model).stream().filter(v -> v.runId().equals(runId) && v.source().equals(source))
-                .findFirst().orElseGet(() -> createModelVersion(model, runId, artifactPath, tags, description));
+        Optional<ModelVersion> earlier = modelVersions(model).stream()
+                .filter(v -> v.runId().equals(runId) && v.source().equals(source)).findFirst();
+        if (earlier.isEmpty()) {
+            return createModelVersion(model, runId, artifactPath, tags, description);
+        }
+        // The version's row and its tags are two commits (two tables): an attempt killed between them left the
+        // version without its tags. Add the tags it lacks (those it has stay): the retry completes the registration.
+        ModelVersion v = earlier.get();
+        Map<String, String> missing = new java.util.LinkedHashMap<>(tags);
+        missing.keySet().removeAll(v.tags().keySet());
+        if (missing.isEmpty()) {
+            return v;
+        }
+        Timestamp at = now();
+        merge(Tables.MODEL_VERSION_TAGS, VERSION_TAGS, missing.entrySet().stream()
+                .map(e -> RowFactory.create(model, v.version(), e.getKey(), e.getValue(), at)).toList(),
+                "t.name = s.name AND t.version = s.version AND t.key = s.key", null);
+        Map<String, String> all = new HashMap<>(v.tags());
+        all.putAll(missing);
+        return new ModelVersion(v.model(), v.version(), v.runId(), v.source(), v.description(), all, v.aliases(),
+                v.created());
     }
 
     @Override
