@@ -76,11 +76,15 @@ import scala.collection.JavaConverters;
  * must exit 0 and leave every table with exactly the content of the clean run (run ids, times and durations aside:
  * {@link #VOLATILE}), and no table or folder a clean run does not leave.
  *
- * <p>Trials per job: {@code -Dingot.crash.trials} (default 1: the CI subset); jobs: {@code -Dingot.crash.jobs}
+ * <p>Trials per job: {@code -Dingot.crash.trials} (default 0: skipped, see {@link #TRIALS}); jobs: {@code -Dingot.crash.jobs}
  * (comma-separated names of {@link #JOBS}, default all); seed: {@code -Dingot.crash.seed} (printed).
  */
 class CrashIT {
-    private static final int TRIALS = Integer.getInteger("ingot.crash.trials", 1);
+    /**
+     * Trials per job; 0 (the default) skips the test: one trial per job costs ~17 minutes on the 2-core CI machine
+     * (16 child JVMs of 30 to 115 s each), more than the default suite can take.
+     */
+    private static final int TRIALS = Integer.getInteger("ingot.crash.trials", 0);
     private static final long SEED = Long.getLong("ingot.crash.seed", System.nanoTime());
     private static final List<String> JOBS = List.of("materialize", "validate", "training-set", "train", "score");
     /**
@@ -135,6 +139,7 @@ class CrashIT {
 
     @Test
     void killedJobsLeaveReadableTablesNoPartialVersionAndConvergeOnReRun() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(TRIALS > 0, "opt-in: -Dingot.crash.trials=N (N trials per job)");
         assertThat(Dist.SPARK_SUBMIT).as("laid out by the build (mvn package)").isExecutable();
         Set<String> only = new HashSet<>(List.of(System.getProperty("ingot.crash.jobs", String.join(",", JOBS))
                 .split(",")));
