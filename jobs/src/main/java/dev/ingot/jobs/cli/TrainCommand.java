@@ -201,21 +201,7 @@ public final class TrainCommand implements Callable<Integer> {
             tags.put(Registry.COST_CURRENCY, pr.currency());
             tags.put(Registry.COST_PRICE, Double.toString(pr.perCoreHour()));
         });
-        if (earlier.isPresent() && !earlier.get().tags().containsKey(Registry.ONNX_SHA256)) {
-            // An attempt killed between registering the version and tagging it (two commits in the local store):
-            // this attempt trained the same spec on the same data version (the run key); when its ONNX model is the
-            // one the run logged, its tags are the version's, and registering again adds the missing ones.
-            OnnxModel built = onnx.apply(run.runId());
-            String logged = store.run(run.runId()).tags().get(Registry.ONNX_SHA256);
-            if (!built.sha256().equals(logged)) {
-                throw Errors.jobFailed("complete the registration of " + model + " v" + earlier.get().version(),
-                        new IllegalStateException("its tags are missing and this attempt's ONNX model (sha256 "
-                                + built.sha256() + ") is not the one its run " + run.runId() + " logged (" + logged
-                                + ")"));
-            }
-            registered = register(p, store, def, run.runId(), result, built, table, version);
-            store.setAlias(model, Registry.CHALLENGER, registered.version());
-        } else if (earlier.isPresent()) {
+        if (earlier.isPresent()) {
             registered = earlier.get();
             store.setAlias(model, Registry.CHALLENGER, registered.version());
         } else {
