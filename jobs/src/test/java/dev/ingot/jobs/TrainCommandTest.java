@@ -345,6 +345,43 @@ class TrainCommandTest {
         return out;
     }
 
+    /**
+     * A {@code kill -9} right after the version's row was inserted (before its tags and alias): the re-run completes
+     * that version (v1, as a clean run), with the digest of the ONNX model now in the run, and logs no metric twice.
+     */
+    @Test
+    void aTrainKilledBeforeItsVersionWasReadyIsCompletedByTheRetry() throws Exception {
+        String killed = "cli_train_killed";
+        TestFiles.write(project, "models/" + killed + ".yaml", Files.readString(project.resolve("models/" + MODEL + ".yaml")));
+        Result first = train(killed);
+        assertThat(first.code()).as(first.out() + first.err()).isZero();
+        ModelVersion clean = store.versionByAlias(killed, "challenger").orElseThrow();
+        // The state the kill leaves: the row PENDING_REGISTRATION, no tags, no alias (the run is FINISHED already).
+        spark.sql("UPDATE " + Tables.MODEL_VERSIONS + " SET status = 'PENDING_REGISTRATION' WHERE name = '" + killed + "'");
+        spark.sql("DELETE FROM " + Tables.MODEL_VERSION_TAGS + " WHERE name = '" + killed + "'");
+        spark.sql("DELETE FROM " + Tables.MODEL_ALIASES + " WHERE name = '" + killed + "'");
+        assertThat(store.modelVersions(killed)).isEmpty();
+        String metrics = "SELECT key, step, count(*) AS n FROM " + Tables.RUN_METRICS + " WHERE run_id = '"
+                + clean.runId() + "' GROUP BY key, step";
+        long metricKeys = spark.sql(metrics).count();
+
+        Result retry = train(killed);
+
+        assertThat(retry.code()).as(retry.out() + retry.err()).isZero();
+        assertThat(retry.out()).contains(killed + " v1 (alias challenger)");
+        byte[] onnx = store.downloadArtifact(clean.runId(), "onnx/model.onnx");
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(onnx));
+        assertThat(store.modelVersions(killed)).singleElement().satisfies(v -> {
+            assertThat(v.version()).isEqualTo(1);
+            assertThat(v.runId()).isEqualTo(clean.runId());
+            assertThat(v.tags().keySet()).isEqualTo(clean.tags().keySet());
+            assertThat(v.tags()).containsEntry("ingot.onnx_sha256", sha);
+            assertThat(v.aliases()).containsExactly("challenger");
+        });
+        assertThat(spark.sql(metrics).where("n > 1").count()).as("metrics logged twice").isZero();
+        assertThat(spark.sql(metrics).count()).isEqualTo(metricKeys);
+    }
+
     @Test
     void unknownModelExits2AndWritesNothing() {
         long runs = rows(Tables.RUNS);

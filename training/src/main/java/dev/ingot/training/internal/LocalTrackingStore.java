@@ -95,13 +95,20 @@ public final class LocalTrackingStore implements TrackingStore {
             .add("name", DataTypes.StringType, false, "The registered model's name")
             .add("description", DataTypes.StringType, false, "Its description")
             .add("created_at", DataTypes.TimestampType, false, "When it was registered");
+    /** MLflow's ModelVersionStatus: a version is usable once READY. */
+    private static final String PENDING = "PENDING_REGISTRATION";
+    private static final String READY = "READY";
+    private static final String STATUS_COMMENT = PENDING + " while its tags are being written, then " + READY
+            + "; null (a version written before Ingot had this column) is " + READY + ". Only " + READY
+            + " versions are listed, returned or aliased";
     private static final StructType VERSIONS = new StructType()
             .add("name", DataTypes.StringType, false, "The registered model (ml.registered_models)")
             .add("version", DataTypes.LongType, false, "Version number, from 1")
             .add("run_id", DataTypes.StringType, false, "The run that logged it (ml.runs)")
             .add("source", DataTypes.StringType, false, "Where its artifact is (the run's artifact path)")
             .add("description", DataTypes.StringType, false, "Its description")
-            .add("created_at", DataTypes.TimestampType, false, "When it was registered");
+            .add("created_at", DataTypes.TimestampType, false, "When it was registered")
+            .add("status", DataTypes.StringType, true, STATUS_COMMENT);
     private static final StructType VERSION_TAGS = new StructType()
             .add("name", DataTypes.StringType, false, "The registered model")
             .add("version", DataTypes.LongType, false, "Its version (ml.model_versions)")
@@ -154,6 +161,7 @@ public final class LocalTrackingStore implements TrackingStore {
     public static LocalTrackingStore open(SparkSession spark, Location warehouse) {
         // createDeltaTableIfMissing creates the ml database (under the session's warehouse) before the first table.
         SCHEMAS.forEach((table, t) -> Catalog.createDeltaTableIfMissing(spark, table, t.schema(), t.doc()));
+        addStatusColumn(spark);
         Path root = new Path(warehouse.resolve(Tables.ARTIFACTS_DIR).uri());
         try {
             FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -162,6 +170,35 @@ public final class LocalTrackingStore implements TrackingStore {
             throw Errors.badData("open the local tracking store", "cannot use the warehouse '" + warehouse + "' for"
                     + " artifacts (" + e.getMessage() + ")", "check the warehouse setting in ingot.yaml");
         }
+    }
+
+    /**
+     * Gives a {@code ml.model_versions} created before versions had a status its {@code status} column (null in
+     * existing rows: READY). Once: a table that has it is left alone. Two stores opening at once may both try: the
+     * loser's ALTER fails (a conflict or a duplicate column), after which the column is there, as wanted.
+     */
+    private static void addStatusColumn(SparkSession spark) {
+        if (hasStatusColumn(spark)) {
+            return;
+        }
+        try {
+            spark.sql("ALTER TABLE " + Tables.MODEL_VERSIONS.sql() + " ADD COLUMNS (status STRING COMMENT "
+                    + Catalog.literal(STATUS_COMMENT) + ")");
+        } catch (RuntimeException e) {
+            if (!hasStatusColumn(spark)) {
+                throw e;
+            }
+        }
+    }
+
+    private static boolean hasStatusColumn(SparkSession spark) {
+        String location = spark.sql("DESCRIBE DETAIL " + Tables.MODEL_VERSIONS.sql()).first().getAs("location");
+        return List.of(spark.read().format("delta").load(location).schema().fieldNames()).contains("status");
+    }
+
+    /** The versions that are usable: READY, or written before versions had a status. */
+    private static Column ready() {
+        return col("status").isNull().or(col("status").equalTo(READY));
     }
 
     @Override
@@ -509,13 +546,16 @@ public final class LocalTrackingStore implements TrackingStore {
             long next = 1 + table(Tables.MODEL_VERSIONS).where(col("name").equalTo(model)).collectAsList().stream()
                     .mapToLong(r -> r.getLong(1)).max().orElse(0);
             String text = description == null ? "" : description;
+            // The row claims the number (a loser of a race inserts nothing and tries the next one), PENDING: no
+            // reader sees the version until its tags are written and it is READY. A kill in between leaves a pending
+            // version, which the same run's createModelVersionOnce completes.
             long inserted = merge(Tables.MODEL_VERSIONS, VERSIONS, List.of(RowFactory.create(model, next, runId,
-                    source.toString(), text, at)), "t.name = s.name AND t.version = s.version", null);
+                    source.toString(), text, at, PENDING)), "t.name = s.name AND t.version = s.version", null);
             if (inserted == 1) {
-                knownVersions.add(model + "\u0000" + next);
                 // A new version has no tags yet: append.
                 append(Tables.MODEL_VERSION_TAGS, VERSION_TAGS, tags.entrySet().stream()
                         .map(e -> RowFactory.create(model, next, e.getKey(), e.getValue(), at)).toList());
+                markReady(model, next, text);
                 return new ModelVersion(model, next, runId, source.toString(), text, tags, List.of(),
                         at.toInstant());
             }
@@ -526,6 +566,13 @@ public final class LocalTrackingStore implements TrackingStore {
         }
     }
 
+    private void markReady(String model, long version, String description) {
+        retryOnConflict(() -> spark.sql("UPDATE " + sqlName(Tables.MODEL_VERSIONS) + " SET status = "
+                + Catalog.literal(READY) + ", description = " + Catalog.literal(description) + " WHERE name = "
+                + Catalog.literal(model) + " AND version = " + version));
+        knownVersions.add(model + "\u0000" + version);
+    }
+
     @Override
     public ModelVersion createModelVersionOnce(String model, String runId, String artifactPath,
                                                Map<String, String> tags, String description) {
@@ -534,10 +581,34 @@ public final class LocalTrackingStore implements TrackingStore {
         Optional<ModelVersion> earlier = modelVersions(model).stream()
                 .filter(v -> v.runId().equals(runId) && v.source().equals(source)).findFirst();
         if (earlier.isEmpty()) {
-            return createModelVersion(model, runId, artifactPath, tags, description);
+            // A registration of this run killed before its version was READY: complete that version (its number,
+            // as a clean registration would have had it) with these tags, replacing what the killed attempt wrote.
+            Optional<Row> pending = table(Tables.MODEL_VERSIONS).where(col("name").equalTo(model)
+                    .and(col("run_id").equalTo(runId)).and(col("source").equalTo(source))
+                    .and(col("status").equalTo(PENDING))).orderBy("version").limit(1).collectAsList().stream()
+                    .findFirst();
+            if (pending.isEmpty()) {
+                return createModelVersion(model, runId, artifactPath, tags, description);
+            }
+            long version = pending.get().getLong(1);
+            Column ofVersion = col("name").equalTo(model).and(col("version").equalTo(version));
+            List<String> stale = table(Tables.MODEL_VERSION_TAGS).where(ofVersion).collectAsList().stream()
+                    .map(r -> r.getString(2)).filter(k -> !tags.containsKey(k)).toList();
+            if (!stale.isEmpty()) {
+                retryOnConflict(() -> spark.sql("DELETE FROM " + sqlName(Tables.MODEL_VERSION_TAGS) + " WHERE name = "
+                        + Catalog.literal(model) + " AND version = " + version + " AND key IN (" + String.join(", ",
+                        stale.stream().map(Catalog::literal).toList()) + ")"));
+            }
+            if (!tags.isEmpty()) {
+                upsertVersionTags(model, version, tags);
+            }
+            String text = description == null ? "" : description;
+            markReady(model, version, text);
+            return new ModelVersion(model, version, runId, source, text, tags, List.of(),
+                    instant(pending.get().get(5)));
         }
-        // The version's row and its tags are two commits (two tables): an attempt killed between them left the
-        // version without its tags. Add the tags it lacks (those it has stay): the retry completes the registration.
+        // A READY version lacks tags only when an Ingot without version status (its row and tags two commits, the
+        // row visible at once) was killed between them: add the tags it lacks (those it has stay).
         ModelVersion v = earlier.get();
         Map<String, String> missing = new java.util.LinkedHashMap<>(tags);
         missing.keySet().removeAll(v.tags().keySet());
@@ -570,7 +641,7 @@ public final class LocalTrackingStore implements TrackingStore {
         if (version != null) {
             where = where.and(col("version").equalTo(version));
         }
-        List<Row> rows = table(Tables.MODEL_VERSIONS).where(where).orderBy("version").collectAsList();
+        List<Row> rows = table(Tables.MODEL_VERSIONS).where(where.and(ready())).orderBy("version").collectAsList();
         if (rows.isEmpty()) {
             return List.of();
         }
@@ -592,7 +663,8 @@ public final class LocalTrackingStore implements TrackingStore {
             return;
         }
         boolean exists = !table(Tables.MODEL_VERSIONS)
-                .where(col("name").equalTo(model).and(col("version").equalTo(version))).limit(1).isEmpty();
+                .where(col("name").equalTo(model).and(col("version").equalTo(version)).and(ready())).limit(1)
+                .isEmpty();
         if (!exists) {
             throw Errors.badData("use version " + version + " of model " + model, "there is no such version in "
                     + Tables.MODEL_VERSIONS, "pick a registered version (models list)");
