@@ -278,13 +278,13 @@ class CrashIT {
         System.out.printf(Locale.ROOT, "CrashIT: %s: killed at %s, re-run %.1f s: %s%n", label, moment,
                 again.seconds(), problems.isEmpty() ? "ok" : "FAIL");
         return moment + (leftStaging.isEmpty() ? "" : " staging " + leftStaging + " left, removed by the re-run")
-                + (untagged.isEmpty() ? "" : " version " + untagged + " without tags until the re-run")
+                + (untagged.isEmpty() ? "" : " version " + untagged + " PENDING_REGISTRATION until the re-run")
                 + (problems.isEmpty() ? "" : " FAIL");
     }
 
     /** Per log table, the rows the killed attempt appended (set by the check after the kill). */
     private final Map<String, List<String>> lastKilled = new HashMap<>();
-    /** Model versions seen without their tags after the kill. */
+    /** Model versions seen PENDING_REGISTRATION after the kill. */
     private final Set<String> incomplete = new TreeSet<>();
     /** Staging tables seen after the kill. */
     private final Set<String> staging = new TreeSet<>();
@@ -404,9 +404,14 @@ class CrashIT {
             }
             Map<String, String> t = tags.getOrDefault(id, Map.of());
             Optional<String> digest = Optional.ofNullable(t.get("ingot.onnx_sha256"));
-            if (digest.isEmpty() && !rerun) {
-                // The version row and its tags are two Delta commits (two tables): a kill between them leaves the
-                // version without tags until the re-run completes it. Counted, and required to be gone after it.
+            boolean pending = "PENDING_REGISTRATION".equals(v.schema().getFieldIndex("status").isDefined()
+                    ? v.getAs("status") : null);
+            if (pending && rerun) {
+                problems.add(when + "model version " + id + " is still PENDING_REGISTRATION after the re-run");
+            } else if (pending) {
+                // The version row (PENDING_REGISTRATION, invisible to readers), its tags and its READY are three
+                // Delta commits: a kill between them leaves a pending version until the re-run completes it.
+                // Counted, and required to be gone after it.
                 incomplete.add(id);
             } else if (digest.isEmpty()) {
                 problems.add(when + "model version " + id + " has no digest tag (tags: " + t.keySet() + ")");
