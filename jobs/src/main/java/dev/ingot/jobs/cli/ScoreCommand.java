@@ -328,6 +328,10 @@ public final class ScoreCommand implements Callable<Integer> {
                     "score", inputs, Optional.of(m.onnx().sha256()), Optional.of(written), Optional.empty(), Optional.empty(),
                     now, Instant.now(), details));
             ScoreDrift.Scored scoredRows = new ScoreDrift.Scored(runId, now, day, scores, scoresVersion, where);
+            List<String> measuredVersions = new ArrayList<>();
+            m.version().ifPresent(v -> measuredVersions.add(m.name() + "/" + v));
+            sh.flatMap(s -> s.model().version().map(v -> s.model().name() + "/" + v)).ifPresent(measuredVersions::add);
+            ScoreDrift.forgetOthers(spark, scoredRows, measuredVersions);
             ScoreDrift.Outcome drift = ScoreDrift.measure(spark, p, m.name(), m.version(), scoredRows,
                     scorer.appended().stream().map(f -> f.name()).toList(), "", reports.resolve(p));
             Optional<ScoreDrift.Outcome> shadowDrift = sh.map(s -> shadowDrift(spark, p, m, s, scoredRows, drift,
