@@ -289,16 +289,16 @@ public final class Lineage {
     }
 
     /**
-     * Appends rows to {@code ingot.lineage} in one commit, creating the table when missing, and reports the writes to
+     * Appends rows to {@code ingot.lineage} in one commit, creating the table when missing (other runs may append at
+     * the same time: {@link Catalog#appendRows}), and reports the writes to
      * the running command's {@link RunFigures}.
      */
     public static void record(SparkSession spark, List<Entry> entries) {
         if (entries.isEmpty()) {
             return;
         }
-        ensureTable(spark);
-        spark.createDataFrame(entries.stream().map(Lineage::row).toList(), SCHEMA).write().format("delta").mode("append")
-                .saveAsTable(Tables.LINEAGE.sql());
+        // Many runs append at once: the table's creation and each append are safe against the others.
+        Catalog.appendRows(spark, Tables.LINEAGE, SCHEMA, entries.stream().map(Lineage::row).toList(), DOC);
         RunFigures.written(entries);
     }
 

@@ -16,6 +16,8 @@ import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.TimeRange;
 import dev.ingot.core.config.FeatureViewDef;
+import dev.ingot.core.internal.DeltaCommits;
+import dev.ingot.core.internal.DeltaConflicts;
 import dev.ingot.core.config.Project;
 import dev.ingot.features.FeatureViewVersion;
 import dev.ingot.features.MaterializeResult;
@@ -58,6 +60,8 @@ public final class Materializer {
     private final Optional<PublishGate> gate;
     /** What the gate said over the chunks of the current run. */
     private GateTally tally;
+    /** Whether the last {@link #writeDelta} created its table (false when another run created it meanwhile). */
+    private boolean lastCreated;
 
     /**
      * @param gate checks the new rows of views that name {@code checks} before they are published; required for
@@ -467,14 +471,13 @@ public final class Materializer {
         String meta = Lineage.commitMetadata(runId, "features materialize", inputs,
                 Optional.of(p.fingerprint().definitionHash()), Map.of("range", from + "/" + to, "kind", "tiles"));
         Dataset<Row> out = tiles.repartition(col(Tiles.TILE_DATE));
-        boolean created = !exists(p.tiles());
         Commit c = writeDelta(p.tiles(), out, where, Tiles.TILE_DATE, meta, p.view().entities(), phases, "tiles",
                 creation(p, inputs, "Partial aggregates (tiles) of feature view " + p.view().name() + " version "
                         + p.version() + ", from which windows are computed incrementally. Internal: query "
                         + p.table() + " instead.").withColumns(stateComments(tiles, p)));
         TileCoverage.Range range = new TileCoverage.Range(from.getEpochSecond(), to.getEpochSecond(),
                 new TreeSet<>(p.fingerprint().tileStates()));
-        if (created) {
+        if (lastCreated) {
             TileCoverage.write(spark.sessionState().newHadoopConf(), location(p.tiles()), List.of(range));
         } else {
             TileCoverage.add(spark.sessionState().newHadoopConf(), location(p.tiles()), range);
@@ -559,16 +562,27 @@ public final class Materializer {
     private Commit writeDelta(TableName table, Dataset<Row> out, String where, String partition, String meta,
                               List<String> keys, Phases phases, String phase, TableDoc creation) {
         Dataset<Row> sorted = out.sortWithinPartitions(keys.stream().map(k -> col(k)).toArray(Column[]::new));
+        // Another run of the view may write this table at the same time. Tiles are the same whichever run writes a
+        // range of them, so a tiles write that lost a race is done again whole; a feature write is done again only
+        // when the other run left its range alone (DeltaConflicts.retryRange), else it fails having committed nothing.
+        boolean tiles = partition.equals(Tiles.TILE_DATE);
+        String doing = "replace " + where + " of " + table;
+        Runnable replace = () -> sorted.write().format("delta").mode("overwrite").option("replaceWhere", where)
+                .option("mergeSchema", "true").option("userMetadata", meta).save(location(table));
+        Runnable intoExisting = tiles ? () -> DeltaConflicts.retry(doing, replace)
+                : () -> DeltaConflicts.retryRange(doing, replace);
+        boolean created = false;
         if (!exists(table)) {
             // The comment and properties go in the commit that creates the table: setting them later (ALTER TABLE)
-            // would add a Delta version. The columns' comments are in the rows' schema (withComment). Replaced, as
-            // the overwrite it stands for: a table made meanwhile by another run is replaced.
-            Catalog.createDeltaTable(sorted, table, creation, Map.of("userMetadata", meta), List.of(partition), true);
+            // would add a Delta version. The columns' comments are in the rows' schema (withComment). Plain CREATE:
+            // when another run creates the table at the same time, this run waits for it and writes into it.
+            created = Catalog.createOrWrite(sorted, table, creation, Map.of("userMetadata", meta), List.of(partition),
+                    intoExisting);
             existing.add(table);
         } else {
-            sorted.write().format("delta").mode("overwrite").option("replaceWhere", where).option("mergeSchema", "true")
-                    .option("userMetadata", meta).save(location(table));
+            intoExisting.run();
         }
+        lastCreated = created;
         phases.done(phase);
         // Delta makes no commit for a write that neither adds nor removes a file (an empty range written again), so
         // the newest commit is not necessarily this one: it is the one carrying this write's metadata (which names
