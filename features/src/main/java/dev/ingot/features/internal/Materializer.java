@@ -83,7 +83,7 @@ public final class Materializer {
     /** The version a definition gets, and the rows of the source it reads. */
     public record Prepared(FeatureViewDef view, SourceReader.Read read, ViewFingerprint fingerprint, int version,
                            MaterializeResult.Change change, Dataset<Row> rows, Map<String, StructField> featureFields,
-                           Optional<FeatureViewVersion> existing) {
+                           Optional<FeatureViewVersion> existing, Dataset<Row> unchecked) {
         public TableName table() {
             return Tables.featureTable(view.name(), version);
         }
@@ -102,6 +102,7 @@ public final class Materializer {
         String file = view.file();
         String doing = "materialize feature view '" + view.name() + "'";
         SourceReader.Read read = SourceReader.read(spark, project, view, registry);
+        SchemaDrift.requireUsedColumns(spark, view, read, registry, doing);
         Dataset<Row> rows = read.rows();
         List<String> available = new ArrayList<>(Arrays.asList(rows.columns()));
         for (int i = 0; i < view.entities().size(); i++) {
@@ -159,6 +160,23 @@ public final class Materializer {
                 }
             }
         }
+        // NaN and the infinities would make NaN features without a word (a sum with one NaN is NaN): each float or
+        // double value that feeds a feature is checked in the query that computes it (no second scan).
+        Dataset<Row> unchecked = rows;
+        Set<String> guarded = new java.util.LinkedHashSet<>();
+        if (view.isRowLevel()) {
+            featureFields.values().forEach(f -> guarded.add(f.name()));
+        } else {
+            view.aggregations().stream().filter(a -> a.function() != FeatureViewDef.Function.COUNT)
+                    .forEach(a -> a.column().ifPresent(guarded::add));
+        }
+        for (String c : guarded) {
+            StructField f = SourceReader.field(rows.schema(), c);
+            if (f != null && (f.dataType() instanceof org.apache.spark.sql.types.DoubleType
+                    || f.dataType() instanceof org.apache.spark.sql.types.FloatType)) {
+                rows = rows.withColumn(c, ValueChecks.finite(c));
+            }
+        }
         ViewFingerprint fp = ViewFingerprint.of(view, project.sources().containsKey(view.source())
                 ? Optional.of(project.sources().get(view.source())) : Optional.empty(), read.upstream());
         List<FeatureViewVersion> versions = registry.versions(view.name());
@@ -181,7 +199,8 @@ public final class Materializer {
             version = versions.stream().mapToInt(FeatureViewVersion::version).max().orElse(0) + 1;
             change = MaterializeResult.Change.NEW;
         }
-        return new Prepared(view, read, fp, version, change, rows, featureFields, existing);
+        existing.ifPresent(e -> SchemaDrift.requireSameFeatureTypes(spark, view, read, e, featureFields, doing));
+        return new Prepared(view, read, fp, version, change, rows, featureFields, existing, unchecked);
     }
 
     /** A range of a view starts and ends on its cadence's ticks. Needs no Spark. */
@@ -209,6 +228,7 @@ public final class Materializer {
                     + "(bin/ingot and the app jar have it), or pass a gate to FeatureStore.withGate");
         }
         tally = new GateTally();
+        SourceReader.requireRows(p.read(), "materialize feature view '" + view.name() + "'");
         List<Instant[]> chunks = new ArrayList<>();
         for (long s = from.getEpochSecond(); s < to.getEpochSecond(); s += chunkSteps * step) {
             chunks.add(new Instant[] {Instant.ofEpochSecond(s), Instant.ofEpochSecond(Math.min(to.getEpochSecond(), s + chunkSteps * step))});
@@ -226,6 +246,10 @@ public final class Materializer {
                 Optional<IngotException> unreadable = SourceReader.unreadableFiles(project, view, e);
                 if (unreadable.isPresent()) {
                     throw unreadable.get();
+                }
+                Optional<IngotException> badValue = badValue(p, e);
+                if (badValue.isPresent()) {
+                    throw badValue.get();
                 }
                 throw e;
             }
@@ -252,6 +276,37 @@ public final class Materializer {
                 from, to, rows, chunks.size(), tilesComputed, (System.nanoTime() - t0) / 1e9,
                 view.checks().isEmpty() ? Optional.empty() : Optional.of(new MaterializeResult.GateSummary(view.checks(),
                         tally.quarantined, tally.warnings, tally.reports)));
+    }
+
+    /**
+     * Bad input naming the column and the value when {@code e} is a value check's failure ({@link ValueChecks});
+     * empty otherwise. Counts the bad rows and finds a file or an example row holding one: a second query, run only
+     * on this path.
+     */
+    private Optional<IngotException> badValue(Prepared p, Throwable e) {
+        SourceReader.Read read = p.read();
+        String doing = "materialize feature view '" + p.view().name() + "'";
+        return ValueChecks.explain(e, doing, read.file(), read.input().location(), column -> {
+            if (read.files().isEmpty() || read.source().isEmpty()) {
+                return Optional.empty();
+            }
+            String type = read.source().get().schema().get(column);
+            if (type == null) {
+                return Optional.empty();
+            }
+            return ValueChecks.count(read.files().get(), ValueChecks.unparsed(column, DataType.fromDDL(type),
+                    read.source().get().options()), org.apache.spark.sql.functions.input_file_name())
+                    .map(r -> r.getLong(0) + " row(s) of the source hold such values, e.g. in " + r.getString(1));
+        }, column -> {
+            List<Column> keys = new ArrayList<>();
+            p.view().entities().forEach(k -> keys.add(org.apache.spark.sql.functions.concat_ws("=",
+                    lit(k), col(ValueChecks.quote(k)).cast("string"))));
+            Column example = org.apache.spark.sql.functions.concat_ws(" at ", org.apache.spark.sql.functions.concat_ws(
+                    ", ", keys.toArray(Column[]::new)), col(ValueChecks.quote(read.eventTime())).cast("string"));
+            return ValueChecks.count(p.unchecked(), ValueChecks.notFinite(col(ValueChecks.quote(column))), example)
+                    .map(r -> r.getLong(0) + " row(s) of " + read.input().location() + " hold NaN or infinite '" + column
+                            + "' values, e.g. " + r.getString(1));
+        }, p.view().file());
     }
 
     private static FeatureViewVersion withTimes(FeatureViewVersion v, Instant t) {
