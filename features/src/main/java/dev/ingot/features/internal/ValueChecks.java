@@ -173,16 +173,13 @@ final class ValueChecks {
         return Optional.empty();
     }
 
-    /** Counts the rows of {@code rows} matching {@code bad}, with an example's fields: empty when the query fails. */
-    static Optional<Row> count(Dataset<Row> rows, Column bad, Column... example) {
+    /** Counts the rows of {@code rows} matching {@code bad}, with an example: empty when the query fails. */
+    static Optional<Row> count(Dataset<Row> rows, Column bad, Column example) {
         try {
-            Column[] aggs = new Column[example.length + 1];
-            aggs[0] = functions.count(lit(1));
-            for (int i = 0; i < example.length; i++) {
-                aggs[i + 1] = functions.min(example[i]);
-            }
-            return Optional.of(rows.where(bad).agg(aggs[0], java.util.Arrays.copyOfRange(aggs, 1, aggs.length)).first());
-        } catch (RuntimeException e) {
+            // The example is selected before it is aggregated: input_file_name() may not be an aggregate's argument.
+            return Optional.of(rows.where(bad).select(example.as("example"))
+                    .agg(functions.count(lit(1)), functions.min(col("example"))).first());
+        } catch (Exception e) { // AnalysisException is checked to Java but thrown all the same
             return Optional.empty(); // only a better message was lost
         }
     }
