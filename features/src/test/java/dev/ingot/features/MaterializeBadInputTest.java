@@ -17,6 +17,8 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Bad input stops a materialization before anything is written: a clear {@link IngotException} with
@@ -274,10 +276,9 @@ class MaterializeBadInputTest {
                 .write().format("delta").mode("overwrite").saveAsTable(table);
         TestProject p = new TestProject(dir).source(name, table, "ts").view(name + "_f", DRIFT_VIEW.formatted(name, function));
         MaterializeResult first = p.store().materialize(name + "_f", day(0), day(1));
-        spark.sql("SELECT customer_id, ts, " + afterSelect + " FROM " + table).write().format("delta").mode("overwrite")
-                .option("overwriteSchema", "true").saveAsTable(table + "_next");
-        spark.table(table + "_next").write().format("delta").mode("overwrite").option("overwriteSchema", "true")
-                .saveAsTable(table);
+        spark.sql("SELECT customer_id, ts, " + afterSelect + " FROM (SELECT CAST(id % 2 AS BIGINT) AS customer_id,"
+                + " timestamp_seconds(1767225600 + id * 3600) AS ts, CAST(id AS " + before + ") AS amount FROM range(6))")
+                .write().format("delta").mode("overwrite").option("overwriteSchema", "true").saveAsTable(table);
         try {
             MaterializeResult second = p.store().materialize(name + "_f", day(0), day(2));
             assertThat(second.version()).as("the same version of the view").isEqualTo(first.version());
@@ -325,12 +326,21 @@ class MaterializeBadInputTest {
                 .containsExactly("2026-01-02/0=6", "2026-01-02/1=9");
     }
 
-    /** int to bigint under a max: the stored int feature cannot take bigint values; refused. */
-    @Test
-    void aWideningThatWouldChangeAStoredFeatureTypeIsRefused(@TempDir Path dir) {
-        String msg = drift(dir, "drift_max", "max", "int", "CAST(amount AS BIGINT) AS amount");
-        assertThat(msg).contains("feature 'spend_1d' of features.drift_max_f_v1 is int, and the source mbad.drift_max as it"
-                + " is now makes it bigint", "Fix: restore the column's type in mbad.drift_max, or cast it back");
+    /**
+     * int to bigint under a max: the stored int feature cannot take bigint values; under a distinct count the feature
+     * stays a bigint count, but the stored partial aggregates are sets of ints. Both refused before anything runs.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"max", "approx_count_distinct"})
+    void aWideningThatWouldChangeAStoredTypeIsRefused(String function, @TempDir Path dir) {
+        String name = "drift_" + (function.equals("max") ? "max" : "acd");
+        String msg = drift(dir, name, function, "int", "CAST(amount AS BIGINT) AS amount");
+        assertThat(msg).contains(function.equals("max")
+                ? "feature 'spend_1d' of features.drift_max_f_v1 is int, and the source mbad.drift_max as it is now makes"
+                        + " it bigint"
+                : "the partial aggregates in features.drift_acd_f_v1__tiles hold");
+        assertThat(msg).contains(function.equals("max") ? "bigint" : "as array<int>, and the source mbad.drift_acd as it"
+                + " is now makes it array<bigint>", "Fix: restore the column's type in mbad." + name + ", or cast it back");
     }
 
     private static ConfigProblem onlyProblem(TestProject p) {

@@ -163,15 +163,33 @@ class SourceFilesTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "an amount that is not a number|2,2026-01-01T01:00:00Z,abc|amount|abc|double",
-            "a timestamp in another format|2,01/02/2026 10:00,2.5|ts|01/02/2026 10:00|timestamp",
             "an id that is not a whole number|2.5,2026-01-01T01:00:00Z,2.5|customer_id|2.5|bigint"})
     void aCsvValueThatDoesNotParseIsBadInputNotANull(String what, String badRow, String column, String value,
                                                       String type, @TempDir Path dir) throws IOException {
         TestProject p = csvProject(dir, "sf_unparsed", GOOD_ROWS + badRow + "\n", "");
         String msg = refused(p, "sf_unparsed_spend");
         assertThat(msg).as(what).contains("column '" + column + "'", "declared " + type + " in sources/sf_unparsed.yaml",
-                "the value '" + value + "' does not parse", "1 row(s) of the source hold such values, e.g. in ",
-                "events.csv", "Fix: correct the data; or declare '" + column + "' as string", "'options.mode'");
+                "the value '" + value + "' does not parse", "1 row(s) of the source hold such values, e.g. '" + value
+                + "' in file:", "events.csv", "Fix: correct the data; or declare '" + column + "' as string",
+                "'options.mode'");
+    }
+
+    /**
+     * A row whose event time is empty or does not parse (Spark's reader reads both as null) cannot be placed in time:
+     * bad input naming the value and the file, where it was dropped without a word.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "a timestamp in another format|2,01/02/2026 10:00,2.5|01/02/2026 10:00",
+            "an empty event time|2,,2.5|"})
+    void aCsvRowWithoutAnEventTimeIsBadInput(String what, String badRow, String value, @TempDir Path dir)
+            throws IOException {
+        TestProject p = csvProject(dir, "sf_no_time", GOOD_ROWS + badRow + "\n", "");
+        String msg = refused(p, "sf_no_time_spend");
+        assertThat(msg).as(what).contains("has no event time: its 'ts' (the event time, in sources/sf_no_time.yaml) is"
+                        + " empty or does not parse as a timestamp", "1 row(s) of the source hold such values, e.g. '"
+                        + (value == null ? "" : value) + "' in file:", "events.csv",
+                "Fix: correct the data; or set 'options.timestampFormat' in sources/sf_no_time.yaml");
     }
 
     /** The source's own formats still apply: a timestampFormat reads its timestamps, which CAST alone would not. */

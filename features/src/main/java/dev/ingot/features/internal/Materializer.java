@@ -199,7 +199,13 @@ public final class Materializer {
             version = versions.stream().mapToInt(FeatureViewVersion::version).max().orElse(0) + 1;
             change = MaterializeResult.Change.NEW;
         }
-        existing.ifPresent(e -> SchemaDrift.requireSameFeatureTypes(spark, view, read, e, featureFields, doing));
+        if (existing.isPresent()) {
+            SchemaDrift.requireSameFeatureTypes(spark, view, read, existing.get(), featureFields, doing);
+            if (!view.isRowLevel()) {
+                SchemaDrift.requireSameTileTypes(spark, view, read, Tables.tiles(view.name(), version),
+                        Tiles.compute(rows, view, read.eventTime(), fp.tileStates()).schema(), doing);
+            }
+        }
         return new Prepared(view, read, fp, version, change, rows, featureFields, existing, unchecked);
     }
 
@@ -294,9 +300,18 @@ public final class Materializer {
             if (type == null) {
                 return Optional.empty();
             }
-            return ValueChecks.count(read.files().get(), ValueChecks.unparsed(column, DataType.fromDDL(type),
-                    read.source().get().options()), org.apache.spark.sql.functions.input_file_name())
-                    .map(r -> r.getLong(0) + " row(s) of the source hold such values, e.g. in " + r.getString(1));
+            Column text = col(ValueChecks.quote(column));
+            Column bad = ValueChecks.unparsed(column, DataType.fromDDL(type), read.source().get().options());
+            if (column.equals(read.eventTime())) {
+                bad = bad.or(text.isNull());
+            }
+            Column example = org.apache.spark.sql.functions.concat(lit("'"), org.apache.spark.sql.functions.coalesce(
+                    org.apache.spark.sql.functions.substring(text, 1, 200), lit("")), lit("' in "),
+                    org.apache.spark.sql.functions.input_file_name());
+            return ValueChecks.count(read.files().get(), bad, example)
+                    .filter(r -> r.getLong(0) > 0)
+                    .map(r -> r.getLong(0) + " row(s) of the source hold such values, e.g. "
+                            + r.getString(1).replaceAll("\\p{Cntrl}", "?"));
         }, column -> {
             List<Column> keys = new ArrayList<>();
             p.view().entities().forEach(k -> keys.add(org.apache.spark.sql.functions.concat_ws("=",

@@ -107,6 +107,28 @@ final class SchemaDrift {
         }
     }
 
+    /**
+     * The partial aggregates (tiles) keep their stored types too: a distinct count's set of int values cannot take
+     * bigint ones, though the feature (a count) keeps its type.
+     */
+    static void requireSameTileTypes(SparkSession spark, FeatureViewDef view, SourceReader.Read read, TableName tiles,
+                                     StructType now, String doing) {
+        if (view.isRowLevel() || !Catalog.tableExists(spark, tiles)) {
+            return;
+        }
+        StructType stored = spark.table(tiles.sql()).schema();
+        for (StructField f : now.fields()) {
+            StructField was = SourceReader.field(stored, f.name());
+            if (was != null && !was.dataType().sameType(f.dataType())) {
+                throw Errors.badData(doing, "the partial aggregates in " + tiles + " hold '" + f.name() + "' as "
+                        + was.dataType().simpleString() + ", and the source " + read.input().location() + " as it is"
+                        + " now makes it " + f.dataType().simpleString() + " (a column it reads changed type)",
+                        "restore the column's type in " + read.input().location() + ", or cast it back in a"
+                                + " transformation of " + view.file() + " (a new version of the view)");
+            }
+        }
+    }
+
     private static boolean widening(DataType from, DataType to) {
         return rank(from) > 0 && rank(to) > rank(from) || from instanceof FloatType && to instanceof DoubleType;
     }

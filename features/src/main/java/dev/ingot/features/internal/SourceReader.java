@@ -130,12 +130,11 @@ public final class SourceReader {
                     }
                     default -> {
                         boolean text = asText(src);
-                        DataFrameReader typed = r.schema(text ? textDdl(src.schema()) : ddl(src.schema()));
-                        if (src.format() == SourceDef.Format.CSV) {
-                            typed = typed.option("header", src.options().getOrDefault("header", "true"));
+                        rows = load(r, src, path, text ? mixedDdl(src.schema()) : ddl(src.schema()));
+                        files = load(spark.read().options(src.options()), src, path, textDdl(src.schema()));
+                        if (text) {
+                            rows = typedFromText(rows, src, viewEventTime.orElse(src.eventTime()));
                         }
-                        files = src.format() == SourceDef.Format.CSV ? typed.csv(path) : typed.json(path);
-                        rows = text ? typedFromText(files, src) : files;
                     }
                 }
             } catch (IngotException e) {
@@ -164,12 +163,35 @@ public final class SourceReader {
                 && src.schema().values().stream().allMatch(t -> ValueChecks.castable(DataType.fromDDL(t)));
     }
 
-    /** The declared columns from their text, each checked (a text that does not parse raises an error). */
-    private static Dataset<Row> typedFromText(Dataset<Row> text, SourceDef src) {
+    private static Dataset<Row> load(DataFrameReader r, SourceDef src, String path, String ddl) {
+        DataFrameReader typed = r.schema(ddl);
+        if (src.format() == SourceDef.Format.CSV) {
+            return typed.option("header", src.options().getOrDefault("header", "true")).csv(path);
+        }
+        return typed.json(path);
+    }
+
+    /**
+     * The declared columns from their text, each checked (a text that does not parse raises an error); dates and
+     * timestamps are parsed by the reader (RAPIDS parses them in its csv scan, but casts text to timestamps on the CPU
+     * only), and the event time must be there in every row: a row without one, or with one that does not parse,
+     * cannot be placed in time.
+     */
+    private static Dataset<Row> typedFromText(Dataset<Row> text, SourceDef src, String eventTime) {
         Column[] cols = src.schema().entrySet().stream()
-                .map(e -> ValueChecks.typed(e.getKey(), DataType.fromDDL(e.getValue()), src.options()))
+                .map(e -> e.getKey().equals(eventTime) && ValueChecks.readTyped(DataType.fromDDL(e.getValue()))
+                        ? ValueChecks.present(e.getKey())
+                        : ValueChecks.typed(e.getKey(), DataType.fromDDL(e.getValue()), src.options()))
                 .toArray(Column[]::new);
         return text.select(cols);
+    }
+
+    /** Dates and timestamps as declared, every other column as text. */
+    private static String mixedDdl(Map<String, String> schema) {
+        StringBuilder b = new StringBuilder();
+        schema.forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ").append('`').append(k.replace("`", "``"))
+                .append("` ").append(ValueChecks.readTyped(DataType.fromDDL(v)) ? v : "string"));
+        return b.toString();
     }
 
     /**

@@ -39,6 +39,8 @@ final class ValueChecks {
     static final String UNPARSED = "INGOT-UNPARSED-SOURCE-VALUE";
     /** Starts the text of the error a NaN or infinite value raises. */
     static final String NOT_FINITE = "INGOT-NOT-FINITE-FEATURE-INPUT";
+    /** Starts the text of the error a csv or json row without an event time (empty, or not parsed) raises. */
+    static final String NO_EVENT_TIME = "INGOT-NO-EVENT-TIME";
     private static final String SEP = "\u001f";
     private static final String END = SEP + "END";
 
@@ -51,13 +53,24 @@ final class ValueChecks {
                 || t instanceof TimestampType || t instanceof TimestampNTZType;
     }
 
+    /** Types the csv/json reader parses itself (on the GPU too): dates and timestamps. */
+    static boolean readTyped(DataType t) {
+        return t instanceof DateType || t instanceof TimestampType || t instanceof TimestampNTZType;
+    }
+
+    /** A column that must hold a value in every row (the event time): a null raises an error. */
+    static Column present(String column) {
+        Column c = col(quote(column));
+        return when(c.isNull(), functions.raise_error(lit(NO_EVENT_TIME + SEP + column + END))).otherwise(c).as(column);
+    }
+
     /**
      * The typed value of a text column, as Spark's csv/json reader would read it with the source's options; a text
      * that is there and does not parse raises an error (empty texts are null, as Spark reads them).
      */
     static Column typed(String column, DataType type, Map<String, String> options) {
         Column t = col(quote(column));
-        if (type instanceof StringType) {
+        if (type instanceof StringType || readTyped(type)) {
             return t;
         }
         Column cast = cast(t, type, options);
@@ -156,6 +169,16 @@ final class ValueChecks {
                     "correct the data; or declare '" + column + "' as string in " + file + " 'schema' and convert it in"
                             + " a transformation; or set 'options.mode' in " + file + " (PERMISSIVE reads such values"
                             + " as null, DROPMALFORMED drops their rows, as Spark does)"));
+        }
+        Optional<List<String>> noTime = fields(e, NO_EVENT_TIME);
+        if (noTime.isPresent()) {
+            String column = noTime.get().get(0);
+            String more = diagnoseUnparsed.apply(column).map(s -> " (" + s + ")").orElse("");
+            return Optional.of(Errors.badData(doing, "a row of " + location + " has no event time: its '" + column
+                    + "' (the event time, in " + file + ") is empty or does not parse as a timestamp" + more,
+                    "correct the data; or set 'options.timestampFormat' in " + file + " to the format of its"
+                            + " timestamps; or set 'options.mode' there to keep Spark's handling (PERMISSIVE reads"
+                            + " such rows with a null event time, which no feature uses)"));
         }
         Optional<List<String>> nan = fields(e, NOT_FINITE);
         if (nan.isPresent() && nan.get().size() >= 2) {
