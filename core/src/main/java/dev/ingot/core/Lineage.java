@@ -145,7 +145,7 @@ public final class Lineage {
             definitionHash.ifPresent(h -> m.put(DEFINITION_HASH, h));
             m.put(INPUTS, inputs.stream().map(Input::asMap).toList());
             if (!details.isEmpty()) {
-                m.put(DETAILS, details);
+                m.put(DETAILS, new java.util.TreeMap<>(details)); // sorted: the same text in every JVM
             }
             return Lineage.json(m);
         }
@@ -307,7 +307,7 @@ public final class Lineage {
                 e.operation(), json(e.inputs().stream().map(Input::asMap).toList()), e.definitionHash().orElse(null),
                 codeVersion(), e.rowsWritten().orElse(null), e.rangeFrom().map(Timestamp::from).orElse(null),
                 e.rangeTo().map(Timestamp::from).orElse(null), Timestamp.from(e.startedAt()),
-                Timestamp.from(e.finishedAt()), e.details().isEmpty() ? null : json(e.details()));
+                Timestamp.from(e.finishedAt()), e.details().isEmpty() ? null : json(new java.util.TreeMap<>(e.details())));
     }
 
     /** Creates {@code ingot.lineage} when missing. */

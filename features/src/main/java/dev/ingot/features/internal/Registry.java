@@ -80,7 +80,7 @@ public final class Registry {
     public void upsert(FeatureViewVersion v) {
         ensureTable();
         Row row = RowFactory.create(v.view(), v.version(), v.table().toString(), v.definitionHash(), v.keyHash(),
-                json(new LinkedHashMap<>(v.featureHashes())), json(v.features()), json(v.entities()), v.cadence(),
+                json(new java.util.TreeMap<>(v.featureHashes())), json(v.features()), json(v.entities()), v.cadence(),
                 v.ttlSeconds(), Timestamp.from(v.createdAt()), Timestamp.from(v.updatedAt()), Lineage.codeVersion());
         Map<String, String> update = new LinkedHashMap<>();
         for (String f : SCHEMA.fieldNames()) {
