@@ -394,8 +394,8 @@ class TrainSecretsTest {
 
             // Each secret was used, so each could have leaked.
             assertThat(received.stream().filter(r -> r.path().equals("/auth/token")).map(Request::body).toList())
-                    .as("the Airflow password was sent to get a token").singleElement().asString()
-                    .contains(airflowPassword.replace("/", "\\/").substring(0, 10));
+                    .as("the Airflow password was sent to get a token").isNotEmpty()
+                    .allMatch(body -> body.contains(airflowPassword));
             assertThat(received).as("Airflow received the trigger").anyMatch(r -> r.method().equals("POST")
                     && r.path().equals("/api/v2/dags/d/dagRuns") && r.body().contains("2026-01-05"));
             assertThat(spark.conf().get("spark.hadoop.fs.s3a.secret.key")).isEqualTo(TOKEN);
