@@ -90,9 +90,11 @@ class TlsVerificationTest {
     }
 
     @Test
-    void theMlflowClientRefusesACertificateNobodyTrusts(@TempDir Path dir) {
+    void theMlflowClientRefusesACertificateNobodyTrusts(@TempDir Path dir) throws Exception {
         int before = REQUESTS.get();
-        Path p = project(dir, "tracking:\n  type: mlflow\n  uri: " + url() + "\n  token: ${env:" + TOKEN_VAR + "}\n");
+        // models list needs a project with a model spec (it is not read before the server is asked).
+        Path p = TrainProjects.write(dir, "tls", "tls.orders", "tracking:\n  type: mlflow\n  uri: " + url()
+                + "\n  token: ${env:" + TOKEN_VAR + "}\n", "algorithm:\n  type: logistic_regression\ntest_window: 6d\n");
         Result r = run("models", "list", "--project", p.toString());
         assertThat(r.code()).as(r.out() + r.err()).isNotZero();
         assertThat(r.err()).as("names the server").contains("127.0.0.1:" + server.getAddress().getPort());

@@ -357,6 +357,9 @@ class TrainSecretsTest {
             TestFiles.write(p, "checks/orders.yaml", "table: " + TABLE + "\npolicy: quarantine\nchecks:\n"
                     + "  - kind: completeness\n    column: spend_1d\n    severity: warning\n"
                     + "  - kind: uniqueness\n    columns: [order_id]\n");
+            // A spine without the feature's own column (the orders table has spend_1d, which would clash).
+            spark.table(TABLE).select("order_id", "customer_id", "ts", "label").write().format("delta")
+                    .mode("overwrite").saveAsTable("cli_secret.all_spine");
             String proj = p.toString();
             int port;
             try (ServerSocket free = new ServerSocket(0)) {
@@ -365,8 +368,8 @@ class TrainSecretsTest {
             List<List<String>> commands = List.of(
                     List.of("features", "materialize", "--project", proj, "--from", "2026-01-01", "--to", "2026-01-12"),
                     List.of("validate", "--project", proj, "--table", TABLE, "--suite", "orders"),
-                    List.of("training-set", "--project", proj, "--spine", TABLE, "--features", "secret_all_spend",
-                            "--out", "cli_secret.all_ts"),
+                    List.of("training-set", "--project", proj, "--spine", "cli_secret.all_spine", "--features",
+                            "secret_all_spend", "--out", "cli_secret.all_ts"),
                     List.of("train", "--project", proj, "--model", "secret_all", "--training-set", TABLE),
                     List.of("models", "list", "--project", proj),
                     List.of("models", "show", "--project", proj, "secret_all@challenger", "--format", "json"),
