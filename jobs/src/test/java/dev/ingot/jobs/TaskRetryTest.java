@@ -42,7 +42,7 @@ class TaskRetryTest {
      * Columns that legitimately differ between two runs of the same commands: run ids, wall-clock times and durations,
      * and what is derived from them. Every other column of every table is compared.
      */
-    static final Pattern VOLATILE = Pattern.compile("run_id|.*_run_id|lineage_run_ids|.*_at|time|start_time|end_time"
+    static final Pattern VOLATILE = Pattern.compile("run_id|.*_run_id|lineage_run_ids|.*_at|time|timestamp|start_time|end_time"
             + "|dataset_date|experiment_id|.*seconds.*|.*_ms|.*_ms_.*|rows_per_second|.*cpu.*|cost_.*");
 
     /**
@@ -138,19 +138,25 @@ class TaskRetryTest {
      */
     @Test
     void theModelsGraphsAreTheSame() throws Exception {
-        byte[] a = graph(clean.warehouse());
-        byte[] b = graph(injected.warehouse());
-        assertThat(a.length).as("a model was found").isGreaterThan(100);
-        assertThat(b).as("the graph of the model trained with failures").isEqualTo(a);
+        List<String> a = graph(clean.warehouse());
+        List<String> b = graph(injected.warehouse());
+        assertThat(a.size()).as("a model was found").isGreaterThan(10);
+        int first = 0;
+        while (first < Math.min(a.size(), b.size()) && a.get(first).equals(b.get(first))) {
+            first++;
+        }
+        assertThat(b).as("the graph of the model trained with failures; first difference at line %d: %s / %s", first,
+                first < a.size() ? a.get(first) : "(end)", first < b.size() ? b.get(first) : "(end)").isEqualTo(a);
     }
 
-    private static byte[] graph(Path warehouse) throws IOException {
+    /** The model's graph in protobuf's text format, without its name and doc string, line by line. */
+    private static List<String> graph(Path warehouse) throws IOException {
         Path onnx;
         try (Stream<Path> s = Files.walk(warehouse.resolve("_artifacts"))) {
             onnx = s.filter(f -> f.getFileName().toString().endsWith(".onnx")).findFirst().orElseThrow();
         }
-        return ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(onnx)).toBuilder().clearMetadataProps()
-                .build().getGraph().toByteArray();
+        return List.of(ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(onnx)).getGraph().toBuilder()
+                .clearName().clearDocString().build().toString().split("\n"));
     }
 
     private static String head(Set<String> rows) {
