@@ -308,14 +308,24 @@ class StandaloneClusterIT {
         assertThat(removed).as("an executor was removed from the application").isPositive();
         assertThat(lostTasks).as("tasks were lost with the killed executor (pid %d)", killed).isPositive();
 
+        // The same rows as the clean run, every column but the scoring time; the probabilities within 1e-12: ONNX
+        // Runtime rounds differently with one row per call than with 256 (the clean run's batches), in the last bits
+        // (seen: 0.08791619739525236 against 0.08791619739525258), which has nothing to do with the kill.
         SparkSession spark = TestSpark.session();
         String[] columns = spark.read().format("delta").load(warehouse.resolve("scores.db/cluster_txn").toString())
                 .columns();
-        List<String> kept = java.util.Arrays.stream(columns).filter(c -> !c.equals("scored_at")).toList();
+        List<String> kept = java.util.Arrays.stream(columns).filter(c -> !c.equals("scored_at")
+                && !c.startsWith("probabilit")).toList();
         List<String> clean = jsonRows(spark, warehouse.resolve("scores.db/cluster_txn"), kept);
         List<String> afterKill = jsonRows(spark, warehouse.resolve("scores.db/cluster_txn_killed"), kept);
         assertThat(afterKill).as("the same %d score rows (columns %s) as the clean run", clean.size(), kept)
                 .hasSize(20000).isEqualTo(clean);
+        Row diff = spark.read().format("delta").load(warehouse.resolve("scores.db/cluster_txn").toString()).as("a")
+                .join(spark.read().format("delta").load(warehouse.resolve("scores.db/cluster_txn_killed").toString())
+                        .as("b"), "txn_id")
+                .selectExpr("count(*)", "max(abs(a.probability - b.probability))").first();
+        assertThat(diff.getLong(0)).as("every transaction in both").isEqualTo(20000L);
+        assertThat(diff.getDouble(1)).as("largest difference of a probability").isLessThanOrEqualTo(1e-12);
     }
 
     private static List<String> jsonRows(SparkSession spark, Path table, List<String> columns) {
