@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * every Delta table of the two warehouses holds the same rows, but for the columns that record a run's identity or
  * wall-clock time ({@link #VOLATILE}).
  */
-class TaskRetryTest {
+class TaskRetryIT {
     /**
      * Columns that legitimately differ between two runs of the same commands: run ids, wall-clock times and durations,
      * and what is derived from them. Every other column of every table is compared.
@@ -114,7 +114,7 @@ class TaskRetryTest {
                         + head(onlyX) + "; only with failures: " + head(onlyY));
             }
         }
-        System.out.println("TaskRetryTest compared (table: columns): " + compared);
+        System.out.println("TaskRetryIT compared (table: columns): " + compared);
         assertThat(differences).as("tables that differ").isEmpty();
     }
 
