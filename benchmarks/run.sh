@@ -7,6 +7,7 @@
 #   benchmarks/run.sh validation  [--rows N] [--repeat N] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh train       [--small] [--rows N] [--days N] [--repeat N] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh score       [--small] [--rows N] [--train-rows N] [--repeat N] [--master M] [--warehouse DIR]
+#   benchmarks/run.sh concurrency [--rounds N] [--writers N] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh all         [--small]
 #
 # Without arguments a benchmark runs at the size docs/benchmarks.md reports. 'all' runs the five one after the
@@ -29,7 +30,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -37,7 +38,7 @@ usage() {
 what=$1
 shift
 case "$what" in
-  pit-join|incremental|validation|train|score) ;;
+  pit-join|incremental|validation|train|score|concurrency) ;;
   all)
     [ $# -eq 0 ] || [ "$*" = "--small" ] || { echo "run.sh: 'all' takes no arguments but --small" >&2; exit 2; } ;;
   *) usage ;;
@@ -65,6 +66,7 @@ run() {
     validation)  main=ValidationBench;             heap=3g; gc=-XX:+UseParallelGC ;;
     train)       main=TrainBench;                  heap=6g; gc=-XX:+UseParallelGC ;;
     score)       main=ScoreBench;                  heap=3g; gc=-XX:+UseParallelGC ;;
+    concurrency) main=ConcurrencyBench;            heap=3g ;;
   esac
   heap=${HEAP:-$heap}
   echo "== $bench $* | $(date -u '+%Y-%m-%d %H:%M UTC') | commit $(git describe --always --dirty 2>/dev/null || echo '?')" \

@@ -2,6 +2,8 @@ package dev.ingot.core;
 
 import java.util.List;
 import java.util.Map;
+import dev.ingot.core.internal.CommitMetadata;
+import dev.ingot.core.internal.DeltaConflicts;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameWriterV2;
 import org.apache.spark.sql.Dataset;
@@ -86,62 +88,90 @@ public final class Catalog {
 
     /**
      * Creates an empty Delta table with {@code schema} when the table does not exist yet, with {@code doc}'s comments
-     * and properties in the commit that creates it. A table that exists is left as it is.
+     * and properties in the commit that creates it. A table that exists, or that another run creates at the same
+     * time, is left as it is.
      */
     public static void createDeltaTableIfMissing(SparkSession spark, TableName table, StructType schema, TableDoc doc) {
         if (!tableExists(spark, table)) {
             try {
                 createDeltaTable(spark.createDataFrame(List.of(), schema), table, doc, Map.of(), List.of(), false);
             } catch (TableExists e) {
-                // created meanwhile by another process: as wanted
+                // created meanwhile by another run: as wanted
             }
         }
     }
 
     /**
-     * Appends rows to a Delta record table ({@code ingot.score_runs}, {@code ingot.job_runs}), creating it with
-     * {@code doc} when missing; columns added to {@code schema} after the table was created are merged into it.
+     * Appends rows to a Delta record table ({@code ingot.score_runs}, {@code ingot.job_runs}, {@code ingot.lineage}),
+     * creating it with {@code doc} when missing; columns added to {@code schema} after the table was created are
+     * merged into it. Many runs may append at once: an append that loses a race is done again
+     * ({@link DeltaConflicts#retry}).
      */
     public static void appendRows(SparkSession spark, TableName table, StructType schema, List<Row> rows,
                                   TableDoc doc) {
         createDeltaTableIfMissing(spark, table, schema, doc);
-        spark.createDataFrame(rows, schema).write().format("delta").mode("append").option("mergeSchema", "true")
-                .saveAsTable(table.sql());
+        Dataset<Row> df = spark.createDataFrame(rows, schema);
+        DeltaConflicts.retry("append to " + table, () -> df.write().format("delta").mode("append")
+                .option("mergeSchema", "true").saveAsTable(table.sql()));
     }
 
     /**
      * Appends rows to a Delta table with the writer {@code options} (e.g. {@code mergeSchema}); when the table is
-     * missing, creates it from the rows with {@code doc}'s comments and properties, in the same single commit.
+     * missing, creates it from the rows with {@code doc}'s comments and properties, in the same single commit. Many
+     * runs may append at once ({@link #createOrWrite}, {@link DeltaConflicts#retry}).
      */
     public static void appendDelta(Dataset<Row> rows, TableName table, TableDoc doc, Map<String, String> options) {
+        createOrWrite(rows, table, doc, options, List.of(), () -> DeltaConflicts.retry("append to " + table,
+                () -> rows.write().format("delta").mode("append").options(options).saveAsTable(table.sql())));
+    }
+
+    /**
+     * Creates a Delta table from {@code rows} in one commit with plain CREATE (never replacing a table), or, when
+     * the table exists or another run creates it at the same time, runs {@code intoExisting}, which writes the rows
+     * into it (an append, a replaceWhere). The run that loses the race to create waits for the winner's catalog entry
+     * first, so {@code intoExisting} always finds the table.
+     *
+     * @return whether this call created the table
+     */
+    public static boolean createOrWrite(Dataset<Row> rows, TableName table, TableDoc doc, Map<String, String> options,
+                                        List<String> partitionColumns, Runnable intoExisting) {
         if (!tableExists(rows.sparkSession(), table)) {
             try {
-                createDeltaTable(rows, table, doc, options, List.of(), false);
-                return;
+                createDeltaTable(rows, table, doc, options, partitionColumns, false);
+                return true;
             } catch (TableExists e) {
-                // created meanwhile by another process: append to it
+                // created meanwhile by another run: write into it
             }
         }
-        rows.write().format("delta").mode("append").options(options).saveAsTable(table.sql());
+        intoExisting.run();
+        return false;
     }
 
     /**
      * Writes rows as a Delta table in one commit that also records {@code doc}: the table comment, the columns'
      * comments (in the rows' schema) and the properties. Creates the table's database when missing.
      *
-     * @param options writer options (e.g. {@code userMetadata}, the commit's metadata)
+     * @param options writer options (e.g. {@code userMetadata}, the commit's metadata, which the creating commit keeps)
      * @param partitionColumns the columns to partition by, none for an unpartitioned table
      * @param replace whether a table of that name is replaced (CREATE OR REPLACE: a new version of the same table,
-     *                its history kept); when false and the table exists, {@link TableExists} is thrown
+     *                its history kept); when false and the table exists, or another run creates it at the same time,
+     *                {@link TableExists} is thrown (once the other run's catalog entry is there) and nothing was
+     *                committed
      */
     public static void createDeltaTable(Dataset<Row> rows, TableName table, TableDoc doc, Map<String, String> options,
                                         List<String> partitionColumns, boolean replace) {
         SparkSession spark = rows.sparkSession();
         ensureDatabaseOf(spark, table);
+        Map<String, String> writerOptions = new java.util.LinkedHashMap<>(options);
+        String userMetadata = writerOptions.remove(USER_METADATA);
+        // Delta 3.3 does not put a userMetadata writer option of CREATE TABLE AS SELECT in the commit it makes; its
+        // session setting it does read. Set on a clone of the session (never on the caller's, which other threads may
+        // be writing with), with the same query plan: no rows are converted or computed twice.
+        Dataset<Row> source = userMetadata == null ? rows : CommitMetadata.on(rows, userMetadata);
         // DataFrameWriterV2 is a builder that changes itself, so its calls need not be chained.
-        DataFrameWriterV2<Row> w = doc.describe(rows).writeTo(table.sql());
+        DataFrameWriterV2<Row> w = doc.describe(source).writeTo(table.sql());
         w.using("delta");
-        w.options(options);
+        w.options(writerOptions);
         w.tableProperty("comment", doc.comment());
         doc.properties().forEach(w::tableProperty);
         if (!partitionColumns.isEmpty()) {
@@ -158,8 +188,44 @@ public final class Catalog {
             if (e instanceof TableAlreadyExistsException) {
                 throw new TableExists(table);
             }
+            if (!replace && createdMeanwhile(spark, table, e)) {
+                throw new TableExists(table);
+            }
             throw e instanceof RuntimeException r ? r : Errors.jobFailed("create the Delta table " + table, e);
         }
+    }
+
+    /** The writer option, and Delta's name, of a commit's user metadata. */
+    private static final String USER_METADATA = "userMetadata";
+    /** How long a run that lost the race to create a table waits for the winner's catalog entry. */
+    private static final long CREATION_WAIT_MILLIS = 60_000;
+
+    /**
+     * Whether a CREATE failed because another run created the table at the same time: both wrote the first commit
+     * of its Delta log (Delta's ProtocolChangedException, "multiple writers are writing to an empty directory"), or
+     * found the other's log or catalog entry. Then waits until the winner's catalog entry is there.
+     */
+    private static boolean createdMeanwhile(SparkSession spark, TableName table, Exception e) {
+        String text = String.valueOf(e.getMessage());
+        boolean race = DeltaConflicts.isConflict(e) || tableExists(spark, table)
+                || text.contains("LOCATION_ALREADY_EXISTS") || text.contains("NON_EMPTY_LOCATION")
+                || text.contains("already exists") || text.contains("is not empty");
+        if (!race) {
+            return false;
+        }
+        long deadline = System.currentTimeMillis() + CREATION_WAIT_MILLIS;
+        while (!tableExists(spark, table)) {
+            if (System.currentTimeMillis() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Thrown by {@link #createDeltaTable} when asked to create (not replace) a table that exists. */

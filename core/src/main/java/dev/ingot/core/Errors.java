@@ -108,6 +108,21 @@ public final class Errors {
     }
 
     /**
+     * A write lost a race to another run writing the same table at the same time, in a way that cannot be retried
+     * safely (both wrote rows of one range), or kept losing. Not the user's input: nothing of this write was
+     * committed, and the same command run again replaces what the other run wrote for that range.
+     *
+     * @param doing what the write was doing, e.g. "replace [2026-01-01, 2026-01-05) of features.spend_v1"
+     * @param why what the other run did
+     */
+    public static IngotException concurrentWrite(String doing, String why, Throwable cause) {
+        String delta = dev.ingot.core.internal.DeltaConflicts.firstLine(cause);
+        return new IngotException(ExitCode.FAILURE, "Cannot " + doing + ": " + why + " at the same time (" + shown(delta)
+                + "); nothing was committed. Fix: run the command again once the other run has finished, or do not "
+                + "run two writes of one range at once.", cause);
+    }
+
+    /**
      * Something the command needs is held by another process for longer than it waits. Not the user's input: the
      * same command succeeds later, so a scheduler should retry it.
      */

@@ -145,7 +145,7 @@ public final class Lineage {
             definitionHash.ifPresent(h -> m.put(DEFINITION_HASH, h));
             m.put(INPUTS, inputs.stream().map(Input::asMap).toList());
             if (!details.isEmpty()) {
-                m.put(DETAILS, details);
+                m.put(DETAILS, new java.util.TreeMap<>(details)); // sorted: the same text in every JVM
             }
             return Lineage.json(m);
         }
@@ -289,16 +289,16 @@ public final class Lineage {
     }
 
     /**
-     * Appends rows to {@code ingot.lineage} in one commit, creating the table when missing, and reports the writes to
+     * Appends rows to {@code ingot.lineage} in one commit, creating the table when missing (other runs may append at
+     * the same time: {@link Catalog#appendRows}), and reports the writes to
      * the running command's {@link RunFigures}.
      */
     public static void record(SparkSession spark, List<Entry> entries) {
         if (entries.isEmpty()) {
             return;
         }
-        ensureTable(spark);
-        spark.createDataFrame(entries.stream().map(Lineage::row).toList(), SCHEMA).write().format("delta").mode("append")
-                .saveAsTable(Tables.LINEAGE.sql());
+        // Many runs append at once: the table's creation and each append are safe against the others.
+        Catalog.appendRows(spark, Tables.LINEAGE, SCHEMA, entries.stream().map(Lineage::row).toList(), DOC);
         RunFigures.written(entries);
     }
 
@@ -307,7 +307,7 @@ public final class Lineage {
                 e.operation(), json(e.inputs().stream().map(Input::asMap).toList()), e.definitionHash().orElse(null),
                 codeVersion(), e.rowsWritten().orElse(null), e.rangeFrom().map(Timestamp::from).orElse(null),
                 e.rangeTo().map(Timestamp::from).orElse(null), Timestamp.from(e.startedAt()),
-                Timestamp.from(e.finishedAt()), e.details().isEmpty() ? null : json(e.details()));
+                Timestamp.from(e.finishedAt()), e.details().isEmpty() ? null : json(new java.util.TreeMap<>(e.details())));
     }
 
     /** Creates {@code ingot.lineage} when missing. */

@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 
 import dev.ingot.core.Catalog;
+import dev.ingot.core.internal.DeltaCommits;
+import dev.ingot.core.internal.DeltaConflicts;
 import dev.ingot.core.Errors;
 import dev.ingot.core.Identifiers;
 import dev.ingot.core.Lineage;
@@ -419,8 +421,14 @@ public final class FeatureStore {
                 .withProperty("ingot.features", features.toString())
                 .withProperty("ingot.created_from", Lineage.Input.describe(inputs))
                 .withProperty("ingot.run_id", runId);
-        Catalog.createDeltaTable(ts, out, doc, Map.of("userMetadata", meta), List.of(), true);
-        long version = Lineage.latestVersion(spark, out);
+        // Plain CREATE for a new table (another build may create it at the same time); an existing one is replaced
+        // whole, done again when another build's commit came first: the table ends as one build wrote it.
+        Map<String, String> options = Map.of("userMetadata", meta);
+        Catalog.createOrWrite(ts, out, doc, options, List.of(), () -> DeltaConflicts.retry("replace " + out,
+                () -> Catalog.createDeltaTable(ts, out, doc, options, List.of(), true)));
+        // This build's own commit, found by its metadata: another build may have committed after it.
+        long version = DeltaCommits.find(spark, location(out), meta, 10).version()
+                .orElseGet(() -> Lineage.latestVersion(spark, out));
         Dataset<Row> written = spark.sql("SELECT * FROM " + out.sql() + " VERSION AS OF " + version);
         List<String> featureCols = new ArrayList<>();
         for (String c : written.columns()) {
@@ -464,6 +472,16 @@ public final class FeatureStore {
         Catalog.appendDelta(spark.createDataFrame(List.of(r), schema), Tables.TRAINING_SETS, TableDoc.of("Training-set "
                 + "lineage: one row per training set built, with the Delta versions of the spine and feature tables it "
                 + "was built from. Appended to, never updated."), Map.of());
+    }
+
+    /** A table's location, from the catalog. */
+    private String location(TableName table) {
+        try {
+            return spark.sessionState().catalog().getTableMetadata(new org.apache.spark.sql.catalyst.TableIdentifier(
+                    table.table(), scala.Option.apply(table.database()))).location().toString();
+        } catch (Exception e) { // NoSuchTableException is checked to Java but thrown all the same
+            throw Errors.jobFailed("read the catalog entry of " + table, e);
+        }
     }
 
     private void requireView(String view) {

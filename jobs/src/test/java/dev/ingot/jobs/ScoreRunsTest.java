@@ -110,4 +110,64 @@ class ScoreRunsTest {
         assertThat(row.<String>getAs("cost_currency")).isEqualTo("EUR");
         assertThat(row.<Double>getAs("price_per_core_hour")).isEqualTo(PRICE);
     }
+
+    /**
+     * Two dates scored into one new table at the same time (each run on its own thread of the shared session, started
+     * together): both succeed, the table holds exactly both dates' rows, and each run's lineage names the commit that
+     * carries its own run id. Then one date twice at once: the table ends with one run's rows of that date, no
+     * duplicates; a run that lost is a clear failure (exit 3).
+     */
+    @Test
+    void twoDatesScoredAtOnceBothLandAndOneDateTwiceKeepsOneRunsRows() throws Exception {
+        String out = "sk_runs_concurrent";
+        List<Result> both = scoreTogether(out, "2026-11-28", "2026-11-29");
+        assertThat(both).as("both dates scored").allSatisfy(r -> assertThat(r.code()).as(r.err()).isZero());
+        TableName table = Tables.scores(out);
+        assertThat(spark.table(table.sql()).groupBy("score_date").count().orderBy("score_date").collectAsList()
+                .stream().map(r -> r.get(0) + "=" + r.getLong(1)).toList())
+                .containsExactly("2026-11-28=" + ROWS, "2026-11-29=" + ROWS);
+        List<Row> lineage = spark.table(Tables.LINEAGE.sql()).where("output_table = '" + table + "'")
+                .select("run_id", "output_version").collectAsList();
+        assertThat(lineage).hasSize(2);
+        for (Row l : lineage) {
+            String meta = spark.sql("DESCRIBE HISTORY " + table.sql()).where("version = " + l.getLong(1))
+                    .select("userMetadata").first().getString(0);
+            assertThat(Lineage.parse(meta).orElseThrow().runId()).as("the lineage names the run's own commit")
+                    .isEqualTo(l.getString(0));
+        }
+
+        List<Result> same = scoreTogether(out, "2026-11-29", "2026-11-29");
+        assertThat(same.stream().filter(r -> r.code() == 0).count()).as("at least one of two runs of one date")
+                .isGreaterThanOrEqualTo(1);
+        same.stream().filter(r -> r.code() != 0).forEach(r -> assertThat(r.code()).as(r.err()).isEqualTo(3));
+        same.stream().filter(r -> r.code() != 0).forEach(r -> assertThat(r.err()).contains("at the same time")
+                .contains("nothing was committed"));
+        assertThat(spark.table(table.sql()).where("score_date = DATE'2026-11-29'").count()).as("no duplicates")
+                .isEqualTo(ROWS);
+        assertThat(spark.table(table.sql()).where("score_date = DATE'2026-11-29'").select("scored_at").distinct()
+                .count()).as("the rows of one run").isEqualTo(1);
+    }
+
+    private static List<Result> scoreTogether(String out, String... dates) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(dates.length);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        try {
+            List<java.util.concurrent.Future<Result>> runs = new java.util.ArrayList<>();
+            for (String d : dates) {
+                runs.add(pool.submit(() -> {
+                    go.await();
+                    return run("score", "--project", plain.toString(), "--model", "sk_runs/1", "--input", INPUT,
+                            "--out", out, "--date", d, "--batch-size", "64");
+                }));
+            }
+            go.countDown();
+            List<Result> results = new java.util.ArrayList<>();
+            for (var f : runs) {
+                results.add(f.get(5, java.util.concurrent.TimeUnit.MINUTES));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

@@ -117,6 +117,14 @@ class ShadowScoreTest {
         return run(all.toArray(String[]::new));
     }
 
+    private static com.fasterxml.jackson.databind.JsonNode readJson(String text) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static Map<Long, Row> byKey(TableName t, String where) {
         Map<Long, Row> m = new TreeMap<>();
         spark.table(t.sql()).where(where).collectAsList().forEach(r -> m.put(r.<Long>getAs("order_id"), r));
@@ -199,6 +207,20 @@ class ShadowScoreTest {
         assertThat(printed.code()).as(printed.err()).isZero();
         assertThat(printed.out()).isEqualTo(c.summary()).contains(String.format(java.util.Locale.ROOT,
                 "labels: %.4f agree", c.labels().orElseThrow().agreement())).contains("KS ").contains("PSI ");
+        Result json = compare("--scores", "shadow_daily", "--format", "json");
+        assertThat(json.code()).as(json.err()).isZero();
+        com.fasterxml.jackson.databind.JsonNode j = readJson(json.out());
+        assertThat(j.get("model").asText()).isEqualTo(c.model());
+        assertThat(j.get("main_version").asLong()).isEqualTo(c.mainVersion());
+        assertThat(j.get("shadow_version").asLong()).isEqualTo(c.shadowVersion());
+        assertThat(j.get("date").asText()).isEqualTo(c.date().toString());
+        assertThat(j.get("rows").asLong()).isEqualTo(c.rows());
+        assertThat(j.at("/labels/agreement").asDouble()).as("unrounded").isEqualTo(c.labels().orElseThrow().agreement());
+        assertThat(j.at("/labels/counts/0/0").asLong()).isEqualTo(c.labels().orElseThrow().counts().get(0).get(0));
+        assertThat(j.at("/scores/psi").asDouble()).isEqualTo(c.scores().orElseThrow().psi());
+        assertThat(j.at("/scores/ks").asDouble()).isEqualTo(c.scores().orElseThrow().ks());
+        assertThat(j.at("/scores/main/p99").asDouble()).isEqualTo(c.scores().orElseThrow().main().p99());
+        assertThat(j.at("/scores/shadow/mean").asDouble()).isEqualTo(c.scores().orElseThrow().shadow().mean());
 
         // Drift: each model against its own version's test window, kept apart by version.
         List<Row> rows = new ArrayList<>(both.values());
@@ -250,6 +272,12 @@ class ShadowScoreTest {
         assertThat(replaced.code()).as(replaced.err()).isZero();
         assertThat(spark.table(out.sql()).where("shadow_model_version IS NOT NULL").count())
                 .as("a run without --shadow replaces the date's rows, shadow columns null").isZero();
+        for (String metric : List.of("score_psi", "score_bin_fraction")) {
+            assertThat(QualityMetrics.read(spark, out.toString(), metric).stream()
+                    .filter(e -> "2026-11-30".equals(e.tags().get("score_date"))).map(QualityMetrics.Entry::instance)
+                    .distinct().toList()).as(metric + " of 2026-11-30: the shadow no longer scored it, so its drift rows"
+                            + " went with its scores").containsExactly(MODEL + "/" + v1.version());
+        }
         assertThat(spark.table(out.sql()).count()).isEqualTo(2L * ROWS);
     }
 

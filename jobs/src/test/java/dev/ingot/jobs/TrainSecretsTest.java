@@ -140,32 +140,42 @@ class TrainSecretsTest {
      * parquet file read back as rows.
      */
     private static List<String> holdersUnder(Path root) throws IOException {
+        return holdersUnder(root, List.of(TOKEN));
+    }
+
+    /** {@link #holdersUnder(Path)} for several texts at once: each holder with the text it holds. */
+    private static List<String> holdersUnder(Path root, List<String> needles) throws IOException {
         List<String> found = new ArrayList<>();
-        byte[] token = TOKEN.getBytes(StandardCharsets.UTF_8);
+        List<byte[]> tokens = needles.stream().map(n -> n.getBytes(StandardCharsets.UTF_8)).toList();
         List<Path> deltaTables = new ArrayList<>();
         try (Stream<Path> files = Files.walk(root)) {
             for (Path f : files.toList()) {
                 if (Files.isDirectory(f) && Files.isDirectory(f.resolve("_delta_log"))) {
                     deltaTables.add(f);
                 }
-                if (Files.isRegularFile(f) && indexOf(Files.readAllBytes(f), token) >= 0) {
-                    found.add(f.toString());
+                if (Files.isRegularFile(f)) {
+                    byte[] data = Files.readAllBytes(f);
+                    for (int i = 0; i < tokens.size(); i++) {
+                        if (indexOf(data, tokens.get(i)) >= 0) {
+                            found.add(f + (needles.size() == 1 ? "" : " holds " + needles.get(i)));
+                        }
+                    }
                 }
             }
         }
         for (Path t : deltaTables) {
             String at = "delta.`" + t.toUri() + "`";
-            if (rowsHold(spark.sql("SELECT * FROM " + at))) {
+            if (rowsHold(spark.sql("SELECT * FROM " + at), needles)) {
                 found.add("rows of " + t);
             }
-            if (rowsHold(spark.sql("DESCRIBE HISTORY " + at))) {
+            if (rowsHold(spark.sql("DESCRIBE HISTORY " + at), needles)) {
                 found.add("history of " + t);
             }
         }
         try (Stream<Path> files = Files.walk(root)) {
             for (Path f : files.filter(f -> f.toString().endsWith(".parquet")
                     && deltaTables.stream().noneMatch(f::startsWith)).toList()) {
-                if (rowsHold(spark.read().parquet(f.toUri().toString()))) {
+                if (rowsHold(spark.read().parquet(f.toUri().toString()), needles)) {
                     found.add("rows of " + f);
                 }
             }
@@ -174,9 +184,12 @@ class TrainSecretsTest {
     }
 
     /** Whether any row, every column as JSON, holds the token (searched by Spark: the suite's tables may be big). */
-    private static boolean rowsHold(Dataset<Row> rows) {
-        return !rows.selectExpr("to_json(struct(*)) AS j").where(functions.instr(functions.col("j"), TOKEN).gt(0))
-                .isEmpty();
+    private static boolean rowsHold(Dataset<Row> rows, List<String> needles) {
+        org.apache.spark.sql.Column any = functions.lit(false);
+        for (String n : needles) {
+            any = any.or(functions.instr(functions.col("j"), n).gt(0));
+        }
+        return !rows.selectExpr("to_json(struct(*)) AS j").where(any).isEmpty();
     }
 
     private static int indexOf(byte[] data, byte[] what) {
@@ -267,6 +280,159 @@ class TrainSecretsTest {
                     .isEqualTo("Bearer " + TOKEN);
 
             assertThat(rawFailure(refusing.uri())).contains("refused the credentials");
+        }
+    }
+
+
+    /** A random secret with characters that base64 and URL encoding change ('+', '/', '@', '='). */
+    private static String secret(String what) {
+        return "pl@nted+" + what + "/" + UUID.randomUUID().toString().replace("-", "") + "=";
+    }
+
+    /** What a secret may leak as: itself, its base64 (basic authentication, JWT parts) and its URL encoding. */
+    private static List<String> forms(String secret) {
+        return List.of(secret, java.util.Base64.getEncoder().encodeToString(secret.getBytes(StandardCharsets.UTF_8)),
+                java.net.URLEncoder.encode(secret, StandardCharsets.UTF_8));
+    }
+
+    /** One request the fake Airflow received. */
+    private record Request(String method, String path, String authorization, String body) {}
+
+    /**
+     * Issue 17, item 5: distinct secrets planted in every secret setting a command here can read (the MLflow token,
+     * the Airflow password, the SQL server's password and a Spark conf secret from the environment, the signing key
+     * from a secrets file, {@code signing.private_key_file}), then every command that runs here: {@code features
+     * materialize} through a quarantine suite, {@code validate} (HTML report), {@code training-set}, {@code train}
+     * (MLflow, signed), {@code models list/show}, {@code score} of the registry version, {@code sql}, {@code airflow
+     * trigger/status} against a fake Airflow 3 that records every request, and {@code sql-server --dry-run}. None of
+     * the secrets, nor their base64 or URL-encoded forms, is in any command's output or log, any file of the warehouse,
+     * the project or MLflow's store (Delta rows and commit history and parquet read as rows), the MLflow run, or what
+     * Airflow received but the token request that must carry the password.
+     */
+    @Test
+    void everyCommandKeepsEverySecretOutOfEveryOutput() throws Exception {
+        String trackingToken = secret("tracking");
+        String airflowPassword = secret("airflow");
+        String sqlPassword = secret("sql");
+        java.security.KeyPair key = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        String privateKey = java.util.Base64.getEncoder().encodeToString(key.getPrivate().getEncoded());
+        Map<String, String> vars = Map.of("INGOT_TEST_ALL_TRACKING", trackingToken, "INGOT_TEST_ALL_AIRFLOW",
+                airflowPassword, "INGOT_TEST_ALL_SQL", sqlPassword);
+        environment().putAll(vars);
+        List<Request> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer airflow = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        airflow.createContext("/", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            String path = exchange.getRequestURI().getPath();
+            received.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().toString(),
+                    exchange.getRequestHeaders().getFirst("Authorization"), body));
+            String run = "{\"dag_id\": \"d\", \"dag_run_id\": \"manual__1\", \"state\": \"success\", "
+                    + "\"logical_date\": null, \"conf\": {\"day\": \"2026-01-05\"}}";
+            String answer = path.equals("/auth/token") ? "{\"access_token\": \"jwt-for-the-test\"}"
+                    : exchange.getRequestMethod().equals("POST") ? run
+                    : path.endsWith("/taskInstances") ? "{\"task_instances\": [], \"total_entries\": 0}"
+                    : path.endsWith("/dagRuns") ? "{\"dag_runs\": [" + run + "], \"total_entries\": 1}" : run;
+            byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(path.equals("/auth/token") ? 201 : 200, bytes.length);
+            try (var out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        });
+        airflow.start();
+        try {
+            Path p = TrainProjects.write(dir, "secret_all", TABLE, mlflow(MLFLOW.uri()).replace(VAR,
+                    "INGOT_TEST_ALL_TRACKING") + "spark:\n  conf:\n    spark.hadoop.fs.s3a.secret.key: ${env:" + VAR + "}\n"
+                    + "signing:\n  private_key_file: secrets/signing.key\n"
+                    + "airflow:\n  url: http://127.0.0.1:" + airflow.getAddress().getPort() + "\n  username: admin\n"
+                    + "  password: ${env:INGOT_TEST_ALL_AIRFLOW}\n  version: 3\n"
+                    + "sql_server:\n  auth: password\n  username: analyst\n  password: ${env:INGOT_TEST_ALL_SQL}\n", """
+                    algorithm:
+                      type: logistic_regression
+                      params: {maxIter: 5}
+                    test_window: 6d
+                    """);
+            TestFiles.write(p, "secrets/signing.key", privateKey + "\n");
+            TestFiles.write(p, "checks/orders.yaml", "table: " + TABLE + "\npolicy: quarantine\nchecks:\n"
+                    + "  - kind: completeness\n    column: spend_1d\n    severity: warning\n"
+                    + "  - kind: uniqueness\n    columns: [order_id]\n");
+            // A spine without the feature's own column (the orders table has spend_1d, which would clash).
+            spark.table(TABLE).select("order_id", "customer_id", "ts", "label").write().format("delta")
+                    .mode("overwrite").saveAsTable("cli_secret.all_spine");
+            String proj = p.toString();
+            int port;
+            try (ServerSocket free = new ServerSocket(0)) {
+                port = free.getLocalPort();
+            }
+            List<List<String>> commands = List.of(
+                    List.of("features", "materialize", "--project", proj, "--from", "2026-01-01", "--to", "2026-01-12"),
+                    List.of("validate", "--project", proj, "--table", TABLE, "--suite", "orders"),
+                    List.of("training-set", "--project", proj, "--spine", "cli_secret.all_spine", "--features",
+                            "secret_all_spend", "--out", "cli_secret.all_ts"),
+                    List.of("train", "--project", proj, "--model", "secret_all", "--training-set", TABLE),
+                    List.of("models", "list", "--project", proj),
+                    List.of("models", "show", "--project", proj, "secret_all@challenger", "--format", "json"),
+                    List.of("score", "--project", proj, "--model", "secret_all@challenger", "--input", TABLE,
+                            "--out", "secret_all", "--date", "2026-11-30", "--nulls", "quarantine"),
+                    List.of("sql", "--project", proj, "SELECT count(*) AS n FROM " + TABLE),
+                    List.of("airflow", "trigger", "d", "--project", proj, "--conf", "{\"day\": \"2026-01-05\"}"),
+                    List.of("airflow", "status", "d", "--project", proj),
+                    List.of("sql-server", "--project", proj, "--port", "" + port, "--dry-run"));
+            List<String> needles = new ArrayList<>();
+            for (String secret : List.of(TOKEN, trackingToken, airflowPassword, sqlPassword, privateKey)) {
+                needles.addAll(forms(secret));
+            }
+            StringBuilder printed = new StringBuilder();
+            for (List<String> c : commands) {
+                Outputs o = logged(c.toArray(String[]::new));
+                assertThat(o.result().code()).as(String.join(" ", c) + ":\n" + o.all()).isZero();
+                printed.append(o.all()).append('\n');
+            }
+            String all = printed.toString();
+            assertThat(all).as("logs were captured").contains("dev.ingot");
+            for (String n : needles) {
+                assertThat(all).as("standard output, error and logs of every command").doesNotContain(n);
+            }
+
+            // Each secret was used, so each could have leaked.
+            assertThat(received.stream().filter(r -> r.path().equals("/auth/token")).map(Request::body).toList())
+                    .as("the Airflow password was sent to get a token").isNotEmpty()
+                    .allMatch(body -> body.contains(airflowPassword));
+            assertThat(received).as("Airflow received the trigger").anyMatch(r -> r.method().equals("POST")
+                    && r.path().equals("/api/v2/dags/d/dagRuns") && r.body().contains("2026-01-05"));
+            assertThat(spark.conf().get("spark.hadoop.fs.s3a.secret.key")).isEqualTo(TOKEN);
+            String show = run("models", "show", "--project", proj, "secret_all@challenger", "--format", "json").out();
+            assertThat(show).as("the version was signed with the planted key").contains("ingot.onnx_signature");
+            String runId = JSON.readTree(show).path("run_id").asText();
+            String runJson = get("/api/2.0/mlflow/runs/get", Map.of("run_id", runId)).toString();
+
+            // What Airflow received but the password's own request; the MLflow run; every file of every store.
+            List<String> leaks = new ArrayList<>();
+            for (String n : needles) {
+                received.stream().filter(r -> !r.path().equals("/auth/token"))
+                        .filter(r -> (r.path() + r.body() + r.authorization()).contains(n))
+                        .forEach(r -> leaks.add("Airflow request " + r.method() + " " + r.path()));
+                if (runJson.contains(n)) {
+                    leaks.add("MLflow run " + runId);
+                }
+            }
+            leaks.addAll(holdersUnder(TestSpark.warehouse(), needles));
+            leaks.addAll(holdersUnder(p, needles).stream().filter(h -> !h.startsWith(p.resolve("secrets").toString()))
+                    .toList());
+            leaks.addAll(holdersUnder(MLFLOW.directory(), needles));
+            assertThat(leaks).as("places that hold a planted secret").isEmpty();
+            assertThat(holdersUnder(p, needles)).as("the search finds the key in its own secrets file")
+                    .anyMatch(h -> h.startsWith(p.resolve("secrets").toString()));
+        } finally {
+            airflow.stop(0);
+            vars.keySet().forEach(k -> {
+                try {
+                    environment().remove(k);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
         }
     }
 

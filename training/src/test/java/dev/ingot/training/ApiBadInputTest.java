@@ -130,6 +130,13 @@ class ApiBadInputTest {
                 bad("store.uploadArtifact to a path outside the run",
                         () -> store.uploadArtifact(runId, "../a", new byte[1])),
                 bad("store.downloadArtifact of a missing artifact", () -> store.downloadArtifact(runId, "none.txt")),
+                // The local store reads artifacts from disk: a path out of the run's folder would read any file.
+                bad("store.downloadArtifact of a path outside the run (..)",
+                        () -> store.downloadArtifact(runId, "../../../../../../etc/passwd")),
+                bad("store.downloadArtifact of a path outside the run (model/../..)",
+                        () -> store.downloadArtifact(runId, "model/../../" + runId + "/model/model.onnx")),
+                bad("store.downloadArtifact of an absolute path", () -> store.downloadArtifact(runId, "/etc/passwd")),
+                bad("store.downloadArtifact of a Windows path", () -> store.downloadArtifact(runId, "..\\..\\x")),
                 bad("store.endRun without a status", () -> store.endRun(runId, null)),
                 bad("store.endRun as RUNNING", () -> store.endRun(runId, RunStatus.RUNNING)),
                 bad("store.run(null)", () -> store.run(null)),

@@ -598,6 +598,8 @@ public final class ProjectLoader {
         // Resolved by the commands that talk to MLflow only (TrackingSettings.secretProblems), not here.
         Optional<Secret> token = n.secret("token", "${env:MLFLOW_TRACKING_TOKEN}");
         Optional<String> experiment = n.string("experiment", false, "an experiment name");
+        Optional<Long> connect = n.integer("connect_timeout_seconds", false, 1, 3600);
+        Optional<Long> request = n.integer("request_timeout_seconds", false, 1, 86_400);
         uri.ifPresent(u -> {
             if (!(u.startsWith("http://") || u.startsWith("https://") || u.equals("databricks"))) {
                 n.problem("uri", "'" + u + "' is not an MLflow tracking URI",
@@ -605,14 +607,16 @@ public final class ProjectLoader {
             }
         });
         if (!mlflow) {
-            for (String k : List.of("uri", "token", "experiment")) {
+            for (String k : List.of("uri", "token", "experiment", "connect_timeout_seconds", "request_timeout_seconds")) {
                 if (n.has(k)) {
                     n.problem(k, "only applies to 'type: mlflow'", "remove it, or set 'type: mlflow'");
                 }
             }
         }
         n.finish();
-        return new TrackingSettings(kind, uri, token, experiment);
+        return new TrackingSettings(kind, uri, token, experiment,
+                Duration.ofSeconds(connect.orElse((long) TrackingSettings.CONNECT_TIMEOUT_DEFAULT)),
+                Duration.ofSeconds(request.orElse((long) TrackingSettings.REQUEST_TIMEOUT_DEFAULT)));
     }
 
     // ---- sources ----

@@ -57,6 +57,7 @@ class ProjectLoaderTest {
               uri: https://mlflow.example.com
               token: ${env:INGOT_TEST_MLFLOW_TOKEN}
               experiment: retail-${env:INGOT_TEST_TEAM}
+              request_timeout_seconds: 600
             spark:
               conf:
                 spark.sql.shuffle.partitions: ${env:INGOT_TEST_PARTITIONS}
@@ -209,6 +210,8 @@ class ProjectLoaderTest {
         assertThat(s.tracking().uri()).contains("https://mlflow.example.com");
         assertThat(s.tracking().token().map(Secret::resolve)).contains(MLFLOW_TOKEN);
         assertThat(s.tracking().experiment()).as("interpolation inside a longer string").contains("retail-ml");
+        assertThat(s.tracking().requestTimeout()).isEqualTo(java.time.Duration.ofSeconds(600));
+        assertThat(s.tracking().connectTimeout()).as("default").isEqualTo(java.time.Duration.ofSeconds(10));
         assertThat(s.sparkConf()).containsOnly(entry("spark.sql.shuffle.partitions", "16"),
                 entry("spark.executor.memory", "2g"), entry("spark.sql.adaptive.enabled", "true"));
         assertThat(s.gpu()).as("'on' is a word, not YAML 1.1's boolean true").isEqualTo(GpuPolicy.ON);
@@ -604,6 +607,10 @@ class ProjectLoaderTest {
                 broken("mlflow tracking with a file uri").write("ingot.yaml",
                                 INGOT.replace("uri: https://mlflow.example.com", "uri: file:///tmp/mlruns"))
                         .at("ingot.yaml", "tracking.uri").found("'file:///tmp/mlruns'").fix("http(s)://", "databricks"),
+                broken("mlflow request timeout of 0").write("ingot.yaml",
+                                INGOT.replace("request_timeout_seconds: 600", "request_timeout_seconds: 0"))
+                        .at("ingot.yaml", "tracking.request_timeout_seconds").found("0", "out of range")
+                        .fix("from 1"),
                 broken("mlflow tracking without uri").write("ingot.yaml", INGOT.replace("  uri: https://mlflow.example.com\n", ""))
                         .at("ingot.yaml", "tracking.uri").found("missing").fix("uri:", "http://mlflow:5000"),
                 broken("spark conf key that is not a Spark setting").write("ingot.yaml",

@@ -16,6 +16,8 @@ import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
 import dev.ingot.core.TimeRange;
 import dev.ingot.core.config.FeatureViewDef;
+import dev.ingot.core.internal.DeltaCommits;
+import dev.ingot.core.internal.DeltaConflicts;
 import dev.ingot.core.config.Project;
 import dev.ingot.features.FeatureViewVersion;
 import dev.ingot.features.MaterializeResult;
@@ -58,6 +60,8 @@ public final class Materializer {
     private final Optional<PublishGate> gate;
     /** What the gate said over the chunks of the current run. */
     private GateTally tally;
+    /** Whether the last {@link #writeDelta} created its table (false when another run created it meanwhile). */
+    private boolean lastCreated;
 
     /**
      * @param gate checks the new rows of views that name {@code checks} before they are published; required for
@@ -79,7 +83,7 @@ public final class Materializer {
     /** The version a definition gets, and the rows of the source it reads. */
     public record Prepared(FeatureViewDef view, SourceReader.Read read, ViewFingerprint fingerprint, int version,
                            MaterializeResult.Change change, Dataset<Row> rows, Map<String, StructField> featureFields,
-                           Optional<FeatureViewVersion> existing) {
+                           Optional<FeatureViewVersion> existing, Dataset<Row> unchecked) {
         public TableName table() {
             return Tables.featureTable(view.name(), version);
         }
@@ -98,6 +102,7 @@ public final class Materializer {
         String file = view.file();
         String doing = "materialize feature view '" + view.name() + "'";
         SourceReader.Read read = SourceReader.read(spark, project, view, registry);
+        SchemaDrift.requireUsedColumns(spark, view, read, registry, doing);
         Dataset<Row> rows = read.rows();
         List<String> available = new ArrayList<>(Arrays.asList(rows.columns()));
         for (int i = 0; i < view.entities().size(); i++) {
@@ -155,6 +160,23 @@ public final class Materializer {
                 }
             }
         }
+        // NaN and the infinities would make NaN features without a word (a sum with one NaN is NaN): each float or
+        // double value that feeds a feature is checked in the query that computes it (no second scan).
+        Dataset<Row> unchecked = rows;
+        Set<String> guarded = new java.util.LinkedHashSet<>();
+        if (view.isRowLevel()) {
+            featureFields.values().forEach(f -> guarded.add(f.name()));
+        } else {
+            view.aggregations().stream().filter(a -> a.function() != FeatureViewDef.Function.COUNT)
+                    .forEach(a -> a.column().ifPresent(guarded::add));
+        }
+        for (String c : guarded) {
+            StructField f = SourceReader.field(rows.schema(), c);
+            if (f != null && (f.dataType() instanceof org.apache.spark.sql.types.DoubleType
+                    || f.dataType() instanceof org.apache.spark.sql.types.FloatType)) {
+                rows = rows.withColumn(c, ValueChecks.finite(c));
+            }
+        }
         ViewFingerprint fp = ViewFingerprint.of(view, project.sources().containsKey(view.source())
                 ? Optional.of(project.sources().get(view.source())) : Optional.empty(), read.upstream());
         List<FeatureViewVersion> versions = registry.versions(view.name());
@@ -177,7 +199,14 @@ public final class Materializer {
             version = versions.stream().mapToInt(FeatureViewVersion::version).max().orElse(0) + 1;
             change = MaterializeResult.Change.NEW;
         }
-        return new Prepared(view, read, fp, version, change, rows, featureFields, existing);
+        if (existing.isPresent()) {
+            SchemaDrift.requireSameFeatureTypes(spark, view, read, existing.get(), featureFields, doing);
+            if (!view.isRowLevel()) {
+                SchemaDrift.requireSameTileTypes(spark, view, read, Tables.tiles(view.name(), version),
+                        Tiles.compute(rows, view, read.eventTime(), fp.tileStates()).schema(), doing);
+            }
+        }
+        return new Prepared(view, read, fp, version, change, rows, featureFields, existing, unchecked);
     }
 
     /** A range of a view starts and ends on its cadence's ticks. Needs no Spark. */
@@ -205,6 +234,7 @@ public final class Materializer {
                     + "(bin/ingot and the app jar have it), or pass a gate to FeatureStore.withGate");
         }
         tally = new GateTally();
+        SourceReader.requireRows(p.read(), "materialize feature view '" + view.name() + "'");
         List<Instant[]> chunks = new ArrayList<>();
         for (long s = from.getEpochSecond(); s < to.getEpochSecond(); s += chunkSteps * step) {
             chunks.add(new Instant[] {Instant.ofEpochSecond(s), Instant.ofEpochSecond(Math.min(to.getEpochSecond(), s + chunkSteps * step))});
@@ -222,6 +252,10 @@ public final class Materializer {
                 Optional<IngotException> unreadable = SourceReader.unreadableFiles(project, view, e);
                 if (unreadable.isPresent()) {
                     throw unreadable.get();
+                }
+                Optional<IngotException> badValue = badValue(p, e);
+                if (badValue.isPresent()) {
+                    throw badValue.get();
                 }
                 throw e;
             }
@@ -248,6 +282,46 @@ public final class Materializer {
                 from, to, rows, chunks.size(), tilesComputed, (System.nanoTime() - t0) / 1e9,
                 view.checks().isEmpty() ? Optional.empty() : Optional.of(new MaterializeResult.GateSummary(view.checks(),
                         tally.quarantined, tally.warnings, tally.reports)));
+    }
+
+    /**
+     * Bad input naming the column and the value when {@code e} is a value check's failure ({@link ValueChecks});
+     * empty otherwise. Counts the bad rows and finds a file or an example row holding one: a second query, run only
+     * on this path.
+     */
+    private Optional<IngotException> badValue(Prepared p, Throwable e) {
+        SourceReader.Read read = p.read();
+        String doing = "materialize feature view '" + p.view().name() + "'";
+        return ValueChecks.explain(e, doing, read.file(), read.input().location(), column -> {
+            if (read.files().isEmpty() || read.source().isEmpty()) {
+                return Optional.empty();
+            }
+            String type = read.source().get().schema().get(column);
+            if (type == null) {
+                return Optional.empty();
+            }
+            Column text = col(ValueChecks.quote(column));
+            Column bad = ValueChecks.unparsed(column, DataType.fromDDL(type), read.source().get().options());
+            if (column.equals(read.eventTime())) {
+                bad = bad.or(text.isNull());
+            }
+            Column example = org.apache.spark.sql.functions.concat(lit("'"), org.apache.spark.sql.functions.coalesce(
+                    org.apache.spark.sql.functions.substring(text, 1, 200), lit("")), lit("' in "),
+                    org.apache.spark.sql.functions.input_file_name());
+            return ValueChecks.count(read.files().get(), bad, example)
+                    .filter(r -> r.getLong(0) > 0)
+                    .map(r -> r.getLong(0) + " row(s) of the source hold such values, e.g. "
+                            + r.getString(1).replaceAll("\\p{Cntrl}", "?"));
+        }, column -> {
+            List<Column> keys = new ArrayList<>();
+            p.view().entities().forEach(k -> keys.add(org.apache.spark.sql.functions.concat_ws("=",
+                    lit(k), col(ValueChecks.quote(k)).cast("string"))));
+            Column example = org.apache.spark.sql.functions.concat_ws(" at ", org.apache.spark.sql.functions.concat_ws(
+                    ", ", keys.toArray(Column[]::new)), col(ValueChecks.quote(read.eventTime())).cast("string"));
+            return ValueChecks.count(p.unchecked(), ValueChecks.notFinite(col(ValueChecks.quote(column))), example)
+                    .map(r -> r.getLong(0) + " row(s) of " + read.input().location() + " hold NaN or infinite '" + column
+                            + "' values, e.g. " + r.getString(1));
+        }, p.view().file());
     }
 
     private static FeatureViewVersion withTimes(FeatureViewVersion v, Instant t) {
@@ -467,14 +541,13 @@ public final class Materializer {
         String meta = Lineage.commitMetadata(runId, "features materialize", inputs,
                 Optional.of(p.fingerprint().definitionHash()), Map.of("range", from + "/" + to, "kind", "tiles"));
         Dataset<Row> out = tiles.repartition(col(Tiles.TILE_DATE));
-        boolean created = !exists(p.tiles());
         Commit c = writeDelta(p.tiles(), out, where, Tiles.TILE_DATE, meta, p.view().entities(), phases, "tiles",
                 creation(p, inputs, "Partial aggregates (tiles) of feature view " + p.view().name() + " version "
                         + p.version() + ", from which windows are computed incrementally. Internal: query "
                         + p.table() + " instead.").withColumns(stateComments(tiles, p)));
         TileCoverage.Range range = new TileCoverage.Range(from.getEpochSecond(), to.getEpochSecond(),
                 new TreeSet<>(p.fingerprint().tileStates()));
-        if (created) {
+        if (lastCreated) {
             TileCoverage.write(spark.sessionState().newHadoopConf(), location(p.tiles()), List.of(range));
         } else {
             TileCoverage.add(spark.sessionState().newHadoopConf(), location(p.tiles()), range);
@@ -559,16 +632,27 @@ public final class Materializer {
     private Commit writeDelta(TableName table, Dataset<Row> out, String where, String partition, String meta,
                               List<String> keys, Phases phases, String phase, TableDoc creation) {
         Dataset<Row> sorted = out.sortWithinPartitions(keys.stream().map(k -> col(k)).toArray(Column[]::new));
+        // Another run of the view may write this table at the same time. Tiles are the same whichever run writes a
+        // range of them, so a tiles write that lost a race is done again whole; a feature write is done again only
+        // when the other run left its range alone (DeltaConflicts.retryRange), else it fails having committed nothing.
+        boolean tiles = partition.equals(Tiles.TILE_DATE);
+        String doing = "replace " + where + " of " + table;
+        Runnable replace = () -> sorted.write().format("delta").mode("overwrite").option("replaceWhere", where)
+                .option("mergeSchema", "true").option("userMetadata", meta).save(location(table));
+        Runnable intoExisting = tiles ? () -> DeltaConflicts.retry(doing, replace)
+                : () -> DeltaConflicts.retryRange(doing, replace);
+        boolean created = false;
         if (!exists(table)) {
             // The comment and properties go in the commit that creates the table: setting them later (ALTER TABLE)
-            // would add a Delta version. The columns' comments are in the rows' schema (withComment). Replaced, as
-            // the overwrite it stands for: a table made meanwhile by another run is replaced.
-            Catalog.createDeltaTable(sorted, table, creation, Map.of("userMetadata", meta), List.of(partition), true);
+            // would add a Delta version. The columns' comments are in the rows' schema (withComment). Plain CREATE:
+            // when another run creates the table at the same time, this run waits for it and writes into it.
+            created = Catalog.createOrWrite(sorted, table, creation, Map.of("userMetadata", meta), List.of(partition),
+                    intoExisting);
             existing.add(table);
         } else {
-            sorted.write().format("delta").mode("overwrite").option("replaceWhere", where).option("mergeSchema", "true")
-                    .option("userMetadata", meta).save(location(table));
+            intoExisting.run();
         }
+        lastCreated = created;
         phases.done(phase);
         // Delta makes no commit for a write that neither adds nor removes a file (an empty range written again), so
         // the newest commit is not necessarily this one: it is the one carrying this write's metadata (which names

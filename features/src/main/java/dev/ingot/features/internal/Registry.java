@@ -7,6 +7,7 @@ import dev.ingot.core.TableDoc;
 import dev.ingot.core.Lineage;
 import dev.ingot.core.TableName;
 import dev.ingot.core.Tables;
+import dev.ingot.core.internal.DeltaConflicts;
 import dev.ingot.features.FeatureViewVersion;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -79,7 +80,7 @@ public final class Registry {
     public void upsert(FeatureViewVersion v) {
         ensureTable();
         Row row = RowFactory.create(v.view(), v.version(), v.table().toString(), v.definitionHash(), v.keyHash(),
-                json(new LinkedHashMap<>(v.featureHashes())), json(v.features()), json(v.entities()), v.cadence(),
+                json(new java.util.TreeMap<>(v.featureHashes())), json(v.features()), json(v.entities()), v.cadence(),
                 v.ttlSeconds(), Timestamp.from(v.createdAt()), Timestamp.from(v.updatedAt()), Lineage.codeVersion());
         Map<String, String> update = new LinkedHashMap<>();
         for (String f : SCHEMA.fieldNames()) {
@@ -87,11 +88,14 @@ public final class Registry {
                 update.put(f, "s." + f);
             }
         }
-        DeltaTable.forName(spark, Tables.FEATURE_VIEWS.toString()).as("t")
+        // Two runs of one view may register the same version at once: the MERGE is keyed on it, so doing it again
+        // after losing the race is right.
+        DeltaConflicts.retry("register " + v.table() + " in " + Tables.FEATURE_VIEWS, () -> DeltaTable
+                .forName(spark, Tables.FEATURE_VIEWS.toString()).as("t")
                 .merge(spark.createDataFrame(List.of(row), SCHEMA).as("s"), "t.view = s.view AND t.version = s.version")
                 .whenMatched().updateExpr(update)
                 .whenNotMatched().insertAll()
-                .execute();
+                .execute());
     }
 
     private void ensureTable() {

@@ -40,8 +40,16 @@ public final class SourceReader {
      * @param input the lineage entry: location and the Delta version read
      * @param file the definition file to name in errors
      * @param upstream {@code <view>_v<N>} when the input is another feature view
+     * @param files the files of a csv, json or parquet source as read (csv and json columns as text), before any check
+     *     or conversion: what {@link #requireRows} looks at, and what a failed check's message is made from
+     * @param source the source, when the input is one
      */
-    public record Read(Dataset<Row> rows, String eventTime, Lineage.Input input, String file, Optional<String> upstream) {}
+    public record Read(Dataset<Row> rows, String eventTime, Lineage.Input input, String file, Optional<String> upstream,
+                       Optional<Dataset<Row>> files, Optional<SourceDef> source) {
+        Read withRows(Dataset<Row> newRows) {
+            return new Read(newRows, eventTime, input, file, upstream, files, source);
+        }
+    }
 
     /** Reads the input of {@code view}. */
     public static Read read(SparkSession spark, Project project, FeatureViewDef view, Registry registry) {
@@ -59,7 +67,7 @@ public final class SourceReader {
             Dataset<Row> rows = spark.sql("SELECT * FROM " + up.table().sql() + " VERSION AS OF " + v);
             read = new Read(rows, view.eventTime().orElse("feature_time"),
                     new Lineage.Input(view.source(), up.table().toString(), Optional.of(v)), viewFile,
-                    Optional.of(up.table().table()));
+                    Optional.of(up.table().table()), Optional.empty(), Optional.empty());
         }
         StructField et = field(read.rows().schema(), read.eventTime());
         if (et == null) {
@@ -71,8 +79,7 @@ public final class SourceReader {
         }
         if (et.dataType() instanceof TimestampNTZType && src != null) {
             // Local times without a zone (what pandas writes to parquet): read as times in the source's time_zone.
-            read = new Read(read.rows().withColumn(et.name(), utc(functions.col(quote(et.name())), src.timeZone())),
-                    read.eventTime(), read.input(), read.file(), read.upstream());
+            read = read.withRows(read.rows().withColumn(et.name(), utc(functions.col(quote(et.name())), src.timeZone())));
         } else if (!et.dataType().equals(DataTypes.TimestampType)) {
             String file = view.eventTime().isPresent() ? viewFile : read.file();
             throw Errors.badData("materialize feature view '" + view.name() + "'",
@@ -88,6 +95,7 @@ public final class SourceReader {
         String file = src.file();
         String doing = "read source '" + src.name() + "' (" + file + ")";
         Dataset<Row> rows;
+        Dataset<Row> files = null;
         Optional<Long> version = Optional.empty();
         String location;
         if (src.table().isPresent()) {
@@ -116,9 +124,18 @@ public final class SourceReader {
                         version = Optional.of(v);
                         rows = r.format("delta").option("versionAsOf", v).load(path);
                     }
-                    case PARQUET -> rows = r.parquet(path);
-                    case CSV -> rows = r.schema(ddl(src.schema())).option("header", src.options().getOrDefault("header", "true")).csv(path);
-                    default -> rows = r.schema(ddl(src.schema())).json(path);
+                    case PARQUET -> {
+                        rows = r.parquet(path);
+                        files = rows;
+                    }
+                    default -> {
+                        boolean text = asText(src);
+                        rows = load(r, src, path, text ? mixedDdl(src.schema()) : ddl(src.schema()));
+                        files = load(spark.read().options(src.options()), src, path, textDdl(src.schema()));
+                        if (text) {
+                            rows = typedFromText(rows, src, viewEventTime.orElse(src.eventTime()));
+                        }
+                    }
                 }
             } catch (IngotException e) {
                 throw e;
@@ -130,7 +147,74 @@ public final class SourceReader {
         }
         checkDeclaredSchema(rows.schema(), src, file, doing);
         return new Read(rows, viewEventTime.orElse(src.eventTime()), new Lineage.Input(src.name(), location, version), file,
-                Optional.empty());
+                Optional.empty(), Optional.ofNullable(files), Optional.of(src));
+    }
+
+    /**
+     * Whether a csv or json source is read as text and cast in the query: always, unless the source chooses Spark's
+     * own handling of malformed rows ({@code options.mode}), sets a {@code timeZone} for its timestamps (which a
+     * cast does not take), or declares a type a cast from text cannot make (arrays, maps, structs, binary).
+     * Spark's {@code PERMISSIVE} default reads a value that does not parse as null and goes on: an 'abc' amount or a
+     * timestamp in another format would vanish from the features without a word. Its {@code FAILFAST} refuses them,
+     * but RAPIDS reads csv on the GPU only in {@code PERMISSIVE} mode; casts of text run on the GPU.
+     */
+    static boolean asText(SourceDef src) {
+        return ValueChecks.option(src.options(), "mode").isEmpty() && ValueChecks.option(src.options(), "timeZone").isEmpty()
+                && src.schema().values().stream().allMatch(t -> ValueChecks.castable(DataType.fromDDL(t)));
+    }
+
+    private static Dataset<Row> load(DataFrameReader r, SourceDef src, String path, String ddl) {
+        DataFrameReader typed = r.schema(ddl);
+        if (src.format() == SourceDef.Format.CSV) {
+            return typed.option("header", src.options().getOrDefault("header", "true")).csv(path);
+        }
+        return typed.json(path);
+    }
+
+    /**
+     * The declared columns from their text, each checked (a text that does not parse raises an error); dates and
+     * timestamps are parsed by the reader (RAPIDS parses them in its csv scan, but casts text to timestamps on the CPU
+     * only), and the event time must be there in every row: a row without one, or with one that does not parse,
+     * cannot be placed in time.
+     */
+    private static Dataset<Row> typedFromText(Dataset<Row> text, SourceDef src, String eventTime) {
+        Column[] cols = src.schema().entrySet().stream()
+                .map(e -> e.getKey().equals(eventTime) && ValueChecks.readTyped(DataType.fromDDL(e.getValue()))
+                        ? ValueChecks.present(e.getKey())
+                        : ValueChecks.typed(e.getKey(), DataType.fromDDL(e.getValue()), src.options()))
+                .toArray(Column[]::new);
+        return text.select(cols);
+    }
+
+    /** Dates and timestamps as declared, every other column as text. */
+    private static String mixedDdl(Map<String, String> schema) {
+        StringBuilder b = new StringBuilder();
+        schema.forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ").append('`').append(k.replace("`", "``"))
+                .append("` ").append(ValueChecks.readTyped(DataType.fromDDL(v)) ? v : "string"));
+        return b.toString();
+    }
+
+    /**
+     * A source whose files hold no rows at all (zero-byte files, a csv header alone) is bad input, as an empty folder
+     * is; a range with no events of a source that has rows is not. One small job: a scan that stops at the first row.
+     */
+    public static void requireRows(Read read, String doing) {
+        if (read.files().isEmpty() || read.source().isEmpty()) {
+            return;
+        }
+        SourceDef src = read.source().get();
+        boolean empty;
+        try {
+            empty = read.files().get().isEmpty();
+        } catch (RuntimeException e) {
+            return; // the run's own read says what is wrong with the files
+        }
+        if (empty) {
+            throw Errors.badData(doing, "the " + src.format().name().toLowerCase(Locale.ROOT) + " files at '"
+                    + src.path().orElseThrow() + "' (" + read.file() + ") hold no rows (zero-byte files, or "
+                    + (src.format() == SourceDef.Format.CSV ? "a header line alone" : "no records") + ")",
+                    "point 'path' in " + read.file() + " at files with rows, or write the source's rows first");
+        }
     }
 
     /**
@@ -238,6 +322,13 @@ public final class SourceReader {
 
     static StructField field(StructType schema, String name) {
         return Arrays.stream(schema.fields()).filter(f -> f.name().equals(name)).findFirst().orElse(null);
+    }
+
+    private static String textDdl(Map<String, String> schema) {
+        StringBuilder b = new StringBuilder();
+        schema.forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ").append('`').append(k.replace("`", "``"))
+                .append("` string"));
+        return b.toString();
     }
 
     private static String ddl(Map<String, String> schema) {

@@ -184,6 +184,9 @@ public final class ModelsCommand {
                 description = "The scoring date (default: the latest date with shadow scores).")
         String date;
 
+        @Mixin
+        FormatOption output;
+
         @Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
@@ -194,7 +197,8 @@ public final class ModelsCommand {
             Optional<java.time.LocalDate> day = Optional.ofNullable(date).map(d -> TimeArgs.date("--date", d));
             SparkSession spark = Sessions.open(p, "models compare", gpu.policy());
             PrintWriter out = spec.commandLine().getOut();
-            out.print(ScoreComparison.of(spark, scores, day).summary());
+            ScoreComparison c = ScoreComparison.of(spark, scores, day);
+            out.print(output.format == Format.JSON ? write(c.toJson()) + "\n" : c.summary());
             out.flush();
             return ExitCode.OK.code();
         }

@@ -9,6 +9,8 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.ingot.core.Catalog;
+import dev.ingot.core.internal.DeltaCommits;
+import dev.ingot.core.internal.DeltaConflicts;
 import dev.ingot.core.Errors;
 import dev.ingot.core.ExitCode;
 import dev.ingot.core.Identifiers;
@@ -323,11 +325,16 @@ public final class ScoreCommand implements Callable<Integer> {
             double cpuSeconds = cpu.seconds();
             long written = total - quarantined;
             RunFigures.rowsRead(total);
-            long scoresVersion = Lineage.latestVersion(spark, scores);
+            // Another run may have committed to the table since (another date): the lineage names this run's commit.
+            long scoresVersion = committed(spark, scores, meta);
             Lineage.record(spark, new Lineage.Entry(runId, "score", scores, Optional.of(scoresVersion),
                     "score", inputs, Optional.of(m.onnx().sha256()), Optional.of(written), Optional.empty(), Optional.empty(),
                     now, Instant.now(), details));
             ScoreDrift.Scored scoredRows = new ScoreDrift.Scored(runId, now, day, scores, scoresVersion, where);
+            List<String> measuredVersions = new ArrayList<>();
+            m.version().ifPresent(v -> measuredVersions.add(m.name() + "/" + v));
+            sh.flatMap(s -> s.model().version().map(v -> s.model().name() + "/" + v)).ifPresent(measuredVersions::add);
+            ScoreDrift.forgetOthers(spark, scoredRows, measuredVersions);
             ScoreDrift.Outcome drift = ScoreDrift.measure(spark, p, m.name(), m.version(), scoredRows,
                     scorer.appended().stream().map(f -> f.name()).toList(), "", reports.resolve(p));
             Optional<ScoreDrift.Outcome> shadowDrift = sh.map(s -> shadowDrift(spark, p, m, s, scoredRows, drift,
@@ -616,13 +623,26 @@ public final class ScoreCommand implements Callable<Integer> {
      */
     private static void write(SparkSession spark, Dataset<Row> rows, TableName table, String where, String meta,
                               boolean mergeSchema, TableDoc doc) {
-        if (!Catalog.tableExists(spark, table)) {
-            Catalog.createDeltaTable(rows, table, doc, Map.of("userMetadata", meta), List.of(SCORE_DATE), true);
-        } else {
-            // mergeSchema: the first --shadow run into a table adds its shadow_* columns (null in the rows before).
-            rows.write().format("delta").mode("overwrite").option("replaceWhere", where).option("userMetadata", meta)
-                    .option("mergeSchema", Boolean.toString(mergeSchema)).saveAsTable(table.sql());
+        // mergeSchema: the first --shadow run into a table adds its shadow_* columns (null in the rows before).
+        // Another run may score another date into the table at the same time: done again when that run left this
+        // run's rows alone, else a failure that committed nothing (DeltaConflicts.retryRange).
+        Runnable replace = () -> DeltaConflicts.retryRange("replace " + where + " of " + table, () -> rows.write()
+                .format("delta").mode("overwrite").option("replaceWhere", where).option("userMetadata", meta)
+                .option("mergeSchema", Boolean.toString(mergeSchema)).saveAsTable(table.sql()));
+        // Plain CREATE: when another run creates the table at the same time, this run writes into it.
+        Catalog.createOrWrite(rows, table, doc, Map.of("userMetadata", meta), List.of(SCORE_DATE), replace);
+    }
+
+    /** The version of this run's own commit of {@code table} (found by its metadata), else the table's latest. */
+    private static long committed(SparkSession spark, TableName table, String meta) {
+        String location;
+        try {
+            location = spark.sessionState().catalog().getTableMetadata(new org.apache.spark.sql.catalyst.TableIdentifier(
+                    table.table(), scala.Option.apply(table.database()))).location().toString();
+        } catch (Exception e) { // NoSuchTableException is checked to Java but thrown all the same
+            return Lineage.latestVersion(spark, table);
         }
+        return DeltaCommits.find(spark, location, meta, 10).version().orElseGet(() -> Lineage.latestVersion(spark, table));
     }
 
     /**

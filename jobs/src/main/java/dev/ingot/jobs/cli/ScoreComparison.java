@@ -299,6 +299,64 @@ public record ScoreComparison(TableName table, LocalDate date, String model, lon
         return b.toString();
     }
 
+    /**
+     * What {@code models compare --format json} prints: the same figures as {@link #summary()}, unrounded; a figure
+     * that is not a number (the agreement of no rows) is {@code null}.
+     */
+    public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+        var o = ModelsCommand.JSON.createObjectNode();
+        o.put("table", table.toString());
+        o.put("date", date.toString());
+        o.put("model", model);
+        o.put("main_version", mainVersion);
+        o.put("shadow_version", shadowVersion);
+        o.put("rows", rows);
+        labels.ifPresentOrElse(l -> {
+            var n = o.putObject("labels");
+            number(n, "agreement", l.agreement());
+            n.put("agreeing", l.agreeing());
+            n.put("rows", l.rows());
+            var classes = n.putArray("classes");
+            l.classes().forEach(classes::add);
+            var counts = n.putArray("counts");
+            l.counts().forEach(r -> {
+                var row = counts.addArray();
+                r.forEach(row::add);
+            });
+        }, () -> o.putNull("labels"));
+        scores.ifPresentOrElse(d -> {
+            var n = o.putObject("scores");
+            n.put("column", d.column());
+            n.put("rows", d.rows());
+            stats(n.putObject("main"), d.main());
+            stats(n.putObject("shadow"), d.shadow());
+            number(n, "mean_abs_diff", d.meanAbsDiff());
+            number(n, "max_abs_diff", d.maxAbsDiff());
+            number(n, "ks", d.ks());
+            number(n, "psi", d.psi());
+            n.put("psi_bins", PSI_BINS);
+            number(n, "bin_from", d.binFrom());
+            number(n, "bin_to", d.binTo());
+        }, () -> o.putNull("scores"));
+        return o;
+    }
+
+    private static void stats(com.fasterxml.jackson.databind.node.ObjectNode n, Stats s) {
+        number(n, "mean", s.mean());
+        number(n, "p50", s.p50());
+        number(n, "p90", s.p90());
+        number(n, "p99", s.p99());
+    }
+
+    /** JSON has no NaN or infinity: those are null. */
+    private static void number(com.fasterxml.jackson.databind.node.ObjectNode n, String key, double x) {
+        if (Double.isFinite(x)) {
+            n.put(key, x);
+        } else {
+            n.putNull(key);
+        }
+    }
+
     private static String fmt(double x) {
         return String.format(Locale.ROOT, "%.4f", x);
     }

@@ -5,9 +5,11 @@ import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
+import dev.ingot.core.Catalog;
 import dev.ingot.core.IngotException;
 import dev.ingot.core.Psi;
 import dev.ingot.core.TableName;
+import dev.ingot.core.Tables;
 import dev.ingot.core.config.Project;
 import dev.ingot.training.ModelVersion;
 import dev.ingot.training.ScoreReference;
@@ -130,6 +132,30 @@ final class ScoreDrift {
         return new Outcome(Optional.of(psi), String.format(Locale.ROOT,
                 "%s (PSI vs the test window of %s, %,d rows in %d bins): %s%n%s report: %s%n", label, who, rows,
                 ref.bins(), Psi.describe(psi), prefix.isEmpty() ? "drift" : "shadow drift", report));
+    }
+
+    /**
+     * Removes the drift rows of {@code s}'s table and date measured for model versions other than {@code keep} (this
+     * run's main and shadow versions, whose rows {@link #measure} replaces). A run replaces the date's rows in the
+     * scores table, so the drift of a version that no longer scored them (the shadow of an earlier run of the date,
+     * or its main model when another one scores the date again) must not stay beside this run's as if it had.
+     * Writes nothing when there is no such row.
+     *
+     * @param keep instances ({@code model/version}) this run measures
+     */
+    static void forgetOthers(SparkSession spark, Scored s, List<String> keep) {
+        if (!Catalog.tableExists(spark, Tables.QUALITY_METRICS)) {
+            return;
+        }
+        long date = s.day().atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+        String where = "`table` = " + Catalog.literal(s.scores().toString()) + " AND dataset_date = "
+                + date + " AND check_id IS NULL AND metric IN (" + Catalog.literal(PSI) + ", "
+                + Catalog.literal(BIN_FRACTION) + ")" + (keep.isEmpty() ? "" : " AND `column` NOT IN ("
+                + String.join(", ", keep.stream().map(Catalog::literal).toList()) + ")");
+        String metrics = Tables.QUALITY_METRICS.sql();
+        if (!spark.table(metrics).where(where).isEmpty()) {
+            spark.sql("DELETE FROM " + metrics + " WHERE " + where);
+        }
     }
 
     private static Outcome none(String label, String who, String why) {

@@ -81,10 +81,10 @@ class GpuReportTest {
         Files.createDirectories(dir.resolve("data/orders"));
         Files.writeString(dir.resolve("ingot.yaml"), "name: gpu_probe\n");
         Files.writeString(dir.resolve("data/orders/part-0.csv"), """
-                customer_id,amount,ts
-                c1,10.5,2026-01-01T10:00:00Z
-                c2,200.0,2026-01-01T11:00:00Z
-                c1,3.25,2026-01-02T09:30:00Z
+                customer_id,amount,ts,qty
+                c1,10.5,2026-01-01T10:00:00Z,1
+                c2,200.0,2026-01-01T11:00:00Z,3
+                c1,3.25,2026-01-02T09:30:00Z,2
                 """);
         Files.writeString(dir.resolve("sources/orders.yaml"), """
                 path: data/orders
@@ -95,6 +95,7 @@ class GpuReportTest {
                   customer_id: string
                   amount: double
                   ts: timestamp
+                  qty: bigint
                 event_time: ts
                 """);
         Files.writeString(dir.resolve("feature_views/customer_orders.yaml"), """
@@ -114,6 +115,7 @@ class GpuReportTest {
                   - {name: amount_sd, function: stddev, column: amount, windows: [7d]}
                   - {name: customers, function: approx_count_distinct, column: customer_id, windows: [1d, 7d]}
                   - {name: last_amount, function: last, column: amount, windows: [7d]}
+                  - {name: qty_sum, function: sum, column: qty, windows: [7d]}
                 cadence: 1d
                 ttl: 7d
                 """);
@@ -210,7 +212,8 @@ class GpuReportTest {
     @Test
     void everyOperatorOfTheFeatureQueriesRunsOnTheGpu() {
         // Every aggregate function's tiles and windows (distinct counts as sets, tile starts as CAST(ts AS BIGINT)),
-        // over a CSV source: nothing stays on the CPU. (A Delta source's scan does, with RAPIDS 25.04: docs/gpu.md.)
+        // over a CSV source read as text and cast in the query, each value checked (raise_error), a bigint column
+        // too: nothing stays on the CPU. (A Delta source's scan does, with RAPIDS 25.04: docs/gpu.md.)
         for (JsonNode j : report.get("jobs")) {
             if (!j.get("job").asText().startsWith("features materialize")) {
                 continue;

@@ -3,6 +3,7 @@ package dev.ingot.training.internal;
 import static org.apache.spark.sql.functions.col;
 
 import dev.ingot.core.Catalog;
+import dev.ingot.core.internal.DeltaConflicts;
 import dev.ingot.core.Errors;
 import dev.ingot.core.Location;
 import dev.ingot.core.IngotException;
@@ -764,35 +765,7 @@ public final class LocalTrackingStore implements TrackingStore {
     }
 
     private static <T> T retryOnConflict(Supplier<T> action) {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return action.get();
-            } catch (RuntimeException e) {
-                if (attempt >= MAX_CONFLICT_RETRIES || !isConcurrentModification(e)) {
-                    throw e;
-                }
-                sleepQuietly(50L << attempt);
-            }
-        }
-    }
-
-    private static boolean isConcurrentModification(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getClass().getName().startsWith("io.delta.exceptions.Concurrent")
-                    || t.getClass().getName().endsWith("ConcurrentModificationException")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        return DeltaConflicts.retry("write the local tracking store", action);
     }
 
     private static String newId() {

@@ -45,19 +45,24 @@ final class MlflowRest {
     private final HttpClient http;
     private final int maxAttempts;
     private final long firstBackoffMillis;
+    private final Duration requestTimeout;
     private final AtomicLong requests = new AtomicLong();
 
     /**
      * @param base the server's root, e.g. {@code http://127.0.0.1:5000} (no trailing slash)
      * @param authorization the {@code Authorization} header value, if any (registered as a secret by the caller)
+     * @param connectTimeout how long to wait for a connection ({@code tracking.connect_timeout_seconds})
+     * @param requestTimeout how long to wait for one answer ({@code tracking.request_timeout_seconds})
      */
-    MlflowRest(URI base, Optional<String> authorization, int maxAttempts, long firstBackoffMillis) {
+    MlflowRest(URI base, Optional<String> authorization, int maxAttempts, long firstBackoffMillis,
+               Duration connectTimeout, Duration requestTimeout) {
         this.base = base;
         this.shown = shown(base);
         this.authorization = authorization;
         this.maxAttempts = maxAttempts;
         this.firstBackoffMillis = firstBackoffMillis;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+        this.requestTimeout = requestTimeout;
+        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
     }
 
@@ -139,7 +144,7 @@ final class MlflowRest {
 
     private HttpRequest.Builder request(String pathAndQuery) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery))
-                .timeout(Duration.ofSeconds(120)).header("Accept", "application/json")
+                .timeout(requestTimeout).header("Accept", "application/json")
                 .header("User-Agent", "ingot-training");
         authorization.ifPresent(a -> b.header("Authorization", a));
         return b;
@@ -159,6 +164,9 @@ final class MlflowRest {
             try {
                 requests.incrementAndGet();
                 response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            } catch (HttpTimeoutException e) {
+                throw e instanceof HttpConnectTimeoutException ? unreachable(doing, shown, e)
+                        : noAnswer(doing, shown, requestTimeout);
             } catch (IOException e) {
                 throw unreachable(doing, shown, e);
             } catch (InterruptedException e) {
@@ -207,6 +215,18 @@ final class MlflowRest {
     }
 
     // ---- the messages, shared with the Java client's errors (MlflowTrackingStore)
+
+    /**
+     * A server that took the request and did not answer within the timeout: a failure (exit 3), not bad input. Not
+     * retried here: the request may still be running on the server (a registration, an upload), and the caller's
+     * next attempt is a new command, whose idempotent steps find what this one left.
+     */
+    static IngotException noAnswer(String doing, String server, Duration timeout) {
+        return new IngotException(ExitCode.FAILURE, "Cannot " + doing + ": the MLflow server at " + server
+                + " took the request and gave no answer within " + timeout.toSeconds() + " s. Fix: try again when the"
+                + " server is less busy, or raise tracking.request_timeout_seconds in ingot.yaml (an artifact upload"
+                + " over a slow link needs more).", null);
+    }
 
     static IngotException unreachable(String doing, String server, Throwable e) {
         String why = e instanceof ConnectException || e instanceof HttpConnectTimeoutException

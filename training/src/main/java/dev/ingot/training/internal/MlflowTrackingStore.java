@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ingot.core.Errors;
+import dev.ingot.core.ExitCode;
 import dev.ingot.core.IngotException;
 import dev.ingot.core.Secrets;
 import dev.ingot.core.config.Secret;
@@ -34,7 +35,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.mlflow.api.proto.Service;
 import org.mlflow.tracking.MlflowClient;
@@ -55,12 +63,22 @@ public final class MlflowTrackingStore implements TrackingStore {
 
     private final MlflowClient client;
     private final MlflowRest rest;
+    /** Bounds each Java client call: the client's HTTP connections have no read timeout of their own. */
+    private final Duration requestTimeout;
+    private final ExecutorService clientCalls = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "ingot-mlflow-client");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Set when a client call timed out: the client was closed to free its blocked connection. */
+    private volatile IngotException timedOut;
     /** Run id to its artifact folder on the proxy ({@code <experiment>/<run>/artifacts}): fixed for a run's life. */
     private final Map<String, String> artifactBases = new ConcurrentHashMap<>();
 
-    private MlflowTrackingStore(MlflowClient client, MlflowRest rest) {
+    private MlflowTrackingStore(MlflowClient client, MlflowRest rest, Duration requestTimeout) {
         this.client = client;
         this.rest = rest;
+        this.requestTimeout = requestTimeout;
     }
 
     /**
@@ -112,10 +130,11 @@ public final class MlflowTrackingStore implements TrackingStore {
             authorization = Optional.empty();
         }
         authorization.ifPresent(Secrets::register);
-        MlflowRest rest = new MlflowRest(URI.create(host), authorization, maxAttempts, firstBackoffMillis);
+        MlflowRest rest = new MlflowRest(URI.create(host), authorization, maxAttempts, firstBackoffMillis,
+                settings.connectTimeout(), settings.requestTimeout());
         // The probe: unreachable, refused credentials and HTML answers fail here, with the fix.
         rest.get("connect to the MLflow tracking server", API + "/experiments/search", Map.of("max_results", "1"));
-        return new MlflowTrackingStore(new MlflowClient(creds), rest);
+        return new MlflowTrackingStore(new MlflowClient(creds), rest, settings.requestTimeout());
     }
 
     private static URI serverUri(TrackingSettings settings) {
@@ -145,21 +164,51 @@ public final class MlflowTrackingStore implements TrackingStore {
         return "mlflow (" + rest.shownUri() + ")";
     }
 
-    /** Runs a Java client call, turning its exceptions into Ingot's. */
+    /**
+     * Runs a Java client call, turning its exceptions into Ingot's. The call (its requests and the client's own 429
+     * retries) must end within {@code tracking.request_timeout_seconds}: the client's Apache HTTP connections have no
+     * read timeout and would wait for a silent server forever. After a timeout the client is closed, which frees the
+     * blocked connection; this store then refuses further calls with the same error.
+     */
     private <T> T call(String doing, Supplier<T> action) {
+        if (timedOut != null) {
+            throw timedOut;
+        }
+        Future<T> pending = clientCalls.submit(action::get);
         try {
-            return action.get();
-        } catch (MlflowHttpException e) {
-            throw MlflowRest.failure(doing, rest.shownUri(), e.getStatusCode(),
-                    e.getBodyMessage() == null ? "" : e.getBodyMessage());
-        } catch (MlflowClientException e) {
+            return pending.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            timedOut = MlflowRest.noAnswer(doing, rest.shownUri(), requestTimeout);
+            client.close();
+            throw timedOut;
+        } catch (InterruptedException e) {
+            pending.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new IngotException(ExitCode.FAILURE, "Interrupted while trying to " + doing, null);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw clientError(doing, r);
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** What a failed client call means, in Ingot's terms (other exceptions as they are). */
+    private RuntimeException clientError(String doing, RuntimeException e) {
+        if (e instanceof MlflowHttpException h) {
+            return MlflowRest.failure(doing, rest.shownUri(), h.getStatusCode(),
+                    h.getBodyMessage() == null ? "" : h.getBodyMessage());
+        }
+        if (e instanceof MlflowClientException) {
             for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
                 if (t instanceof IOException && !t.getClass().getName().contains("protobuf")) {
-                    throw MlflowRest.unreachable(doing, rest.shownUri(), t);
+                    return MlflowRest.unreachable(doing, rest.shownUri(), t);
                 }
             }
-            throw MlflowRest.notJson(doing, rest.shownUri(), 200, String.valueOf(e.getMessage()));
+            return MlflowRest.notJson(doing, rest.shownUri(), 200, String.valueOf(e.getMessage()));
         }
+        return e;
     }
 
     // ---- experiments and runs
@@ -627,6 +676,7 @@ public final class MlflowTrackingStore implements TrackingStore {
 
     @Override
     public void close() {
+        clientCalls.shutdownNow();
         client.close();
     }
 }

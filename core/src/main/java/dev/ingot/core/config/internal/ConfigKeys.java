@@ -223,6 +223,14 @@ public final class ConfigKeys {
                 + " environment. " + ONLY_USERS.formatted("the commands that talk to MLflow (`train`, `models ...`,"
                 + " `score` of a registry version, `gpu-report`)")));
         k.add(key(p, "tracking.experiment", TEXT).dflt("the project's name").doc("MLflow experiment"));
+        k.add(key(p, "tracking.connect_timeout_seconds", NUMBER.described("whole number of seconds, 1 to 3600"))
+                .dflt("`" + TrackingSettings.CONNECT_TIMEOUT_DEFAULT + "`")
+                .doc("MLflow: how long to wait for a connection"));
+        k.add(key(p, "tracking.request_timeout_seconds", NUMBER.described("whole number of seconds, 1 to 86400"))
+                .dflt("`" + TrackingSettings.REQUEST_TIMEOUT_DEFAULT + "`")
+                .doc("MLflow: how long to wait for one answer, an artifact upload included; a server that does not"
+                        + " answer in time is a failure (exit 3); that request is not sent again, since it may still be"
+                        + " running on the server"));
         k.add(key(p, "cost", MAPPING_BELOW).dflt("none")
                 .doc("what compute costs, so that runs record their cost in money as well as CPU seconds, below"));
         k.add(key(p, "cost.price_per_core_hour", NUMBER.described("positive number")).required("required with `cost`")

@@ -1,4 +1,4 @@
-package dev.ingot.features.internal;
+package dev.ingot.core.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,9 +18,10 @@ import org.apache.spark.sql.delta.DeltaLog;
  * A commit just made, read from the table's own commit files ({@code _delta_log/<version>.json}) rather than from
  * {@code DESCRIBE HISTORY}, which reads and parses the last N commits through a Spark query: the newest version
  * comes from the table's Delta log (already updated by the write), and only the commits from there back to the one
- * carrying the write's metadata are read.
+ * carrying the write's metadata are read. Shared by the writers that must name their own commit in the lineage while
+ * other runs may commit to the same table (materialize, score, training sets).
  */
-final class DeltaCommits {
+public final class DeltaCommits {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private DeltaCommits() {}
@@ -30,10 +31,10 @@ final class DeltaCommits {
      * @param outputRows its {@code numOutputRows} metric (0 when it has none)
      * @param latest the table's newest version
      */
-    record Found(Optional<Long> version, long outputRows, long latest) {}
+    public record Found(Optional<Long> version, long outputRows, long latest) {}
 
     /** Looks for the commit whose {@code userMetadata} is {@code meta} among the newest {@code depth} commits. */
-    static Found find(SparkSession spark, String location, String meta, int depth) {
+    public static Found find(SparkSession spark, String location, String meta, int depth) {
         Path log = new Path(location, "_delta_log");
         Configuration conf = spark.sessionState().newHadoopConf();
         try {
