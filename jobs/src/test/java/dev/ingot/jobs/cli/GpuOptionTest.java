@@ -45,7 +45,8 @@ class GpuOptionTest {
         new CommandLine(trainingSet).parseArgs("--project", "p", "--spine", "ml.s", "--features", "v", "--out", "ml.t", "--gpu", "on");
         assertThat(trainingSet.gpu.policy()).contains(GpuPolicy.ON);
         ModelsCommand.Compare compare = new ModelsCommand.Compare();
-        new CommandLine(compare).parseArgs("--project", "p", "--scores", "fraud", "--gpu", "off");
+        new CommandLine(compare).setCaseInsensitiveEnumValuesAllowed(true) // as IngotMain sets it: --format table
+                .parseArgs("--project", "p", "--scores", "fraud", "--gpu", "off");
         assertThat(compare.gpu.policy()).contains(GpuPolicy.OFF);
         for (Object c : List.of(new ModelsCommand.ListVersions(), new ModelsCommand.Show(), new Promotions.Promote(),
                 new Promotions.Rollback(), new ModelRegistration.Register(), new FeaturesCommand.History(), new SqlCommand())) {

@@ -193,8 +193,8 @@ public final class LocalTrackingStore implements TrackingStore {
     }
 
     private static boolean hasStatusColumn(SparkSession spark) {
-        String location = spark.sql("DESCRIBE DETAIL " + Tables.MODEL_VERSIONS.sql()).first().getAs("location");
-        return List.of(spark.read().format("delta").load(location).schema().fieldNames()).contains("status");
+        // The table's schema from its latest snapshot: no Spark job (DESCRIBE DETAIL ran one on every open).
+        return List.of(spark.table(Tables.MODEL_VERSIONS.sql()).schema().fieldNames()).contains("status");
     }
 
     /** The versions that are usable: READY, or written before versions had a status. */
