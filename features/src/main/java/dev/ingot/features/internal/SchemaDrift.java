@@ -10,7 +10,6 @@ import dev.ingot.core.Tables;
 import dev.ingot.core.config.FeatureViewDef;
 import dev.ingot.core.config.SourceDef;
 import dev.ingot.features.FeatureViewVersion;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -171,9 +170,5 @@ final class SchemaDrift {
         String location = src.table().orElseThrow().toString();
         return Lineage.parseInputs(rows.get(0).getString(0)).stream()
                 .filter(i -> i.location().equals(location)).findFirst().flatMap(Lineage.Input::deltaVersion);
-    }
-
-    static String columns(StructType s) {
-        return String.join(", ", Arrays.asList(s.fieldNames()));
     }
 }

@@ -10,7 +10,6 @@ import static org.apache.spark.sql.functions.when;
 import dev.ingot.core.Errors;
 import dev.ingot.core.IngotException;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.Column;
@@ -215,9 +214,5 @@ final class ValueChecks {
 
     static String quote(String column) {
         return "`" + column.replace("`", "``") + "`";
-    }
-
-    static String lower(Object o) {
-        return String.valueOf(o).toLowerCase(Locale.ROOT);
     }
 }
