@@ -117,9 +117,13 @@ public final class Errors {
      */
     public static IngotException concurrentWrite(String doing, String why, Throwable cause) {
         String delta = dev.ingot.core.internal.DeltaConflicts.firstLine(cause);
-        return new IngotException(ExitCode.FAILURE, "Cannot " + doing + ": " + why + " at the same time (" + shown(delta)
-                + "); nothing was committed. Fix: run the command again once the other run has finished, or do not "
-                + "run two writes of one range at once.", cause);
+        // Delta's exception is kept as suppressed, not as the cause: a failure with a cause prints its stack trace
+        // (IngotMain), and this one is understood, its first line already in the message.
+        IngotException e = new IngotException(ExitCode.FAILURE, "Cannot " + doing + ": " + why + " at the same time ("
+                + shown(delta) + "); nothing was committed. Fix: run the command again once the other run has finished,"
+                + " or do not run two writes of one range at once.", null);
+        e.addSuppressed(cause);
+        return e;
     }
 
     /**

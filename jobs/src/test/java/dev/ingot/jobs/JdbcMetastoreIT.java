@@ -21,7 +21,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,6 +51,13 @@ class JdbcMetastoreIT {
     private static Process server;
     private static Path serverOut;
     private static Connection jdbc;
+    private static final String RACE_VIEW = """
+            source: race_orders
+            entities: [customer_id]
+            aggregations:
+              - {name: spend, function: sum, column: amount, windows: [1d, 2d]}
+              - {name: n, function: count, windows: [1d]}
+            """;
 
     @BeforeAll
     static void projectAndServer() throws Exception {
@@ -68,6 +79,12 @@ class JdbcMetastoreIT {
                 aggregations:
                   - {name: spend, function: sum, column: amount, windows: [1d]}
                 """);
+        // Two views of one definition for the multi-process test: one written by racing processes, one by a lone
+        // process as the reference.
+        write("sources/race_orders.yaml", "table: raw.race_orders\nevent_time: ts\n");
+        for (String view : List.of("race", "race_ref")) {
+            write("feature_views/" + view + ".yaml", RACE_VIEW);
+        }
         startServer();
     }
 
@@ -108,7 +125,7 @@ class JdbcMetastoreIT {
 
         // A materialization in another process: a JDBC query sees the table it registered and its version.
         Dist.Ran first = ingot(PG.password(), "features", "materialize", "--project", project.toString(),
-                "--from", "2026-01-01", "--to", "2026-01-09");
+                "--view", "pg_spend", "--from", "2026-01-01", "--to", "2026-01-09");
         assertThat(first.code()).as("first materialization; output:\n%s", first.all()).isEqualTo(0);
         long v1 = latestVersion("features.pg_spend_v1");
         long rows1 = count("features.pg_spend_v1");
@@ -118,7 +135,7 @@ class JdbcMetastoreIT {
         sql("INSERT INTO raw.orders SELECT id, CAST(id % 7 AS BIGINT), timestamp_seconds(1767225600 + id * 3600),"
                 + " CAST(id % 50 AS DOUBLE) + 0.5 FROM range(200, 300)");
         Dist.Ran second = ingot(PG.password(), "features", "materialize", "--project", project.toString(),
-                "--from", "2026-01-09", "--to", "2026-01-13");
+                "--view", "pg_spend", "--from", "2026-01-09", "--to", "2026-01-13");
         assertThat(second.code()).as("second materialization; output:\n%s", second.all()).isEqualTo(0);
         assertThat(latestVersion("features.pg_spend_v1")).as("a new Delta version, seen without reopening")
                 .isGreaterThan(v1);
@@ -127,6 +144,79 @@ class JdbcMetastoreIT {
                 .contains("pg_spend_v1");
         assertThat(tmp.resolve("warehouse").resolve("metastore_db")).as("no Derby anywhere").doesNotExist();
         assertThat(tmp.resolve("warehouse").resolve(CatalogLock.FILE)).as("nor its one-process lock").doesNotExist();
+    }
+
+    /**
+     * Writers in several processes at once, which only a shared metastore allows (with the embedded one, each process
+     * waits for the catalog lock): two processes make the first materializations of disjoint date ranges of a new
+     * view at the same moment, then two more materialize one range again at once. The disjoint pair both succeed; of
+     * the same-range pair at least one does, and a loser exits 3 saying nothing was committed. Afterwards the table
+     * holds exactly the rows one process writes over the whole range (a second view of the same definition, whose
+     * table no other process writes): nothing lost, nothing twice. {@code ingot.job_runs} has the record of every process, and
+     * {@code ingot.lineage} one row per committed write, though all of them appended at once.
+     */
+    @Test
+    void processesMaterializingOneViewAtOnceLoseNothingAndDuplicateNothing() throws Exception {
+        sql("CREATE DATABASE IF NOT EXISTS raw");
+        sql("CREATE TABLE raw.race_orders USING delta AS SELECT id AS order_id, CAST(id % 5 AS BIGINT) AS customer_id,"
+                + " timestamp_seconds(1767225600 + (id * 7919) % (8 * 86400)) AS ts,"
+                + " CAST((id * 31) % 1000 AS DOUBLE) / 10 AS amount FROM range(400)");
+        // The reference, by a third process at the same time: another table, but the same logs (job runs, lineage).
+        List<Dist.Ran> first = together(
+                List.of("--view", "race", "--from", "2026-01-01", "--to", "2026-01-05"),
+                List.of("--view", "race", "--from", "2026-01-05", "--to", "2026-01-09"),
+                List.of("--view", "race_ref", "--from", "2026-01-01", "--to", "2026-01-09"));
+        assertThat(first).as("both first materializations of disjoint ranges succeed, and the reference")
+                .allSatisfy(r -> assertThat(r.code()).as(r.all()).isZero());
+        List<Dist.Ran> disjoint = first.subList(0, 2);
+        List<Dist.Ran> same = together(
+                List.of("--view", "race", "--from", "2026-01-03", "--to", "2026-01-07"),
+                List.of("--view", "race", "--from", "2026-01-03", "--to", "2026-01-07"));
+        assertThat(same.stream().filter(r -> r.code() == 0)).as("at least one of the same-range pair succeeds")
+                .isNotEmpty();
+        for (Dist.Ran r : same) {
+            if (r.code() != 0) {
+                assertThat(r.code()).as(r.all()).isEqualTo(3);
+                assertThat(r.err()).contains("at the same time").contains("nothing was committed")
+                        .doesNotContain("\tat ");
+            }
+        }
+
+        String order = " ORDER BY customer_id, feature_time";
+        List<Map<String, Object>> reference = sql("SELECT * FROM features.race_ref_v1" + order);
+        assertThat(reference).as("5 customers over 8 days").hasSizeGreaterThanOrEqualTo(35);
+        assertThat(sql("SELECT * FROM features.race_v1" + order)).as("the raced table equals the lone run's")
+                .isEqualTo(reference);
+
+        List<Map<String, Object>> runs = sql("SELECT exit_code FROM ingot.job_runs WHERE command = 'features materialize'"
+                + " AND (array_contains(arguments, 'race') OR array_contains(arguments, 'race_ref'))");
+        assertThat(runs.stream().map(r -> ((Number) r.get("exit_code")).intValue()).sorted().toList())
+                .as("a record of each of the five processes").isEqualTo(Stream.concat(first.stream(),
+                        same.stream()).map(Dist.Ran::code).sorted().toList());
+        long committed = disjoint.size() + same.stream().filter(r -> r.code() == 0).count();
+        assertThat(count("ingot.lineage WHERE output_table = 'features.race_v1' AND operation = 'materialize'"))
+                .as("one lineage row per committed materialization").isEqualTo(committed);
+    }
+
+    /** {@code features materialize} with each argument list, in processes started together. */
+    @SafeVarargs
+    private static List<Dist.Ran> together(List<String>... args) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(args.length);
+        try {
+            List<Future<Dist.Ran>> running = new ArrayList<>();
+            for (List<String> a : args) {
+                List<String> cmd = new ArrayList<>(List.of("features", "materialize", "--project", project.toString()));
+                cmd.addAll(a);
+                running.add(pool.submit(() -> ingot(PG.password(), cmd.toArray(String[]::new))));
+            }
+            List<Dist.Ran> out = new ArrayList<>();
+            for (Future<Dist.Ran> f : running) {
+                out.add(f.get());
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

@@ -174,7 +174,7 @@ class StandaloneClusterIT {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         env(pb);
         // The driver's SparkConf reads spark.* system properties: an event log tells which executor ran which task.
-        pb.environment().put("INGOT_JAVA_OPTS", "-Dspark.eventLog.enabled=true -Dspark.eventLog.dir=" + events.toUri());
+        pb.environment().put("INGOT_JAVA_OPTS", Dist.CHILD_JVM_OPTIONS + " -Dspark.eventLog.enabled=true -Dspark.eventLog.dir=" + events.toUri());
         Process submit = pb.start();
         assertThat(submit.waitFor(8, TimeUnit.MINUTES)).as("score finished in time").isTrue();
         String out = Files.readString(log);
@@ -260,7 +260,7 @@ class StandaloneClusterIT {
                 "--batch-size", "1")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         env(pb);
-        pb.environment().put("INGOT_JAVA_OPTS", "-Dspark.eventLog.enabled=true -Dspark.eventLog.dir=" + events.toUri());
+        pb.environment().put("INGOT_JAVA_OPTS", Dist.CHILD_JVM_OPTIONS + " -Dspark.eventLog.enabled=true -Dspark.eventLog.dir=" + events.toUri());
         Set<Long> before = executors();
         Process submit = pb.start();
         // The first executor of this application to log its ONNX Runtime session is running scoring tasks: kill it.

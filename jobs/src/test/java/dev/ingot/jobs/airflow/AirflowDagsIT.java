@@ -64,6 +64,7 @@ class AirflowDagsIT {
                     "SPARK_HOME", DIST.toString(),
                     "JAVA_HOME", System.getProperty("java.home"),
                     "SPARK_LOCAL_IP", "127.0.0.1",
+                    "SPARK_SUBMIT_OPTS", Dist.CHILD_JVM_OPTIONS,
                     "AIRFLOW_CONN_INGOT_SPARK", "{\"conn_type\": \"spark\", \"host\": \"local[1]\"}",
                     "AIRFLOW_VAR_INGOT_PROJECT_DIR", PROJECT.toString(),
                     "AIRFLOW_VAR_INGOT_APP_JAR", DIST.resolve("app/ingot-jobs.jar").toString(),
