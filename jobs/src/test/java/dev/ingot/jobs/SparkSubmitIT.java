@@ -80,20 +80,4 @@ class SparkSubmitIT {
         assertThat(r.code()).as(r.out() + r.err()).isEqualTo(2);
         assertThat(r.err()).contains("no_such_view").contains("customer_spend");
     }
-
-    /** What the launcher costs: spark-submit runs one JVM more (Spark's launcher) than bin/ingot. */
-    @Test
-    void startOverheadAgainstBinIngot() throws Exception {
-        Dist.Ran submit = run(history(DIST.resolve("bin/spark-submit").toString(), tmp.resolve("wh1"), "customer_spend"),
-                Map.of());
-        Dist.Ran ingot = run(List.of(INGOT.toString(), "--master", "local[1]", "features", "history", "--project",
-                RETAIL.toString(), "--warehouse", tmp.resolve("wh2").toString(), "--view", "customer_spend"),
-                Map.of());
-        assertThat(submit.code()).as(submit.err()).isZero();
-        assertThat(ingot.code()).as(ingot.err()).isZero();
-        assertThat(submit.out()).isEqualTo(ingot.out());
-        System.out.printf("features history: bin/spark-submit %.1f s, bin/ingot %.1f s%n", submit.seconds(),
-                ingot.seconds());
-        assertThat(submit.seconds()).as("the launcher adds a JVM start, not a second Spark").isLessThan(ingot.seconds() + 15);
-    }
 }

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * this JVM over JDBC with Hive's driver, while {@code bin/ingot} runs queries and materializations in other processes,
  * all on the same metastore. With the embedded Derby metastore the other processes would wait for the server to exit.
  */
-class JdbcMetastoreIT {
+class SqlServerWithJdbcMetastoreIT {
     private static final String PASSWORD_VAR = "INGOT_IT_METASTORE_PASSWORD";
     private static final ObjectMapper JSON = new ObjectMapper();
 
