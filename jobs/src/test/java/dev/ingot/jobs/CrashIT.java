@@ -98,14 +98,15 @@ class CrashIT {
     /** Keys of key-value tables (run and version tags) whose values are measurements of the run: CPU time, cost. */
     static final Pattern VOLATILE_KEYS = Pattern.compile("(?i).*(cpu|cost\\.amount).*");
     /**
-     * Tables that log attempts (lineage of every write, job runs, quality metrics and results): a killed attempt's
+     * Tables that log attempts (lineage of every write, job runs, quality metrics and results, one row per training
+     * set build): a killed attempt's
      * rows stay as the record of what it committed. After the kill such a table holds its rows before the job plus
      * some of the rows a clean run appends; after the re-run, those plus exactly what a clean run appends. The Delta
      * versions they cite are left out of the comparison ({@link #LOG_VERSIONS}): a killed attempt's commit shifts the
      * versions the re-run's writes get.
      */
     static final Set<String> LOG_TABLES = Set.of("ingot.db/lineage", "ingot.db/job_runs", "quality.db/metrics",
-            "quality.db/results", "ingot.db/score_runs");
+            "quality.db/results", "ingot.db/score_runs", "ml.db/training_sets");
     static final Pattern LOG_VERSIONS = Pattern.compile("(?i).*version.*|deequ_result");
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
             .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
