@@ -23,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 class SparkSubmitIT {
     private static final Path DIST = Dist.HOME;
     private static final Path APP_JAR = Dist.APP_JAR;
-    private static final Path INGOT = Dist.INGOT;
     private static final Path RETAIL = Path.of("..", "examples", "retail").toAbsolutePath().normalize();
 
     @TempDir
