@@ -2,6 +2,7 @@ package dev.ingot.core;
 
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import dev.ingot.core.internal.CommitMetadata;
 import dev.ingot.core.internal.DeltaConflicts;
 import org.apache.spark.sql.Column;
@@ -12,6 +13,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Creates Ingot's databases in the session's catalog, each located under the project's warehouse, so that Ingot's
@@ -188,8 +191,26 @@ public final class Catalog {
             if (e instanceof TableAlreadyExistsException) {
                 throw new TableExists(table);
             }
-            if (!replace && createdMeanwhile(spark, table, e)) {
-                throw new TableExists(table);
+            if (!replace) {
+                switch (createdMeanwhile(spark, table, e)) {
+                    case CREATED -> throw new TableExists(table);
+                    case CLEARED -> {
+                        // A dead run's leftovers were in the way and are out of it now: create once more. Any
+                        // failure of this second try is this run's own.
+                        try {
+                            w.create();
+                            return;
+                        } catch (Exception again) {
+                            if (again instanceof TableAlreadyExistsException
+                                    || createdMeanwhile(spark, table, again) == Race.CREATED) {
+                                throw new TableExists(table);
+                            }
+                            throw again instanceof RuntimeException r ? r
+                                    : Errors.jobFailed("create the Delta table " + table, again);
+                        }
+                    }
+                    case NONE -> { }
+                }
             }
             throw e instanceof RuntimeException r ? r : Errors.jobFailed("create the Delta table " + table, e);
         }
@@ -197,35 +218,148 @@ public final class Catalog {
 
     /** The writer option, and Delta's name, of a commit's user metadata. */
     private static final String USER_METADATA = "userMetadata";
-    /** How long a run that lost the race to create a table waits for the winner's catalog entry. */
-    private static final long CREATION_WAIT_MILLIS = 60_000;
+    /**
+     * Session setting: how long a run that lost the race to create a table waits for the winner's catalog entry, in
+     * seconds; also how old a commit of a table folder without a catalog entry must be to count as a dead run's.
+     */
+    public static final String CREATION_WAIT = "spark.ingot.catalog.creationWaitSeconds";
+    /**
+     * The default of {@link #CREATION_WAIT}: a creator registers its table in the catalog right after its first
+     * commit, in well under a second; a minute leaves room for a slow metastore.
+     */
+    public static final long CREATION_WAIT_DEFAULT = 60;
+    private static final Logger LOG = LoggerFactory.getLogger(Catalog.class);
+    private static final Pattern RUN_ID = Pattern.compile("ingot_run_id\\\\?\"\\s*:\\s*\\\\?\"([^\"\\\\]+)");
+
+    /** What a failed CREATE met: no race, another run's table, or a dead run's leftovers, now out of the way. */
+    private enum Race { NONE, CREATED, CLEARED }
 
     /**
-     * Whether a CREATE failed because another run created the table at the same time: both wrote the first commit
-     * of its Delta log (Delta's ProtocolChangedException, "multiple writers are writing to an empty directory"), or
-     * found the other's log or catalog entry. Then waits until the winner's catalog entry is there.
+     * Why a CREATE (not a replace) failed, when another run is part of it.
+     * <ul>
+     *   <li>{@link Race#CREATED}: another run created the table at the same time (both wrote the first commit of its
+     *   Delta log: Delta's ProtocolChangedException, "multiple writers are writing to an empty directory"; or this
+     *   run found the other's log or catalog entry), and its catalog entry is there now (waited for).</li>
+     *   <li>{@link Race#CLEARED}: the table's folder held what a dead run left (it was killed while creating the
+     *   table, so its catalog entry never came), and that is out of the way now:
+     *   <ul>
+     *     <li>data files without a Delta log (killed before its first commit): an empty {@code _delta_log} is made,
+     *     under which Delta creates the table and leaves files no commit names alone (VACUUM removes them). Nothing
+     *     is removed, in case the files are a live creator's, still writing: the two then race to commit first.</li>
+     *     <li>a Delta log without a catalog entry (killed between the first commit and its registration): once its
+     *     newest commit is {@link #CREATION_WAIT} old and still no entry came, the folder is moved aside to
+     *     {@code <table>.dead-<time>}, next to it, and logged at WARN with the dead run's id (from the commit's
+     *     metadata).</li>
+     *   </ul></li>
+     * </ul>
      */
-    private static boolean createdMeanwhile(SparkSession spark, TableName table, Exception e) {
+    private static Race createdMeanwhile(SparkSession spark, TableName table, Exception e) {
         String text = String.valueOf(e.getMessage());
         boolean race = DeltaConflicts.isConflict(e) || tableExists(spark, table)
                 || text.contains("LOCATION_ALREADY_EXISTS") || text.contains("NON_EMPTY_LOCATION")
                 || text.contains("already exists") || text.contains("is not empty");
         if (!race) {
-            return false;
+            return Race.NONE;
         }
-        long deadline = System.currentTimeMillis() + CREATION_WAIT_MILLIS;
+        long waitMillis = 1000 * creationWaitSeconds(spark);
+        long deadline = System.currentTimeMillis() + waitMillis;
         while (!tableExists(spark, table)) {
-            if (System.currentTimeMillis() > deadline) {
-                return false;
+            Leftovers left = Leftovers.of(spark, table);
+            if (left.files() && !left.log()) {
+                left.makeLog();
+                return Race.CLEARED;
+            }
+            if (left.log() && System.currentTimeMillis() - left.newestCommit() > waitMillis) {
+                left.moveAside(table);
+                return Race.CLEARED;
+            }
+            if (System.currentTimeMillis() > deadline + (left.log() ? 2 * waitMillis : 0)) {
+                return Race.NONE; // nothing in the way, or a log that keeps changing without a catalog entry
             }
             try {
-                Thread.sleep(100);
+                Thread.sleep(200);
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
-                return false;
+                return Race.NONE;
             }
         }
-        return true;
+        return Race.CREATED;
+    }
+
+    private static long creationWaitSeconds(SparkSession spark) {
+        try {
+            return Math.max(1, Long.parseLong(spark.conf().get(CREATION_WAIT, Long.toString(CREATION_WAIT_DEFAULT))));
+        } catch (NumberFormatException e) {
+            return CREATION_WAIT_DEFAULT;
+        }
+    }
+
+    /** What is in the folder of a table the catalog does not have. */
+    private record Leftovers(org.apache.hadoop.fs.FileSystem fs, org.apache.hadoop.fs.Path folder, boolean files,
+                             boolean log, long newestCommit, java.util.Optional<String> runId) {
+        static Leftovers of(SparkSession spark, TableName table) {
+            try {
+                java.net.URI uri = spark.sessionState().catalog().defaultTablePath(
+                        new org.apache.spark.sql.catalyst.TableIdentifier(table.table(), scala.Option.apply(table.database())));
+                org.apache.hadoop.fs.Path folder = new org.apache.hadoop.fs.Path(uri);
+                org.apache.hadoop.fs.FileSystem fs = folder.getFileSystem(spark.sessionState().newHadoopConf());
+                if (!fs.exists(folder)) {
+                    return new Leftovers(fs, folder, false, false, 0, java.util.Optional.empty());
+                }
+                boolean files = fs.listStatus(folder).length > 0;
+                org.apache.hadoop.fs.Path logDir = new org.apache.hadoop.fs.Path(folder, "_delta_log");
+                org.apache.hadoop.fs.FileStatus[] commits = fs.exists(logDir)
+                        ? fs.listStatus(logDir, p -> p.getName().matches("\\d{20}\\.json"))
+                        : new org.apache.hadoop.fs.FileStatus[0];
+                long newest = 0;
+                org.apache.hadoop.fs.Path first = null;
+                for (org.apache.hadoop.fs.FileStatus c : commits) {
+                    newest = Math.max(newest, c.getModificationTime());
+                    if (first == null || c.getPath().getName().compareTo(first.getName()) < 0) {
+                        first = c.getPath();
+                    }
+                }
+                java.util.Optional<String> runId = java.util.Optional.empty();
+                if (first != null) {
+                    try (java.io.InputStream in = fs.open(first)) {
+                        java.util.regex.Matcher m = RUN_ID.matcher(new String(in.readAllBytes(),
+                                java.nio.charset.StandardCharsets.UTF_8));
+                        runId = m.find() ? java.util.Optional.of(m.group(1)) : java.util.Optional.empty();
+                    }
+                }
+                return new Leftovers(fs, folder, files, commits.length > 0, newest, runId);
+            } catch (java.io.IOException e) {
+                throw Errors.jobFailed("look into the folder of " + table, e);
+            }
+        }
+
+        void makeLog() {
+            try {
+                fs.mkdirs(new org.apache.hadoop.fs.Path(folder, "_delta_log"));
+                LOG.warn("{} holds files that no Delta commit names (a run that died before its first commit left "
+                        + "them): the table is created over them, and VACUUM removes them", folder);
+            } catch (java.io.IOException e) {
+                throw Errors.jobFailed("create the Delta log in " + folder, e);
+            }
+        }
+
+        void moveAside(TableName table) {
+            org.apache.hadoop.fs.Path aside = new org.apache.hadoop.fs.Path(folder.getParent(), folder.getName()
+                    + ".dead-" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                    .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now()));
+            try {
+                if (!fs.rename(folder, aside) && fs.exists(folder)) {
+                    throw new java.io.IOException("rename returned false");
+                }
+            } catch (java.io.IOException e) {
+                throw Errors.jobFailed("move the folder " + folder + " (a Delta table without a catalog entry) aside",
+                        e);
+            }
+            LOG.warn("{} held a Delta table that the catalog does not have ({}): a run killed while creating {} "
+                    + "(between its first commit and its catalog entry) left it. Moved aside to {}: delete it once "
+                    + "you know you do not need it", folder, runId.map(r -> "written by run " + r)
+                    .orElse("no Ingot run id in its first commit"), table, aside);
+        }
     }
 
     /** Thrown by {@link #createDeltaTable} when asked to create (not replace) a table that exists. */
