@@ -59,8 +59,27 @@ public final class Catalog {
     public static void ensureDatabase(SparkSession spark, Location warehouse, String name, String comment) {
         Identifiers.requireName("database", name);
         String location = warehouse.resolve(name + ".db").toString();
-        spark.sql("CREATE DATABASE IF NOT EXISTS `" + name + "` COMMENT " + literal(comment)
-                + " LOCATION " + literal(location));
+        try {
+            spark.sql("CREATE DATABASE IF NOT EXISTS `" + name + "` COMMENT " + literal(comment)
+                    + " LOCATION " + literal(location));
+        } catch (RuntimeException e) {
+            // Another process created it at the same moment, and a shared metastore's unique key refused the second
+            // entry (JdbcMetastore.ensureUniqueKeys): as wanted.
+            if (!(uniqueKeyRefused(e) && spark.catalog().databaseExists(name))) {
+                throw e;
+            }
+        }
+    }
+
+    /** Whether a metastore refused a second entry of one name (a unique key: PostgreSQL's, MySQL's wording). */
+    private static boolean uniqueKeyRefused(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (m.contains("duplicate key") || m.contains("unique constraint") || m.contains("Duplicate entry")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether a table exists in the catalog. */
@@ -255,7 +274,7 @@ public final class Catalog {
      */
     private static Race createdMeanwhile(SparkSession spark, TableName table, Exception e) {
         String text = String.valueOf(e.getMessage());
-        boolean race = DeltaConflicts.isConflict(e) || tableExists(spark, table)
+        boolean race = DeltaConflicts.isConflict(e) || uniqueKeyRefused(e) || tableExists(spark, table)
                 || text.contains("LOCATION_ALREADY_EXISTS") || text.contains("NON_EMPTY_LOCATION")
                 || text.contains("already exists") || text.contains("is not empty");
         if (!race) {

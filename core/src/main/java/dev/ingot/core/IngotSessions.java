@@ -258,7 +258,13 @@ public final class IngotSessions {
             if ("hive".equals(conf.get("spark.sql.catalogImplementation"))) {
                 b.enableHiveSupport();
             }
+            boolean fresh = SparkSession.getDefaultSession().isEmpty();
             SparkSession spark = b.getOrCreate();
+            if (fresh && settings.catalog().metastore() == CatalogSettings.Metastore.JDBC) {
+                // Hive creates its tables on first use: a first lookup makes DBS and TBLS, then their unique keys.
+                spark.catalog().tableExists("default", "ingot_metastore_probe");
+                JdbcMetastore.ensureUniqueKeys(settings.catalog());
+            }
             StageProgressListener.installOn(spark);
             LOG.info("Spark {} session '{}' on {} (warehouse {}, GPU: {})", spark.version(), appName,
                     spark.sparkContext().master(), settings.warehouse(), conf.get("spark.ingot.gpu.reason"));

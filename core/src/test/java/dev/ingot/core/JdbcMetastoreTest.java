@@ -95,4 +95,38 @@ class JdbcMetastoreTest {
                 .hasMessageContaining("jars/")
                 .message().doesNotContain("hunter2secret");
     }
+
+    @Test
+    void hivesUniqueKeysAreAddedOnceAndAMetastoreWithANameTwiceIsExit2SayingWhichAndHow() throws Exception {
+        PG.createDatabase("keys");
+        PG.createDatabase("dupes");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(PG.url("keys"), PostgresServerExtension.USER,
+                PG.password()); java.sql.Statement s = c.createStatement()) {
+            // As DataNucleus creates them on first use: the columns, a primary key, no unique key on the names.
+            s.execute("CREATE TABLE \"DBS\" (\"DB_ID\" BIGINT PRIMARY KEY, \"NAME\" VARCHAR(128))");
+            s.execute("CREATE TABLE \"TBLS\" (\"TBL_ID\" BIGINT PRIMARY KEY, \"TBL_NAME\" VARCHAR(256), \"DB_ID\" BIGINT)");
+            JdbcMetastore.ensureUniqueKeys(jdbc(PG.url("keys"), PG.password()));
+            JdbcMetastore.ensureUniqueKeys(jdbc(PG.url("keys"), PG.password())); // a second process: nothing to do
+            s.execute("INSERT INTO \"TBLS\" VALUES (1, 'spend_v1', 1)");
+            assertThatThrownBy(() -> s.execute("INSERT INTO \"TBLS\" VALUES (2, 'spend_v1', 1)"))
+                    .as("a second entry of one table name in one database is refused").hasMessageContaining("UNIQUETABLE");
+            s.execute("INSERT INTO \"TBLS\" VALUES (3, 'spend_v1', 2)"); // the same name in another database
+            try (java.sql.ResultSet r = s.executeQuery("SELECT count(*) FROM pg_indexes WHERE indexname IN "
+                    + "('UNIQUE_DATABASE', 'UNIQUETABLE', 'UNIQUEPARTITION')")) {
+                r.next();
+                assertThat(r.getInt(1)).as("the keys of the tables that exist, once each").isEqualTo(2);
+            }
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(PG.url("dupes"), PostgresServerExtension.USER,
+                PG.password()); java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE \"DBS\" (\"DB_ID\" BIGINT PRIMARY KEY, \"NAME\" VARCHAR(128))");
+            s.execute("INSERT INTO \"DBS\" VALUES (1, 'default'), (2, 'features'), (3, 'features')");
+        }
+        assertThatThrownBy(() -> JdbcMetastore.ensureUniqueKeys(jdbc(PG.url("dupes"), PG.password())))
+                .isInstanceOfSatisfying(IngotException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.BAD_INPUT))
+                .hasMessageContaining(PG.url("dupes"))
+                .hasMessageContaining("registers a database twice (DBS: NAME=features (2 rows))")
+                .hasMessageContaining("delete the newer of the two rows")
+                .message().doesNotContain(PG.password());
+    }
 }

@@ -10,9 +10,13 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.sql.Driver;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -22,6 +26,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens one connection to a {@code metastore: jdbc} database before Spark starts. Hive's metastore client retries a
@@ -30,6 +37,7 @@ import java.util.regex.Pattern;
  * as bad input (exit 2) since every cause is in {@code ingot.yaml} or the environment it reads.
  */
 public final class JdbcMetastore {
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcMetastore.class);
     private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
 
     private JdbcMetastore() {}
@@ -89,6 +97,118 @@ public final class JdbcMetastore {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * Hive's unique keys on its catalog's names, which its own schema scripts declare but Ingot's way of creating the
+     * schema (DataNucleus creating each table on first use, without constraints: see {@code IngotSessions}) leaves
+     * out: a database name once ({@code DBS}), a table name once per database ({@code TBLS}), a partition once per
+     * table ({@code PARTITIONS}). Without them, processes creating one database or table at the same moment each
+     * insert it (Hive checks, then inserts, in separate statements), and from then on every lookup of it fails
+     * ("The query returned more than one instance"). With them the later insert fails, which Ingot's writers take as
+     * "created meanwhile". Idempotent and safe to run from many processes at once; call it once Hive has created the
+     * tables (a first catalog lookup does). Tables not created yet are skipped (their key comes with the next run).
+     *
+     * @throws IngotException (bad input) when a name is already registered twice, naming it and how to repair it
+     */
+    public static void ensureUniqueKeys(CatalogSettings catalog) {
+        String url = catalog.jdbcUrl().orElseThrow();
+        Driver driver = driver(catalog.jdbcDriver().orElseThrow(), url);
+        Properties props = new Properties();
+        catalog.jdbcUser().ifPresent(u -> props.setProperty("user", u));
+        catalog.jdbcPassword().ifPresent(p -> props.setProperty("password", p));
+        try (Connection c = driver.connect(url, props)) {
+            for (UniqueKey key : UNIQUE_KEYS) {
+                ensure(c, url, key);
+            }
+        } catch (SQLException e) {
+            throw explain(url, catalog, e);
+        }
+    }
+
+    /** A unique key of Hive's schema (hive-schema-2.3.0), by its name there. */
+    private record UniqueKey(String name, String table, List<String> columns, String what) {}
+
+    private static final List<UniqueKey> UNIQUE_KEYS = List.of(
+            new UniqueKey("UNIQUE_DATABASE", "DBS", List.of("NAME"), "a database"),
+            new UniqueKey("UNIQUETABLE", "TBLS", List.of("TBL_NAME", "DB_ID"), "a table"),
+            new UniqueKey("UNIQUEPARTITION", "PARTITIONS", List.of("PART_NAME", "TBL_ID"), "a partition"));
+
+    private static void ensure(Connection c, String url, UniqueKey key) throws SQLException {
+        DatabaseMetaData meta = c.getMetaData();
+        Optional<String> table = actualName(meta, key.table());
+        if (table.isEmpty() || hasUniqueIndex(meta, table.get(), key.columns())) {
+            return;
+        }
+        String q = meta.getIdentifierQuoteString().strip();
+        String columns = key.columns().stream().map(col -> q + col + q).collect(Collectors.joining(", "));
+        String ddl = "CREATE UNIQUE INDEX " + q + key.name() + q + " ON " + q + table.get() + q + " (" + columns + ")";
+        try (Statement st = c.createStatement()) {
+            st.execute(ddl);
+            LOG.info("Added Hive's unique key {} to the metastore's {} ({})", key.name(), table.get(), columns);
+        } catch (SQLException e) {
+            if (hasUniqueIndex(meta, table.get(), key.columns())) {
+                return; // another process added it at the same moment
+            }
+            if ("23505".equals(e.getSQLState()) || "23000".equals(e.getSQLState())) {
+                throw fail(url, "the metastore registers " + key.what() + " twice (" + table.get() + ": "
+                        + duplicates(c, q, table.get(), key.columns()) + "): two processes created it at the same "
+                        + "moment before Ingot added Hive's unique key " + key.name(), "stop every process that uses "
+                        + "this metastore, delete the newer of the two rows (the higher id) from " + table.get()
+                        + " and the rows that refer to it, then run again; Ingot then adds the key, and such races "
+                        + "end with one entry");
+            }
+            throw e;
+        }
+    }
+
+    /** The table's name as the database holds it (PostgreSQL keeps DataNucleus's quoted upper case). */
+    private static Optional<String> actualName(DatabaseMetaData meta, String table) throws SQLException {
+        for (String candidate : List.of(table, table.toLowerCase(java.util.Locale.ROOT))) {
+            try (ResultSet r = meta.getTables(null, null, candidate, new String[] {"TABLE"})) {
+                if (r.next()) {
+                    return Optional.of(r.getString("TABLE_NAME"));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean hasUniqueIndex(DatabaseMetaData meta, String table, List<String> columns)
+            throws SQLException {
+        java.util.Map<String, java.util.Set<String>> indexes = new java.util.HashMap<>();
+        try (ResultSet r = meta.getIndexInfo(null, null, table, true, false)) {
+            while (r.next()) {
+                String index = r.getString("INDEX_NAME");
+                String column = r.getString("COLUMN_NAME");
+                if (index != null && column != null) {
+                    indexes.computeIfAbsent(index, k -> new java.util.HashSet<>())
+                            .add(column.toUpperCase(java.util.Locale.ROOT));
+                }
+            }
+        }
+        java.util.Set<String> wanted = new java.util.HashSet<>(columns);
+        return indexes.values().stream().anyMatch(wanted::equals);
+    }
+
+    /** The key values registered more than once, for the message (at most three). */
+    private static String duplicates(Connection c, String q, String table, List<String> columns) {
+        String cols = columns.stream().map(col -> q + col + q).collect(Collectors.joining(", "));
+        String sql = "SELECT " + cols + ", COUNT(*) FROM " + q + table + q + " GROUP BY " + cols
+                + " HAVING COUNT(*) > 1";
+        List<String> found = new java.util.ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet r = st.executeQuery(sql)) {
+            while (r.next() && found.size() < 3) {
+                List<String> values = new java.util.ArrayList<>();
+                for (int i = 1; i <= columns.size(); i++) {
+                    values.add(columns.get(i - 1) + "=" + r.getString(i));
+                }
+                found.add(String.join(" ", values) + " (" + r.getLong(columns.size() + 1) + " rows)");
+            }
+        } catch (SQLException e) {
+            return "the rows could not be listed: " + describe(e);
+        }
+        return String.join("; ", found);
     }
 
     /** The URL as it may be printed: registered secrets and any {@code password=} parameter masked. */
