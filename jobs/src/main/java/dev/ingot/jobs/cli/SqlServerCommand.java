@@ -91,7 +91,11 @@ public final class SqlServerCommand implements Callable<Integer> {
         try {
             SparkSession spark = Sessions.open(project, "sql-server", gpu.policy());
             started = Instant.now();
-            serve(ThriftServer.start(spark, settings), stop, () -> printStarted(out, project, settings, address));
+            ThriftServer server = ThriftServer.start(spark, settings);
+            serve(server, stop, () -> {
+                awaitListening(server, address, settings.port());
+                printStarted(out, project, settings, address);
+            });
         } finally {
             previous.forEach(Signal::handle);
         }
@@ -158,6 +162,33 @@ public final class SqlServerCommand implements Callable<Integer> {
             out.add("unknown: " + e.getMessage());
         }
         return out;
+    }
+
+    /**
+     * Waits until the server accepts connections: Hive's Thrift service binds its port on a thread of its own after
+     * the start returns, and the JDBC URL must not be printed (scripts wait for that line) before it answers.
+     */
+    private static void awaitListening(ThriftServer server, InetAddress address, int port) {
+        InetAddress target = address.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : address;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            try (java.net.Socket probe = new java.net.Socket()) {
+                probe.connect(new InetSocketAddress(target, port), 1000);
+                return;
+            } catch (IOException e) {
+                if (server.stopped() || System.nanoTime() > deadline) {
+                    throw Errors.serviceFailed("serve SQL", "the Thrift server did not listen on "
+                            + target.getHostAddress() + ":" + port + " (" + e.getMessage() + "; see the log above)",
+                            "start 'ingot sql-server' again, on another --port if the port was taken meanwhile");
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     /** Binds the port and lets it go, so that a port in use is bad input before Spark starts, not a failed start. */
