@@ -53,15 +53,20 @@ class SharedMetastoreCreationIT {
                     tmp.resolve("barrier").toString(), "3", Integer.toString(TABLES), Integer.toString(PROCESSES)));
         }
         List<String> outs = new ArrayList<>();
-        for (int w = 0; w < PROCESSES; w++) {
-            Process p = running.get(w);
-            boolean ended = p.waitFor(4, TimeUnit.MINUTES);
-            Path dir = tmp.resolve("writer" + w);
-            String out = ChildJvm.read(dir, "out.txt");
-            System.out.println("writer " + w + ":\n" + out);
-            outs.add(out);
-            assertThat(ended).as("writer %d ended", w).isTrue();
-            assertThat(p.exitValue()).as("writer %d: %s\n%s", w, out, tail(ChildJvm.read(dir, "err.txt"))).isZero();
+        try {
+            for (int w = 0; w < PROCESSES; w++) {
+                Process p = running.get(w);
+                boolean ended = p.waitFor(4, TimeUnit.MINUTES);
+                Path dir = tmp.resolve("writer" + w);
+                String out = ChildJvm.read(dir, "out.txt");
+                System.out.println("writer " + w + ":\n" + out);
+                outs.add(out);
+                assertThat(ended).as("writer %d ended", w).isTrue();
+                assertThat(p.exitValue()).as("writer %d: %s\n%s", w, out, tail(ChildJvm.read(dir, "err.txt")))
+                        .isZero();
+            }
+        } finally {
+            running.forEach(Process::destroyForcibly); // a writer waiting for a dead one would wait forever
         }
 
         try (Connection c = DriverManager.getConnection(PG.url("metastore"), PostgresServerExtension.USER,
