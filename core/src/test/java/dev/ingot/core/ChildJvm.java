@@ -33,6 +33,8 @@ public final class ChildJvm {
         ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports")).forEach(cmd::add);
         cmd.add("-Xmx512m");
+        // Short-lived: the client compiler alone costs less CPU than both (the other test JVM shares the cores).
+        cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass);

@@ -50,7 +50,9 @@ class GpuReportTest {
         Path empty = tmp.resolve("empty.jar");
         new JarOutputStream(Files.newOutputStream(empty)).close();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "-XX:+UseSerialGC", "-Dspark.ui.enabled=false"));
+        // The client compiler only, as for every child of the tests (Dist.CHILD_JVM_OPTIONS): a minute of planning.
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dspark.ui.enabled=false"));
         ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(a -> a.startsWith("--add-opens")).forEach(cmd::add);
         cmd.addAll(List.of("-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
                 "org.apache.spark.deploy.SparkSubmit", "--master", "local[1]", "--jars", rapids.toString(),
