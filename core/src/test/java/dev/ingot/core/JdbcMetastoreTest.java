@@ -129,4 +129,25 @@ class JdbcMetastoreTest {
                 .hasMessageContaining("delete the newer of the two rows")
                 .message().doesNotContain(PG.password());
     }
+
+    @Test
+    void aUserWhoMayNotAddTheKeysGetsAWarningNotAFailure() throws Exception {
+        PG.createDatabase("notmine");
+        String password = "reader-" + System.nanoTime();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(PG.url("notmine"), PostgresServerExtension.USER,
+                PG.password()); java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE \"DBS\" (\"DB_ID\" BIGINT PRIMARY KEY, \"NAME\" VARCHAR(128))");
+            s.execute("CREATE ROLE reader LOGIN PASSWORD '" + password + "'");
+            s.execute("GRANT SELECT, INSERT ON \"DBS\" TO reader");
+        }
+        CatalogSettings reader = new CatalogSettings(CatalogSettings.Metastore.JDBC, Optional.of(PG.url("notmine")),
+                Optional.empty(), Optional.of("reader"), Optional.of(password));
+        JdbcMetastore.ensureUniqueKeys(reader); // warns (owner only may index), and the command goes on
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(PG.url("notmine"), PostgresServerExtension.USER,
+                PG.password()); java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet r = s.executeQuery("SELECT count(*) FROM pg_indexes WHERE indexname = 'UNIQUE_DATABASE'")) {
+            r.next();
+            assertThat(r.getInt(1)).as("not added by a user who may not").isZero();
+        }
+    }
 }
