@@ -286,6 +286,21 @@ class SqlServerWithJdbcMetastoreIT {
                     + server.isAlive() + "):\n" + Files.readString(serverOut) + "\n"
                     + Files.readString(tmp.resolve("server.err")), e);
         }
+        // The server's own settings hold on a jdbc metastore too: its session's first catalog lookup once left Hive a
+        // session state whose settings the Thrift server took instead (Hive's port 10000 on every interface).
+        for (java.net.NetworkInterface ni : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (java.net.InetAddress a : java.util.Collections.list(ni.getInetAddresses())) {
+                if (a instanceof java.net.Inet4Address && !a.isLoopbackAddress()) {
+                    try (java.net.Socket s = new java.net.Socket()) {
+                        s.connect(new java.net.InetSocketAddress(a, port), 2000);
+                        throw new IllegalStateException("the SQL server answers on " + a.getHostAddress() + ":" + port
+                                + ", not on the loopback address only");
+                    } catch (java.io.IOException expected) {
+                        // refused: loopback only, as configured
+                    }
+                }
+            }
+        }
         sql("SHOW DATABASES"); // the metastore's schema is complete for what follows
         System.out.printf(Locale.ROOT, "sql-server up on a new PostgreSQL metastore (schema created) in %.1f s%n",
                 (System.nanoTime() - t0) / 1e9);

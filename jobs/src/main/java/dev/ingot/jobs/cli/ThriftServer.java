@@ -65,6 +65,11 @@ final class ThriftServer {
         } else {
             serving.conf().set("hive.server2.authentication", "NONE");
         }
+        // The Thrift server's Hive client takes this thread's Hive session state when there is one, with that
+        // state's settings instead of the ones above: port, bind host and authentication. A catalog lookup made on
+        // this thread before (on a jdbc metastore every session makes one at its start, IngotSessions) leaves one.
+        // Detached, the server builds its own from the settings above; the catalog's client sets its own again.
+        org.apache.hadoop.hive.ql.session.SessionState.detachSession();
         try {
             return new ThriftServer(HiveThriftServer2.startWithContext(serving.sqlContext()));
         } catch (RuntimeException e) {
