@@ -53,9 +53,7 @@ public final class JdbcMetastore {
         String url = catalog.jdbcUrl().orElseThrow();
         String driverClass = catalog.jdbcDriver().orElseThrow();
         Driver driver = driver(driverClass, url);
-        Properties props = new Properties();
-        catalog.jdbcUser().ifPresent(u -> props.setProperty("user", u));
-        catalog.jdbcPassword().ifPresent(p -> props.setProperty("password", p));
+        Properties props = login(catalog);
         long seconds = Math.max(1, timeout.toSeconds());
         if (url.startsWith("jdbc:postgresql:")) {
             // The driver's own bounds: TCP connect, and the whole login (a server that accepts but never answers).
@@ -114,9 +112,7 @@ public final class JdbcMetastore {
     public static void ensureUniqueKeys(CatalogSettings catalog) {
         String url = catalog.jdbcUrl().orElseThrow();
         Driver driver = driver(catalog.jdbcDriver().orElseThrow(), url);
-        Properties props = new Properties();
-        catalog.jdbcUser().ifPresent(u -> props.setProperty("user", u));
-        catalog.jdbcPassword().ifPresent(p -> props.setProperty("password", p));
+        Properties props = login(catalog);
         try (Connection c = driver.connect(url, props)) {
             for (UniqueKey key : UNIQUE_KEYS) {
                 ensure(c, url, key);
@@ -218,6 +214,14 @@ public final class JdbcMetastore {
             return "the rows could not be listed: " + describe(e);
         }
         return String.join("; ", found);
+    }
+
+    /** The driver's connection properties: the catalog's user and password, when set. */
+    private static Properties login(CatalogSettings catalog) {
+        Properties props = new Properties();
+        catalog.jdbcUser().ifPresent(u -> props.setProperty("user", u));
+        catalog.jdbcPassword().ifPresent(p -> props.setProperty("password", p));
+        return props;
     }
 
     /** The URL as it may be printed: registered secrets and any {@code password=} parameter masked. */
