@@ -261,9 +261,11 @@ public final class IngotSessions {
             boolean fresh = SparkSession.getDefaultSession().isEmpty();
             SparkSession spark = b.getOrCreate();
             if (fresh && settings.catalog().metastore() == CatalogSettings.Metastore.JDBC) {
-                // Hive creates its tables on first use: a first lookup makes DBS and TBLS, then their unique keys.
-                spark.catalog().tableExists("default", "ingot_metastore_probe");
-                JdbcMetastore.ensureUniqueKeys(settings.catalog());
+                // Hive creates its tables and the default database on first use: a first lookup makes them, then
+                // their unique keys are added; on a new metastore, one process at a time.
+                JdbcMetastore.initialize(settings.catalog(),
+                        Duration.ofSeconds(seconds(base, conf, CATALOG_WAIT, CATALOG_WAIT_DEFAULT, "600")),
+                        () -> spark.catalog().tableExists("default", "ingot_metastore_probe"));
             }
             StageProgressListener.installOn(spark);
             LOG.info("Spark {} session '{}' on {} (warehouse {}, GPU: {})", spark.version(), appName,

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ingot.core.config.CatalogSettings;
 import dev.ingot.core.internal.JdbcMetastore;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -148,6 +149,115 @@ class JdbcMetastoreTest {
              java.sql.ResultSet r = s.executeQuery("SELECT count(*) FROM pg_indexes WHERE indexname = 'UNIQUE_DATABASE'")) {
             r.next();
             assertThat(r.getInt(1)).as("not added by a user who may not").isZero();
+        }
+    }
+
+    /**
+     * What Hive does on a session's first lookup, as {@link JdbcMetastore#initialize} sees it: creates {@code DBS}
+     * when missing, then looks for {@code default} and inserts it when absent, in separate statements (the pause
+     * between them makes the race certain).
+     */
+    private static Runnable hiveFirstLookup(String url, java.util.concurrent.atomic.AtomicInteger inside,
+            java.util.concurrent.atomic.AtomicInteger mostAtOnce) {
+        return () -> {
+            mostAtOnce.accumulateAndGet(inside.incrementAndGet(), Math::max);
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, PostgresServerExtension.USER,
+                    PG.password()); java.sql.Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS \"DBS\" (\"DB_ID\" BIGSERIAL PRIMARY KEY, \"NAME\" VARCHAR(128))");
+                boolean exists;
+                try (java.sql.ResultSet r = s.executeQuery("SELECT count(*) FROM \"DBS\" WHERE \"NAME\" = 'default'")) {
+                    r.next();
+                    exists = r.getInt(1) > 0;
+                }
+                Thread.sleep(300);
+                if (!exists) {
+                    s.execute("INSERT INTO \"DBS\" (\"NAME\") VALUES ('default')");
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            } finally {
+                inside.decrementAndGet();
+            }
+        };
+    }
+
+    /** Runs {@code initialize} from {@code n} threads at once; the number of {@code default} rows after. */
+    private static int startAtOnce(String db, int n, Duration wait, java.util.concurrent.atomic.AtomicInteger mostAtOnce)
+            throws Exception {
+        PG.createDatabase(db);
+        java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(n);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+        try {
+            List<java.util.concurrent.Future<?>> started = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                started.add(pool.submit(() -> {
+                    together.await();
+                    JdbcMetastore.initialize(jdbc(PG.url(db), PG.password()), wait,
+                            hiveFirstLookup(PG.url(db), inside, mostAtOnce));
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : started) {
+                try {
+                    f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // Without the lock, the unique key then finds default twice (exit 2, as it should), or, added by
+                    // the first to finish, refuses a later insert.
+                    if (!wait.isZero()) {
+                        throw e;
+                    }
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(PG.url(db), PostgresServerExtension.USER,
+                PG.password()); java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet r = s.executeQuery("SELECT count(*) FROM \"DBS\" WHERE \"NAME\" = 'default'")) {
+            r.next();
+            return r.getInt(1);
+        }
+    }
+
+    @Test
+    void processesStartingOnANewMetastoreAtOnceCreateItOneAtATimeAndLaterSessionsTakeNoLock() throws Exception {
+        // Without the lock (no wait) the race is real: every starter registers default.
+        java.util.concurrent.atomic.AtomicInteger unlocked = new java.util.concurrent.atomic.AtomicInteger();
+        assertThat(startAtOnce("race_unlocked", 3, Duration.ZERO, unlocked)).as("default rows without the lock")
+                .isGreaterThan(1);
+
+        java.util.concurrent.atomic.AtomicInteger mostAtOnce = new java.util.concurrent.atomic.AtomicInteger();
+        assertThat(startAtOnce("race_locked", 3, Duration.ofSeconds(30), mostAtOnce)).as("default rows with it")
+                .isEqualTo(1);
+        assertThat(mostAtOnce.get()).as("first lookups running at once on the new metastore").isEqualTo(1);
+
+        // Once the key on database names exists, sessions start without the lock, even while another holds it.
+        try (java.sql.Connection holder = java.sql.DriverManager.getConnection(PG.url("race_locked"),
+                PostgresServerExtension.USER, PG.password()); java.sql.Statement s = holder.createStatement()) {
+            s.execute("SELECT pg_advisory_lock(" + 0x696e676f746d7369L + ")");
+            java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+            JdbcMetastore.initialize(jdbc(PG.url("race_locked"), PG.password()), Duration.ofSeconds(1),
+                    () -> ran.set(true));
+            assertThat(ran).isTrue();
+        }
+    }
+
+    @Test
+    void aLockHeldLongerThanTheWaitIsExit2NamingItAndTheSetting() throws Exception {
+        PG.createDatabase("held");
+        try (java.sql.Connection holder = java.sql.DriverManager.getConnection(PG.url("held"),
+                PostgresServerExtension.USER, PG.password()); java.sql.Statement s = holder.createStatement()) {
+            s.execute("SELECT pg_advisory_lock(" + 0x696e676f746d7369L + ")");
+            java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+            assertThatThrownBy(() -> JdbcMetastore.initialize(jdbc(PG.url("held"), PG.password()),
+                    Duration.ofSeconds(1), () -> ran.set(true)))
+                    .isInstanceOfSatisfying(IngotException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.BAD_INPUT))
+                    .hasMessageContaining(PG.url("held"))
+                    .hasMessageContaining("another process has been creating the metastore's tables for more than 1 s")
+                    .hasMessageContaining("spark.ingot.catalog.waitSeconds")
+                    .message().doesNotContain(PG.password());
+            assertThat(ran).as("nothing done without the lock").isFalse();
         }
     }
 }

@@ -21,8 +21,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * One process of {@link SharedMetastoreCreationTest}: on a PostgreSQL metastore and a warehouse that other processes
- * share, creates the tables {@code race.t0 .. t<n-1>} one by one, each at its agreed moment (so that every process
+ * One process of {@link SharedMetastoreCreationIT}: on a PostgreSQL metastore and a warehouse that other processes
+ * share, new at first (the processes start their sessions at the same moment), creates the tables {@code race.t0 .. t<n-1>} one by one, each at its agreed moment (so that every process
  * creates table i at the same time), with {@link Catalog#createOrWrite} (appending its rows when another process
  * created the table first). Prints one line per table, {@code <i> created|wrote|failed <message>}, then, once every
  * process is done, {@code read <i> <ids>} for every table as this process reads it through the catalog.
@@ -32,6 +32,20 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class CreateRace {
     private CreateRace() {}
+
+    /** Writes {@code <prefix><writer>} into the barrier folder and waits for every process's; the last one's time. */
+    private static long awaitAll(Path barrier, String prefix, int writer, int processes) throws Exception {
+        Files.writeString(Files.createDirectories(barrier).resolve(prefix + writer), "");
+        long last = 0;
+        for (int w = 0; w < processes; w++) {
+            Path other = barrier.resolve(prefix + w);
+            while (!Files.exists(other)) {
+                Thread.sleep(20);
+            }
+            last = Math.max(last, Files.getLastModifiedTime(other).toMillis());
+        }
+        return last;
+    }
 
     public static void main(String[] args) throws Exception {
         Path warehouse = Path.of(args[0]);
@@ -44,6 +58,9 @@ public final class CreateRace {
         CatalogSettings catalog = new CatalogSettings(CatalogSettings.Metastore.JDBC, Optional.of(url),
                 Optional.empty(), Optional.of(PostgresServerExtension.USER),
                 Optional.of(System.getenv("INGOT_TEST_PG_PASSWORD")));
+        // Start together: on the new metastore, every process's session start creates Hive's tables and the default
+        // database at the same moment (IngotSessions takes one at a time).
+        awaitAll(barrier, "begin-", writer, processes);
         SparkSession spark = IngotSessions.builder(new ProjectSettings("race", "", Location.of(warehouse), catalog,
                         TrackingSettings.local(), Map.of(), GpuPolicy.OFF))
                 .appName("create-race-" + writer).master("local[1]")
@@ -53,17 +70,7 @@ public final class CreateRace {
         // for the others: the races start two seconds after the last process is ready.
         Catalog.createOrWrite(spark.range(1).toDF("id"), new TableName("warm", "w" + writer), TableDoc.of("warm-up"),
                 Map.of(), List.of(), () -> { });
-        Path ready = Files.createDirectories(barrier).resolve("ready-" + writer);
-        Files.writeString(ready, "");
-        long lastReady = 0;
-        for (int w = 0; w < processes; w++) {
-            Path other = barrier.resolve("ready-" + w);
-            while (!Files.exists(other)) {
-                Thread.sleep(50);
-            }
-            lastReady = Math.max(lastReady, Files.getLastModifiedTime(other).toMillis());
-        }
-        long start = lastReady + 2000;
+        long start = awaitAll(barrier, "ready-", writer, processes) + 2000;
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             long at = start + i * step;
@@ -87,12 +94,7 @@ public final class CreateRace {
         }
         // Once every process is done: each reads every table through the catalog (a name registered twice fails
         // every lookup), and prints its ids.
-        Files.writeString(barrier.resolve("done-" + writer), "");
-        for (int w = 0; w < processes; w++) {
-            while (!Files.exists(barrier.resolve("done-" + w))) {
-                Thread.sleep(50);
-            }
-        }
+        awaitAll(barrier, "done-", writer, processes);
         for (int i = 0; i < n; i++) {
             String line;
             try {

@@ -25,8 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * one another process created), the metastore holds each database and table once, and every table holds every
  * process's rows once, read through the catalog by every process. Each process ({@link CreateRace}) creates the
  * tables' database and {@value #TABLES} tables, each at an agreed moment, so that the processes race on every one.
- * Without Hive's unique keys (JdbcMetastore.ensureUniqueKeys) it failed: the database was registered twice, and
- * every lookup in it failed from then on.
+ * The processes start their sessions at the same moment on the new metastore, so that they race on Hive's first use
+ * too (its tables, the {@code default} database). Without Hive's unique keys (JdbcMetastore.ensureUniqueKeys) it
+ * failed: the database was registered twice, and every lookup in it failed from then on; without the lock around the
+ * first use (JdbcMetastore.initialize) it failed now and then with {@code default} registered twice.
  */
 class SharedMetastoreCreationIT {
     private static final int PROCESSES = 2;

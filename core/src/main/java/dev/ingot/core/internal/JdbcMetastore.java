@@ -110,15 +110,97 @@ public final class JdbcMetastore {
      * @throws IngotException (bad input) when a name is already registered twice, naming it and how to repair it
      */
     public static void ensureUniqueKeys(CatalogSettings catalog) {
+        initialize(catalog, Duration.ZERO, () -> { });
+    }
+
+    /**
+     * Runs {@code firstLookup} (the session's first catalog lookup, through which Hive creates its tables and the
+     * {@code default} database on a new metastore), then {@link #ensureUniqueKeys adds Hive's unique keys}. Until the
+     * key on database names exists, nothing stops two processes starting at the same moment on a new metastore from
+     * each registering {@code default}, after which every lookup of it fails; so, on a metastore without that key,
+     * both steps run under a lock held in the metastore's database (PostgreSQL's advisory lock, MySQL's
+     * {@code GET_LOCK}), and processes wait for the one initializing it. Once the key is there (every later session)
+     * no lock is taken.
+     *
+     * @param wait how long to wait for another process holding the lock; {@code 0} takes no lock
+     * @throws IngotException (bad input) when a name is already registered twice, or the lock is not released in
+     *     time
+     */
+    public static void initialize(CatalogSettings catalog, Duration wait, Runnable firstLookup) {
         String url = catalog.jdbcUrl().orElseThrow();
         Driver driver = driver(catalog.jdbcDriver().orElseThrow(), url);
         Properties props = login(catalog);
         try (Connection c = driver.connect(url, props)) {
-            for (UniqueKey key : UNIQUE_KEYS) {
-                ensure(c, url, key);
+            boolean settled = hasKey(c.getMetaData(), UNIQUE_KEYS.get(0));
+            try (InitLock lock = settled || wait.isZero() ? InitLock.NONE : InitLock.take(c, url, wait)) {
+                firstLookup.run();
+                for (UniqueKey key : UNIQUE_KEYS) {
+                    ensure(c, url, key);
+                }
             }
         } catch (SQLException e) {
             throw explain(url, catalog, e);
+        }
+    }
+
+    private static boolean hasKey(DatabaseMetaData meta, UniqueKey key) throws SQLException {
+        Optional<String> table = actualName(meta, key.table());
+        return table.isPresent() && hasUniqueIndex(meta, table.get(), key.columns());
+    }
+
+    /** A lock across processes, held by a connection to the metastore's database (released if the process dies). */
+    private interface InitLock extends AutoCloseable {
+        InitLock NONE = () -> { };
+        /** PostgreSQL's advisory locks are one 64-bit key per database: this one spells "ingotmsi". */
+        long PG_KEY = 0x696e676f746d7369L;
+        String MYSQL_NAME = "ingot.metastore.init";
+
+        @Override
+        void close() throws SQLException;
+
+        static InitLock take(Connection c, String url, Duration wait) throws SQLException {
+            String tryLock;
+            String unlock;
+            if (url.startsWith("jdbc:postgresql:")) {
+                tryLock = "SELECT pg_try_advisory_lock(" + PG_KEY + ")";
+                unlock = "SELECT pg_advisory_unlock(" + PG_KEY + ")";
+            } else if (url.startsWith("jdbc:mysql:") || url.startsWith("jdbc:mariadb:")) {
+                tryLock = "SELECT GET_LOCK('" + MYSQL_NAME + "', 0)";
+                unlock = "SELECT RELEASE_LOCK('" + MYSQL_NAME + "')";
+            } else {
+                LOG.debug("No lock for a first use of {}: two processes starting on it at once may both register "
+                        + "the default database", printable(url));
+                return NONE;
+            }
+            long deadline = System.nanoTime() + wait.toNanos();
+            boolean told = false;
+            while (!query(c, tryLock)) {
+                if (System.nanoTime() > deadline) {
+                    throw fail(url, "another process has been creating the metastore's tables for more than "
+                                    + wait.toSeconds() + " s (it holds the lock "
+                                    + (url.startsWith("jdbc:postgresql:") ? "pg_advisory_lock(" + PG_KEY + ")"
+                                            : "GET_LOCK('" + MYSQL_NAME + "')") + ")",
+                            "wait for it to end and run again (stop it if it hangs); "
+                                    + "spark.ingot.catalog.waitSeconds sets how long to wait");
+                }
+                if (!told) {
+                    LOG.info("Waiting for another process creating the metastore's tables in {}", printable(url));
+                    told = true;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for the metastore's lock", e);
+                }
+            }
+            return () -> query(c, unlock);
+        }
+
+        private static boolean query(Connection c, String sql) throws SQLException {
+            try (Statement st = c.createStatement(); ResultSet r = st.executeQuery(sql)) {
+                return r.next() && r.getBoolean(1);
+            }
         }
     }
 
