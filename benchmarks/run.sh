@@ -8,9 +8,10 @@
 #   benchmarks/run.sh train       [--small] [--rows N] [--days N] [--repeat N] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh score       [--small] [--rows N] [--train-rows N] [--repeat N] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh concurrency [--rounds N] [--writers N] [--master M] [--warehouse DIR]
+#   benchmarks/run.sh startup     [--repeat N]
 #   benchmarks/run.sh all         [--small]
 #
-# Without arguments a benchmark runs at the size docs/benchmarks.md reports. 'all' runs the five one after the
+# Without arguments a benchmark runs at the size docs/benchmarks.md reports. 'all' runs the five (then startup) one after the
 # other at that size, or with --small at sizes that take a minute or two each: a check that they still run, whose
 # figures mean nothing ('train --small' and 'score --small' alone do the same for one).
 #
@@ -30,7 +31,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -38,7 +39,7 @@ usage() {
 what=$1
 shift
 case "$what" in
-  pit-join|incremental|validation|train|score|concurrency) ;;
+  pit-join|incremental|validation|train|score|concurrency|startup) ;;
   all)
     [ $# -eq 0 ] || [ "$*" = "--small" ] || { echo "run.sh: 'all' takes no arguments but --small" >&2; exit 2; } ;;
   *) usage ;;
@@ -48,13 +49,13 @@ if [ "${SKIP_BUILD:-}" != 1 ]; then
   # shellcheck disable=SC2086
   mvn -B -q ${MAVEN_ARGS:-} -Pbench -pl benchmarks -am -DskipTests package >&2
 fi
-[ -f benchmarks/target/classpath.txt ] || { echo "run.sh: no build in benchmarks/target; run without SKIP_BUILD" >&2; exit 1; }
+[ "$what" = startup ] || [ -f benchmarks/target/classpath.txt ] || { echo "run.sh: no build in benchmarks/target; run without SKIP_BUILD" >&2; exit 1; }
 
 # Spark on Java 17 needs the same --add-opens flags as every other Ingot JVM: take them from the root pom.
 opens=$(sed -n 's:.*<spark.add.opens>\(.*\)</spark.add.opens>.*:\1:p' pom.xml)
 [ -n "$opens" ] || { echo "run.sh: spark.add.opens not found in pom.xml" >&2; exit 1; }
 # jobs/target/classes, not its jar: the shade plugin makes that jar the application jar, with relocated copies.
-cp="benchmarks/target/classes:jobs/target/classes:$(cat benchmarks/target/classpath.txt)"
+cp="benchmarks/target/classes:jobs/target/classes:$(cat benchmarks/target/classpath.txt 2>/dev/null || true)"
 
 # One benchmark: its main class, heap and collector are those its figures in docs/benchmarks.md were measured with.
 run() {
@@ -126,6 +127,56 @@ if { [ "$what" = score ] || [ "$what" = all ]; } && [ "${SPARK_UDF:-1}" != 0 ]; 
   spark_udf_args=(--python "$(bash python/venv.sh bench | tail -1)/bin/python")
 fi
 
+# bin/ingot's start-up with its class-data archive and without (INGOT_CDS=off), alternating, on one short command;
+# no Java main of its own: it times bin/ingot as users run it (wall time, and the CPU time of the JVM and its children).
+startup() {
+  local repeat=5 wh i mode
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --repeat) repeat=$2; shift 2 ;;
+      --small) repeat=2; shift ;;
+      *) echo "run.sh: startup takes --repeat N" >&2; exit 2 ;;
+    esac
+  done
+  [ -f jobs/target/ingot-dist/cds/ingot.jsa ] \
+    || { echo "run.sh: no jobs/target/ingot-dist/cds/ingot.jsa: build without -Dingot.cds.skip" >&2; exit 1; }
+  wh=$(mktemp -d -t ingot-bench-startup-XXXXXX)
+  echo "== startup --repeat $repeat | $(date -u '+%Y-%m-%d %H:%M UTC') | commit $(git describe --always --dirty 2>/dev/null || echo '?')" \
+       "| $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GB, load average $(cut -d' ' -f1-3 /proc/loadavg)" \
+       "| $(java -version 2>&1 | head -1), bin/ingot's defaults"
+  local q=(--master 'local[2]' sql --project examples/retail --warehouse "$wh/warehouse" "SELECT count(*) FROM range(1000)")
+  # The first run creates the warehouse's metastore: not timed.
+  INGOT_NO_BUILD=1 bin/ingot "${q[@]}" >/dev/null 2>"$wh/err" || { cat "$wh/err" >&2; exit 1; }
+  for i in $(seq 1 "$repeat"); do
+    for mode in on off; do
+      TIMEFORMAT="$mode %R %U %S"
+      { time INGOT_CDS=$mode INGOT_NO_BUILD=1 bin/ingot "${q[@]}" >"$wh/out" 2>"$wh/err"; } 2>>"$wh/times" \
+        || { cat "$wh/err" >&2; exit 1; }
+      grep -q 1000 "$wh/out" || { echo "run.sh: unexpected answer: $(cat "$wh/out")" >&2; exit 1; }
+    done
+  done
+  python3 - "$wh/times" <<'PY'
+import statistics, sys
+runs = {"on": [], "off": []}
+for line in open(sys.argv[1]):
+    mode, real, user, system = line.split()
+    runs[mode].append((float(real), float(user) + float(system)))
+for mode, label in (("on", "with the archive"), ("off", "without (INGOT_CDS=off)")):
+    wall = [r[0] for r in runs[mode]]; cpu = [r[1] for r in runs[mode]]
+    print(f"{label:24} wall median {statistics.median(wall):5.1f} s ({min(wall):.1f} to {max(wall):.1f}), "
+          f"CPU median {statistics.median(cpu):5.1f} s ({min(cpu):.1f} to {max(cpu):.1f})")
+pairs = list(zip(runs["on"], runs["off"]))
+wall = [off[0] / on[0] for on, off in pairs]; cpu = [off[1] / on[1] for on, off in pairs]
+print(f"start-up, without / with: wall {statistics.median(wall):.2f}x ({min(wall):.2f}x to {max(wall):.2f}x over "
+      f"{len(pairs)} pairs), CPU {statistics.median(cpu):.2f}x ({min(cpu):.2f}x to {max(cpu):.2f}x)")
+PY
+  rm -rf "$wh"
+}
+if [ "$what" = startup ]; then
+  startup "$@"
+  exit
+fi
+
 if [ "$what" != all ]; then
   # train and score: their server or peer, and --small (first) for their small sizes.
   extra=()
@@ -157,4 +208,5 @@ for bench in pit-join incremental validation train score; do
   [ "$bench" != score ] || args+=("${spark_udf_args[@]}")
   run "$bench" "${args[@]}" || failed+=("$bench")
 done
+startup "$@" || failed+=(startup)
 [ ${#failed[@]} -eq 0 ] || { echo "run.sh: failed: ${failed[*]}" >&2; exit 1; }
