@@ -103,11 +103,10 @@ class DemoIT {
         warehouse = tmp.resolve("warehouse");
         // The smallest demo that still trains, promotes and scores (DemoPipelineTest's size); --chunk 30 gives the
         // feature tables two Delta versions for 01_features to compare.
-        ProcessBuilder pb = spark(List.of(Dist.SPARK_SUBMIT.toString(), "--master", "local[2]", "--driver-memory", "1g",
-                "--class", "dev.ingot.jobs.IngotMain", Dist.APP_JAR.toString(), "demo",
+        ProcessBuilder pb = spark(List.of(Dist.INGOT.toString(), "--master", "local[2]", "demo",
                 "--rows", "20000", "--days", "60", "--chunk", "30", "--warehouse", warehouse.toString(), "--gpu", "off"));
         // Both compilers for the demo's JVM (minutes long, 100 boosted trees): the client compiler alone made it slower.
-        pb.environment().remove("SPARK_SUBMIT_OPTS");
+        pb.environment().remove("INGOT_JAVA_OPTS");
         demo = Dist.run(pb, tmp.resolve("logs"), Duration.ofMinutes(15));
         assertThat(demo.code()).as(demo.all()).isZero();
         System.out.printf(Locale.ROOT, "DemoIT: demo %.1f s%n", demo.seconds());
