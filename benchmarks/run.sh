@@ -2,7 +2,7 @@
 # Runs Ingot's benchmarks (docs/benchmarks.md), each in a JVM of its own.
 #
 #   benchmarks/run.sh pit-join    [--spine-rows N] [--feature-rows N] [--entities N] [--ttl-days N]
-#                                 [--methods asof,window,baseline] [--repeat N] [--dir DIR]
+#                                 [--methods asof,window,baseline,floor] [--spine random|exact] [--repeat N] [--dir DIR]
 #   benchmarks/run.sh incremental [--events N] [--entities N] [--without-distinct true] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh validation  [--rows N] [--repeat N] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh train       [--small] [--rows N] [--days N] [--repeat N] [--master M] [--warehouse DIR]

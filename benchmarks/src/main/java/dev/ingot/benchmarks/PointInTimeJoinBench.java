@@ -59,7 +59,9 @@ import org.apache.spark.sql.expressions.Window;
  * column, which is the timed action; the two checksums and counts must agree.
  *
  * <p>Arguments: {@code --spine-rows N} (1,000,000), {@code --feature-rows N} (10,000,000), {@code --entities N}
- * (10,000), {@code --ttl-days N} (7), {@code --methods asof,baseline} (any of asof, window, baseline),
+ * (10,000), {@code --ttl-days N} (7), {@code --methods asof,baseline} (any of asof, window, baseline, floor),
+ * {@code --spine random|exact} (random; exact: every spine time is one of its customer's feature times, which the
+ * floor, a plain equi-join on the customer and the exact time, needs to give the same output),
  * {@code --repeat N} (1: each method once; more runs the methods in turn N times, for machines whose load varies),
  * {@code --dir PATH} (a new temporary directory, deleted afterwards; a given one is kept, and data of the same sizes
  * found there is reused).
@@ -72,7 +74,7 @@ public final class PointInTimeJoinBench {
     private PointInTimeJoinBench() {}
 
     record Options(long spineRows, long featureRows, long entities, long ttlDays, List<String> methods, int repeat,
-                   Path dir) {
+                   Path dir, boolean exactSpine) {
         static Options parse(String[] args) throws IOException {
             long spine = 1_000_000;
             long features = 10_000_000;
@@ -81,6 +83,7 @@ public final class PointInTimeJoinBench {
             List<String> methods = List.of("asof", "baseline");
             int repeat = 1;
             Path dir = null;
+            boolean exact = false;
             for (int i = 0; i < args.length; i++) {
                 String v = i + 1 < args.length ? args[i + 1] : null;
                 switch (args[i]) {
@@ -91,15 +94,28 @@ public final class PointInTimeJoinBench {
                     case "--methods" -> methods = List.of(Objects.requireNonNull(v, args[i]).split(","));
                     case "--repeat" -> repeat = Integer.parseInt(Objects.requireNonNull(v, args[i]));
                     case "--dir" -> dir = Path.of(Objects.requireNonNull(v, args[i]));
+                    case "--spine" -> {
+                        exact = switch (Objects.requireNonNull(v, args[i])) {
+                            case "exact" -> true;
+                            case "random" -> false;
+                            default -> throw new IllegalArgumentException("--spine takes random or exact, not " + v);
+                        };
+                    }
                     default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                            + "; known: --spine-rows --feature-rows --entities --ttl-days --methods asof,window,baseline --repeat --dir");
+                            + "; known: --spine-rows --feature-rows --entities --ttl-days --methods asof,window,baseline,floor "
+                            + "--spine random|exact --repeat --dir");
                 }
                 i++;
             }
             if (features < entities) {
                 throw new IllegalArgumentException("--feature-rows must be at least --entities");
             }
-            return new Options(spine, features, entities, ttl, methods.stream().map(String::trim).toList(), repeat, dir);
+            List<String> ms = methods.stream().map(String::trim).toList();
+            if (ms.contains("floor") && !exact) {
+                throw new IllegalArgumentException("--methods floor needs --spine exact: the equi-join on the exact time "
+                        + "gives the as-of join's output only when every spine time is a feature time");
+            }
+            return new Options(spine, features, entities, ttl, ms, repeat, dir, exact);
         }
     }
 
@@ -134,7 +150,10 @@ public final class PointInTimeJoinBench {
                 log("generated and wrote the data in %.1f s (not timed below)", (System.nanoTime() - t0) / 1e9);
             }
 
-            Dataset<Row> spine = spark.read().parquet(dir.resolve("spine").toString());
+            if (o.exactSpine() && !Files.exists(dir.resolve("spine-exact/_SUCCESS"))) {
+                generateExactSpine(spark, o, dir);
+            }
+            Dataset<Row> spine = spark.read().parquet(dir.resolve(o.exactSpine() ? "spine-exact" : "spine").toString());
             Dataset<Row> features = spark.read().parquet(dir.resolve("features").toString());
             long ttlSeconds = o.ttlDays() * 86_400;
             List<Result> results = new ArrayList<>();
@@ -146,7 +165,9 @@ public final class PointInTimeJoinBench {
                         case "asof" -> () -> AsOfJoin.join(spine, "event_time", ZoneOffset.UTC, side, Strategy.MERGE);
                         case "window" -> () -> AsOfJoin.join(spine, "event_time", ZoneOffset.UTC, side, Strategy.WINDOW);
                         case "baseline" -> () -> joinThenRank(spine, features, ttlSeconds);
-                        default -> throw new IllegalArgumentException("unknown method " + m + "; known: asof, window, baseline");
+                        case "floor" -> () -> exactJoin(spine, features);
+                        default -> throw new IllegalArgumentException("unknown method " + m
+                                + "; known: asof, window, baseline, floor");
                     };
                     results.add(measure(spark, metrics, m, run, plan));
                 }
@@ -191,6 +212,42 @@ public final class PointInTimeJoinBench {
                 pmod(xxhash64(id, lit(13)), lit(2)).cast("int").as("label"),
                 pmod(xxhash64(id, lit(14)), lit(100_000)).divide(100.0).as("amount"));
         spine.write().mode("overwrite").parquet(dir.resolve("spine").toString());
+    }
+
+    /**
+     * A spine whose every event time is the time of one of its customer's feature rows ({@code spine-exact/}): the same
+     * customers as {@link #generate}'s spine, each row at a tick of the feature grid drawn at random, shifted as that
+     * customer's ticks are. On it the as-of join's answer is the feature row at exactly the spine's time, so the plain
+     * equi-join ({@link #exactJoin}) gives the same output: the floor no as-of join can beat.
+     */
+    static void generateExactSpine(SparkSession spark, Options o, Path dir) {
+        long startMicros = START.getEpochSecond() * 1_000_000;
+        long ticks = o.featureRows() / o.entities();
+        long step = YEAR_MICROS / ticks;
+        Column id = col("id");
+        Column customer = pmod(xxhash64(id, lit(11)), lit(o.entities() * 21 / 20));
+        Column tick = pmod(xxhash64(id, lit(15)), lit(ticks));
+        spark.range(0, o.spineRows(), 1, 4).select(
+                id.as("request_id"),
+                customer.as("customer_id"),
+                timestamp_micros(lit(startMicros).plus(tick.multiply(step)).plus(pmod(xxhash64(customer, lit(1)),
+                        lit(step)))).as("event_time"),
+                pmod(xxhash64(id, lit(13)), lit(2)).cast("int").as("label"),
+                pmod(xxhash64(id, lit(14)), lit(100_000)).divide(100.0).as("amount"))
+                .write().mode("overwrite").parquet(dir.resolve("spine-exact").toString());
+    }
+
+    /** The floor: a left equi-join on the customer and the exact time (right only on {@code --spine exact}). */
+    static Dataset<Row> exactJoin(Dataset<Row> spine, Dataset<Row> features) {
+        Dataset<Row> s = spine.as("s");
+        Dataset<Row> f = features.as("f");
+        List<Column> out = new ArrayList<>();
+        for (String c : spine.columns()) {
+            out.add(col("s." + c).as(c));
+        }
+        FEATURES.forEach(c -> out.add(col("f." + c).as(c)));
+        return s.join(f, col("s.customer_id").equalTo(col("f.customer_id"))
+                .and(col("s.event_time").equalTo(col("f.feature_time"))), "left").select(out.toArray(Column[]::new));
     }
 
     /**
@@ -281,6 +338,13 @@ public final class PointInTimeJoinBench {
         Map<String, Result> best = new java.util.LinkedHashMap<>();
         for (Result r : results) {
             best.merge(r.method(), r, (x, y) -> x.seconds() <= y.seconds() ? x : y);
+        }
+        if (best.containsKey("asof") && best.containsKey("floor")) {
+            Result a = best.get("asof");
+            Result f = best.get("floor");
+            b.append(String.format(Locale.ROOT, "best of each: asof %.1f s / floor %.1f s = %.2fx wall time; "
+                            + "JVM CPU %.1f s / %.1f s = %.2fx%n", a.seconds(), f.seconds(), a.seconds() / f.seconds(),
+                    a.cpuSeconds(), f.cpuSeconds(), a.cpuSeconds() / f.cpuSeconds()));
         }
         if (best.containsKey("asof") && best.containsKey("baseline")) {
             Result a = best.get("asof");
