@@ -101,7 +101,7 @@ class DemoIT {
     static void demo() throws Exception {
         assertThat(Dist.SPARK_SUBMIT).as("laid out by the build (mvn verify)").isExecutable();
         warehouse = tmp.resolve("warehouse");
-        // The smallest demo that still trains, promotes and scores (DemoPipelineTest's size); --chunk 30 gives the
+        // The smallest demo that still trains, promotes and scores; --chunk 30 gives the
         // feature tables two Delta versions for 01_features to compare.
         ProcessBuilder pb = spark(List.of(Dist.INGOT.toString(), "--master", "local[2]", "demo",
                 "--rows", "20000", "--days", "60", "--chunk", "30", "--warehouse", warehouse.toString(), "--gpu", "off"));
