@@ -339,22 +339,21 @@ public final class PointInTimeJoinBench {
         for (Result r : results) {
             best.merge(r.method(), r, (x, y) -> x.seconds() <= y.seconds() ? x : y);
         }
-        if (best.containsKey("asof") && best.containsKey("floor")) {
-            Result a = best.get("asof");
-            Result f = best.get("floor");
-            b.append(String.format(Locale.ROOT, "best of each: asof %.1f s / floor %.1f s = %.2fx wall time; "
-                            + "JVM CPU %.1f s / %.1f s = %.2fx%n", a.seconds(), f.seconds(), a.seconds() / f.seconds(),
-                    a.cpuSeconds(), f.cpuSeconds(), a.cpuSeconds() / f.cpuSeconds()));
-        }
-        if (best.containsKey("asof") && best.containsKey("baseline")) {
-            Result a = best.get("asof");
-            Result c = best.get("baseline");
-            b.append(String.format(Locale.ROOT, "best of each: baseline %.1f s / asof %.1f s = %.2fx wall time; "
-                            + "JVM CPU %.1f s / %.1f s = %.2fx%n", c.seconds(), a.seconds(), c.seconds() / a.seconds(),
-                    c.cpuSeconds(), a.cpuSeconds(), c.cpuSeconds() / a.cpuSeconds()));
-        }
+        ratio(b, best, "asof", "floor");
+        ratio(b, best, "baseline", "asof");
         System.out.println(b);
         return same;
+    }
+
+    /** "best of each: slow / fast = ratio" in wall and JVM CPU time, when both methods ran. */
+    private static void ratio(StringBuilder b, Map<String, Result> best, String slow, String fast) {
+        Result s = best.get(slow);
+        Result f = best.get(fast);
+        if (s != null && f != null) {
+            b.append(String.format(Locale.ROOT, "best of each: %s %.1f s / %s %.1f s = %.2fx wall time; "
+                            + "JVM CPU %.1f s / %.1f s = %.2fx%n", slow, s.seconds(), fast, f.seconds(),
+                    s.seconds() / f.seconds(), s.cpuSeconds(), f.cpuSeconds(), s.cpuSeconds() / f.cpuSeconds()));
+        }
     }
 
     /** Task metrics summed from a SparkListener, since the last reset. */
