@@ -415,7 +415,8 @@ class ShadowScoreTest {
         assertThat(alias.err()).contains(MODEL + "@nosuch");
         assertThat(Catalog.tableExists(spark, Tables.scores("shadow_bad"))).as("nothing written").isFalse();
 
-        Result plain = score("--model", MODEL + "/" + v1.version(), "--out", "shadow_plain");
+        // Fixed dates: a run without --date scores today, which would be the later run's date on that day.
+        Result plain = score("--model", MODEL + "/" + v1.version(), "--out", "shadow_plain", "--date", "2026-12-01");
         assertThat(plain.code()).as(plain.err()).isZero();
         Result noShadow = compare("--scores", "shadow_plain");
         assertThat(noShadow.code()).isEqualTo(2);
