@@ -2,7 +2,7 @@
 # Runs Ingot's benchmarks (docs/benchmarks.md), each in a JVM of its own.
 #
 #   benchmarks/run.sh pit-join    [--spine-rows N] [--feature-rows N] [--entities N] [--ttl-days N]
-#                                 [--methods asof,window,baseline,floor] [--spine random|exact] [--repeat N] [--dir DIR]
+#                                 [--methods asof,window,baseline,floor,feast] [--spine random|exact] [--repeat N] [--dir DIR]
 #   benchmarks/run.sh incremental [--events N] [--entities N] [--without-distinct true] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh validation  [--rows N] [--repeat N] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh train       [--small] [--rows N] [--days N] [--repeat N] [--master M] [--warehouse DIR]
@@ -23,6 +23,9 @@
 #               here from python/venv.sh mlflow on 127.0.0.1, its access log counting the requests)
 #   SPARK_UDF   0: score without its MLflow spark_udf peer (default: run it in the environment of python/venv.sh bench,
 #               built here when missing; never by .ci/run)
+#
+# pit-join --methods ...,feast runs Feast's get_historical_features on its Spark offline store as a peer, in the
+# environment of python/venv.sh feast (built here when missing; never by .ci/run), whose interpreter is passed as --python.
 #
 # Works on a fresh clone: one reactor build of the benchmarks module and the modules it needs (the 'bench' profile of
 # the root pom), run with the class path that build wrote to benchmarks/target/classpath.txt. That class path names
@@ -127,6 +130,18 @@ if { [ "$what" = score ] || [ "$what" = all ]; } && [ "${SPARK_UDF:-1}" != 0 ]; 
   spark_udf_args=(--python "$(bash python/venv.sh bench | tail -1)/bin/python")
 fi
 
+# The point-in-time join's Feast peer: the interpreter of its environment (built when missing), when --methods names feast.
+feast_args=()
+if [ "$what" = pit-join ]; then
+  prev=""
+  for a in "$@"; do
+    if [ "$prev" = --methods ] && [[ ",$a," == *,feast,* ]]; then
+      feast_args=(--python "$(bash python/venv.sh feast | tail -1)/bin/python")
+    fi
+    prev=$a
+  done
+fi
+
 # bin/ingot's start-up with its class-data archive and without (INGOT_CDS=off), alternating, on one short command;
 # no Java main of its own: it times bin/ingot as users run it (wall time, and the CPU time of the JVM and its children).
 startup() {
@@ -184,6 +199,7 @@ if [ "$what" != all ]; then
   case "$what" in
     train) extra=("${mlflow_args[@]}"); small=("${small_train[@]}") ;;
     score) extra=("${spark_udf_args[@]}"); small=("${small_score[@]}") ;;
+    pit-join) extra=("${feast_args[@]}") ;;
   esac
   if [ "${1:-}" = --small ] && [ ${#small[@]} -gt 0 ]; then
     shift
