@@ -35,6 +35,7 @@ Feast's rule (its Spark SQL template, MULTIPLE_FEATURE_VIEW_POINT_IN_TIME_JOIN i
   from the whole spine keeps every spine row, with nulls when no feature row is in range, and duplicated spine rows
   stay duplicated, as in Ingot. Several feature rows of one customer at the same feature_time (none in this
   benchmark's data) all come back and duplicate the spine row; Ingot keeps one (the greatest values).
+- A spine row with a null customer_id or event_time has a null id, matches nothing and gets nulls, as in Ingot.
 - Rows come out in no particular order; the benchmark's checksum does not depend on order.
 - Feast collects the spine's min and max event_time to Python datetimes (naive, in this process's local time zone) and
   writes them back into the SQL as literals read in the session's time zone, so this process runs with TZ=UTC and the
@@ -84,7 +85,9 @@ def serve(args):
     spine_path = os.path.join(data, args.spine)
     for p in (features_path, spine_path):
         if not os.path.exists(os.path.join(p, "_SUCCESS")):
-            sys.exit(f"feast_pit_bench.py: no Parquet data at {p}: PointInTimeJoinBench writes it before starting this")
+            print(f"feast_pit_bench.py: no Parquet data at {p}: PointInTimeJoinBench writes it before starting this",
+                  file=sys.stderr)
+            sys.exit(2)
     repo = os.path.join(data, "feast-repo")
     os.makedirs(os.path.join(repo, "data"), exist_ok=True)
     spark_conf = {

@@ -398,6 +398,7 @@ public final class PointInTimeJoinBench {
 
     /** One timed run of Feast's process (its read, join and write to {@code out-feast}), then the untimed checksum. */
     static Result measureFeast(Feast feast, Output output, int run) throws IOException {
+        System.gc(); // lets this JVM give back heap it no longer uses while the PySpark process works
         log("feast (run %d): running; load average %.2f", run, loadAverage());
         Feast.Timing t = feast.run();
         double load = loadAverage();
