@@ -263,6 +263,19 @@ class ScoreCommandTest {
 
     @Test
     void theColumnarPathWritesTheRowPathsScoresAndTheCommandSaysWhichPathRan() {
+        // Spark reads Parquet as column batches only with whole-stage code generation, which the unit test JVMs run
+        // without (the root pom's test.codegen.*): on for this test, as it is in every Ingot session.
+        String key = "spark.sql.codegen.wholeStage";
+        String before = spark.conf().get(key);
+        spark.conf().set(key, "true");
+        try {
+            columnarAndRowPaths();
+        } finally {
+            spark.conf().set(key, before);
+        }
+    }
+
+    private void columnarAndRowPaths() {
         Result rows = score("--model", MODEL + "/1", "--input", WITH_NULLS, "--out", "sk_path_rows", "--nulls", "impute",
                 "--path", "rows", "--date", "2026-11-30", "--batch-size", "64");
         assertThat(rows.code()).as(rows.err()).isZero();

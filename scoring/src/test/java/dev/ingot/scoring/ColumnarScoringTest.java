@@ -25,6 +25,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +36,24 @@ import org.junit.jupiter.api.io.TempDir;
  * as column batches falls back to rows.
  */
 class ColumnarScoringTest {
+    private static final String WHOLE_STAGE = "spark.sql.codegen.wholeStage";
+    private static String wholeStageBefore;
     private final SparkSession spark = Parity.SPARK;
+
+    /**
+     * Spark reads Parquet as column batches only with whole-stage code generation, which the unit test JVMs run without
+     * (the root pom's test.codegen.*): on for this class, as it is in every Ingot session.
+     */
+    @BeforeAll
+    static void wholeStageCodegen() {
+        wholeStageBefore = Parity.SPARK.conf().get(WHOLE_STAGE);
+        Parity.SPARK.conf().set(WHOLE_STAGE, "true");
+    }
+
+    @AfterAll
+    static void restore() {
+        Parity.SPARK.conf().set(WHOLE_STAGE, wholeStageBefore);
+    }
 
     @TempDir
     Path dir;
