@@ -4,6 +4,7 @@
 #   benchmarks/run.sh pit-join    [--spine-rows N] [--feature-rows N] [--entities N] [--ttl-days N]
 #                                 [--methods asof,window,baseline,floor,feast] [--spine random|exact] [--repeat N] [--dir DIR]
 #   benchmarks/run.sh incremental [--events N] [--entities N] [--without-distinct true] [--master M] [--warehouse DIR]
+#   benchmarks/run.sh materialize-sql [--events N] [--entities N] [--days N] [--repeat N] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh validation  [--rows N] [--repeat N] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh train       [--small] [--rows N] [--days N] [--repeat N] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh score       [--small] [--rows N] [--train-rows N] [--repeat N] [--master M] [--warehouse DIR]
@@ -11,7 +12,7 @@
 #   benchmarks/run.sh startup     [--repeat N]
 #   benchmarks/run.sh all         [--small]
 #
-# Without arguments a benchmark runs at the size docs/benchmarks.md reports. 'all' runs the five (then startup) one after the
+# Without arguments a benchmark runs at the size docs/benchmarks.md reports. 'all' runs the six (then startup) one after the
 # other at that size, or with --small at sizes that take a minute or two each: a check that they still run, whose
 # figures mean nothing ('train --small' and 'score --small' alone do the same for one).
 #
@@ -34,7 +35,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -42,7 +43,7 @@ usage() {
 what=$1
 shift
 case "$what" in
-  pit-join|incremental|validation|train|score|concurrency|startup) ;;
+  pit-join|incremental|materialize-sql|validation|train|score|concurrency|startup) ;;
   all)
     [ $# -eq 0 ] || [ "$*" = "--small" ] || { echo "run.sh: 'all' takes no arguments but --small" >&2; exit 2; } ;;
   *) usage ;;
@@ -67,6 +68,7 @@ run() {
   case "$bench" in
     pit-join)    main=PointInTimeJoinBench;        heap=12g ;;
     incremental) main=IncrementalMaterializeBench; heap=6g; gc=-XX:+UseParallelGC ;;
+    materialize-sql) main=MaterializeVsSqlBench;   heap=6g; gc=-XX:+UseParallelGC ;;
     validation)  main=ValidationBench;             heap=3g; gc=-XX:+UseParallelGC ;;
     train)       main=TrainBench;                  heap=6g; gc=-XX:+UseParallelGC ;;
     score)       main=ScoreBench;                  heap=3g; gc=-XX:+UseParallelGC ;;
@@ -209,12 +211,13 @@ if [ "$what" != all ]; then
   exit
 fi
 failed=()
-for bench in pit-join incremental validation train score; do
+for bench in pit-join incremental materialize-sql validation train score; do
   args=()
   if [ "${1:-}" = --small ]; then
     case "$bench" in
       pit-join)    args=(--spine-rows 20000 --feature-rows 200000 --entities 1000) ;;
       incremental) args=(--events 200000 --entities 2000) ;;
+      materialize-sql) args=(--events 200000 --entities 2000 --days 40 --repeat 1) ;;
       validation)  args=(--rows 100000 --repeat 1) ;;
       train)       args=("${small_train[@]}") ;;
       score)       args=("${small_score[@]}") ;;
