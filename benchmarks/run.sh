@@ -5,7 +5,7 @@
 #                                 [--methods asof,window,baseline,floor,feast] [--spine random|exact] [--repeat N] [--dir DIR]
 #   benchmarks/run.sh incremental [--events N] [--entities N] [--without-distinct true] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh materialize-sql [--events N] [--entities N] [--days N] [--repeat N] [--master M] [--warehouse DIR]
-#   benchmarks/run.sh validation  [--rows N] [--repeat N] [--master M] [--warehouse DIR]
+#   benchmarks/run.sh validation  [--rows N] [--repeat N] [--python PATH] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh train       [--small] [--rows N] [--days N] [--repeat N] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh score       [--small] [--rows N] [--train-rows N] [--repeat N] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh concurrency [--rounds N] [--writers N] [--master M] [--warehouse DIR]
@@ -24,6 +24,9 @@
 #               here from python/venv.sh mlflow on 127.0.0.1, its access log counting the requests)
 #   SPARK_UDF   0: score without its MLflow spark_udf peer (default: run it in the environment of python/venv.sh bench,
 #               built here when missing; never by .ci/run)
+#   GX          0: validation without its Great Expectations peer (default: run it in the environment of python/venv.sh
+#               gx, built here when missing, its interpreter passed as --python; never by .ci/run). Its Deequ
+#               VerificationSuite peer always runs
 #
 # pit-join --methods ...,feast runs Feast's get_historical_features on its Spark offline store as a peer, in the
 # environment of python/venv.sh feast (built here when missing; never by .ci/run), whose interpreter is passed as --python.
@@ -132,6 +135,12 @@ if { [ "$what" = score ] || [ "$what" = all ]; } && [ "${SPARK_UDF:-1}" != 0 ]; 
   spark_udf_args=(--python "$(bash python/venv.sh bench | tail -1)/bin/python")
 fi
 
+# The validation benchmark's Great Expectations peer: the interpreter of its environment (built when missing).
+gx_args=()
+if { [ "$what" = validation ] || [ "$what" = all ]; } && [ "${GX:-1}" != 0 ]; then
+  gx_args=(--python "$(bash python/venv.sh gx | tail -1)/bin/python")
+fi
+
 # The point-in-time join's Feast peer: the interpreter of its environment (built when missing), when --methods names feast.
 feast_args=()
 if [ "$what" = pit-join ]; then
@@ -201,6 +210,7 @@ if [ "$what" != all ]; then
   case "$what" in
     train) extra=("${mlflow_args[@]}"); small=("${small_train[@]}") ;;
     score) extra=("${spark_udf_args[@]}"); small=("${small_score[@]}") ;;
+    validation) extra=("${gx_args[@]}") ;;
     pit-join) extra=("${feast_args[@]}") ;;
   esac
   if [ "${1:-}" = --small ] && [ ${#small[@]} -gt 0 ]; then
@@ -225,6 +235,7 @@ for bench in pit-join incremental materialize-sql validation train score; do
   fi
   [ "$bench" != train ] || args+=("${mlflow_args[@]}")
   [ "$bench" != score ] || args+=("${spark_udf_args[@]}")
+  [ "$bench" != validation ] || args+=("${gx_args[@]}")
   run "$bench" "${args[@]}" || failed+=("$bench")
 done
 startup "$@" || failed+=(startup)
