@@ -263,8 +263,8 @@ class ScoreCommandTest {
 
     @Test
     void theColumnarPathWritesTheRowPathsScoresAndTheCommandSaysWhichPathRan() {
-        // Spark reads Parquet as column batches only with whole-stage code generation, which the unit test JVMs run
-        // without (the root pom's test.codegen.*): on for this test, as it is in every Ingot session.
+        // Spark reads Parquet as column batches only with whole-stage code generation, which unit test JVMs may run
+        // without (test.codegen.* in the poms): on for this test, as in every Ingot session.
         String key = "spark.sql.codegen.wholeStage";
         String before = spark.conf().get(key);
         spark.conf().set(key, "true");
