@@ -11,10 +11,15 @@
 #   benchmarks/run.sh concurrency [--rounds N] [--writers N] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh startup     [--repeat N]
 #   benchmarks/run.sh all         [--small]
+#   benchmarks/run.sh peers       [--small]
 #
 # Without arguments a benchmark runs at the size docs/benchmarks.md reports. 'all' runs the six (then startup) one after the
 # other at that size, or with --small at sizes that take a minute or two each: a check that they still run, whose
-# figures mean nothing ('train --small' and 'score --small' alone do the same for one).
+# figures mean nothing ('train --small' and 'score --small' alone do the same for one). 'peers' runs the three
+# comparisons with the tools users would pick instead, as docs/benchmarks.md reports them: pit-join against the
+# equi-join floor, join-then-rank and Feast (both sizes), materialize-sql, and validation against Deequ's own runner
+# and Great Expectations; it builds the Feast and Great Expectations environments when missing (with --small: small
+# sizes, a check that they run).
 #
 # Environment:
 #   MAVEN_ARGS  extra Maven flags, e.g. -o (offline)
@@ -38,7 +43,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -47,8 +52,8 @@ what=$1
 shift
 case "$what" in
   pit-join|incremental|materialize-sql|validation|train|score|concurrency|startup) ;;
-  all)
-    [ $# -eq 0 ] || [ "$*" = "--small" ] || { echo "run.sh: 'all' takes no arguments but --small" >&2; exit 2; } ;;
+  all|peers)
+    [ $# -eq 0 ] || [ "$*" = "--small" ] || { echo "run.sh: '$what' takes no arguments but --small" >&2; exit 2; } ;;
   *) usage ;;
 esac
 
@@ -137,13 +142,15 @@ fi
 
 # The validation benchmark's Great Expectations peer: the interpreter of its environment (built when missing).
 gx_args=()
-if { [ "$what" = validation ] || [ "$what" = all ]; } && [ "${GX:-1}" != 0 ]; then
+if { [ "$what" = validation ] || [ "$what" = all ] || [ "$what" = peers ]; } && [ "${GX:-1}" != 0 ]; then
   gx_args=(--python "$(bash python/venv.sh gx | tail -1)/bin/python")
 fi
 
 # The point-in-time join's Feast peer: the interpreter of its environment (built when missing), when --methods names feast.
 feast_args=()
-if [ "$what" = pit-join ]; then
+if [ "$what" = peers ]; then
+  feast_args=(--python "$(bash python/venv.sh feast | tail -1)/bin/python")
+elif [ "$what" = pit-join ]; then
   prev=""
   for a in "$@"; do
     if [ "$prev" = --methods ] && [[ ",$a," == *,feast,* ]]; then
@@ -218,6 +225,25 @@ if [ "$what" != all ]; then
     set -- "${small[@]}" "$@"
   fi
   run "$what" "${extra[@]}" "$@"
+  exit
+fi
+if [ "$what" = peers ]; then
+  # Feast's driver gets the same heap as the benchmark's JVM: 8 GB each fit in the 24 GB these figures were taken on.
+  pit=(--spine exact --methods asof,floor,baseline,feast --repeat 3)
+  failed=()
+  if [ "${1:-}" = --small ]; then
+    HEAP=${HEAP:-3g} run pit-join "${feast_args[@]}" "${pit[@]}" --spine-rows 20000 --feature-rows 200000 --entities 1000 \
+      || failed+=(pit-join)
+    run materialize-sql --events 200000 --entities 2000 --days 40 --repeat 1 || failed+=(materialize-sql)
+    run validation "${gx_args[@]}" --rows 100000 --repeat 1 || failed+=(validation)
+  else
+    HEAP=${HEAP:-8g} run pit-join "${feast_args[@]}" "${pit[@]}" || failed+=(pit-join)
+    HEAP=${HEAP:-8g} run pit-join "${feast_args[@]}" "${pit[@]}" --spine-rows 100000 --feature-rows 1000000 \
+      --entities 10000 || failed+=(pit-join-small)
+    run materialize-sql || failed+=(materialize-sql)
+    run validation "${gx_args[@]}" || failed+=(validation)
+  fi
+  [ ${#failed[@]} -eq 0 ] || { echo "run.sh: failed: ${failed[*]}" >&2; exit 1; }
   exit
 fi
 failed=()
