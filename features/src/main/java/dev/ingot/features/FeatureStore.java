@@ -149,7 +149,18 @@ public final class FeatureStore {
     public MaterializeResult materialize(String view, Instant from, Instant to, String runId) {
         Materializer.requireOnCadence(requireView(project, view), new TimeRange(from, to).from(), to);
         Errors.required(runId, "the run id of a materialization");
+        // The run's Spark jobs carry its name (the progress log, Spark's UI); the caller's own description comes back
+        // after it, so that later jobs of the same session are not labelled as this run's.
+        String description = spark.sparkContext().getLocalProperty("spark.job.description");
         spark.sparkContext().setJobDescription("features materialize " + view + " [" + from + ", " + to + ")");
+        try {
+            return materializeDescribed(view, from, to, runId);
+        } finally {
+            spark.sparkContext().setJobDescription(description);
+        }
+    }
+
+    private MaterializeResult materializeDescribed(String view, Instant from, Instant to, String runId) {
         long t0 = System.nanoTime();
         Optional<PublishGate> g = project.featureViews().containsKey(view)
                 && !project.featureViews().get(view).checks().isEmpty() && gate.isEmpty()

@@ -48,7 +48,11 @@ class MaterializeSmokeTest {
         FeatureStore store = FeatureStore.of(spark, p);
         Instant from = Instant.parse("2026-01-01T00:00:00Z");
         Instant to = Instant.parse("2026-01-11T00:00:00Z");
+        spark.sparkContext().setJobDescription("the caller's own jobs");
         MaterializeResult r = store.materialize("spend", from, to);
+        assertThat(spark.sparkContext().getLocalProperty("spark.job.description"))
+                .as("the run's name labelled its own jobs only").isEqualTo("the caller's own jobs");
+        spark.sparkContext().setJobDescription(null);
         assertThat(r.table().toString()).isEqualTo("features.spend_v1");
         Dataset<Row> got = store.read("spend");
         Dataset<Row> expected = spark.sql("""
