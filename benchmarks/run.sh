@@ -210,7 +210,7 @@ if [ "$what" = startup ]; then
   exit
 fi
 
-if [ "$what" != all ]; then
+if [ "$what" != all ] && [ "$what" != peers ]; then
   # train and score: their server or peer, and --small (first) for their small sizes.
   extra=()
   small=()
