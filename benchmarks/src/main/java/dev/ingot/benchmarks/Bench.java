@@ -1,5 +1,12 @@
 package dev.ingot.benchmarks;
 
+import java.util.function.Predicate;
+import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
+import java.io.InputStreamReader;
+import java.io.BufferedReader;
 import dev.ingot.core.Location;
 import dev.ingot.core.IngotSessions;
 import dev.ingot.core.config.CatalogSettings;
@@ -160,6 +167,69 @@ final class Bench {
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /**
+     * A peer's long-lived PySpark process ({@code benchmarks/python/*_bench.py serve}), driven over its standard input:
+     * started, it prints {@code SCRIPT: Spark session <settings>} then {@code READY}; it answers each command line with
+     * lines ending in one the caller waits for, and ends on {@code quit}. Its output (Spark's warnings included) is kept
+     * for an error message.
+     */
+    static final class PeerProcess implements AutoCloseable {
+        private final String script;
+        private final Process process;
+        private final BufferedReader out;
+        private final PrintWriter in;
+        private final List<String> lines = new ArrayList<>();
+        /** The session settings the process printed when it started. */
+        final String settings;
+
+        PeerProcess(String script, List<String> cmd) throws IOException {
+            this.script = script;
+            process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+            String name = Path.of(script).getFileName() + ": ";
+            String s;
+            try {
+                s = until(l -> l.startsWith(name + "Spark session "));
+                until(l -> l.equals("READY"));
+            } catch (RuntimeException | IOException e) {
+                process.destroyForcibly();
+                throw e;
+            }
+            settings = s.substring(name.length());
+        }
+
+        /** Sends one command line. */
+        void send(String command) {
+            in.println(command);
+        }
+
+        /** Reads lines until one that {@code done} accepts, and returns it; the process ending first is an error. */
+        String until(Predicate<String> done) throws IOException {
+            for (String l = out.readLine(); l != null; l = out.readLine()) {
+                lines.add(l);
+                if (done.test(l)) {
+                    return l;
+                }
+            }
+            throw new IllegalStateException(script + " stopped; its output ends with:\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())));
+        }
+
+        @Override
+        public void close() {
+            in.println("quit");
+            try {
+                if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
     }

@@ -19,17 +19,13 @@ import dev.ingot.core.IngotSessions;
 import dev.ingot.features.internal.AsOfJoin;
 import dev.ingot.features.internal.AsOfJoin.FeatureSide;
 import dev.ingot.features.internal.AsOfJoin.Strategy;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -38,9 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -631,25 +625,12 @@ public final class PointInTimeJoinBench {
         /** One timed run: wall and process-tree CPU seconds, rows written. */
         record Timing(double wall, double cpu, long rows) {}
 
-        private final Process process;
-        private final BufferedReader out;
-        private final PrintWriter in;
-        private final List<String> lines = new ArrayList<>();
+        private final Bench.PeerProcess process;
         final String settings;
 
         private Feast(List<String> cmd) throws IOException {
-            process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
-            String s = "";
-            try {
-                s = until(l -> l.startsWith("feast_pit_bench.py: Spark session "));
-                until(l -> l.equals("READY"));
-            } catch (RuntimeException | IOException e) {
-                process.destroyForcibly();
-                throw e;
-            }
-            settings = s.substring("feast_pit_bench.py: ".length());
+            process = new Bench.PeerProcess(SCRIPT, cmd);
+            settings = process.settings;
         }
 
         static Feast start(String python, Path dir, String spineDir, long ttlDays, SparkSession spark)
@@ -670,29 +651,15 @@ public final class PointInTimeJoinBench {
         }
 
         Timing run() throws IOException {
-            in.println("run");
-            Matcher m = RESULT.matcher(until(l -> RESULT.matcher(l).matches()));
+            process.send("run");
+            Matcher m = RESULT.matcher(process.until(l -> RESULT.matcher(l).matches()));
             m.matches();
             return new Timing(Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)), Long.parseLong(m.group(3)));
         }
 
-        private String until(Predicate<String> done) throws IOException {
-            for (String l = out.readLine(); l != null; l = out.readLine()) {
-                lines.add(l);
-                if (done.test(l)) {
-                    return l;
-                }
-            }
-            throw new IllegalStateException(SCRIPT + " stopped; its output ends with:\n"
-                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())));
-        }
-
         @Override
-        public void close() throws InterruptedException {
-            in.println("quit");
-            if (!process.waitFor(120, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
+        public void close() {
+            process.close();
         }
     }
 

@@ -23,13 +23,9 @@ import dev.ingot.validation.Gate;
 import dev.ingot.validation.GateOutcome;
 import dev.ingot.validation.ValidationResult;
 import dev.ingot.validation.Validator;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,7 +35,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -731,25 +726,12 @@ public final class ValidationBench {
             }
         }
 
-        private final Process process;
-        private final BufferedReader out;
-        private final PrintWriter in;
-        private final List<String> lines = new ArrayList<>();
+        private final Bench.PeerProcess process;
         final String settings;
 
         private GreatExpectations(List<String> cmd) throws IOException {
-            process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
-            String s;
-            try {
-                s = until(l -> l.startsWith("gx_validation_bench.py: Spark session "));
-                until(l -> l.equals("READY"));
-            } catch (RuntimeException | IOException e) {
-                process.destroyForcibly();
-                throw e;
-            }
-            settings = s.substring("gx_validation_bench.py: ".length());
+            process = new Bench.PeerProcess(SCRIPT, cmd);
+            settings = process.settings;
         }
 
         /** Starts the process on the table's Delta folder and the suite's YAML file, with this session's settings. */
@@ -797,16 +779,16 @@ public final class ValidationBench {
         }
 
         Run scan() throws IOException {
-            in.println("scan");
+            process.send("scan");
             return result(List.of());
         }
 
         /** One validation of the whole table with GX's result format {@code format}. */
         Run run(String format) throws IOException {
-            in.println("run " + format);
+            process.send("run " + format);
             List<Outcome> checks = new ArrayList<>();
             String l;
-            while (!(l = until(x -> CHECK.matcher(x).matches() || RESULT.matcher(x).matches())).startsWith("RESULT")) {
+            while (!(l = process.until(x -> CHECK.matcher(x).matches() || RESULT.matcher(x).matches())).startsWith("RESULT")) {
                 Matcher m = CHECK.matcher(l);
                 m.matches();
                 checks.add(new Outcome(Integer.parseInt(m.group(1)), m.group(2).equals("true"), number(m.group(3)),
@@ -826,7 +808,7 @@ public final class ValidationBench {
         }
 
         private Run result(List<Outcome> checks) throws IOException {
-            return result(checks, until(x -> RESULT.matcher(x).matches()));
+            return result(checks, process.until(x -> RESULT.matcher(x).matches()));
         }
 
         private Run result(List<Outcome> checks, String line) {
@@ -840,28 +822,10 @@ public final class ValidationBench {
             return new Run(t, checks);
         }
 
-        private String until(Predicate<String> done) throws IOException {
-            for (String l = out.readLine(); l != null; l = out.readLine()) {
-                lines.add(l);
-                if (done.test(l)) {
-                    return l;
-                }
-            }
-            throw new IllegalStateException(SCRIPT + " stopped; its output ends with:\n"
-                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())));
-        }
 
         @Override
         public void close() {
-            in.println("quit");
-            try {
-                if (!process.waitFor(120, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
+            process.close();
         }
     }
 }
