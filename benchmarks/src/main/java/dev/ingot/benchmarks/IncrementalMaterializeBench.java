@@ -37,7 +37,8 @@ import org.apache.spark.sql.SparkSession;
 public final class IncrementalMaterializeBench {
     private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
     private static final int DAYS = 31;
-    private static final String VIEW = """
+    /** The view of this benchmark and of {@link MaterializeVsSqlBench}. */
+    static final String VIEW = """
             description: Benchmark view, several aggregations over 1d, 7d and 30d windows
             source: events
             entities: [customer_id]

@@ -44,18 +44,6 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class MaterializeVsSqlBench {
     private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
-    private static final String VIEW = """
-            description: Benchmark view, the windows the hand-written SQL computes
-            source: events
-            entities: [customer_id]
-            cadence: 1d
-            aggregations:
-              - {name: n, function: count, windows: [1d, 7d, 30d]}
-              - {name: spend, function: sum, column: amount, windows: [1d, 7d, 30d]}
-              - {name: avg_amount, function: avg, column: amount, windows: [7d, 30d]}
-              - {name: max_amount, function: max, column: amount, windows: [30d]}
-              - {name: merchants, function: approx_count_distinct, column: merchant_id, windows: [30d]}
-            """;
     /** The output's columns, in the order both are compared. */
     private static final List<String> COLUMNS = List.of("customer_id", "feature_time", "n_1d", "n_7d", "n_30d",
             "spend_1d", "spend_7d", "spend_30d", "avg_amount_7d", "avg_amount_30d", "max_amount_30d", "merchants_30d");
@@ -167,7 +155,8 @@ public final class MaterializeVsSqlBench {
         Files.writeString(project.resolve("ingot.yaml"), "name: bench\nwarehouse: " + warehouse + "\n");
         Files.writeString(project.resolve("sources/events.yaml"), "table: bench.events\nevent_time: ts\n");
         for (int i = 1; i <= repeat; i++) {
-            Files.writeString(project.resolve("feature_views/spend_" + i + ".yaml"), VIEW);
+            // The incremental benchmark's view: the windows SQL computes below.
+            Files.writeString(project.resolve("feature_views/spend_" + i + ".yaml"), IncrementalMaterializeBench.VIEW);
         }
         FeatureStore store = FeatureStore.of(spark, ProjectLoader.load(project));
         Instant from = START;
