@@ -33,8 +33,11 @@ final class QuantileAccumulator extends AccumulatorV2<Double, Optional<QuantileS
     private transient long[] scratch;
     private transient int buffered;
     private transient int partition = -1;
-    /** The task thread adding values: Spark's heartbeat reads accumulators from another thread while a task runs. */
-    private transient Thread writer;
+    /**
+     * The task thread adding values, set before its first value is buffered: Spark's heartbeat reads accumulators from
+     * another thread while a task runs, and only this thread (or anyone once it has ended) may flush the buffer.
+     */
+    private transient volatile Thread writer;
 
     QuantileAccumulator(double relativeError) {
         this.relativeError = relativeError;
@@ -70,9 +73,9 @@ final class QuantileAccumulator extends AccumulatorV2<Double, Optional<QuantileS
     /** Adds one value of this task's partition. */
     void add(double v) {
         if (buffer == null) {
+            writer = Thread.currentThread();
             buffer = new long[BUFFER];
             scratch = new long[BUFFER];
-            writer = Thread.currentThread();
             TaskContext task = TaskContext.get();
             partition = task == null ? 0 : task.partitionId();
         }
@@ -167,9 +170,22 @@ final class QuantileAccumulator extends AccumulatorV2<Double, Optional<QuantileS
         return from;
     }
 
+    /**
+     * Flushes the buffer when this thread may: it is the writer, or the writer has ended (its values are then visible
+     * here, and readers take turns). With no writer yet nothing was buffered; a reader that saw none while the writer
+     * starts must not flush the values being added (a value counted twice, found by {@code SharedScanTest}).
+     */
     private void flushIfWriter() {
-        if (writer == null || writer == Thread.currentThread() || !writer.isAlive()) {
+        Thread w = writer;
+        if (w == null) {
+            return;
+        }
+        if (w == Thread.currentThread()) {
             flush();
+        } else if (!w.isAlive()) {
+            synchronized (this) {
+                flush();
+            }
         }
     }
 

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -243,28 +244,37 @@ class SharedScanTest {
 
     @Test
     void readingWhileATaskAddsIsSafe() throws Exception {
-        QuantileAccumulator acc = new QuantileAccumulator(0.01);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread task = new Thread(() -> {
-            try {
-                for (int i = 0; i < 400_000; i++) {
-                    acc.add((double) (i % 1000));
+        // Many short tasks, each read from its start: the reader most often races the writer's first values, where a
+        // reader that flushed a buffer still being filled counted 65,536 values twice (once in CI).
+        for (int round = 0; round < 40; round++) {
+            QuantileAccumulator acc = new QuantileAccumulator(0.01);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            CountDownLatch reading = new CountDownLatch(1);
+            int n = 3 * QuantileAccumulator.BUFFER + round * 1000;
+            Thread task = new Thread(() -> {
+                try {
+                    reading.await();
+                    for (int i = 0; i < n; i++) {
+                        acc.add((double) (i % 1000));
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
                 }
-            } catch (Throwable t) {
-                failure.set(t);
+            });
+            task.start();
+            reading.countDown();
+            // What Spark's heartbeat does while a task runs.
+            while (task.isAlive()) {
+                acc.value();
+                acc.isZero();
+                acc.copy();
             }
-        });
-        task.start();
-        // What Spark's heartbeat does while a task runs.
-        while (task.isAlive()) {
-            acc.value();
-            acc.isZero();
+            task.join();
+            assertEquals(null, failure.get());
+            // The values still buffered are summarized once the task is done (its result serialized, or copied).
+            QuantileAccumulator driver = new QuantileAccumulator(0.01);
+            driver.merge(acc.copy());
+            assertEquals(n, driver.value().orElseThrow().count(), "round " + round);
         }
-        task.join();
-        assertEquals(null, failure.get());
-        // The values still buffered are summarized once the task is done (when its result is serialized, or copied).
-        QuantileAccumulator driver = new QuantileAccumulator(0.01);
-        driver.merge(acc.copy());
-        assertEquals(400_000, driver.value().orElseThrow().count());
     }
 }
