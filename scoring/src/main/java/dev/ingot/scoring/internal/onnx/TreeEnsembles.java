@@ -274,11 +274,11 @@ public final class TreeEnsembles {
                 setBranch(n, false, newLeaf(target, w), true);
                 roots.add((long) n);
             } else {
-                roots.add((long) addInternal((InternalNode) root, target, weight));
+                roots.add((long) addInternal((InternalNode) root, target, weight, true));
             }
         }
 
-        private int addInternal(InternalNode node, int target, ToDoubleFunction<LeafNode> weight) {
+        private int addInternal(InternalNode node, int target, ToDoubleFunction<LeafNode> weight, boolean root) {
             Split split = node.split();
             Node trueChild;
             Node falseChild;
@@ -303,16 +303,29 @@ public final class TreeEnsembles {
             } else {
                 throw new IllegalArgumentException("unknown Spark split " + split.getClass().getName());
             }
-            child(n, true, trueChild, target, weight);
-            child(n, false, falseChild, target, weight);
+            // A root with one leaf and one split child: ONNX Runtime before 1.24 (onnxruntime#24679; Java's 1.23.2 here)
+            // takes a root whose true and false ids are equal for a leaf-only tree without checking that both are
+            // leaves, so a leaf and a node of the same index (in a two-class tree's second copy, whenever the root's
+            // left child is a leaf) made it score every row with that leaf. The leaf goes under a split of its own
+            // with two equal leaves: the root then has two split children, and every row gets the same weight.
+            boolean wrap = root && (trueChild instanceof LeafNode) != (falseChild instanceof LeafNode);
+            child(n, true, trueChild, target, weight, wrap);
+            child(n, false, falseChild, target, weight, wrap);
             return n;
         }
 
-        private void child(int parent, boolean branch, Node child, int target, ToDoubleFunction<LeafNode> weight) {
-            if (child instanceof LeafNode leaf) {
+        private void child(int parent, boolean branch, Node child, int target, ToDoubleFunction<LeafNode> weight,
+                           boolean wrapLeaf) {
+            if (child instanceof LeafNode leaf && wrapLeaf) {
+                int n = newNode(BRANCH_LEQ, 0, 0.0);
+                double w = weight.applyAsDouble(leaf);
+                setBranch(n, true, newLeaf(target, w), true);
+                setBranch(n, false, newLeaf(target, w), true);
+                setBranch(parent, branch, n, false);
+            } else if (child instanceof LeafNode leaf) {
                 setBranch(parent, branch, newLeaf(target, weight.applyAsDouble(leaf)), true);
             } else {
-                setBranch(parent, branch, addInternal((InternalNode) child, target, weight), false);
+                setBranch(parent, branch, addInternal((InternalNode) child, target, weight, false), false);
             }
         }
 

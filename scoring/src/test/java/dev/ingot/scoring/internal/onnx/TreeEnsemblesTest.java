@@ -204,6 +204,36 @@ class TreeEnsemblesTest {
     }
 
     @Test
+    void aRootWithALeafOnOneSideAndASplitOnTheOtherScoresAsSpark() throws Exception {
+        // x0 <= 0 is all class 0 (a pure leaf at the root's left), x0 > 0 splits on x1: in the class-1 copy of the
+        // tree the root's leaf and its split child had the same index, which ONNX Runtime 1.23 took for a leaf-only
+        // tree (onnxruntime#24679): every row scored with that leaf. Found by the random cases above, once in CI.
+        long seed = BASE_SEED + 17;
+        Random r = new Random(seed);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            double x0 = r.nextDouble() * 2 - 1;
+            double x1 = r.nextDouble() * 2 - 1;
+            double label = x0 > 0 && (x1 > 0 ^ r.nextDouble() < 0.15) ? 1.0 : 0.0;
+            rows.add(RowFactory.create((long) i, label, Vectors.dense(x0, x1)));
+        }
+        StructType schema = new StructType().add("id", DataTypes.LongType).add("label", DataTypes.DoubleType)
+                .add("features", new VectorUDT(), false);
+        Dataset<Row> df = SPARK.createDataFrame(rows, schema);
+        DecisionTreeClassificationModel tree = new DecisionTreeClassifier().setMaxDepth(2).setSeed(seed).fit(df);
+        org.apache.spark.ml.tree.InternalNode root = (org.apache.spark.ml.tree.InternalNode) tree.rootNode();
+        assertThat(root.leftChild()).as("seed=%d: a leaf left of the root\n%s", seed, tree.toDebugString())
+                .isInstanceOf(org.apache.spark.ml.tree.LeafNode.class);
+        assertThat(root.rightChild()).as("seed=%d: a split right of the root\n%s", seed, tree.toDebugString())
+                .isInstanceOf(org.apache.spark.ml.tree.InternalNode.class);
+        compare(tree, df, "root with a leaf and a split, seed=" + seed);
+        // Two such trees in one ensemble: the second tree's root is where the indices met for a regressor.
+        Dataset<Row> regression = df.withColumn("label", org.apache.spark.sql.functions.col("label").multiply(3));
+        compare(new RandomForestRegressor().setNumTrees(3).setMaxDepth(2).setSubsamplingRate(1.0).setFeatureSubsetStrategy("all")
+                .setSeed(seed).fit(regression), regression, "RF regressor of such trees, seed=" + seed);
+    }
+
+    @Test
     void anUnsupportedModelIsRefusedWithTheSupportedOnes() {
         Model<?> linear = new org.apache.spark.ml.regression.LinearRegressionModel("lr", Vectors.dense(1.0), 0.0);
         assertThat(TreeEnsembles.supports(linear)).isFalse();
