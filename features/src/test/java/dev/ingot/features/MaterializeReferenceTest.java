@@ -4,6 +4,7 @@ import static dev.ingot.features.TestProject.day;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingot.features.Reference.Feature;
+import dev.ingot.features.internal.Tiles;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,12 +21,15 @@ import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Materialized features against a brute-force SQL reference ({@link Reference}): every aggregate function (count of
  * rows and of a column, sum of double/int/decimal, avg, min, max, stddev, approx_count_distinct, last), daily and
  * hourly cadence, two entity keys, a filter, transformations built on earlier transformations, null entity keys
- * (left out) and null values in aggregated columns.
+ * (left out) and null values in aggregated columns. A range of ticks is assembled both ways ({@link Tiles.Strategy}):
+ * with sliding window frames (CPUs) and by expanding the tiles (GPUs).
  */
 class MaterializeReferenceTest {
     private static final String DB = "mref";
@@ -54,9 +58,11 @@ class MaterializeReferenceTest {
         project = new TestProject(dir).source("mref_events", DB + ".events", "ts");
     }
 
-    @Test
-    void dailyViewWithEveryFunctionTwoKeysFilterAndChainedTransformationsMatchesTheReference() {
-        project.view("mref_daily", """
+    @ParameterizedTest
+    @EnumSource(Tiles.Strategy.class)
+    void dailyViewWithEveryFunctionTwoKeysFilterAndChainedTransformationsMatchesTheReference(Tiles.Strategy strategy) {
+        String view = "mref_daily_" + strategy.name().toLowerCase(java.util.Locale.ROOT);
+        project.view(view, """
                 source: mref_events
                 entities: [customer_id, region]
                 filter: "status <> 'void'"
@@ -82,8 +88,8 @@ class MaterializeReferenceTest {
                   - {name: big_sum, function: sum, column: big_cents, windows: [3d]}
                   - {name: any_big, function: max, column: big, windows: [3d]}
                 """);
-        MaterializeResult r = project.store().materialize("mref_daily", day(0), day(10));
-        assertThat(r.table().toString()).isEqualTo("features.mref_daily_v1");
+        MaterializeResult r = materialize(strategy, view, day(0), day(10));
+        assertThat(r.table().toString()).isEqualTo("features." + view + "_v1");
         assertThat(r.change()).isEqualTo(MaterializeResult.Change.NEW);
 
         spark.sql("""
@@ -106,7 +112,7 @@ class MaterializeReferenceTest {
                 new Feature("big_sum_3d", "sum", "big_cents", 3 * d), new Feature("any_big_3d", "max", "big", 3 * d));
         Dataset<Row> expected = spark.sql(Reference.sql("mref_daily_input", "ts", List.of("customer_id", "region"),
                 day(0), day(10), d, features));
-        Dataset<Row> got = spark.table("features.mref_daily_v1");
+        Dataset<Row> got = spark.table("features." + view + "_v1");
 
         assertSameTypes(got, expected, features);
         assertThat(got.count()).as("one row per entity and tick whose 3d window holds an event").isEqualTo(expected.count());
@@ -122,9 +128,11 @@ class MaterializeReferenceTest {
         assertThat(diff.get(1)).as("rows in the reference but not materialized").isEmpty();
     }
 
-    @Test
-    void hourlyViewMatchesTheReferenceAndComputesItsHistoryFromRawEvents() {
-        project.view("mref_hourly", """
+    @ParameterizedTest
+    @EnumSource(Tiles.Strategy.class)
+    void hourlyViewMatchesTheReferenceAndComputesItsHistoryFromRawEvents(Tiles.Strategy strategy) {
+        String view = "mref_hourly_" + strategy.name().toLowerCase(java.util.Locale.ROOT);
+        project.view(view, """
                 source: mref_events
                 entities: [customer_id]
                 cadence: 1h
@@ -136,7 +144,7 @@ class MaterializeReferenceTest {
                 """);
         Instant from = day(3);
         Instant to = day(4).plusSeconds(12 * 3600);
-        MaterializeResult r = project.store().materialize("mref_hourly", from, to);
+        MaterializeResult r = materialize(strategy, view, from, to);
 
         spark.sql("SELECT * FROM mref.events WHERE customer_id IS NOT NULL").createOrReplaceTempView("mref_hourly_input");
         long h = 3600;
@@ -148,7 +156,7 @@ class MaterializeReferenceTest {
                 new Feature("last_amt_24h", "last", "amount", 24 * h));
         Dataset<Row> expected = spark.sql(Reference.sql("mref_hourly_input", "ts", List.of("customer_id"), from, to, h,
                 features));
-        Dataset<Row> got = spark.table("features.mref_hourly_v1");
+        Dataset<Row> got = spark.table("features." + view + "_v1");
 
         assertSameTypes(got, expected, features);
         assertThat(got.count()).isEqualTo(expected.count());
@@ -195,6 +203,16 @@ class MaterializeReferenceTest {
         List<List<Row>> diff = TestProject.differences(got, expected);
         assertThat(diff.get(0)).isEmpty();
         assertThat(diff.get(1)).isEmpty();
+    }
+
+    /** Materializes with the session's windows set to {@code strategy} (both must give the reference's rows). */
+    private static MaterializeResult materialize(Tiles.Strategy strategy, String view, Instant from, Instant to) {
+        spark.conf().set(Tiles.Strategy.CONF, strategy.name());
+        try {
+            return project.store().materialize(view, from, to);
+        } finally {
+            spark.conf().unset(Tiles.Strategy.CONF);
+        }
     }
 
     /** Each feature column has the type Spark's own aggregate gives (sum of decimal(10,2) is decimal(20,2), ...). */

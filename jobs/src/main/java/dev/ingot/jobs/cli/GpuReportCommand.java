@@ -17,6 +17,7 @@ import dev.ingot.core.config.ProjectSettings.SecretUse;
 import dev.ingot.features.FeatureStore;
 import dev.ingot.features.internal.AsOfJoin;
 import dev.ingot.features.internal.Materializer;
+import dev.ingot.features.internal.Tiles;
 import dev.ingot.scoring.Scorer;
 import dev.ingot.scoring.ScoringPath;
 import dev.ingot.training.TrackingStore;
@@ -85,6 +86,8 @@ public final class GpuReportCommand implements Callable<Integer> {
         SparkSession spark = Sessions.open(p, "gpu-report", Optional.of(GpuPolicy.OFF));
         // A run on GPUs joins point in time with the window form, not the CPU's merge: report that query.
         spark.conf().set(AsOfJoin.Strategy.CONF, AsOfJoin.Strategy.WINDOW.name().toLowerCase(Locale.ROOT));
+        // And assembles a range of ticks by expanding the tiles, not with the CPU's sliding window frames.
+        spark.conf().set(Tiles.Strategy.CONF, Tiles.Strategy.EXPAND.name().toLowerCase(Locale.ROOT));
         List<GpuPlans.QueryPlan> plans = new ArrayList<>();
         List<NotCovered> notCovered = new ArrayList<>();
         Materializer materializer = new Materializer(spark, p, Optional.empty());
