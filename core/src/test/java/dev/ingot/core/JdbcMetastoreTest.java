@@ -154,25 +154,37 @@ class JdbcMetastoreTest {
 
     /**
      * What Hive does on a session's first lookup, as {@link JdbcMetastore#initialize} sees it: creates {@code DBS}
-     * when missing, then looks for {@code default} and inserts it when absent, in separate statements (the pause
-     * between them makes the race certain).
+     * when missing, then looks for {@code default} and inserts it when absent, in separate statements. The starters
+     * that are inside at the same time meet after their lookups and again after their inserts (each waits at most
+     * {@code meet} for the others): without the lock all of them are, so every one inserts, whatever the machine's
+     * load (a fixed pause once let a starter fall behind, and the race did not happen); with it, one at a time, each
+     * waits {@code meet} in vain.
      */
     private static Runnable hiveFirstLookup(String url, java.util.concurrent.atomic.AtomicInteger inside,
-            java.util.concurrent.atomic.AtomicInteger mostAtOnce) {
+            java.util.concurrent.atomic.AtomicInteger mostAtOnce, java.util.concurrent.CountDownLatch looked,
+            java.util.concurrent.CountDownLatch inserted, Duration meet) {
         return () -> {
             mostAtOnce.accumulateAndGet(inside.incrementAndGet(), Math::max);
             try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, PostgresServerExtension.USER,
                     PG.password()); java.sql.Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE IF NOT EXISTS \"DBS\" (\"DB_ID\" BIGSERIAL PRIMARY KEY, \"NAME\" VARCHAR(128))");
+                try {
+                    s.execute("CREATE TABLE IF NOT EXISTS \"DBS\" (\"DB_ID\" BIGSERIAL PRIMARY KEY, \"NAME\" VARCHAR(128))");
+                } catch (java.sql.SQLException raced) {
+                    // PostgreSQL's IF NOT EXISTS is not atomic: two at once can fail on its catalog's unique key.
+                    s.execute("CREATE TABLE IF NOT EXISTS \"DBS\" (\"DB_ID\" BIGSERIAL PRIMARY KEY, \"NAME\" VARCHAR(128))");
+                }
                 boolean exists;
                 try (java.sql.ResultSet r = s.executeQuery("SELECT count(*) FROM \"DBS\" WHERE \"NAME\" = 'default'")) {
                     r.next();
                     exists = r.getInt(1) > 0;
                 }
-                Thread.sleep(300);
+                looked.countDown();
+                looked.await(meet.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
                 if (!exists) {
                     s.execute("INSERT INTO \"DBS\" (\"NAME\") VALUES ('default')");
                 }
+                inserted.countDown();
+                inserted.await(meet.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             } finally {
@@ -187,6 +199,10 @@ class JdbcMetastoreTest {
         PG.createDatabase(db);
         java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(n);
+        java.util.concurrent.CountDownLatch looked = new java.util.concurrent.CountDownLatch(n);
+        java.util.concurrent.CountDownLatch inserted = new java.util.concurrent.CountDownLatch(n);
+        // Without the lock the starters meet (waiting up to 20 s for each other); with it they never can (300 ms).
+        Duration meet = wait.isZero() ? Duration.ofSeconds(20) : Duration.ofMillis(300);
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
         try {
             List<java.util.concurrent.Future<?>> started = new java.util.ArrayList<>();
@@ -194,7 +210,7 @@ class JdbcMetastoreTest {
                 started.add(pool.submit(() -> {
                     together.await();
                     JdbcMetastore.initialize(jdbc(PG.url(db), PG.password()), wait,
-                            hiveFirstLookup(PG.url(db), inside, mostAtOnce));
+                            hiveFirstLookup(PG.url(db), inside, mostAtOnce, looked, inserted, meet));
                     return null;
                 }));
             }
