@@ -125,16 +125,7 @@ public final class AsOfJoin {
 
         /** The strategy a session runs: {@link #CONF} when set, else {@link #WINDOW} on GPUs, {@link #MERGE} on CPUs. */
         public static Strategy forSession(SparkSession spark) {
-            String named = spark.conf().get(CONF, "");
-            if (named.isEmpty()) {
-                return Boolean.parseBoolean(spark.conf().get("spark.ingot.gpu", "false")) ? WINDOW : MERGE;
-            }
-            for (Strategy s : values()) {
-                if (s.name().equalsIgnoreCase(named)) {
-                    return s;
-                }
-            }
-            throw Errors.badArgument(CONF, named, "merge or window");
+            return SessionStrategy.of(spark, CONF, Strategy.class, WINDOW, MERGE);
         }
     }
 

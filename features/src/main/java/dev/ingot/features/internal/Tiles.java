@@ -159,16 +159,7 @@ public final class Tiles {
 
         /** {@link #CONF} when set, else {@link #EXPAND} on GPUs and {@link #SLIDING} on CPUs. */
         public static Strategy forSession(org.apache.spark.sql.SparkSession spark) {
-            String named = spark.conf().get(CONF, "");
-            if (named.isEmpty()) {
-                return Boolean.parseBoolean(spark.conf().get("spark.ingot.gpu", "false")) ? EXPAND : SLIDING;
-            }
-            for (Strategy s : values()) {
-                if (s.name().equalsIgnoreCase(named)) {
-                    return s;
-                }
-            }
-            throw dev.ingot.core.Errors.badArgument(CONF, named, "sliding or expand");
+            return SessionStrategy.of(spark, CONF, Strategy.class, EXPAND, SLIDING);
         }
     }
 
