@@ -186,6 +186,18 @@ final class Bench {
         /** The session settings the process printed when it started. */
         final String settings;
 
+        /** Fails unless {@code script} is where a peer's command names it: the repository's root is the directory. */
+        static void requireScript(String script) {
+            if (!Files.isRegularFile(Path.of(script))) {
+                throw new IllegalStateException(script + " not found: run from the repository's root (benchmarks/run.sh does)");
+            }
+        }
+
+        /** This JVM's maximum heap as a driver memory ({@code 6144m}): a peer's PySpark driver gets the same. */
+        static String driverMemory() {
+            return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax() / (1024 * 1024) + "m";
+        }
+
         PeerProcess(String script, List<String> cmd) throws IOException {
             this.script = script;
             process = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -635,10 +635,8 @@ public final class PointInTimeJoinBench {
 
         static Feast start(String python, Path dir, String spineDir, long ttlDays, SparkSession spark)
                 throws IOException {
-            if (!Files.isRegularFile(Path.of(SCRIPT))) {
-                throw new IllegalStateException(SCRIPT + " not found: run from the repository's root (benchmarks/run.sh does)");
-            }
-            String heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax() / (1024 * 1024) + "m";
+            Bench.PeerProcess.requireScript(SCRIPT);
+            String heap = Bench.PeerProcess.driverMemory();
             List<String> cmd = new ArrayList<>(List.of(python, SCRIPT, "serve", "--dir", dir.toAbsolutePath().toString(),
                     "--master", spark.sparkContext().master(), "--driver-memory", heap,
                     "--shuffle-partitions", spark.conf().get("spark.sql.shuffle.partitions"),

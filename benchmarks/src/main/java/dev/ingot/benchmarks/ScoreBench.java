@@ -166,7 +166,7 @@ public final class ScoreBench {
         if (!python.isEmpty()) {
             t0 = System.nanoTime();
             python(python, List.of("prepare", "--onnx", onnxFile.toString(), "--model-dir", pythonModel.toString()));
-            String heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax() / (1024 * 1024) + "m";
+            String heap = Bench.PeerProcess.driverMemory();
             pyspark = new PySpark(python, List.of("serve", "--input", inputPath, "--model-dir", pythonModel.toString(),
                     "--out", warehouse.resolve("_python_out").toString(), "--master", master, "--driver-memory", heap,
                     "--shuffle-partitions", spark.conf().get("spark.sql.shuffle.partitions"), "--jars", deltaJars(),

@@ -737,11 +737,9 @@ public final class ValidationBench {
         /** Starts the process on the table's Delta folder and the suite's YAML file, with this session's settings. */
         static GreatExpectations start(String python, SparkSession spark, Path table, Path suite, Path work)
                 throws IOException {
-            if (!Files.isRegularFile(Path.of(SCRIPT))) {
-                throw new IllegalStateException(SCRIPT + " not found: run from the repository's root (benchmarks/run.sh does)");
-            }
+            Bench.PeerProcess.requireScript(SCRIPT);
             Files.createDirectories(work);
-            String heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax() / (1024 * 1024) + "m";
+            String heap = Bench.PeerProcess.driverMemory();
             List<String> cmd = new ArrayList<>(List.of(python, SCRIPT, "serve", "--table", table.toString(), "--suite",
                     suite.toString(), "--master", spark.sparkContext().master(), "--driver-memory", heap, "--jars",
                     deltaJars(), "--work", work.toString()));
