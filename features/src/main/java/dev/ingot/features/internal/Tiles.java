@@ -122,11 +122,11 @@ public final class Tiles {
      * as given to {@link #compute}).
      *
      * <p>One tick (a daily or hourly run) aggregates the tiles of its windows directly. A range of ticks, on CPUs
-     * ({@link Strategy}), uses sliding window frames: each tile is a row at the first tick it serves (its start + 1 step), each tick its longest window
-     * covers but no tile starts right before gets a row of its own (no state), and a window of k steps at tick T is
-     * the frame of rows at ticks [T - (k - 1) steps, T] of its entity: at most k rows, one per tick. Every tile is
-     * shuffled once, instead of once for each of the up-to-k ticks it serves (a backfill of 30-day windows sent 30
-     * copies of every tile through the aggregation's shuffle).
+     * ({@link Strategy}), uses sliding window frames: each tile is a row at the first tick it serves (its start + 1
+     * step), each tick its longest window covers but no tile starts right before gets a row of its own (no state), and
+     * a window of k steps at tick T is the frame of rows at ticks [T - (k - 1) steps, T] of its entity: at most k rows,
+     * one per tick. Every tile is shuffled once, instead of once for each of the up-to-k ticks it serves (a backfill
+     * of 30-day windows sent 30 copies of every tile through the aggregation's shuffle).
      */
     public static Dataset<Row> assemble(Dataset<Row> tiles, FeatureViewDef view, Instant from, Instant to,
                                         List<String> states) {

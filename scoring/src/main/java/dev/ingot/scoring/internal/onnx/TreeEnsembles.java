@@ -268,11 +268,7 @@ public final class TreeEnsembles {
             if (root instanceof LeafNode leaf) {
                 // A leaf-only tree: one split with two equal leaves (separate ones: ONNX Runtime reads a root whose
                 // branches are the same leaf as a leaf-only tree and then looks its weight up by the node's index).
-                int n = newNode(BRANCH_LEQ, 0, 0.0);
-                double w = weight.applyAsDouble(leaf);
-                setBranch(n, true, newLeaf(target, w), true);
-                setBranch(n, false, newLeaf(target, w), true);
-                roots.add((long) n);
+                roots.add((long) equalLeaves(target, weight.applyAsDouble(leaf)));
             } else {
                 roots.add((long) addInternal((InternalNode) root, target, weight, true));
             }
@@ -317,16 +313,20 @@ public final class TreeEnsembles {
         private void child(int parent, boolean branch, Node child, int target, ToDoubleFunction<LeafNode> weight,
                            boolean wrapLeaf) {
             if (child instanceof LeafNode leaf && wrapLeaf) {
-                int n = newNode(BRANCH_LEQ, 0, 0.0);
-                double w = weight.applyAsDouble(leaf);
-                setBranch(n, true, newLeaf(target, w), true);
-                setBranch(n, false, newLeaf(target, w), true);
-                setBranch(parent, branch, n, false);
+                setBranch(parent, branch, equalLeaves(target, weight.applyAsDouble(leaf)), false);
             } else if (child instanceof LeafNode leaf) {
                 setBranch(parent, branch, newLeaf(target, weight.applyAsDouble(leaf)), true);
             } else {
                 setBranch(parent, branch, addInternal((InternalNode) child, target, weight, false), false);
             }
+        }
+
+        /** A split whose two branches are separate leaves of weight {@code w}: every row gets {@code w}. */
+        private int equalLeaves(int target, double w) {
+            int n = newNode(BRANCH_LEQ, 0, 0.0);
+            setBranch(n, true, newLeaf(target, w), true);
+            setBranch(n, false, newLeaf(target, w), true);
+            return n;
         }
 
         private int newNode(int mode, int feature, double split) {
