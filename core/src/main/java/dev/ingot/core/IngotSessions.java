@@ -11,6 +11,8 @@ import dev.ingot.core.gpu.GpuSettings;
 import dev.ingot.core.internal.CatalogLock;
 import dev.ingot.core.internal.JdbcMetastore;
 import dev.ingot.core.internal.StageProgressListener;
+import dev.ingot.core.internal.fs.LocalFileSystemWithoutForks;
+import dev.ingot.core.internal.fs.LocalFsWithoutForks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +42,10 @@ public final class IngotSessions {
     public static final String RAPIDS_PLUGIN = Gpu.RAPIDS_PLUGIN;
     static final String DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension";
     static final String DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog";
+    /** Hadoop's file: file systems without child processes ({@link LocalFileSystemWithoutForks}), for built sessions. */
+    static final Map<String, String> LOCAL_FILE_SYSTEM = Map.of(
+            "spark.hadoop.fs.file.impl", LocalFileSystemWithoutForks.class.getName(),
+            "spark.hadoop.fs.AbstractFileSystem.file.impl", LocalFsWithoutForks.class.getName());
     /**
      * How long a process waits for the embedded catalog while another one uses it, in seconds (a Spark setting: in
      * ingot.yaml's {@code spark.conf}, with {@code --conf}, or {@link Builder#conf}).
@@ -252,6 +258,14 @@ public final class IngotSessions {
                 CatalogLock.acquire(settings.warehouse().localPath(), appName,
                         Duration.ofSeconds(seconds(base, conf, CATALOG_WAIT, CATALOG_WAIT_DEFAULT, "600")),
                         CATALOG_WAIT, System.err::println);
+            }
+            // file: paths without a chmod or readlink child process per file created or renamed (Spark ships no
+            // Hadoop native library): half a dozen processes per Delta commit otherwise, same files and results.
+            // Here, not in sparkConf(): a session outside Ingot's JVM (a notebook's PySpark) has no Ingot classes.
+            for (Map.Entry<String, String> fs : LOCAL_FILE_SYSTEM.entrySet()) {
+                if (!base.contains(fs.getKey())) {
+                    conf.putIfAbsent(fs.getKey(), fs.getValue());
+                }
             }
             SparkSession.Builder b = SparkSession.builder().appName(appName);
             conf.forEach(b::config);
