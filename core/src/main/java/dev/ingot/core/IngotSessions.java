@@ -260,7 +260,7 @@ public final class IngotSessions {
                         CATALOG_WAIT, System.err::println);
             }
             // file: paths without a chmod or readlink child process per file created or renamed (Spark ships no
-            // Hadoop native library): half a dozen processes per Delta commit otherwise, same files and results.
+            // Hadoop native library): about 20 processes per Delta commit otherwise, same files and results.
             // Here, not in sparkConf(): a session outside Ingot's JVM (a notebook's PySpark) has no Ingot classes.
             for (Map.Entry<String, String> fs : LOCAL_FILE_SYSTEM.entrySet()) {
                 if (!base.contains(fs.getKey())) {
