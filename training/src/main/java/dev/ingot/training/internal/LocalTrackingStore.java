@@ -1,9 +1,8 @@
 package dev.ingot.training.internal;
 
-import static org.apache.spark.sql.functions.col;
-
 import dev.ingot.core.Catalog;
 import dev.ingot.core.internal.DeltaConflicts;
+import dev.ingot.core.internal.SmallDeltaTables;
 import dev.ingot.core.Errors;
 import dev.ingot.core.Location;
 import dev.ingot.core.IngotException;
@@ -32,18 +31,18 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -144,6 +143,8 @@ public final class LocalTrackingStore implements TrackingStore {
     private final SparkSession spark;
     private final Path artifactRoot;
     private final FileSystem fs;
+    /** Reads of the store's tables: in this JVM by Delta Kernel, no Spark job (see {@link #rows}). */
+    private final SmallDeltaTables tables;
     // Runs, experiments, models and versions are never deleted here: once seen, they need not be read again. This
     // saves a Delta read per call, which is most of a call's time on a small store.
     private final Set<String> knownRuns = ConcurrentHashMap.newKeySet();
@@ -156,6 +157,7 @@ public final class LocalTrackingStore implements TrackingStore {
         this.spark = spark;
         this.artifactRoot = artifactRoot;
         this.fs = fs;
+        this.tables = SmallDeltaTables.of(spark.sparkContext().hadoopConfiguration());
     }
 
     /** The store of a warehouse; creates the {@code ml} database and its tables when missing. */
@@ -197,9 +199,15 @@ public final class LocalTrackingStore implements TrackingStore {
         return List.of(spark.table(Tables.MODEL_VERSIONS.sql()).schema().fieldNames()).contains("status");
     }
 
-    /** The versions that are usable: READY, or written before versions had a status. */
-    private static Column ready() {
-        return col("status").isNull().or(col("status").equalTo(READY));
+    /** Whether a version is usable: READY, or written before versions had a status. */
+    private static boolean isReady(Row version) {
+        String status = status(version);
+        return status == null || status.equals(READY);
+    }
+
+    /** A {@code ml.model_versions} row's status: null in a table written before the column was added. */
+    private static String status(Row version) {
+        return version.length() > 6 ? version.getString(6) : null;
     }
 
     @Override
@@ -215,7 +223,7 @@ public final class LocalTrackingStore implements TrackingStore {
     @Override
     public Experiment experiment(String name) {
         TrackingKeys.requireExperimentName(name);
-        Optional<Experiment> found = findExperiment(col("name").equalTo(name));
+        Optional<Experiment> found = findExperiment(is(1, name));
         if (found.isPresent()) {
             return found.get();
         }
@@ -225,7 +233,7 @@ public final class LocalTrackingStore implements TrackingStore {
             knownExperiments.add(id);
             return new Experiment(id, name);
         }
-        return findExperiment(col("name").equalTo(name)).orElseThrow();
+        return findExperiment(is(1, name)).orElseThrow();
     }
 
     private Optional<Experiment> remember(Optional<Experiment> e) {
@@ -233,10 +241,11 @@ public final class LocalTrackingStore implements TrackingStore {
         return e;
     }
 
-    private Optional<Experiment> findExperiment(Column where) {
+    private Optional<Experiment> findExperiment(Predicate<Row> where) {
         // Two racing creators may both have inserted before the MERGE check existed: the first one wins.
-        return remember(table(Tables.EXPERIMENTS).where(where).orderBy("created_at", "experiment_id").limit(1)
-                .collectAsList().stream().map(r -> new Experiment(r.getString(0), r.getString(1))).findFirst());
+        return remember(rows(Tables.EXPERIMENTS, where).stream()
+                .min(Comparator.comparing((Row r) -> (Timestamp) r.get(2)).thenComparing(r -> r.getString(0)))
+                .map(r -> new Experiment(r.getString(0), r.getString(1))));
     }
 
     @Override
@@ -260,7 +269,7 @@ public final class LocalTrackingStore implements TrackingStore {
             return existing.get();
         }
         if (!knownExperiments.contains(experimentId)
-                && findExperiment(col("experiment_id").equalTo(experimentId)).isEmpty()) {
+                && findExperiment(is(0, experimentId)).isEmpty()) {
             throw Errors.badArgument("experiment id", experimentId, "an id returned by experiment(name)");
         }
         LogBatch start = LogBatch.empty().withTags(tags).withTag(RUN_KEY_TAG, runKey);
@@ -285,23 +294,22 @@ public final class LocalTrackingStore implements TrackingStore {
     public Optional<RunInfo> findRun(String experimentId, String runKey) {
         TrackingKeys.requireExperimentId(experimentId);
         TrackingKeys.requireRunKey(runKey);
-        return runs(col("experiment_id").equalTo(experimentId).and(col("run_key").equalTo(runKey)));
+        return runs(is(1, experimentId).and(is(3, runKey)));
     }
 
-    private Optional<RunInfo> runs(Column where) {
-        Optional<RunInfo> run = table(Tables.RUNS).where(where).orderBy("start_time", "run_id").limit(1)
-                .collectAsList().stream()
+    private Optional<RunInfo> runs(Predicate<Row> where) {
+        Optional<RunInfo> run = rows(Tables.RUNS, where).stream()
+                .min(Comparator.comparing((Row r) -> (Timestamp) r.get(5)).thenComparing(r -> r.getString(0)))
                 .map(r -> new RunInfo(r.getString(0), r.getString(1), r.getString(2), r.getString(3),
                         RunStatus.valueOf(r.getString(4)), instant(r.get(5)), Optional.ofNullable(r.get(6))
-                        .map(LocalTrackingStore::instant), r.getString(7)))
-                .findFirst();
+                        .map(LocalTrackingStore::instant), r.getString(7)));
         run.ifPresent(r -> knownRuns.add(r.runId()));
         return run;
     }
 
     private RunInfo requireRun(String runId) {
         TrackingKeys.requireRunId(runId);
-        return runs(col("run_id").equalTo(runId)).orElseThrow(() -> unknownRun(runId));
+        return runs(is(0, runId)).orElseThrow(() -> unknownRun(runId));
     }
 
     private void requireKnownRun(String runId) {
@@ -322,8 +330,7 @@ public final class LocalTrackingStore implements TrackingStore {
         Errors.required(batch, "log batch");
         if (!batch.params().isEmpty()) {
             Map<String, String> logged = new HashMap<>();
-            table(Tables.RUN_PARAMS).where(col("run_id").equalTo(runId)).collectAsList()
-                    .forEach(r -> logged.put(r.getString(1), r.getString(2)));
+            rows(Tables.RUN_PARAMS, is(0, runId)).forEach(r -> logged.put(r.getString(1), r.getString(2)));
             List<Row> fresh = new ArrayList<>();
             batch.params().forEach((k, v) -> {
                 String before = logged.get(k);
@@ -341,8 +348,7 @@ public final class LocalTrackingStore implements TrackingStore {
             // A retried attempt (a train killed after logging its metrics, before the run ended) logs the same
             // metrics again: a value already logged at that step is kept once.
             Set<String> logged = new java.util.HashSet<>();
-            table(Tables.RUN_METRICS).where(col("run_id").equalTo(runId)).collectAsList()
-                    .forEach(r -> logged.add(r.getString(1) + "\u0000" + r.getDouble(2) + "\u0000" + r.getLong(3)));
+            rows(Tables.RUN_METRICS, is(0, runId)).forEach(r -> logged.add(r.getString(1) + "\u0000" + r.getDouble(2) + "\u0000" + r.getLong(3)));
             append(Tables.RUN_METRICS, METRICS, batch.metrics().stream()
                     .filter(m -> !logged.contains(m.key() + "\u0000" + m.value() + "\u0000" + m.step()))
                     .map(m -> RowFactory.create(runId, m.key(), m.value(), m.step(), Timestamp.from(m.timestamp())))
@@ -381,8 +387,7 @@ public final class LocalTrackingStore implements TrackingStore {
     public Run runData(String runId) {
         RunInfo info = requireRun(runId);
         Map<String, String> params = new HashMap<>();
-        table(Tables.RUN_PARAMS).where(col("run_id").equalTo(runId)).collectAsList()
-                .forEach(r -> params.put(r.getString(1), r.getString(2)));
+        rows(Tables.RUN_PARAMS, is(0, runId)).forEach(r -> params.put(r.getString(1), r.getString(2)));
         Map<String, Metric> latest = new HashMap<>();
         Comparator<Metric> order = metricOrder();
         for (Metric m : metrics(runId, null)) {
@@ -397,16 +402,14 @@ public final class LocalTrackingStore implements TrackingStore {
     }
 
     private List<Metric> metrics(String runId, String key) {
-        Column where = col("run_id").equalTo(runId);
-        return table(Tables.RUN_METRICS).where(key == null ? where : where.and(col("key").equalTo(key)))
-                .collectAsList().stream()
+        Predicate<Row> where = is(0, runId);
+        return rows(Tables.RUN_METRICS, key == null ? where : where.and(is(1, key))).stream()
                 .map(r -> new Metric(r.getString(1), r.getDouble(2), r.getLong(3), instant(r.get(4)))).toList();
     }
 
     private Map<String, String> runTags(String runId) {
         Map<String, String> tags = new HashMap<>();
-        table(Tables.RUN_TAGS).where(col("run_id").equalTo(runId)).collectAsList()
-                .forEach(r -> tags.put(r.getString(1), r.getString(2)));
+        rows(Tables.RUN_TAGS, is(0, runId)).forEach(r -> tags.put(r.getString(1), r.getString(2)));
         return tags;
     }
 
@@ -522,9 +525,8 @@ public final class LocalTrackingStore implements TrackingStore {
     }
 
     private Optional<RegisteredModel> findModel(String name) {
-        Optional<RegisteredModel> m = table(Tables.REGISTERED_MODELS).where(col("name").equalTo(name)).limit(1)
-                .collectAsList().stream()
-                .map(r -> new RegisteredModel(r.getString(0), r.getString(1), instant(r.get(2)))).findFirst();
+        Optional<RegisteredModel> m = rows(Tables.REGISTERED_MODELS, is(0, name)).stream().findFirst()
+                .map(r -> new RegisteredModel(r.getString(0), r.getString(1), instant(r.get(2))));
         m.ifPresent(x -> knownModels.add(x.name()));
         return m;
     }
@@ -544,7 +546,7 @@ public final class LocalTrackingStore implements TrackingStore {
         }
         Timestamp at = now();
         for (int attempt = 0; ; attempt++) {
-            long next = 1 + table(Tables.MODEL_VERSIONS).where(col("name").equalTo(model)).collectAsList().stream()
+            long next = 1 + rows(Tables.MODEL_VERSIONS, is(0, model)).stream()
                     .mapToLong(r -> r.getLong(1)).max().orElse(0);
             String text = description == null ? "" : description;
             // The row claims the number (a loser of a race inserts nothing and tries the next one), PENDING: no
@@ -584,16 +586,13 @@ public final class LocalTrackingStore implements TrackingStore {
         if (earlier.isEmpty()) {
             // A registration of this run killed before its version was READY: complete that version (its number,
             // as a clean registration would have had it) with these tags, replacing what the killed attempt wrote.
-            Optional<Row> pending = table(Tables.MODEL_VERSIONS).where(col("name").equalTo(model)
-                    .and(col("run_id").equalTo(runId)).and(col("source").equalTo(source))
-                    .and(col("status").equalTo(PENDING))).orderBy("version").limit(1).collectAsList().stream()
-                    .findFirst();
+            Optional<Row> pending = rows(Tables.MODEL_VERSIONS, is(0, model).and(is(2, runId)).and(is(3, source))
+                    .and(r -> PENDING.equals(status(r)))).stream().min(Comparator.comparingLong(r -> r.getLong(1)));
             if (pending.isEmpty()) {
                 return createModelVersion(model, runId, artifactPath, tags, description);
             }
             long version = pending.get().getLong(1);
-            Column ofVersion = col("name").equalTo(model).and(col("version").equalTo(version));
-            List<String> stale = table(Tables.MODEL_VERSION_TAGS).where(ofVersion).collectAsList().stream()
+            List<String> stale = rows(Tables.MODEL_VERSION_TAGS, is(0, model).and(is(1, version))).stream()
                     .map(r -> r.getString(2)).filter(k -> !tags.containsKey(k)).toList();
             if (!stale.isEmpty()) {
                 retryOnConflict(() -> spark.sql("DELETE FROM " + sqlName(Tables.MODEL_VERSION_TAGS) + " WHERE name = "
@@ -638,19 +637,18 @@ public final class LocalTrackingStore implements TrackingStore {
 
     private List<ModelVersion> versions(String model, Long version) {
         TrackingKeys.requireModelName(model);
-        Column where = col("name").equalTo(model);
-        if (version != null) {
-            where = where.and(col("version").equalTo(version));
-        }
-        List<Row> rows = table(Tables.MODEL_VERSIONS).where(where.and(ready())).orderBy("version").collectAsList();
+        Predicate<Row> ofModel = is(0, model);
+        Predicate<Row> where = version == null ? ofModel : ofModel.and(is(1, version));
+        List<Row> rows = rows(Tables.MODEL_VERSIONS, where.and(LocalTrackingStore::isReady)).stream()
+                .sorted(Comparator.comparingLong(r -> r.getLong(1))).toList();
         if (rows.isEmpty()) {
             return List.of();
         }
         Map<Long, Map<String, String>> tags = new HashMap<>();
-        table(Tables.MODEL_VERSION_TAGS).where(where).collectAsList().forEach(r ->
+        rows(Tables.MODEL_VERSION_TAGS, where).forEach(r ->
                 tags.computeIfAbsent(r.getLong(1), v -> new HashMap<>()).put(r.getString(2), r.getString(3)));
         Map<Long, List<String>> aliases = new HashMap<>();
-        table(Tables.MODEL_ALIASES).where(where).collectAsList().forEach(r ->
+        rows(Tables.MODEL_ALIASES, version == null ? ofModel : ofModel.and(is(2, version))).forEach(r ->
                 aliases.computeIfAbsent(r.getLong(2), v -> new ArrayList<>()).add(r.getString(1)));
         return rows.stream().map(r -> new ModelVersion(r.getString(0), r.getLong(1), r.getString(2), r.getString(3),
                 r.getString(4), tags.getOrDefault(r.getLong(1), Map.of()), aliases.getOrDefault(r.getLong(1), List.of()),
@@ -663,9 +661,8 @@ public final class LocalTrackingStore implements TrackingStore {
         if (knownVersions.contains(model + "\u0000" + version)) {
             return;
         }
-        boolean exists = !table(Tables.MODEL_VERSIONS)
-                .where(col("name").equalTo(model).and(col("version").equalTo(version)).and(ready())).limit(1)
-                .isEmpty();
+        boolean exists = rows(Tables.MODEL_VERSIONS, is(0, model).and(is(1, version))
+                .and(LocalTrackingStore::isReady)).size() > 0;
         if (!exists) {
             throw Errors.badData("use version " + version + " of model " + model, "there is no such version in "
                     + Tables.MODEL_VERSIONS, "pick a registered version (models list)");
@@ -685,8 +682,8 @@ public final class LocalTrackingStore implements TrackingStore {
     public Optional<ModelVersion> versionByAlias(String model, String alias) {
         TrackingKeys.requireModelName(model);
         TrackingKeys.requireAlias(alias);
-        return table(Tables.MODEL_ALIASES).where(col("name").equalTo(model).and(col("alias").equalTo(alias)))
-                .collectAsList().stream().findFirst().flatMap(r -> modelVersion(model, r.getLong(2)));
+        return rows(Tables.MODEL_ALIASES, is(0, model).and(is(1, alias))).stream().findFirst()
+                .flatMap(r -> modelVersion(model, r.getLong(2)));
     }
 
     @Override
@@ -731,8 +728,19 @@ public final class LocalTrackingStore implements TrackingStore {
         return "delta.`" + location(name).replace("`", "``") + "`";
     }
 
-    private Dataset<Row> table(TableName name) {
-        return spark.read().format("delta").load(location(name));
+    /**
+     * The rows of one of the store's tables that {@code where} keeps, positional in the table's column order (the
+     * schemas above). Read by Delta Kernel in this JVM: a command reads these tables dozens of times, and Spark's read
+     * of a table of a few hundred rows is two jobs and a query plan each time (most of a registry call's time). The
+     * tables stay small: a row per run, version, alias, tag, param and metric.
+     */
+    private List<Row> rows(TableName name, Predicate<Row> where) {
+        return tables.rows(location(name)).stream().filter(where).toList();
+    }
+
+    /** Rows whose column {@code index} equals {@code value}. */
+    private static Predicate<Row> is(int index, Object value) {
+        return r -> Objects.equals(r.get(index), value);
     }
 
     private void append(TableName target, StructType schema, List<Row> rows) {
