@@ -109,6 +109,24 @@ public final class Catalog {
     }
 
     /**
+     * Where a table of the catalog keeps its files (its location URI, e.g. {@code file:/warehouse/ml.db/runs}), from
+     * the catalog entry: no Spark job and no read of the table (DESCRIBE DETAIL computes the Delta table's size and
+     * file count, a Spark job).
+     */
+    public static String location(SparkSession spark, TableName table) {
+        try {
+            return spark.sessionState().catalog().getTableMetadata(new org.apache.spark.sql.catalyst.TableIdentifier(
+                    table.table(), scala.Option.apply(table.database()))).location().toString();
+        } catch (Exception e) { // NoSuchTableException is checked to Java but thrown all the same
+            if (e instanceof org.apache.spark.sql.catalyst.analysis.NoSuchTableException) {
+                throw Errors.badData("read the catalog entry of " + table, "the table does not exist",
+                        "create it first (the command that writes it)");
+            }
+            throw Errors.jobFailed("read the catalog entry of " + table, e);
+        }
+    }
+
+    /**
      * Creates an empty Delta table with {@code schema} when the table does not exist yet, with {@code doc}'s comments
      * and properties in the commit that creates it. A table that exists, or that another run creates at the same
      * time, is left as it is.
