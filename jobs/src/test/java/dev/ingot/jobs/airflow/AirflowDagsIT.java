@@ -69,7 +69,10 @@ class AirflowDagsIT {
                     "AIRFLOW_VAR_INGOT_PROJECT_DIR", PROJECT.toString(),
                     "AIRFLOW_VAR_INGOT_APP_JAR", DIST.resolve("app/ingot-jobs.jar").toString(),
                     // Manual runs only: unpausing a DAG would also start its latest scheduled interval, more Spark.
-                    "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE", "False"));
+                    "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE", "False",
+                    // The DAG files never change here: parsed when found, not again every 10 s (each parse is a process
+                    // importing Airflow and the Spark provider: about half of Airflow's own CPU over the class).
+                    "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL", "3600"));
 
     private static Path tempDir(String prefix) {
         try {
