@@ -55,6 +55,14 @@ class StandaloneClusterIT {
     private static final Path INGOT = Dist.INGOT;
     private static final List<Process> DAEMONS = new ArrayList<>();
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The drivers' JVM options: {@link Dist#CHILD_JVM_OPTIONS}, and the same for the executors the worker launches
+     * (the driver's SparkConf reads {@code spark.*} system properties; {@code bin/ingot} sets the executors'
+     * {@code extraJavaOptions} itself, which Spark appends to these {@code defaultJavaOptions}). Each executor lives
+     * for one command, seconds to a minute of small tasks: the server compiler's work would not pay off.
+     */
+    private static final String DRIVER_OPTIONS = Dist.CHILD_JVM_OPTIONS + " -Dspark.executor.defaultJavaOptions="
+            + Dist.CHILD_JVM_OPTIONS;
 
     @TempDir
     static Path tmp;
@@ -174,7 +182,7 @@ class StandaloneClusterIT {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         env(pb);
         // The driver's SparkConf reads spark.* system properties: an event log tells which executor ran which task.
-        pb.environment().put("INGOT_JAVA_OPTS", Dist.CHILD_JVM_OPTIONS + " -Dspark.eventLog.enabled=true -Dspark.eventLog.dir=" + events.toUri());
+        pb.environment().put("INGOT_JAVA_OPTS", DRIVER_OPTIONS + " -Dspark.eventLog.enabled=true -Dspark.eventLog.dir=" + events.toUri());
         Process submit = pb.start();
         assertThat(submit.waitFor(8, TimeUnit.MINUTES)).as("score finished in time").isTrue();
         String out = Files.readString(log);
@@ -260,7 +268,7 @@ class StandaloneClusterIT {
                 "--batch-size", "1")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         env(pb);
-        pb.environment().put("INGOT_JAVA_OPTS", Dist.CHILD_JVM_OPTIONS + " -Dspark.eventLog.enabled=true -Dspark.eventLog.dir=" + events.toUri());
+        pb.environment().put("INGOT_JAVA_OPTS", DRIVER_OPTIONS + " -Dspark.eventLog.enabled=true -Dspark.eventLog.dir=" + events.toUri());
         Set<Long> before = executors();
         Process submit = pb.start();
         // The first executor of this application to log its ONNX Runtime session is running scoring tasks: kill it.
@@ -377,6 +385,7 @@ class StandaloneClusterIT {
         env.put("SPARK_SCALA_VERSION", "2.12"); // without it the worker looks for build directories
         env.put("SPARK_LOCAL_IP", "127.0.0.1");
         env.put("SPARK_LOCAL_HOSTNAME", "127.0.0.1");
+        env.put("INGOT_JAVA_OPTS", DRIVER_OPTIONS);
     }
 
     private static String javaBin() {
