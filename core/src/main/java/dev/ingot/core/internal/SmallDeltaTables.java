@@ -21,6 +21,7 @@ import io.delta.kernel.types.StringType;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.types.TimestampType;
 import io.delta.kernel.utils.CloseableIterator;
+import io.delta.kernel.utils.FileStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Date;
@@ -72,10 +73,10 @@ public final class SmallDeltaTables {
                 try (CloseableIterator<io.delta.kernel.data.Row> scanFiles = files.next().getRows()) {
                     while (scanFiles.hasNext()) {
                         io.delta.kernel.data.Row scanFile = scanFiles.next();
+                        CloseableIterator<FileStatus> file =
+                                Utils.singletonCloseableIterator(InternalScanFileUtils.getAddFileStatus(scanFile));
                         try (CloseableIterator<FilteredColumnarBatch> data = Scan.transformPhysicalData(engine, state,
-                                scanFile, engine.getParquetHandler().readParquetFiles(
-                                        Utils.singletonCloseableIterator(InternalScanFileUtils.getAddFileStatus(scanFile)),
-                                        physical, Optional.empty()))) {
+                                scanFile, engine.getParquetHandler().readParquetFiles(file, physical, Optional.empty()))) {
                             while (data.hasNext()) {
                                 add(data.next(), schema, out);
                             }

@@ -348,7 +348,8 @@ public final class LocalTrackingStore implements TrackingStore {
             // A retried attempt (a train killed after logging its metrics, before the run ended) logs the same
             // metrics again: a value already logged at that step is kept once.
             Set<String> logged = new java.util.HashSet<>();
-            rows(Tables.RUN_METRICS, is(0, runId)).forEach(r -> logged.add(r.getString(1) + "\u0000" + r.getDouble(2) + "\u0000" + r.getLong(3)));
+            rows(Tables.RUN_METRICS, is(0, runId))
+                    .forEach(r -> logged.add(r.getString(1) + "\u0000" + r.getDouble(2) + "\u0000" + r.getLong(3)));
             append(Tables.RUN_METRICS, METRICS, batch.metrics().stream()
                     .filter(m -> !logged.contains(m.key() + "\u0000" + m.value() + "\u0000" + m.step()))
                     .map(m -> RowFactory.create(runId, m.key(), m.value(), m.step(), Timestamp.from(m.timestamp())))
