@@ -89,7 +89,7 @@ class CrashIT {
      */
     private static final int TRIALS = Integer.getInteger("ingot.crash.trials", 0);
     private static final long SEED = Long.getLong("ingot.crash.seed", System.nanoTime());
-    /** A clean-run commit ({@code <table folder>#<version>}) every kill at a commit waits for, instead of a drawn one. */
+    /** A clean-run commit ({@code <folder>#<version>}) every kill at a commit waits for, not a drawn one. */
     private static final String AT = System.getProperty("ingot.crash.at", "");
     private static final List<String> JOBS = List.of("materialize", "validate", "training-set", "train", "score");
     /**
