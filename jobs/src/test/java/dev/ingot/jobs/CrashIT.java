@@ -76,21 +76,35 @@ import scala.collection.JavaConverters;
  * must exit 0 and leave every table with exactly the content of the clean run (run ids, times and durations aside:
  * {@link #VOLATILE}), and no table or folder a clean run does not leave.
  *
- * <p>Trials per job: {@code -Dingot.crash.trials} (default 0: skipped, see {@link #TRIALS}); jobs: {@code -Dingot.crash.jobs}
- * (comma-separated names of {@link #JOBS}, default all); seed: {@code -Dingot.crash.seed} (printed); the commit the
- * kills at a commit wait for: {@code -Dingot.crash.at=<db>.db/<table>#<version>} (default: one drawn per trial), to
- * repeat a kill a run reported.
+ * <p>Trials per job: {@code -Dingot.crash.trials=N}, or {@code ci} (the quick subset: one trial per job, each killed
+ * right after the commit {@link #CI_COMMITS} names for it, the windows where a kill leaves the most to recover), or 0
+ * (the default: skipped); jobs: {@code -Dingot.crash.jobs} (comma-separated names of {@link #JOBS},
+ * default all); seed: {@code -Dingot.crash.seed} (printed); the commits the kills at a commit wait for:
+ * {@code -Dingot.crash.at=<db>.db/<table>#<version>[,...]} (a kill of a job waits for the listed commit of its clean
+ * run; default: one drawn per trial), to repeat a kill a run reported.
  */
 class CrashIT {
+    /** {@code ci}: the quick subset (one trial per job at {@link #CI_COMMITS}); else trials per job (0: skipped). */
+    private static final String MODE = System.getProperty("ingot.crash.trials", "0").trim();
+    private static final boolean CI = MODE.equals("ci");
     /**
-     * Trials per job; 0 (the default) skips the test: one trial per job costs about 9 minutes on the 2-core CI
-     * machine (the clean chain, then per trial two child JVMs of 15 to 90 s each), more than the default suite can
-     * take; 20 per job took 2 h 6 min (docs/reliability.md).
+     * Trials per job. The quick subset took 592 s on the 2-core machine (the clean chain, then per job two child JVMs
+     * of 10 to 66 s each), more than the default suite can take yet; 20 per job took 2 h 6 min (docs/reliability.md).
      */
-    private static final int TRIALS = Integer.getInteger("ingot.crash.trials", 0);
+    private static final int TRIALS = CI ? 1 : Integer.parseInt(MODE);
     private static final long SEED = Long.getLong("ingot.crash.seed", System.nanoTime());
-    /** A clean-run commit ({@code <folder>#<version>}) every kill at a commit waits for, not a drawn one. */
-    private static final String AT = System.getProperty("ingot.crash.at", "");
+    /**
+     * The quick subset's kills, one per job, each right after a commit of its clean run: materialize between its second
+     * chunk's quality metrics and the chunk's publication (the gate's staging table left behind); validate between
+     * its metrics and its results; training-set in the creation of its log table (the re-run moves the folder aside);
+     * train right after it registers the version, before its tags and READY (version 0 of ml.model_versions is the
+     * table's creation when the store opens); score in the creation of its output table.
+     */
+    static final List<String> CI_COMMITS = List.of("quality.db/metrics#1", "quality.db/metrics#3",
+            "ml.db/training_sets#0", "ml.db/model_versions#1", "scores.db/crash#0");
+    /** Clean-run commits ({@code <folder>#<version>}) the kills at a commit wait for, not drawn ones. */
+    private static final List<String> AT = Stream.of(System.getProperty("ingot.crash.at",
+            CI ? String.join(",", CI_COMMITS) : "").split(",")).map(String::trim).filter(a -> !a.isEmpty()).toList();
     private static final List<String> JOBS = List.of("materialize", "validate", "training-set", "train", "score");
     /**
      * Columns whose values differ between two clean runs of the same command on the same warehouse: ids of runs,
@@ -147,12 +161,13 @@ class CrashIT {
 
     @Test
     void killedJobsLeaveReadableTablesNoPartialVersionAndConvergeOnReRun() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(TRIALS > 0, "opt-in: -Dingot.crash.trials=N (N trials per job)");
+        org.junit.jupiter.api.Assumptions.assumeTrue(TRIALS > 0,
+                "opt-in: -Dingot.crash.trials=ci (one kill per job at chosen commits) or N (N trials per job)");
         assertThat(Dist.SPARK_SUBMIT).as("laid out by the build (mvn package)").isExecutable();
         Set<String> only = new HashSet<>(List.of(System.getProperty("ingot.crash.jobs", String.join(",", JOBS))
                 .split(",")));
-        System.out.printf(Locale.ROOT, "CrashIT: seed %d (-Dingot.crash.seed=%d), %d trial(s) per job, jobs %s%n",
-                SEED, SEED, TRIALS, only);
+        System.out.printf(Locale.ROOT, "CrashIT: seed %d (-Dingot.crash.seed=%d), %d trial(s) per job%s, jobs %s%n",
+                SEED, SEED, TRIALS, CI ? " (the quick subset: each killed right after " + AT + ")" : "", only);
         warehouse = root.resolve("wh");
         project = writeProject(root.resolve("project"), warehouse);
         Dist.Ran setup = ingot(List.of("sql", "--project", project.toString(), "--allow-writes", "-f",
@@ -246,13 +261,18 @@ class CrashIT {
         // the first commit after it.)
         Optional<Map.Entry<Path, Long>> registration = commits.stream()
                 .filter(e -> e.getKey().toString().equals("ml.db/model_versions") && e.getValue() > 0).findFirst();
-        boolean atCommit = !commits.isEmpty() && (t % 3 == 1 || t == 0 && registration.isPresent());
+        boolean atCommit = !commits.isEmpty() && (CI || t % 3 == 1 || t == 0 && registration.isPresent());
         Map.Entry<Path, Long> commit = commits.isEmpty() ? null : t == 0 && registration.isPresent()
                 ? registration.get() : commits.get(random.nextInt(commits.size()));
-        if (atCommit && !AT.isEmpty()) {
-            commit = commits.stream().filter(e -> AT.equals(e.getKey() + "#" + e.getValue())).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("-Dingot.crash.at=" + AT + " is not a commit of "
-                            + job.name() + "'s clean run: " + commits));
+        Optional<Map.Entry<Path, Long>> listed = commits.stream()
+                .filter(e -> AT.contains(e.getKey() + "#" + e.getValue())).findFirst();
+        if (atCommit && listed.isPresent()) {
+            commit = listed.get();
+        } else if (atCommit && CI) {
+            // The subset's kills are chosen windows: a clean run that no longer makes the commit must fail the test,
+            // not quietly kill elsewhere (CI_COMMITS must follow the job's commits).
+            throw new IllegalStateException("none of " + AT + " is a commit of " + job.name() + "'s clean run: "
+                    + commits + "; update CrashIT.CI_COMMITS");
         }
         // A random moment of the write window: from 2 s before the clean run's first commit to its end. Before it,
         // the JVM starts and plans, and a kill there leaves nothing to check.
