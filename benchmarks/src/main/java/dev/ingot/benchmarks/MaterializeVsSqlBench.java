@@ -39,8 +39,8 @@ import org.apache.spark.sql.SparkSession;
  * exact in any order and the outputs compare exactly.
  *
  * <p>Run it with {@code benchmarks/run.sh materialize-sql [arguments]}. Arguments: {@code --events N} (10,000,000),
- * {@code --entities N} (50,000), {@code --days N} (90), {@code --repeat N} (2), {@code --master M} ({@code local[2]}),
- * {@code --warehouse DIR} (a new temporary directory, deleted afterwards; a given one is kept).
+ * {@code --entities N} (50,000), {@code --days N} (90), {@code --repeat N} (3, for a spread), {@code --master M}
+ * ({@code local[2]}), {@code --warehouse DIR} (a new temporary directory, deleted afterwards; a given one is kept).
  */
 public final class MaterializeVsSqlBench {
     private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
@@ -89,7 +89,7 @@ public final class MaterializeVsSqlBench {
         int repeat;
         try {
             opts = Bench.args("materialize-sql", args, "events", "10000000", "entities", "50000", "days", "90",
-                    "repeat", "2");
+                    "repeat", "3");
             events = positive(opts, "events");
             entities = positive(opts, "entities");
             days = Math.toIntExact(positive(opts, "days"));
