@@ -91,7 +91,7 @@ class LocalTrackingStoreTest extends TrackingStoreContract {
         Row last = spark.sql("DESCRIBE HISTORY " + Tables.MODEL_ALIASES).orderBy(org.apache.spark.sql.functions
                 .col("version").desc()).first();
         assertThat(spark.sql("DESCRIBE HISTORY " + Tables.MODEL_ALIASES).count()).isEqualTo(before + 1);
-        assertThat(last.<String>getAs("operation")).isEqualTo("MERGE");
+        assertThat(last.<String>getAs("operation")).isEqualTo("WRITE");
         assertThat(Files.exists(TestSpark.warehouse().resolve(Tables.ARTIFACTS_DIR))).isTrue();
     }
 

@@ -28,6 +28,7 @@ import java.sql.Date;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
@@ -60,19 +61,40 @@ public final class SmallDeltaTables {
         return new SmallDeltaTables(DefaultEngine.create(new Configuration(hadoopConf)));
     }
 
+    /**
+     * A data file of a table version, as its {@code add} action in the log names it.
+     *
+     * @param path the action's path (relative to the table, URL-encoded, as written in the log)
+     * @param deletionVector whether rows of it are deleted by a deletion vector
+     */
+    public record DataFile(String path, long size, Map<String, String> partitionValues, boolean deletionVector) {}
+
+    /** The rows of a table version and the data files they are in. */
+    public record Contents(List<Row> rows, List<DataFile> files) {}
+
     /** Every row of the latest version of the Delta table at {@code location}. */
     public List<Row> rows(String location) {
-        Snapshot snapshot = Table.forPath(engine, location).getLatestSnapshot(engine);
+        return read(location, Table.forPath(engine, location).getLatestSnapshot(engine)).rows();
+    }
+
+    /** Every row of version {@code version} of the Delta table at {@code location}, and its data files. */
+    public Contents read(String location, long version) {
+        return read(location, Table.forPath(engine, location).getSnapshotAsOfVersion(engine, version));
+    }
+
+    private Contents read(String location, Snapshot snapshot) {
         StructType schema = snapshot.getSchema(engine);
         Scan scan = snapshot.getScanBuilder(engine).build();
         io.delta.kernel.data.Row state = scan.getScanState(engine);
         StructType physical = ScanStateRow.getPhysicalDataReadSchema(engine, state);
         List<Row> out = new ArrayList<>();
+        List<DataFile> dataFiles = new ArrayList<>();
         try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(engine)) {
             while (files.hasNext()) {
                 try (CloseableIterator<io.delta.kernel.data.Row> scanFiles = files.next().getRows()) {
                     while (scanFiles.hasNext()) {
                         io.delta.kernel.data.Row scanFile = scanFiles.next();
+                        dataFiles.add(dataFile(scanFile));
                         CloseableIterator<FileStatus> file =
                                 Utils.singletonCloseableIterator(InternalScanFileUtils.getAddFileStatus(scanFile));
                         try (CloseableIterator<FilteredColumnarBatch> data = Scan.transformPhysicalData(engine, state,
@@ -87,7 +109,15 @@ public final class SmallDeltaTables {
         } catch (IOException e) {
             throw new UncheckedIOException("read the Delta table at " + location, e);
         }
-        return out;
+        return new Contents(out, dataFiles);
+    }
+
+    private static DataFile dataFile(io.delta.kernel.data.Row scanFile) {
+        io.delta.kernel.data.Row add = scanFile.getStruct(InternalScanFileUtils.ADD_FILE_ORDINAL);
+        StructType a = add.getSchema();
+        int dv = a.indexOf("deletionVector");
+        return new DataFile(add.getString(a.indexOf("path")), add.getLong(a.indexOf("size")),
+                InternalScanFileUtils.getPartitionValues(scanFile), dv >= 0 && !add.isNullAt(dv));
     }
 
     private static void add(FilteredColumnarBatch batch, StructType schema, List<Row> out) {

@@ -3,6 +3,7 @@ package dev.ingot.training.internal;
 import dev.ingot.core.Catalog;
 import dev.ingot.core.internal.DeltaConflicts;
 import dev.ingot.core.internal.SmallDeltaTables;
+import dev.ingot.core.internal.SmallDeltaWrites;
 import dev.ingot.core.Errors;
 import dev.ingot.core.Location;
 import dev.ingot.core.IngotException;
@@ -54,9 +55,10 @@ import org.apache.spark.sql.types.StructType;
  * {@code <warehouse>/_artifacts/<run_id>/} (through Hadoop's FileSystem, so a warehouse on S3 or HDFS works too).
  *
  * <p>Each logical operation is one Delta commit per table it touches. Inserts that must stay unique (an experiment
- * name, a run key, a model version number, an alias) are {@code MERGE ... WHEN NOT MATCHED INSERT}, so that two
- * writers racing on the same key conflict in Delta instead of both inserting; alias moves are one MERGE, so a reader
- * sees the old or the new version, never none.
+ * name, a run key, a model version number, an alias) are one Delta transaction that reads the table and appends the
+ * rows whose key is absent ({@link SmallDeltaWrites}), so that two writers racing on the same key conflict in Delta
+ * instead of both inserting; alias moves are one transaction, so a reader sees the old or the new version, never
+ * none.
  */
 public final class LocalTrackingStore implements TrackingStore {
     private static final StructType EXPERIMENTS = new StructType()
@@ -145,6 +147,8 @@ public final class LocalTrackingStore implements TrackingStore {
     private final FileSystem fs;
     /** Reads of the store's tables: in this JVM by Delta Kernel, no Spark job (see {@link #rows}). */
     private final SmallDeltaTables tables;
+    /** Keyed writes to the store's tables: a Delta transaction each, no MERGE (see {@link SmallDeltaWrites}). */
+    private final SmallDeltaWrites writes;
     // Runs, experiments, models and versions are never deleted here: once seen, they need not be read again. This
     // saves a Delta read per call, which is most of a call's time on a small store.
     private final Set<String> knownRuns = ConcurrentHashMap.newKeySet();
@@ -158,6 +162,7 @@ public final class LocalTrackingStore implements TrackingStore {
         this.artifactRoot = artifactRoot;
         this.fs = fs;
         this.tables = SmallDeltaTables.of(spark.sparkContext().hadoopConfiguration());
+        this.writes = SmallDeltaWrites.of(spark, tables);
     }
 
     /** The store of a warehouse; creates the {@code ml} database and its tables when missing. */
@@ -228,8 +233,7 @@ public final class LocalTrackingStore implements TrackingStore {
             return found.get();
         }
         String id = newId();
-        if (merge(Tables.EXPERIMENTS, EXPERIMENTS, List.of(RowFactory.create(id, name, now())), "t.name = s.name",
-                null) == 1) {
+        if (insertAbsent(Tables.EXPERIMENTS, EXPERIMENTS, List.of(RowFactory.create(id, name, now())), 1) == 1) {
             knownExperiments.add(id);
             return new Experiment(id, name);
         }
@@ -276,9 +280,8 @@ public final class LocalTrackingStore implements TrackingStore {
         String runId = newId();
         String uri = artifactDir(runId).toString();
         Timestamp started = now();
-        long inserted = merge(Tables.RUNS, RUNS, List.of(RowFactory.create(runId, experimentId, runName, runKey,
-                        RunStatus.RUNNING.name(), started, null, uri, System.getProperty("user.name", ""))),
-                "t.experiment_id = s.experiment_id AND t.run_key = s.run_key", null);
+        long inserted = insertAbsent(Tables.RUNS, RUNS, List.of(RowFactory.create(runId, experimentId, runName,
+                runKey, RunStatus.RUNNING.name(), started, null, uri, System.getProperty("user.name", ""))), 1, 3);
         if (inserted == 0) {
             // Another writer started the run with this key first.
             return findRun(experimentId, runKey).orElseThrow();
@@ -359,12 +362,11 @@ public final class LocalTrackingStore implements TrackingStore {
             Timestamp at = now();
             List<Row> rows = batch.tags().entrySet().stream()
                     .map(e -> RowFactory.create(runId, e.getKey(), e.getValue(), at)).toList();
-            // New keys only (the usual case): a plain append is much cheaper than a MERGE.
+            // New keys only (the usual case): a plain append, which does not rewrite the table.
             if (java.util.Collections.disjoint(runTags(runId).keySet(), batch.tags().keySet())) {
                 append(Tables.RUN_TAGS, RUN_TAGS, rows);
             } else {
-                merge(Tables.RUN_TAGS, RUN_TAGS, rows, "t.run_id = s.run_id AND t.key = s.key",
-                        "t.value = s.value, t.updated_at = s.updated_at");
+                upsert(Tables.RUN_TAGS, rows, 0, 1);
             }
         }
     }
@@ -373,9 +375,8 @@ public final class LocalTrackingStore implements TrackingStore {
     public void endRun(String runId, RunStatus status) {
         TrackingKeys.requireEndStatus(status);
         requireRun(runId);
-        retryOnConflict(() -> spark.sql("UPDATE " + sqlName(Tables.RUNS) + " SET status = "
-                + Catalog.literal(status.name()) + ", end_time = timestamp_millis(" + Instant.now().toEpochMilli()
-                + ") WHERE run_id = " + Catalog.literal(runId)));
+        Timestamp end = now();
+        update(Tables.RUNS, is(0, runId), r -> with(with(r, 4, status.name()), 6, end));
     }
 
     @Override
@@ -517,8 +518,7 @@ public final class LocalTrackingStore implements TrackingStore {
         }
         Timestamp at = now();
         String text = description == null ? "" : description;
-        if (merge(Tables.REGISTERED_MODELS, MODELS, List.of(RowFactory.create(name, text, at)), "t.name = s.name",
-                null) == 1) {
+        if (insertAbsent(Tables.REGISTERED_MODELS, MODELS, List.of(RowFactory.create(name, text, at)), 0) == 1) {
             knownModels.add(name);
             return new RegisteredModel(name, text, at.toInstant());
         }
@@ -553,8 +553,8 @@ public final class LocalTrackingStore implements TrackingStore {
             // The row claims the number (a loser of a race inserts nothing and tries the next one), PENDING: no
             // reader sees the version until its tags are written and it is READY. A kill in between leaves a pending
             // version, which the same run's createModelVersionOnce completes.
-            long inserted = merge(Tables.MODEL_VERSIONS, VERSIONS, List.of(RowFactory.create(model, next, runId,
-                    source.toString(), text, at, PENDING)), "t.name = s.name AND t.version = s.version", null);
+            long inserted = insertAbsent(Tables.MODEL_VERSIONS, VERSIONS, List.of(RowFactory.create(model, next,
+                    runId, source.toString(), text, at, PENDING)), 0, 1);
             if (inserted == 1) {
                 // A new version has no tags yet: append.
                 append(Tables.MODEL_VERSION_TAGS, VERSION_TAGS, tags.entrySet().stream()
@@ -571,9 +571,8 @@ public final class LocalTrackingStore implements TrackingStore {
     }
 
     private void markReady(String model, long version, String description) {
-        retryOnConflict(() -> spark.sql("UPDATE " + sqlName(Tables.MODEL_VERSIONS) + " SET status = "
-                + Catalog.literal(READY) + ", description = " + Catalog.literal(description) + " WHERE name = "
-                + Catalog.literal(model) + " AND version = " + version));
+        update(Tables.MODEL_VERSIONS, is(0, model).and(is(1, version)),
+                r -> with(with(r, 6, READY), 4, description));
         knownVersions.add(model + "\u0000" + version);
     }
 
@@ -596,9 +595,7 @@ public final class LocalTrackingStore implements TrackingStore {
             List<String> stale = rows(Tables.MODEL_VERSION_TAGS, is(0, model).and(is(1, version))).stream()
                     .map(r -> r.getString(2)).filter(k -> !tags.containsKey(k)).toList();
             if (!stale.isEmpty()) {
-                retryOnConflict(() -> spark.sql("DELETE FROM " + sqlName(Tables.MODEL_VERSION_TAGS) + " WHERE name = "
-                        + Catalog.literal(model) + " AND version = " + version + " AND key IN (" + String.join(", ",
-                        stale.stream().map(Catalog::literal).toList()) + ")"));
+                delete(Tables.MODEL_VERSION_TAGS, is(0, model).and(is(1, version)).and(r -> stale.contains(r.get(2))));
             }
             if (!tags.isEmpty()) {
                 upsertVersionTags(model, version, tags);
@@ -617,9 +614,8 @@ public final class LocalTrackingStore implements TrackingStore {
             return v;
         }
         Timestamp at = now();
-        merge(Tables.MODEL_VERSION_TAGS, VERSION_TAGS, missing.entrySet().stream()
-                .map(e -> RowFactory.create(model, v.version(), e.getKey(), e.getValue(), at)).toList(),
-                "t.name = s.name AND t.version = s.version AND t.key = s.key", null);
+        insertAbsent(Tables.MODEL_VERSION_TAGS, VERSION_TAGS, missing.entrySet().stream()
+                .map(e -> RowFactory.create(model, v.version(), e.getKey(), e.getValue(), at)).toList(), 0, 1, 2);
         Map<String, String> all = new HashMap<>(v.tags());
         all.putAll(missing);
         return new ModelVersion(v.model(), v.version(), v.runId(), v.source(), v.description(), all, v.aliases(),
@@ -675,8 +671,7 @@ public final class LocalTrackingStore implements TrackingStore {
     public void setAlias(String model, String alias, long version) {
         TrackingKeys.requireAlias(alias);
         requireVersion(model, version);
-        merge(Tables.MODEL_ALIASES, ALIASES, List.of(RowFactory.create(model, alias, version, now())),
-                "t.name = s.name AND t.alias = s.alias", "t.version = s.version, t.updated_at = s.updated_at");
+        upsert(Tables.MODEL_ALIASES, List.of(RowFactory.create(model, alias, version, now())), 0, 1);
     }
 
     @Override
@@ -691,8 +686,7 @@ public final class LocalTrackingStore implements TrackingStore {
     public void deleteAlias(String model, String alias) {
         TrackingKeys.requireModelName(model);
         TrackingKeys.requireAlias(alias);
-        spark.sql("DELETE FROM " + sqlName(Tables.MODEL_ALIASES) + " WHERE name = " + Catalog.literal(model)
-                + " AND alias = " + Catalog.literal(alias));
+        delete(Tables.MODEL_ALIASES, is(0, model).and(is(1, alias)));
     }
 
     @Override
@@ -704,10 +698,8 @@ public final class LocalTrackingStore implements TrackingStore {
 
     private void upsertVersionTags(String model, long version, Map<String, String> tags) {
         Timestamp at = now();
-        merge(Tables.MODEL_VERSION_TAGS, VERSION_TAGS, tags.entrySet().stream()
-                        .map(e -> RowFactory.create(model, version, e.getKey(), e.getValue(), at)).toList(),
-                "t.name = s.name AND t.version = s.version AND t.key = s.key",
-                "t.value = s.value, t.updated_at = s.updated_at");
+        upsert(Tables.MODEL_VERSION_TAGS, tags.entrySet().stream()
+                .map(e -> RowFactory.create(model, version, e.getKey(), e.getValue(), at)).toList(), 0, 1, 2);
     }
 
     @Override
@@ -723,10 +715,6 @@ public final class LocalTrackingStore implements TrackingStore {
      */
     private String location(TableName name) {
         return locations.computeIfAbsent(name, t -> Catalog.location(spark, t));
-    }
-
-    private String sqlName(TableName name) {
-        return "delta.`" + location(name).replace("`", "``") + "`";
     }
 
     /**
@@ -751,26 +739,44 @@ public final class LocalTrackingStore implements TrackingStore {
     }
 
     /**
-     * One MERGE of {@code rows} into {@code target}: inserts the rows that do not match {@code on}, and updates those
-     * that do with {@code set} (when not null). Retried when a concurrent writer conflicts.
+     * Inserts the rows whose key (the values of {@code keyColumns}) the table does not hold yet: one Delta transaction
+     * that conflicts with a writer that committed since it read, retried then ({@link SmallDeltaWrites}).
      *
      * @return how many rows were inserted
      */
-    private long merge(TableName target, StructType schema, List<Row> rows, String on, String set) {
-        String view = "ingot_tracking_" + UUID.randomUUID().toString().replace("-", "");
-        spark.createDataFrame(rows, schema).createOrReplaceTempView(view);
-        String cols = String.join(", ", schema.fieldNames());
-        String sql = "MERGE INTO " + sqlName(target) + " t USING " + view + " s ON " + on
-                + (set == null ? "" : " WHEN MATCHED THEN UPDATE SET " + set)
-                + " WHEN NOT MATCHED THEN INSERT (" + cols + ") VALUES (s." + cols.replace(", ", ", s.") + ")";
-        try {
-            return retryOnConflict(() -> {
-                Row r = spark.sql(sql).first();
-                return ((Number) r.getAs("num_inserted_rows")).longValue();
-            });
-        } finally {
-            spark.catalog().dropTempView(view);
+    private long insertAbsent(TableName target, StructType schema, List<Row> rows, int... keyColumns) {
+        return retryOnConflict(() -> writes.insertAbsent(location(target), schema, rows, key(keyColumns)));
+    }
+
+    /** Inserts {@code rows}, replacing those of the same key: one transaction, retried on a conflict. */
+    private void upsert(TableName target, List<Row> rows, int... keyColumns) {
+        retryOnConflict(() -> {
+            writes.upsert(location(target), rows, key(keyColumns));
+            return null;
+        });
+    }
+
+    /** Replaces the rows {@code where} keeps by {@code change} of them: one transaction, retried on a conflict. */
+    private void update(TableName target, Predicate<Row> where, java.util.function.UnaryOperator<Row> change) {
+        retryOnConflict(() -> writes.update(location(target), where, change));
+    }
+
+    /** Removes the rows {@code where} keeps: one transaction, retried on a conflict. */
+    private void delete(TableName target, Predicate<Row> where) {
+        retryOnConflict(() -> writes.delete(location(target), where));
+    }
+
+    private static java.util.function.Function<Row, Object> key(int... columns) {
+        return r -> java.util.Arrays.stream(columns).mapToObj(r::get).toList();
+    }
+
+    /** {@code r} with column {@code index} set to {@code value}. */
+    private static Row with(Row r, int index, Object value) {
+        Object[] values = new Object[r.length()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i == index ? value : r.get(i);
         }
+        return RowFactory.create(values);
     }
 
     private static <T> T retryOnConflict(Supplier<T> action) {
