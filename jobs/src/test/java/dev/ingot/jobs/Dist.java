@@ -32,7 +32,7 @@ public final class Dist {
      * JVM options of the children's drivers: the client compiler only. A child runs for seconds to a minute on tiny
      * data, mostly planning, generating code and loading classes, so the server compiler's work seldom pays off and
      * takes CPU from the other test JVM and child on the 2 cores. Measured on the crash project's six commands
-     * ({@link CrashIT}), one after another on an idle machine: 391 s of CPU and 227 s of wall time with both compilers,
+     * ({@code reliability.CrashIT}), one after another on an idle machine: 391 s of CPU and 227 s of wall time with both compilers,
      * 249 s and 211 s with this. A long-lived JVM is the other way round (ScoreCommandTest's JVM took 113 s with both
      * compilers, 193 s without the server one), so neither the test JVMs nor Ingot's own launcher use it.
      */
