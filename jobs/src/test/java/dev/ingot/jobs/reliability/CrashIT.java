@@ -78,8 +78,8 @@ import scala.collection.JavaConverters;
  * {@link #VOLATILE}), and no table or folder a clean run does not leave.
  *
  * <p>Trials per job: {@code -Dingot.crash.trials=N}, or {@code ci} (the quick subset: one trial per job, each killed
- * right after the commit {@link #CI_COMMITS} names for it, the windows where a kill leaves the most to recover), or 0
- * (the default: skipped); jobs: {@code -Dingot.crash.jobs} (comma-separated names of {@link #JOBS},
+ * right after the commit {@link #CI_COMMITS} names for it, the windows where a kill leaves the most to recover; the
+ * suite's setting, from jobs/pom.xml), or 0 (skipped; the default outside Maven); jobs: {@code -Dingot.crash.jobs} (comma-separated names of {@link #JOBS},
  * default all); seed: {@code -Dingot.crash.seed} (printed); the commits the kills at a commit wait for:
  * {@code -Dingot.crash.at=<db>.db/<table>#<version>[,...]} (a kill of a job waits for the listed commit of its clean
  * run; default: one drawn per trial), to repeat a kill a run reported.
@@ -89,8 +89,9 @@ class CrashIT {
     private static final String MODE = System.getProperty("ingot.crash.trials", "0").trim();
     private static final boolean CI = MODE.equals("ci");
     /**
-     * Trials per job. The quick subset took 592 s on the 2-core machine (the clean chain, then per job two child JVMs
-     * of 10 to 66 s each), more than the default suite can take yet; 20 per job took 2 h 6 min (docs/reliability.md).
+     * Trials per job. The quick subset, which the default suite runs (jobs/pom.xml), took 479 s on the 2-core machine
+     * (the clean chain, then per job two child JVMs of 9 to 48 s each); 20 per job took 2 h 6 min
+     * (docs/reliability.md).
      */
     private static final int TRIALS = CI ? 1 : Integer.parseInt(MODE);
     private static final long SEED = Long.getLong("ingot.crash.seed", System.nanoTime());
