@@ -115,7 +115,7 @@ class SmallDeltaTablesTest {
     }
 
     /** Rows as sorted text: each value's class and value, so that a Long read as an Integer differs. */
-    private static List<String> text(List<Row> rows) {
+    static List<String> text(List<Row> rows) {
         List<String> out = new ArrayList<>();
         for (Row r : rows) {
             StringBuilder b = new StringBuilder();

@@ -134,10 +134,10 @@ class SmallDeltaWritesTest {
                     done.add("spark delete");
                 }
             }
-            List<String> expected = text(new ArrayList<>(want.values()));
-            assertThat(text(spark.read().format("delta").load(path).collectAsList()))
+            List<String> expected = SmallDeltaTablesTest.text(new ArrayList<>(want.values()));
+            assertThat(SmallDeltaTablesTest.text(spark.read().format("delta").load(path).collectAsList()))
                     .as("Spark's read after %s (seed %d)", done, seed).isEqualTo(expected);
-            assertThat(text(tables.rows(path))).as("Kernel's read after %s (seed %d)", done, seed)
+            assertThat(SmallDeltaTablesTest.text(tables.rows(path))).as("Kernel's read after %s (seed %d)", done, seed)
                     .isEqualTo(expected);
         }
         assertThat(spark.sql("DESCRIBE HISTORY delta.`" + path + "`").where("operation <> 'WRITE' AND operation <> "
@@ -187,20 +187,5 @@ class SmallDeltaWritesTest {
     private static Row row(String model, long version, Random random) {
         return RowFactory.create(model, version, random.nextInt(4) == 0 ? null : "v" + random.nextInt(100),
                 new Timestamp(1_700_000_000_000L + random.nextInt(1_000_000)));
-    }
-
-    /** Rows as sorted text: each value's class and value. */
-    private static List<String> text(List<Row> rows) {
-        List<String> out = new ArrayList<>();
-        for (Row r : rows) {
-            StringBuilder b = new StringBuilder();
-            for (int i = 0; i < r.length(); i++) {
-                Object v = r.get(i);
-                b.append(v == null ? "null" : v.getClass().getSimpleName() + ":" + v).append(' ');
-            }
-            out.add(b.toString());
-        }
-        out.sort(null);
-        return out;
     }
 }
