@@ -38,7 +38,7 @@ import scala.collection.Seq;
  * hundreds to thousands of rows): a reader sees the version before or after, never a mix.
  *
  * <pre>{@code
- * SmallDeltaWrites writes = SmallDeltaWrites.of(spark);
+ * SmallDeltaWrites writes = SmallDeltaWrites.of(spark, SmallDeltaTables.of(spark.sparkContext().hadoopConfiguration()));
  * long added = writes.insertAbsent(location, schema, rows, r -> List.of(r.get(0)));   // 0 when the name was taken
  * writes.update(location, r -> r.get(0).equals(runId), r -> withStatus(r, "FINISHED"));
  * }</pre>
@@ -165,7 +165,6 @@ public final class SmallDeltaWrites {
         return out;
     }
 
-    @SuppressWarnings("unchecked")
     private static void commit(OptimisticTransaction txn, List<Action> removes,
                                org.apache.spark.sql.Dataset<Row> data, SaveMode mode) {
         List<Action> actions = new ArrayList<>(removes);
