@@ -38,7 +38,8 @@ import scala.collection.Seq;
  * hundreds to thousands of rows): a reader sees the version before or after, never a mix.
  *
  * <pre>{@code
- * SmallDeltaWrites writes = SmallDeltaWrites.of(spark, SmallDeltaTables.of(spark.sparkContext().hadoopConfiguration()));
+ * SmallDeltaTables tables = SmallDeltaTables.of(spark.sparkContext().hadoopConfiguration());
+ * SmallDeltaWrites writes = SmallDeltaWrites.of(spark, tables);
  * long added = writes.insertAbsent(location, schema, rows, r -> List.of(r.get(0)));   // 0 when the name was taken
  * writes.update(location, r -> r.get(0).equals(runId), r -> withStatus(r, "FINISHED"));
  * }</pre>
