@@ -10,8 +10,15 @@
 #   benchmarks/run.sh score       [--small] [--rows N] [--train-rows N] [--repeat N] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh concurrency [--rounds N] [--writers N] [--master M] [--warehouse DIR]
 #   benchmarks/run.sh startup     [--repeat N]
+#   benchmarks/run.sh reliability [--small] [--trials N] [--seed S] [--rounds N] [--writers N]
 #   benchmarks/run.sh all         [--small]
 #   benchmarks/run.sh peers       [--small]
+#
+# 'reliability' runs docs/reliability.md's long runs one after the other, as trials, not timings: the concurrent
+# writers' trials (concurrency, 20 rounds of 8 writers), then the crash harness (CrashIT, 20 kills of each of the five
+# jobs), the task-retry injection (TaskRetryIT) and the five processes on a PostgreSQL metastore
+# (SqlServerWithJdbcMetastoreIT, opt-in parts included), by Maven's failsafe; exit 1 when any of them fails. With
+# --small: 2 rounds of 4 writers and the suite's quick crash subset (two kills per job), a check that it all runs.
 #
 # Without arguments a benchmark runs at the size docs/benchmarks.md reports. 'all' runs the six (then startup) one after the
 # other at that size, or with --small at sizes that take a minute or two each: a check that they still run, whose
@@ -43,7 +50,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -51,7 +58,7 @@ usage() {
 what=$1
 shift
 case "$what" in
-  pit-join|incremental|materialize-sql|validation|train|score|concurrency|startup) ;;
+  pit-join|incremental|materialize-sql|validation|train|score|concurrency|startup|reliability) ;;
   all|peers)
     [ $# -eq 0 ] || [ "$*" = "--small" ] || { echo "run.sh: '$what' takes no arguments but --small" >&2; exit 2; } ;;
   *) usage ;;
@@ -207,6 +214,59 @@ PY
 }
 if [ "$what" = startup ]; then
   startup "$@"
+  exit
+fi
+
+# docs/reliability.md's long runs, one after the other: trials whose pass or fail is the result, not timings.
+reliability() {
+  local small=0 trials=20 rounds=20 writers=8 seed="" log failed=() its
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --small) small=1; trials=ci; rounds=2; writers=4; shift ;;
+      --trials) trials=$2; shift 2 ;;
+      --seed) seed=$2; shift 2 ;;
+      --rounds) rounds=$2; shift 2 ;;
+      --writers) writers=$2; shift 2 ;;
+      *) echo "run.sh: reliability takes --small, --trials N, --seed S, --rounds N, --writers N" >&2; exit 2 ;;
+    esac
+  done
+  [[ "$trials" =~ ^([1-9][0-9]*|ci)$ ]] || { echo "run.sh: --trials must be a positive number or ci, not '$trials'" >&2; exit 2; }
+  [ -z "$seed" ] || [[ "$seed" =~ ^-?[0-9]+$ ]] || { echo "run.sh: --seed must be a number, not '$seed'" >&2; exit 2; }
+  log=$(mktemp -d -t ingot-reliability-XXXXXX)
+  echo "== reliability (small: $small) | $(date -u '+%Y-%m-%d %H:%M UTC') | commit $(git describe --always --dirty 2>/dev/null || echo '?')" \
+       "| $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GB, load average $(cut -d' ' -f1-3 /proc/loadavg) | logs in $log"
+  local started
+  started=$(date +%s)
+  SECONDS=0
+  run concurrency --rounds "$rounds" --writers "$writers" || failed+=(concurrency)
+  echo "-- concurrency: $SECONDS s"
+  # Maven's failsafe, one run per step so that the crash trials' timings are not shared with another test's load:
+  # their kill moments are drawn over the clean runs' durations. Each line of progress is the tests' own.
+  its=(
+    "CrashIT|-Dingot.crash.trials=$trials${seed:+ -Dingot.crash.seed=$seed}"
+    "TaskRetryIT,SqlServerWithJdbcMetastoreIT|-Dingot.taskretry=true -Dingot.multiprocess=true"
+  )
+  local it classes props
+  for it in "${its[@]}"; do
+    classes=${it%%|*}
+    props=${it#*|}
+    SECONDS=0
+    echo "-- $classes: mvn verify (the whole log: $log/${classes%%,*}.log)"
+    # shellcheck disable=SC2086
+    if mvn -B -Dstyle.color=never ${MAVEN_ARGS:-} -pl jobs -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+        -Dfailsafe.failIfNoSpecifiedTests=false -Dit.test="$classes" $props 2>&1 | tee "$log/${classes%%,*}.log" \
+        | { grep --line-buffered -E '^(CrashIT: |\[INFO\] Running |\[(INFO|WARNING|ERROR)\] Tests run: )' || true; }; then
+      echo "-- $classes: passed, $SECONDS s"
+    else
+      echo "-- $classes: FAILED, $SECONDS s (see $log/${classes%%,*}.log)"
+      failed+=("$classes")
+    fi
+  done
+  [ ${#failed[@]} -eq 0 ] || { echo "run.sh: reliability: failed: ${failed[*]} ($(( $(date +%s) - started )) s)" >&2; exit 1; }
+  echo "run.sh: reliability: every run passed ($(( $(date +%s) - started )) s)"
+}
+if [ "$what" = reliability ]; then
+  reliability "$@"
   exit
 fi
 
