@@ -79,15 +79,16 @@ import scala.collection.JavaConverters;
  *
  * <p>Trials per job: {@code -Dingot.crash.trials=N}, or {@code ci} (the quick subset: two trials per job, the first
  * killed right after the commit {@link #CI_COMMITS} names for it, the windows where a kill leaves the most to recover,
- * the second at a random moment; the suite's setting, from jobs/pom.xml), or 0 (skipped; the default outside Maven);
- * jobs: {@code -Dingot.crash.jobs} (comma-separated names of {@link #JOBS}, default all); seed: {@code -Dingot.crash.seed} (printed); the commits the kills at a commit wait for:
+ * the second a random part of the way from a random commit to the next; the suite's setting, from jobs/pom.xml), or
+ * 0 (skipped; the default outside Maven); jobs: {@code -Dingot.crash.jobs} (comma-separated names of {@link #JOBS},
+ * default all); seed: {@code -Dingot.crash.seed} (printed); the commits the kills at a commit wait for:
  * {@code -Dingot.crash.at=<db>.db/<table>#<version>[,...]} (a kill of a job waits for the listed commit of its clean
  * run; default: one drawn per trial), to repeat a kill a run reported.
  */
 class CrashIT {
     /**
-     * {@code ci}: the quick subset (two trials per job: one at {@link #CI_COMMITS}, one at a random moment); else
-     * trials per job (0: skipped).
+     * {@code ci}: the quick subset (two trials per job: one at {@link #CI_COMMITS}, one at a random moment after a
+     * random commit); else trials per job (0: skipped).
      */
     private static final String MODE = System.getProperty("ingot.crash.trials", "0").trim();
     private static final boolean CI = MODE.equals("ci");
@@ -174,7 +175,7 @@ class CrashIT {
                 .split(",")));
         System.out.printf(Locale.ROOT, "CrashIT: seed %d (-Dingot.crash.seed=%d), %d trial(s) per job%s, jobs %s%n",
                 SEED, SEED, TRIALS, CI ? " (the quick subset: each job's first killed right after " + AT
-                        + ", its second at a random moment)" : "", only);
+                        + ", its second at a random moment after a random commit)" : "", only);
         warehouse = root.resolve("wh");
         project = writeProject(root.resolve("project"), warehouse);
         Dist.Ran setup = ingot(List.of("sql", "--project", project.toString(), "--allow-writes", "-f",
@@ -192,6 +193,8 @@ class CrashIT {
         }
         double[] seconds = new double[last + 1];
         double[] firstCommit = new double[last + 1];
+        // Each clean run's commits, and when each was made (seconds from the command's start).
+        double[][] commitAt = new double[last + 1][];
         List<List<Map.Entry<Path, Long>>> commits = new ArrayList<>();
         for (int j = 0; j <= last; j++) {
             Map<Path, Long> before = deltaVersions(warehouse);
@@ -200,8 +203,11 @@ class CrashIT {
             assertThat(r.code()).as(jobs.get(j).name() + ": " + r.all()).isZero();
             seconds[j] = r.seconds();
             commits.add(commitsSince(warehouse, before));
-            firstCommit[j] = commits.get(j).isEmpty() ? 0 : Math.max(0, (commitTime(warehouse,
-                    commits.get(j).get(0)) - started) / 1000.0);
+            commitAt[j] = new double[commits.get(j).size()];
+            for (int c = 0; c < commitAt[j].length; c++) {
+                commitAt[j][c] = Math.max(0, (commitTime(warehouse, commits.get(j).get(c)) - started) / 1000.0);
+            }
+            firstCommit[j] = commitAt[j].length == 0 ? 0 : commitAt[j][0];
             snapshot(j + 1);
             System.out.printf(Locale.ROOT, "CrashIT: clean %s: %.1f s, first commit at %.1f s, %d Delta commits: %s%n",
                     jobs.get(j).name(), seconds[j], firstCommit[j], commits.get(j).size(), commits.get(j));
@@ -215,7 +221,7 @@ class CrashIT {
             Expected expected = expected(j);
             List<String> moments = new ArrayList<>();
             for (int t = 0; t < TRIALS; t++) {
-                String outcome = trial(job, j, t, seconds[j], firstCommit[j], commits.get(j), expected, failures);
+                String outcome = trial(job, j, t, seconds[j], commitAt[j], commits.get(j), expected, failures);
                 moments.add(outcome);
             }
             System.out.printf(Locale.ROOT, "CrashIT: %s: %d trial(s): %s%n", job.name(), TRIALS, moments);
@@ -258,7 +264,7 @@ class CrashIT {
         return new Expected(accepted, finals, dirs(after), logBefore, logAppended);
     }
 
-    private String trial(Job job, int j, int t, double cleanSeconds, double firstCommit,
+    private String trial(Job job, int j, int t, double cleanSeconds, double[] commitAt,
                          List<Map.Entry<Path, Long>> commits, Expected expected, List<String> failures)
             throws Exception {
         restore(j);
@@ -282,9 +288,20 @@ class CrashIT {
             throw new IllegalStateException("none of " + AT + " is a commit of " + job.name() + "'s clean run: "
                     + commits + "; update CrashIT.CI_COMMITS");
         }
+        // The quick subset's second trial: a random moment found by the job's progress, not by the clock. Right after
+        // a commit of the clean run drawn at random (not its last), then a random part of the time the clean run took
+        // from it to its next commit. In the suite the clean chain runs beside the demo, and moments drawn over its
+        // slower durations fell after the job had exited in all five trials of a CI run.
+        boolean afterCommit = CI && t == 1 && commits.size() > 1;
+        double delay = 0;
+        if (afterCommit) {
+            int k = random.nextInt(commits.size() - 1);
+            commit = commits.get(k);
+            delay = random.nextDouble() * Math.max(0, commitAt[k + 1] - commitAt[k]);
+        }
         // A random moment of the write window: from 2 s before the clean run's first commit to its end. Before it,
         // the JVM starts and plans, and a kill there leaves nothing to check.
-        double from = Math.max(0, firstCommit - 2);
+        double from = Math.max(0, (commitAt.length == 0 ? 0 : commitAt[0]) - 2);
         double at = from + random.nextDouble() * (cleanSeconds - from);
         String label = job.name() + " trial " + t;
         Map<Path, Long> start = deltaVersions(warehouse);
@@ -298,11 +315,14 @@ class CrashIT {
         long t0 = System.nanoTime();
         Process p = pb.start();
         String moment;
-        if (atCommit) {
+        if (atCommit || afterCommit) {
             long deadline = t0 + (long) ((cleanSeconds * 3 + 60) * 1e9);
             while (p.isAlive() && latestVersion(commit.getKey())
                     < commit.getValue() && System.nanoTime() < deadline) {
                 Thread.sleep(2);
+            }
+            if (afterCommit) {
+                p.waitFor((long) (delay * 1000), TimeUnit.MILLISECONDS);
             }
         } else {
             p.waitFor((long) (at * 1000), TimeUnit.MILLISECONDS);
@@ -312,7 +332,8 @@ class CrashIT {
         killTree(p);
         int seen = newCommits(start);
         moment = String.format(Locale.ROOT, "%s%.1fs%s(%d commits)", atCommit ? "after " + commit.getKey() + "#"
-                        + commit.getValue() + " at " : "",
+                        + commit.getValue() + " at " : afterCommit ? String.format(Locale.ROOT, "%.1fs after %s#%d, at ",
+                        delay, commit.getKey(), commit.getValue()) : "",
                 killedAt, finished ? " after exit " + p.exitValue() : "", seen);
         List<String> problems = new ArrayList<>();
         lastKilled.clear();
