@@ -241,7 +241,8 @@ reliability() {
   run concurrency --rounds "$rounds" --writers "$writers" || failed+=(concurrency)
   echo "-- concurrency: $SECONDS s"
   # Maven's failsafe, one run per step so that the crash trials' timings are not shared with another test's load:
-  # their kill moments are drawn over the clean runs' durations. Each line of progress is the tests' own.
+  # with N trials per job, their kill moments are drawn over the clean runs' durations. Each line of progress is the
+  # tests' own.
   its=(
     "CrashIT|-Dingot.crash.trials=$trials${seed:+ -Dingot.crash.seed=$seed}"
     "TaskRetryIT,SqlServerWithJdbcMetastoreIT|-Dingot.taskretry=true -Dingot.multiprocess=true"
